@@ -1,0 +1,143 @@
+"""Typed, immutable objects for the knowledge base (what `knowledge/` holds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """The same text in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def in_lang(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass(frozen=True)
+class Source:
+    article: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Contact fields; None until an admin fills them from a real source."""
+
+    address: str | None = None
+    phone: str | None = None
+    hours: str | None = None
+
+    def filled(self) -> list[tuple[str, str]]:
+        """(field, value) pairs that have a value, in display order."""
+        pairs = [("address", self.address), ("phone", self.phone), ("hours", self.hours)]
+        return [(name, value) for name, value in pairs if value]
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    committee_id: str | None  # None for a street-level fact
+    title: Text
+    answer: Text
+    tags: tuple[str, ...]
+    phrasings_zh: tuple[str, ...]
+    phrasings_en: tuple[str, ...]
+    source: Source
+    overview: bool = False
+    see_also: tuple[str, ...] = ()
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        return self.phrasings_zh + self.phrasings_en
+
+
+@dataclass(frozen=True)
+class Committee:
+    id: str  # the file stem, e.g. "xiaohe"
+    name: str  # 孝和居委
+    short_name: str  # 孝和
+    english_name: str  # Xiaohe
+    aliases: tuple[str, ...]
+    theme: str
+    contact: Contact
+    facts: tuple[Fact, ...]
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        """Every name a resident might use for this committee."""
+        return (self.name, self.short_name, self.english_name, *self.aliases)
+
+    def display_name(self, lang: Lang) -> str:
+        return f"{self.english_name} committee" if lang == "en" else self.name
+
+    @property
+    def overview(self) -> Fact | None:
+        return next((fact for fact in self.facts if fact.overview), None)
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str  # the Chinese tag as written in facts
+    en: str
+    menu: bool = False
+
+    def label(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.name
+
+
+@dataclass(frozen=True)
+class Street:
+    name: str
+    english_name: str
+    district: str
+    city: str
+    slogan: str
+    committee_count: int
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    street: Street
+    fallback: Text
+    themes: dict[str, Text]
+    tags: tuple[Tag, ...]
+    committees: tuple[Committee, ...]
+    street_facts: tuple[Fact, ...]
+    synonym_groups: tuple[tuple[str, ...], ...]
+    _facts_by_id: dict[str, Fact] = field(init=False, repr=False, compare=False)
+    _committees_by_id: dict[str, Committee] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_facts_by_id", {fact.id: fact for fact in self.facts})
+        object.__setattr__(self, "_committees_by_id", {c.id: c for c in self.committees})
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """Street facts first, then each committee's facts in file order."""
+        return self.street_facts + tuple(f for c in self.committees for f in c.facts)
+
+    def fact(self, fact_id: str) -> Fact | None:
+        return self._facts_by_id.get(fact_id)
+
+    def committee(self, committee_id: str | None) -> Committee | None:
+        return self._committees_by_id.get(committee_id) if committee_id else None
+
+    def committee_of(self, fact: Fact) -> Committee | None:
+        return self.committee(fact.committee_id)
+
+    def facts_tagged(self, tag: str) -> tuple[Fact, ...]:
+        return tuple(fact for fact in self.facts if tag in fact.tags)
+
+    @property
+    def menu_tags(self) -> tuple[Tag, ...]:
+        return tuple(tag for tag in self.tags if tag.menu)
+
+    def tag(self, name: str) -> Tag | None:
+        return next((tag for tag in self.tags if tag.name == name), None)

@@ -1,0 +1,63 @@
+"""The knowledge base and its matcher as one swappable snapshot.
+
+Reloading builds a complete new snapshot first and replaces the old one in a
+single assignment, so a question is always answered by one consistent
+knowledge base, and a failed reload leaves the old one serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.match.matcher import Matcher
+from bot.match.types import MatcherSettings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    kb: KnowledgeBase
+    matcher: Matcher
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    ok: bool
+    committees: int = 0
+    facts: int = 0
+    phrasings: int = 0
+    errors: tuple[str, ...] = ()
+
+
+class LiveKnowledge:
+    """Holds the current snapshot; `reload()` validates, builds, then swaps."""
+
+    def __init__(self, directory: Path, settings: MatcherSettings) -> None:
+        self.directory = Path(directory)
+        self.settings = settings
+        self._reload_lock = threading.Lock()
+        self.current = build_snapshot(load_knowledge(self.directory), settings)
+
+    def reload(self) -> ReloadResult:
+        with self._reload_lock:
+            try:
+                kb = load_knowledge(self.directory)
+            except KnowledgeBaseError as exc:
+                logger.warning("reload refused, old knowledge keeps serving: %s", exc)
+                return ReloadResult(ok=False, errors=tuple(str(p) for p in exc.problems))
+            self.current = build_snapshot(kb, self.settings)  # the one swap
+        return ReloadResult(
+            ok=True,
+            committees=len(kb.committees),
+            facts=len(kb.facts),
+            phrasings=sum(len(fact.phrasings) for fact in kb.facts),
+        )
+
+
+def build_snapshot(kb: KnowledgeBase, settings: MatcherSettings) -> Snapshot:
+    return Snapshot(kb=kb, matcher=Matcher(kb, settings))
