@@ -1,0 +1,339 @@
+"""Map a resident's question onto the facts of the knowledge base.
+
+The pipeline, one step per function:
+  normalise → find committee names → tokens (jieba, synonyms, stopwords)
+  → repair typos (homophones via pinyin, near-spellings via rapidfuzz)
+  → score facts (weighted term overlap with each document of a fact)
+  → decide: answered / clarify / declined.
+
+Scores run 0–100. A fact scores high when the question's *weighted* terms are
+covered by one of its phrasings (or, a little less, by the fact as a whole):
+an unknown content word in the question ("手机" in 哪里可以买手机) pulls the
+score down, which is what makes the bot decline rather than guess.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.kb.model import Fact, KnowledgeBase
+from bot.match.index import DOC_KIND_WEIGHT, Index, _blank, build_index, find_committee_names
+from bot.match.normalize import cjk_count, detect_language, looks_like_pinyin, normalize
+from bot.match.tokenize import GENERIC_TERMS, ZH_STOPWORDS, Token, pinyin_key
+from bot.match.types import Match, MatcherSettings, MatchResult, Outcome
+
+PINYIN_MATCH_CREDIT = 0.9  # a homophone is probably, not certainly, the word meant
+FUZZY_MIN_RATIO = 75  # rapidfuzz ratio below which a near-spelling is not trusted
+NEAR_SOUND_MIN_RATIO = 80  # the same for pinyin spellings (律帅 lv suai ~ 律师 lv si)
+NEAR_SOUND_CREDIT = 0.8
+LONE_UNKNOWN_CHAR_WEIGHT = 0.6  # a single unknown character is often noise or a typo
+QUERY_RECALL_EXPONENT = 0.75  # how much covering the question matters vs. the phrasing
+UNION_CREDIT = 0.8  # a fact matched only across several phrasings counts a bit less
+NAMED_OVERVIEW_SCORE = 95.0
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    term: str
+    weight: float
+    credit: float  # 1.0 exact; less when reached by typo repair
+    surface: str
+
+
+class Matcher:
+    """Scores questions against one knowledge base. Immutable after construction."""
+
+    def __init__(self, kb: KnowledgeBase, settings: MatcherSettings | None = None) -> None:
+        self.settings = settings or MatcherSettings()
+        self.index: Index = build_index(kb)
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.index.kb
+
+    # --- public API ----------------------------------------------------------
+    def match(self, question: str) -> MatchResult:
+        """Rank the facts for `question` and decide what the bot should do."""
+        normalized = normalize(question)
+        lang = detect_language(question)
+        named = find_committee_names(normalized, self.index.committee_names)
+        named_id = named[0][1] if named else None
+        text = normalized
+        for name, _ in named:
+            text = _blank(text, name)
+        terms = self.query_terms(text)
+        candidates = self.rank(terms, named_id)
+        outcome = self._decide(candidates)
+        limit = max(self.settings.max_alternatives, 3)
+        return MatchResult(
+            question=question,
+            normalized=normalized,
+            lang=lang,
+            outcome=outcome,
+            candidates=tuple(candidates[:limit]),
+            named_committee=named_id,
+        )
+
+    def query_terms(self, text: str) -> list[QueryTerm]:
+        """The question's terms after typo repair, each with its weight."""
+        if not cjk_count(text) and self._is_pinyin(text):
+            pieces = self._pinyin_tokens(text)
+        else:
+            pieces = self._repair(self.index.tokenizer.segments(text))
+        merged: dict[str, QueryTerm] = {}
+        for token, credit in pieces:
+            if not token.term:
+                continue  # a stopword
+            weight = self.index.weight(token.term)
+            if token.term not in self.index.idf and len(token.term) == 1:
+                weight *= LONE_UNKNOWN_CHAR_WEIGHT
+            known = merged.get(token.term)
+            if known is None or known.credit < credit:
+                merged[token.term] = QueryTerm(token.term, weight, credit, token.surface)
+        return list(merged.values())
+
+    def _is_pinyin(self, text: str) -> bool:
+        words = text.split()
+        english = self.index.english_words
+        return bool(words) and looks_like_pinyin(words) and not any(w in english for w in words)
+
+    # --- typo repair ---------------------------------------------------------
+    def _known(self, term: str) -> bool:
+        return term in self.index.idf
+
+    def _repair(self, segments: list[Token]) -> list[tuple[Token, float]]:
+        """Split unknown words into known parts, then mend homophones and near-spellings."""
+        pieces: list[Token] = []
+        for segment in segments:
+            unknown_chinese = segment.term and not self._known(segment.term)
+            if unknown_chinese and cjk_count(segment.surface) == len(segment.surface) > 1:
+                pieces.extend(self._decompose(segment))
+            else:
+                pieces.append(segment)
+        repaired = self._repair_homophones(pieces)
+        return [
+            self._near_spelling(token) if credit == 1.0 and self._is_unknown(token) else (token, credit)
+            for token, credit in repaired
+        ]
+
+    def _is_unknown(self, token: Token) -> bool:
+        return bool(token.term) and not self._known(token.term)
+
+    def _decompose(self, segment: Token) -> list[Token]:
+        """Split an unknown Chinese word into known terms, stopwords and leftover runs
+        (我想学 → 我/想/学), covering as many characters with known words as possible."""
+        text = segment.surface
+        n = len(text)
+        # best[i] = (unknown characters, pieces) for text[:i], with the cut points
+        best: list[tuple[int, int, int]] = [(0, 0, 0)] + [(n + 1, 0, 0)] * n
+        for end in range(1, n + 1):
+            for begin in range(max(0, end - 8), end):
+                piece = text[begin:end]
+                known = self._known(self.index.tokenizer.term(piece) or "") or piece in ZH_STOPWORDS
+                unknown = 0 if known else (end - begin if end - begin == 1 else n + 1)
+                cost = (best[begin][0] + unknown, best[begin][1] + 1)
+                if cost < best[end][:2]:
+                    best[end] = (*cost, begin)
+        cuts = []
+        end = n
+        while end > 0:
+            begin = best[end][2]
+            cuts.append((begin, end))
+            end = begin
+        tokens = []
+        for begin, end in reversed(cuts):
+            piece = text[begin:end]
+            term = self.index.tokenizer.term(piece) or ""
+            tokens.append(Token(term, piece, segment.start + begin, segment.start + end))
+        return _merge_unknown_runs(tokens, self._known)
+
+    def _repair_homophones(self, pieces: list[Token]) -> list[tuple[Token, float]]:
+        """Replace runs of words whose pinyin spells a known term (麦菜 → 买菜, 才 in 买才).
+
+        A run starts and ends on word boundaries (so 人帮 is never cut out of
+        有没有人帮忙) and must contain something unknown or split."""
+        result: list[tuple[Token, float]] = []
+        i = 0
+        while i < len(pieces):
+            found = self._pinyin_run(pieces, i)
+            if found is None:
+                result.append((pieces[i], 1.0))
+                i += 1
+                continue
+            term, j = found
+            surface = "".join(p.surface for p in pieces[i:j])
+            credit = 1.0 if surface == term else PINYIN_MATCH_CREDIT
+            result.append((Token(term, surface, pieces[i].start, pieces[j - 1].end), credit))
+            i = j
+        return result
+
+    def _pinyin_run(self, pieces: list[Token], i: int) -> tuple[str, int] | None:
+        syllables: list[str] = []
+        best = None
+        for j in range(i, min(len(pieces), i + 6)):
+            key = pinyin_key(pieces[j].surface)
+            if len(key) != len(pieces[j].surface):
+                break  # not all Chinese characters
+            syllables.extend(key)
+            run = pieces[i : j + 1]
+            term = self.index.by_pinyin.get(tuple(syllables))
+            needs_repair = any(not self._known(p.term) for p in run) or len(run) > 1
+            if term and needs_repair and not (len(run) == 1 and run[0].term == term):
+                best = (term, j + 1)
+        return best
+
+    def _pinyin_tokens(self, text: str) -> list[tuple[Token, float]]:
+        """A question typed in pinyin ("shufa ban"): greedy longest known terms."""
+        syllables = self.index.tokenizer.pinyin_words(text)
+        tokens: list[tuple[Token, float]] = []
+        position = 0
+        while position < len(syllables):
+            for length in range(min(6, len(syllables) - position), 1, -1):
+                term = self.index.by_pinyin.get(tuple(syllables[position : position + length]))
+                if term:
+                    tokens.append((Token(term, term, position, position + length), PINYIN_MATCH_CREDIT))
+                    position += length
+                    break
+            else:
+                lone = syllables[position]
+                tokens.append((Token(lone, lone, position, position + 1), 1.0))
+                position += 1
+        return tokens
+
+    def _near_spelling(self, token: Token) -> tuple[Token, float]:
+        """The known term closest in spelling (or in sound) to an unknown one."""
+        term = token.term
+        chinese = cjk_count(term) > 0
+        if len(term) < (2 if chinese else 4):
+            return token, 1.0
+        hit = process.extractOne(
+            term, self.index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO
+        )
+        if hit is not None:
+            return Token(hit[0], token.surface, token.start, token.end), hit[1] / 100
+        if chinese:
+            sound = self._near_sound(term)
+            if sound:
+                return Token(sound, token.surface, token.start, token.end), NEAR_SOUND_CREDIT
+        return token, 1.0
+
+    def _near_sound(self, term: str) -> str | None:
+        """A known term of the same length whose pinyin is nearly the same (律帅 → 律师)."""
+        key = pinyin_key(term)
+        if len(key) != len(term):
+            return None
+        candidates = self.index.by_syllable_count.get(len(key), {})
+        hit = process.extractOne(
+            " ".join(key), candidates, scorer=fuzz.ratio, score_cutoff=NEAR_SOUND_MIN_RATIO
+        )
+        return hit[2] if hit else None
+
+    # --- scoring -------------------------------------------------------------
+    def rank(self, terms: list[QueryTerm], named_committee: str | None = None) -> list[Match]:
+        """All facts that share a term with the question, best first."""
+        index = self.index
+        total = sum(term.weight for term in terms)
+        topical = [t for t in terms if t.term not in GENERIC_TERMS]
+        if named_committee and not topical:
+            return self._named_overview(named_committee, terms)
+        if total == 0:
+            return []
+        best_doc: dict[int, tuple[float, int]] = {}
+        union: dict[int, dict[str, float]] = defaultdict(dict)
+        by_term = {t.term: t for t in terms}
+        for doc_number, doc in self._documents_sharing(by_term):
+            shared = [by_term[term] for term in doc.terms & by_term.keys()]
+            gained = sum(t.weight * t.credit for t in shared)
+            recall = gained / total
+            doc_weight = sum(index.weight(term) for term in doc.terms)
+            precision = sum(t.weight for t in shared) / doc_weight
+            score = recall**QUERY_RECALL_EXPONENT * precision ** (1 - QUERY_RECALL_EXPONENT)
+            score *= DOC_KIND_WEIGHT[doc.kind]
+            if score > best_doc.get(doc.fact_index, (0.0, -1))[0]:
+                best_doc[doc.fact_index] = (score, doc_number)
+            credit = DOC_KIND_WEIGHT[doc.kind]
+            for t in shared:
+                seen = union[doc.fact_index]
+                seen[t.term] = max(seen.get(t.term, 0.0), t.weight * t.credit * credit)
+        matches = []
+        for fact_index, (doc_score, doc_number) in best_doc.items():
+            fact = index.facts[fact_index]
+            if fact.overview and fact.committee_id != named_committee:
+                continue  # overviews answer "what does X do?", only when X is named
+            union_recall = sum(union[fact_index].values()) / total
+            score = max(doc_score, UNION_CREDIT * union_recall)
+            if named_committee and fact.committee_id == named_committee:
+                score = min(1.0, score + 0.15)  # the resident told us where to look
+            doc = index.documents[doc_number]
+            shared_terms = tuple(sorted(union[fact_index], key=lambda t: -index.weight(t)))
+            matches.append(Match(fact, round(100 * score, 1), doc.text, shared_terms))
+        return heapq.nlargest(len(matches), matches, key=lambda m: (m.score, -len(m.fact.id)))
+
+    def _documents_sharing(self, by_term: dict[str, QueryTerm]):  # type: ignore[no-untyped-def]
+        seen: set[int] = set()
+        for term in by_term:
+            for doc_number in self.index.postings.get(term, ()):
+                if doc_number not in seen:
+                    seen.add(doc_number)
+                    yield doc_number, self.index.documents[doc_number]
+
+    def _named_overview(self, committee_id: str, terms: list[QueryTerm]) -> list[Match]:
+        committee = self.kb.committee(committee_id)
+        if committee is None or committee.overview is None:
+            return []
+        overview = committee.overview
+        others = [
+            Match(fact, NAMED_OVERVIEW_SCORE - 20, fact.title.zh, ())
+            for fact in committee.facts
+            if fact is not overview
+        ]
+        shared = (committee.short_name, *(t.term for t in terms))
+        return [Match(overview, NAMED_OVERVIEW_SCORE, committee.name, shared), *others]
+
+    # --- the decision --------------------------------------------------------
+    def _decide(self, candidates: list[Match]) -> Outcome:
+        settings = self.settings
+        if not candidates or candidates[0].score < settings.clarify_threshold:
+            return "declined"
+        best = candidates[0]
+        if best.score < settings.answer_threshold:
+            return "clarify"
+        rival = next(
+            (m for m in candidates[1:] if m.fact.committee_id != best.fact.committee_id), None
+        )
+        if rival and best.score - rival.score < settings.clarify_margin:
+            return "clarify"
+        return "answered"
+
+
+def _merge_unknown_runs(tokens: list[Token], known: Callable[[str], bool]) -> list[Token]:
+    """Join neighbouring unknown pieces (手/机 → 手机) so they count as one word."""
+    merged: list[Token] = []
+    for token in tokens:
+        previous = merged[-1] if merged else None
+        if (
+            previous
+            and previous.term
+            and token.term
+            and not known(previous.term)
+            and not known(token.term)
+        ):
+            surface = previous.surface + token.surface
+            merged[-1] = Token(surface, surface, previous.start, token.end)
+        else:
+            merged.append(token)
+    return merged
+
+
+def explain(match: Match) -> str:
+    """One line an admin can read: score, phrasing, shared terms."""
+    terms = ", ".join(match.shared_terms) or "-"
+    return f"{match.score:5.1f}  {match.fact.id}  ← “{match.phrasing}”  [{terms}]"
+
+
+__all__ = ["Fact", "Matcher", "explain"]

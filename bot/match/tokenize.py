@@ -1,0 +1,177 @@
+"""Turning normalised text into weighted matching terms.
+
+Chinese is segmented with jieba (with the knowledge base's names as a user
+dictionary so 食行生鲜 stays whole), English is lower-cased and lightly stemmed,
+stopwords are dropped, and every word is mapped through the synonym groups onto
+one canonical term. Each term also carries its pinyin, which is how homophone
+typos (麦菜 → 买菜) and typed pinyin (maicai) find their way back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+from pypinyin import lazy_pinyin
+
+from bot.match.normalize import cjk_count, fuzzy_syllable, normalize, split_syllables
+
+logger = logging.getLogger(__name__)
+
+# Words that appear in almost any question and say nothing about the topic.
+ZH_STOPWORDS = frozenset(
+    """
+    的 了 吗 么 吧 呢 啊 呀 哦 嘛 啦 我 我们 你 你们 您 他 她 它 他们 咱 咱们 大家 自己 是 在 有 没 没有 有没有
+    有无 哪里 哪儿 哪 哪个 哪些 哪家 那里 这里 什么 啥 怎么 怎么样 怎样 如何 咋 可以 可 能 能不能 能否
+    可不可以 会 要 想 想要 请问 请 一下 谁 和 与 跟 及 也 都 就 还 去 到 这 那 这个 那个 个 些 一些
+    多少 几 几个 为什么 给 让 被 把 对 从 上 里 中 着 过 又 很 太 该 应该 需要 找 告诉 知道 问 问问
+    居委 居委会 居民区 居委会的 吗 不 是不是 有人 人 地方 一个 现在 平时 一直 还有 或者 吗 呗 得 地
+    如果 的话 因为 所以 但是 然后 比较 特别 非常 一点 点 些 儿 嗯 好 好的 行 之 其 等 位
+    """.split()
+)
+EN_STOPWORDS = frozenset(
+    """
+    a an the is are was were be been am do does did doing i me my we our you your he she it they
+    them their his her its this that these those there here what which who whom whose where when
+    why how can could would should will shall may might must to of in on at by for with about
+    from into near any some anyone someone somebody anybody something anything is there please
+    tell me know get got have has had and or but if so not no yes just also too very much many
+    more most one ones up out over than then only own same such let us like want need help find
+    look looking go going way thing things street committee committees neighbourhood
+    neighborhood residents resident community local area
+    """.split()
+)
+# Words that, next to a committee's name, only ask "what do you do?".
+GENERIC_TERMS = frozenset(
+    """
+    服务 活动 介绍 工作 项目 情况 做 干 干什么 做什么 有啥 内容 特色 主要 住 住在 我家 附近 这边
+    那边 联系 提供 开展 办 搞 了解 讲讲 说说 看看 都 哪些 什么样 service offer provide activity
+    about do information info live tell run work project
+    """.split()
+)
+
+_LATIN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+_CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]+")
+
+
+def stem(word: str) -> str:
+    """A deliberately small English stemmer: plurals and -ing/-ed, nothing clever."""
+    if len(word) <= 3:
+        return word
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh")):
+        if word.endswith(suffix):
+            return word[: -len(suffix)] + repl
+    if word.endswith("ing") and len(word) > 5:
+        return word[:-3]
+    if word.endswith("ed") and len(word) > 4:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@lru_cache(maxsize=65536)
+def pinyin_key(term: str) -> tuple[str, ...]:
+    """Toneless, accent-folded syllables of a Chinese term (empty for non-Chinese)."""
+    if not cjk_count(term):
+        return ()
+    return tuple(fuzzy_syllable(s) for s in lazy_pinyin(term) if s.isascii() and s.isalpha())
+
+
+@dataclass(frozen=True)
+class Token:
+    term: str  # canonical term after synonyms
+    surface: str  # what was written
+    start: int  # offset in the normalised text
+    end: int
+
+
+def configure_jieba_cache() -> None:
+    """Put jieba's dictionary cache somewhere writable and persistent (start-up speed)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    cache_dir = Path(base) / "huaihai-bot"
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        jieba.dt.tmp_dir = str(cache_dir)
+    except OSError:
+        logger.info("no writable cache directory; jieba will use the system temp dir")
+    jieba.setLogLevel(logging.WARNING)
+
+
+class Tokenizer:
+    """Normalised text → canonical terms, with synonyms and a user dictionary."""
+
+    def __init__(self, synonym_groups: Iterable[Iterable[str]], user_words: Iterable[str]) -> None:
+        configure_jieba_cache()
+        self.synonyms: dict[str, str] = {}
+        self.phrases: list[tuple[str, str]] = []  # multi-word English synonyms
+        for group in synonym_groups:
+            words = [normalize(word, drop_filler=False) for word in group]
+            canonical = self._canonical_form(words[0])
+            for word in words:
+                if " " in word:
+                    self.phrases.append((word, canonical))
+                else:
+                    self.synonyms[self._canonical_form(word)] = canonical
+        self.phrases.sort(key=lambda pair: len(pair[0]), reverse=True)
+        for word in {*user_words, *self.synonyms}:
+            if cjk_count(word) >= 2:
+                jieba.add_word(word, freq=50000)
+
+    @staticmethod
+    def _canonical_form(word: str) -> str:
+        return stem(word) if word.isascii() else word
+
+    def segments(self, normalized: str) -> list[Token]:
+        """Every word of a normalised text with its offsets; stopwords get an empty term."""
+        text = normalized
+        for phrase, canonical in self.phrases:
+            if phrase in text:
+                # keep offsets stable: pad the replacement to the phrase's length
+                text = re.sub(rf"\b{re.escape(phrase)}\b", lambda _: _pad(canonical, phrase), text)
+        result = []
+        position = 0
+        for piece in jieba.lcut(text, HMM=True):
+            start, position = position, position + len(piece)
+            surface = piece.strip().strip("_")
+            if surface:
+                result.append(Token(self.term(surface) or "", surface, start, position))
+        return result
+
+    def tokens(self, normalized: str) -> list[Token]:
+        """The meaningful tokens of a normalised text: stopwords removed, synonyms applied."""
+        return [token for token in self.segments(normalized) if token.term]
+
+    def term(self, word: str) -> str | None:
+        """The canonical term for one word, or None for a stopword or noise."""
+        if word in ZH_STOPWORDS or word in EN_STOPWORDS:
+            return None
+        if word.isascii():
+            if not _LATIN_RE.fullmatch(word):
+                return None
+            word = stem(word)
+            if word in EN_STOPWORDS:
+                return None
+        elif not cjk_count(word):
+            return None
+        return self.synonyms.get(word, word)
+
+    def pinyin_words(self, normalized: str) -> list[str]:
+        """Latin words of a question typed in pinyin, split into syllables."""
+        words = _LATIN_RE.findall(normalized)
+        syllables = []
+        for word in words:
+            syllables.extend(split_syllables(word) or ())
+        return [fuzzy_syllable(s) for s in syllables]
+
+
+def _pad(canonical: str, phrase: str) -> str:
+    # The canonical term replaces the phrase; underscores keep the text length so
+    # token offsets still point into the normalised question.
+    return canonical + "_" * max(0, len(phrase) - len(canonical))
