@@ -1,0 +1,26 @@
+"""One conversation turn, free of any transport (no telegram import here)."""
+
+from bot.dialogue.conversation import Dialogue, fact_text
+from bot.dialogue.types import (
+    MAX_PAYLOAD_BYTES,
+    Button,
+    ButtonPress,
+    Incoming,
+    NonText,
+    Reply,
+    TextMessage,
+    User,
+)
+
+__all__ = [
+    "MAX_PAYLOAD_BYTES",
+    "Button",
+    "ButtonPress",
+    "Dialogue",
+    "Incoming",
+    "NonText",
+    "Reply",
+    "TextMessage",
+    "User",
+    "fact_text",
+]

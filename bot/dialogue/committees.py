@@ -1,0 +1,61 @@
+"""Find the committee a resident means by name: Chinese name, alias, English name, pinyin, typos."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz, process
+
+from bot.kb.model import Committee, KnowledgeBase
+
+NAME_CUTOFF = 70.0
+"""rapidfuzz `ratio` (0-100) a typed name must reach against some name of a committee."""
+
+_SUFFIXES = ("居民委员会", "居委会", "居民区", "居委", "committee", "residents", "neighbourhood")
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _strip_suffixes(text: str) -> str:
+    for suffix in _SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def _pinyin(text: str) -> str:
+    return "".join(lazy_pinyin(text))
+
+
+def name_keys(committee: Committee) -> set[str]:
+    """Every normalised spelling of a committee's names, with and without suffixes, and pinyin."""
+    keys: set[str] = set()
+    for name in committee.all_names:
+        plain = _plain(name)
+        keys.update({plain, _strip_suffixes(plain)})
+    keys.update({_pinyin(key) for key in list(keys)})
+    return {key for key in keys if key}
+
+
+def find_committee(kb: KnowledgeBase, name: str) -> Committee | None:
+    """The committee `name` refers to, tolerating typos and homophones; None if unsure."""
+    query = _strip_suffixes(_plain(name))
+    if not query:
+        return None
+    choices: dict[str, Committee] = {}
+    for committee in kb.committees:
+        for key in name_keys(committee):
+            choices.setdefault(key, committee)
+    if query in choices:
+        return choices[query]
+    # pinyin catches homophone typos (孝禾 → xiaohe); compare both spellings
+    best = None
+    for candidate in {query, _pinyin(query)}:
+        found = process.extractOne(candidate, choices.keys(), scorer=fuzz.ratio)
+        if found and found[1] >= NAME_CUTOFF and (best is None or found[1] > best[1]):
+            best = found
+    return choices[best[0]] if best else None
