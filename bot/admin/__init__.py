@@ -1,0 +1,1 @@
+"""Admin tools behind the command line: check, ask, eval (no telegram import)."""

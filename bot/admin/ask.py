@@ -1,0 +1,86 @@
+"""`python -m bot ask`: what the bot would answer, and why, for admins and scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from bot.config import Config
+from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.match import Matcher, MatchResult, explain
+
+
+def result_record(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
+    """The JSON shape of one answer (documented in the README)."""
+    best = result.best if result.outcome != "declined" else None
+    committee = kb.committee(best.fact.committee_id) if best else None
+    if best and result.outcome == "answered":
+        answer = best.fact.answer.in_lang(result.lang)
+    elif result.outcome == "clarify":
+        answer = None
+    else:
+        answer = kb.fallback.in_lang(result.lang)
+    return {
+        "question": result.question,
+        "answered": result.answered,
+        "outcome": result.outcome,
+        "committee": committee.short_name if committee else None,
+        "fact_id": best.fact.id if best else None,
+        "answer": answer,
+        "lang": result.lang,
+        "score": result.best.score if result.best else 0.0,
+        "matched_phrasing": best.phrasing if best else None,
+        "shared_terms": list(best.shared_terms) if best else [],
+        "alternatives": [
+            {
+                "committee": _short_name(kb, match.fact.committee_id),
+                "fact_id": match.fact.id,
+                "score": match.score,
+            }
+            for match in result.candidates[1:4]
+        ],
+    }
+
+
+def _short_name(kb: KnowledgeBase, committee_id: str | None) -> str | None:
+    committee = kb.committee(committee_id)
+    return committee.short_name if committee else None
+
+
+def run_ask(config: Config, question: str | None, *, as_json: bool) -> int:
+    try:
+        kb = load_knowledge(config.knowledge_dir)
+    except KnowledgeBaseError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    matcher = Matcher(kb, config.matcher)
+    questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
+    for text in questions:
+        result = matcher.match(text)
+        if as_json:
+            print(json.dumps(result_record(result, kb), ensure_ascii=False), flush=True)
+        else:
+            print(describe(result, kb))
+    return 0
+
+
+def describe(result: MatchResult, kb: KnowledgeBase) -> str:
+    """A readable account of one match, for an admin at a terminal."""
+    lines = [f"Q: {result.question}", f"   normalised: {result.normalized}   language: {result.lang}"]
+    if result.named_committee:
+        lines.append(f"   names the committee: {result.named_committee}")
+    best = result.best
+    if result.outcome == "answered" and best:
+        lines += ["", best.fact.answer.in_lang(result.lang), ""]
+    elif result.outcome == "clarify":
+        lines += ["", "→ would ask “did you mean…” with the candidates below", ""]
+    else:
+        lines += ["", f"→ declined; fallback: {kb.fallback.in_lang(result.lang)}", ""]
+    lines.append(f"outcome: {result.outcome}")
+    if best:
+        lines.append(f"score: {best.score:.1f}   matched phrasing: “{best.phrasing}”")
+        lines.append(f"shared terms: {', '.join(best.shared_terms) or '-'}")
+    lines.append("top candidates:")
+    lines += [f"  {explain(match)}" for match in result.candidates[:3]] or ["  (none)"]
+    return "\n".join(lines) + "\n"

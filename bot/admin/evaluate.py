@@ -1,0 +1,130 @@
+"""`python -m bot eval FILE`: how well the matcher does on a set of resident questions.
+
+The file is a YAML list of cases: `q` (the question), `expect` (committee short
+names; `[街道]` for a street-level fact; `[]` when the bot must decline),
+optional `lang: en` and `contains` (strings the answer must include).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import Config
+from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.match import Matcher, MatchResult
+
+STREET = "街道"
+
+
+@dataclass
+class Case:
+    question: str
+    expect: list[str]
+    lang: str | None = None
+    contains: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    case: Case
+    result: MatchResult
+    ok: bool
+    strict_ok: bool  # answered outright (no "did you mean")
+    committee: str | None
+
+
+def read_cases(path: Path) -> list[Case]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a list of cases")
+    cases = []
+    for number, item in enumerate(data, 1):
+        if not isinstance(item, dict) or "q" not in item or "expect" not in item:
+            raise ValueError(f"{path}: case {number} needs 'q' and 'expect'")
+        cases.append(
+            Case(str(item["q"]), list(item["expect"] or []), item.get("lang"), item.get("contains") or [])
+        )
+    return cases
+
+
+def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> Outcome:
+    best = result.best if result.outcome != "declined" else None
+    committee = None
+    if best:
+        owner = kb.committee(best.fact.committee_id)
+        committee = owner.short_name if owner else STREET
+    if not case.expect:
+        ok = not result.answered
+        return Outcome(case, result, ok, ok, committee)
+    ok = committee in case.expect
+    if ok and case.contains and best:
+        answer = best.fact.answer.in_lang(result.lang)
+        ok = all(text in answer for text in case.contains)
+    return Outcome(case, result, ok, ok and result.answered, committee)
+
+
+def evaluate(matcher: Matcher, cases: list[Case]) -> list[Outcome]:
+    return [judge(case, matcher.match(case.question), matcher.kb) for case in cases]
+
+
+def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
+    in_scope = [o for o in outcomes if o.case.expect]
+    out_scope = [o for o in outcomes if not o.case.expect]
+    english = [o for o in outcomes if o.case.lang == "en"]
+    return {
+        "in_scope": _share(sum(o.ok for o in in_scope), len(in_scope)),
+        "in_scope_answered_outright": _share(sum(o.strict_ok for o in in_scope), len(in_scope)),
+        "out_of_scope_declined": _share(sum(o.ok for o in out_scope), len(out_scope)),
+        "english_in_english": _share(sum(o.result.lang == "en" for o in english), len(english)),
+        "misses": [
+            {
+                "q": o.case.question,
+                "expect": o.case.expect,
+                "got": o.committee,
+                "outcome": o.result.outcome,
+                "fact_id": o.result.best.fact.id if o.result.best else None,
+                "score": o.result.best.score if o.result.best else 0.0,
+            }
+            for o in outcomes
+            if not o.ok or (o.case.lang == "en" and o.result.lang != "en")
+        ],
+    }
+
+
+def _share(hits: int, total: int) -> dict[str, Any]:
+    return {"hits": hits, "total": total, "share": round(hits / total, 4) if total else None}
+
+
+def run_eval(config: Config, path: Path, *, as_json: bool = False) -> int:
+    try:
+        cases = read_cases(path)
+        kb = load_knowledge(config.knowledge_dir)
+    except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
+        print(f"cannot evaluate: {exc}", file=sys.stderr)
+        return 1
+    summary = summarize(evaluate(Matcher(kb, config.matcher), cases))
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return 0
+    for miss in summary["misses"]:
+        expected = ",".join(miss["expect"]) or "decline"
+        print(
+            f"  miss: {miss['q']!r}  expected {expected}, got {miss['got'] or '-'} "
+            f"({miss['outcome']}, {miss['fact_id'] or '-'}, score {miss['score']:.1f})"
+        )
+    for label, key in (
+        ("in-scope, top answer from an expected committee", "in_scope"),
+        ("in-scope, answered outright (no did-you-mean)", "in_scope_answered_outright"),
+        ("out-of-scope, declined", "out_of_scope_declined"),
+        ("English questions answered in English", "english_in_english"),
+    ):
+        figure = summary[key]
+        share = "n/a" if figure["share"] is None else f"{100 * figure['share']:.1f}%"
+        print(f"{label}: {share} ({figure['hits']}/{figure['total']})")
+    return 0

@@ -1,0 +1,197 @@
+"""Command line: python -m bot {check, ask, eval, chat, report, run}.
+
+Each subcommand is one `_add_<name>(subparsers)` that declares its arguments and
+points `func` at a `cmd_<name>(args) -> exit code`; `main()` dispatches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from bot.config import ENV_TOKEN, Config, ConfigError, load_config
+
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        code: int = args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="淮海家 resident bot for Huaihai Middle Road Street"
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_check(subparsers)
+    _add_ask(subparsers)
+    _add_eval(subparsers)
+    _add_run(subparsers)
+    return parser
+
+
+def _config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", metavar="FILE", help="YAML settings (default: ./config.yaml if present)"
+    )
+
+
+def _knowledge_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--knowledge", metavar="DIR", help="knowledge directory (default: from the config)"
+    )
+
+
+def _load_config(args: argparse.Namespace) -> Config | None:
+    """The configuration, or None after printing every problem to stderr."""
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"error: invalid configuration:\n{exc}", file=sys.stderr)
+        return None
+    if getattr(args, "knowledge", None):
+        config = replace(config, knowledge_dir=Path(args.knowledge))
+    return config
+
+
+# -- check -------------------------------------------------------------------------------
+
+
+def _add_check(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = subparsers.add_parser(
+        "check",
+        help="validate the knowledge base (and the config file) after an edit",
+        description="Validate knowledge/ and print a summary; exit 1 with every problem found.",
+    )
+    _config_argument(check)
+    _knowledge_argument(check)
+    check.add_argument("--quiet", action="store_true", help="print only problems and warnings")
+    check.set_defaults(func=cmd_check)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config = _load_config(args)
+    if config is None:
+        return 1
+    from bot.admin.check import run_check
+
+    return run_check(config, quiet=args.quiet)
+
+
+# -- ask ---------------------------------------------------------------------------------
+
+
+def _add_ask(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ask = subparsers.add_parser(
+        "ask",
+        help="show the answer to a question and why it matched",
+        description="Answer one question, or (without one) each line of standard input.",
+    )
+    _config_argument(ask)
+    _knowledge_argument(ask)
+    ask.add_argument("question", nargs="?", help="the question; omit to read lines from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.set_defaults(func=cmd_ask)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    config = _load_config(args)
+    if config is None:
+        return 1
+    from bot.admin.ask import run_ask
+
+    return run_ask(config, args.question, as_json=args.json)
+
+
+# -- eval --------------------------------------------------------------------------------
+
+
+def _add_eval(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    evaluate = subparsers.add_parser(
+        "eval",
+        help="score the matcher on a question set (YAML: q / expect / lang / contains)",
+        description="Print the share of questions answered from the expected committee, "
+        "of out-of-scope questions declined, and of English questions answered in English.",
+    )
+    _config_argument(evaluate)
+    _knowledge_argument(evaluate)
+    evaluate.add_argument("file", help="the question set")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.set_defaults(func=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    config = _load_config(args)
+    if config is None:
+        return 1
+    from bot.admin.evaluate import run_eval
+
+    return run_eval(config, Path(args.file), as_json=args.json)
+
+
+# -- run ---------------------------------------------------------------------------------
+
+
+def _add_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = subparsers.add_parser(
+        "run",
+        help="run the Telegram bot (long polling, or a webhook with --webhook)",
+        description="Run the Telegram bot until Ctrl-C / SIGTERM. "
+        f"The token is read from {ENV_TOKEN}.",
+    )
+    _config_argument(run)
+    run.add_argument(
+        "--webhook", metavar="URL", help="public HTTPS URL Telegram should post updates to"
+    )
+    run.add_argument(
+        "--listen", metavar="HOST", default="127.0.0.1", help="webhook listen address"
+    )
+    run.add_argument("--port", type=int, default=8443, help="webhook listen port (default 8443)")
+    run.add_argument(
+        "--poll-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="long-polling timeout (default 10)",
+    )
+    run.set_defaults(func=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _load_config(args)
+    if config is None:
+        return EXIT_USAGE
+    if not config.token:
+        print(
+            f"error: no bot token; set {ENV_TOKEN} (e.g. export {ENV_TOKEN}=123:ABC), "
+            "or try the bot without Telegram: python -m bot chat",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from bot.telegram.app import configure_logging
+    from bot.telegram.run import run_bot
+
+    configure_logging(config.token)
+    run_bot(
+        config,
+        webhook_url=args.webhook,
+        listen=args.listen,
+        port=args.port,
+        poll_timeout=args.poll_timeout,
+    )
+    return 0
