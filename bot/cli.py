@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(subparsers)
     _add_ask(subparsers)
     _add_eval(subparsers)
+    _add_chat(subparsers)
+    _add_report(subparsers)
     _add_run(subparsers)
     return parser
 
@@ -144,6 +146,58 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_eval(config, Path(args.file), as_json=args.json)
 
 
+# -- chat --------------------------------------------------------------------------------
+
+
+def _add_chat(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    chat = subparsers.add_parser(
+        "chat",
+        help="chat with the bot in the terminal (no token, no network)",
+        description="One message per line on standard input (piping works); buttons are "
+        "shown as numbered options, type the number to press one. End with Ctrl-D.",
+    )
+    _config_argument(chat)
+    _knowledge_argument(chat)
+    chat.add_argument("--user", metavar="NAME", help="who is chatting (default: your login)")
+    chat.set_defaults(func=cmd_chat)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    config = _load_config(args)
+    if config is None:
+        return EXIT_USAGE
+    from bot.console import run_console
+
+    return run_console(config, args.user)
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+def _add_report(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = subparsers.add_parser(
+        "report",
+        help="questions the bot could not answer, grouped, and feedback per fact",
+        description='Unanswered and "did you mean" questions of the last N days, similar '
+        "ones grouped with the nearest fact; the facts asked most; 👍/👎 per fact.",
+    )
+    _config_argument(report)
+    _knowledge_argument(report)
+    report.add_argument("--days", type=int, default=7, metavar="N", help="period (default 7)")
+    report.add_argument("--limit", type=int, default=10, metavar="N", help="rows per table")
+    report.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    report.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    config = _load_config(args)
+    if config is None:
+        return EXIT_USAGE
+    from bot.report import run_report
+
+    return run_report(config, args.days, as_json=args.json, limit=args.limit)
+
+
 # -- run ---------------------------------------------------------------------------------
 
 
@@ -158,9 +212,7 @@ def _add_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument(
         "--webhook", metavar="URL", help="public HTTPS URL Telegram should post updates to"
     )
-    run.add_argument(
-        "--listen", metavar="HOST", default="127.0.0.1", help="webhook listen address"
-    )
+    run.add_argument("--listen", metavar="HOST", default="127.0.0.1", help="webhook listen address")
     run.add_argument("--port", type=int, default=8443, help="webhook listen port (default 8443)")
     run.add_argument(
         "--poll-timeout",

@@ -1,0 +1,288 @@
+"""What residents asked that the bot could not answer, for admins to improve the knowledge.
+
+`build_report()` reads the question log of the last N days, groups similar
+unanswered and "did you mean" questions (same normalised form, then rapidfuzz
+similarity), re-runs the current matcher on an example of each group to show
+the nearest fact, and counts the facts asked most and their 👍/👎.
+`format_report()` renders it as plain text for the console or Telegram.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.config import Config
+from bot.kb import KnowledgeBaseError
+from bot.match.live import LiveKnowledge, Snapshot
+from bot.store import LoggedQuestion, Store
+
+GROUP_SIMILARITY = 75.0
+"""rapidfuzz `ratio` (0-100) above which two normalised questions fall into one group."""
+EXAMPLE_CHARS = 40
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    count: int
+    example: str
+    """The most frequent wording in the group, as a resident typed it."""
+    variants: tuple[str, ...]
+    """The distinct normalised forms grouped together, most frequent first."""
+    nearest_fact_id: str | None = None
+    nearest_fact_title: str | None = None
+    nearest_score: float | None = None
+    """The current matcher's best fact for the example and its score (0-100)."""
+
+
+@dataclass(frozen=True)
+class FactCount:
+    fact_id: str
+    title: str
+    asked: int = 0
+    helpful: int = 0
+    unhelpful: int = 0
+
+
+@dataclass(frozen=True)
+class Report:
+    since: datetime
+    until: datetime
+    days: int
+    total: int
+    answered: int
+    """Questions that ended with an answer (directly or by picking a "did you mean" option)."""
+    unanswered: tuple[QuestionGroup, ...] = ()
+    """Declined questions and those whose "did you mean" options all missed."""
+    clarified: tuple[QuestionGroup, ...] = ()
+    """Questions the bot had to ask back about (and that were not rejected)."""
+    top_facts: tuple[FactCount, ...] = ()
+    feedback: tuple[FactCount, ...] = field(default=())
+    """Facts with any 👍/👎 in the period, most 👎 first."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["since"] = self.since.isoformat(timespec="seconds")
+        data["until"] = self.until.isoformat(timespec="seconds")
+        return data
+
+
+def build_report(
+    store: Store, snapshot: Snapshot, days: int, *, now: datetime | None = None
+) -> Report:
+    """The report for the `days` days up to `now` (default: the current time)."""
+    until = (now or datetime.now()).astimezone()
+    since = until - timedelta(days=max(days, 0))
+    questions = store.questions(since.timestamp(), until.timestamp())
+    unanswered = [q for q in questions if q.unanswered]
+    clarified = [q for q in questions if q.outcome == "clarify" and not q.rejected]
+    return Report(
+        since=since,
+        until=until,
+        days=days,
+        total=len(questions),
+        answered=sum(1 for q in questions if q.resolved_fact_id),
+        unanswered=tuple(_with_nearest(group_questions(unanswered), snapshot)),
+        clarified=tuple(_with_nearest(group_questions(clarified), snapshot)),
+        top_facts=tuple(_top_facts(questions, snapshot)),
+        feedback=tuple(_feedback(store, snapshot, since, until)),
+    )
+
+
+def group_questions(
+    questions: Iterable[LoggedQuestion], *, similarity: float = GROUP_SIMILARITY
+) -> list[QuestionGroup]:
+    """Similar questions together, the biggest group first."""
+    by_form: dict[str, list[LoggedQuestion]] = defaultdict(list)
+    for question in questions:
+        form = question.normalized.replace(" ", "") or question.question.strip().casefold()
+        by_form[form].append(question)
+    # Frequent forms first, so each group is seeded by its most typical wording.
+    forms = sorted(by_form, key=lambda form: (-len(by_form[form]), form))
+    seeds: list[str] = []
+    members: list[list[str]] = []
+    for form in forms:
+        found = process.extractOne(form, seeds, scorer=fuzz.ratio, score_cutoff=similarity)
+        if found is None:
+            seeds.append(form)
+            members.append([form])
+        else:
+            members[found[2]].append(form)
+    groups = []
+    for group_forms in members:
+        asked = [q for form in group_forms for q in by_form[form]]
+        wording = Counter(q.question for q in by_form[group_forms[0]])
+        groups.append(
+            QuestionGroup(
+                count=len(asked), example=wording.most_common(1)[0][0], variants=tuple(group_forms)
+            )
+        )
+    groups.sort(key=lambda group: -group.count)
+    return groups
+
+
+def _with_nearest(groups: Iterable[QuestionGroup], snapshot: Snapshot) -> Iterable[QuestionGroup]:
+    for group in groups:
+        best = snapshot.matcher.match(group.example).best
+        if best is None:
+            yield group
+            continue
+        yield QuestionGroup(
+            count=group.count,
+            example=group.example,
+            variants=group.variants,
+            nearest_fact_id=best.fact.id,
+            nearest_fact_title=best.fact.title.zh,
+            nearest_score=round(best.score, 1),
+        )
+
+
+def _title(snapshot: Snapshot, fact_id: str) -> str:
+    fact = snapshot.kb.fact(fact_id)
+    return fact.title.zh if fact else "(已删除 / removed)"
+
+
+def _top_facts(questions: Sequence[LoggedQuestion], snapshot: Snapshot) -> list[FactCount]:
+    counts = Counter(q.resolved_fact_id for q in questions if q.resolved_fact_id)
+    return [
+        FactCount(fact_id=fact_id, title=_title(snapshot, fact_id), asked=count)
+        for fact_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def _feedback(
+    store: Store, snapshot: Snapshot, since: datetime, until: datetime
+) -> list[FactCount]:
+    votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for entry in store.feedback(since.timestamp(), until.timestamp()):
+        if entry.fact_id:
+            votes[entry.fact_id][0 if entry.helpful else 1] += 1
+    rows = [
+        FactCount(fact_id=fact_id, title=_title(snapshot, fact_id), helpful=up, unhelpful=down)
+        for fact_id, (up, down) in votes.items()
+    ]
+    rows.sort(key=lambda row: (-row.unhelpful, -row.helpful, row.fact_id))
+    return rows
+
+
+# --- plain-text rendering -----------------------------------------------------------
+
+_LABELS: dict[str, dict[str, Any]] = {
+    "zh": {
+        "title": "提问报告:{since} 至 {until}(最近{days}天)",
+        "total": "共 {total} 个问题,已回答 {answered} 个({share})",
+        "unanswered": "没能回答的问题",
+        "clarified": "需要追问“您是想问”的问题",
+        "top": "问得最多的条目",
+        "feedback": "每个条目的反馈",
+        "none": "(无)",
+        "head_q": ["次数", "例句", "最接近的条目", "得分"],
+        "head_top": ["次数", "条目", "标题"],
+        "head_fb": ["👍", "👎", "条目", "标题"],
+        "more": "……另有 {n} 组",
+    },
+    "en": {
+        "title": "Question report: {since} to {until} (last {days} days)",
+        "total": "{total} questions, {answered} answered ({share})",
+        "unanswered": "Questions the bot could not answer",
+        "clarified": 'Questions that needed "did you mean"',
+        "top": "Facts asked most",
+        "feedback": "Feedback per fact",
+        "none": "(none)",
+        "head_q": ["count", "example", "nearest fact", "score"],
+        "head_top": ["count", "fact", "title"],
+        "head_fb": ["👍", "👎", "fact", "title"],
+        "more": "… and {n} more",
+    },
+}
+
+
+def format_report(report: Report, limit: int = 10, lang: str = "zh") -> str:
+    """Plain text: a header, then each section as an aligned table of at most `limit` rows."""
+    labels = _LABELS["en" if lang == "en" else "zh"]
+    share = f"{report.answered / report.total:.0%}" if report.total else "—"
+    lines = [
+        labels["title"].format(
+            since=report.since.strftime("%Y-%m-%d"),
+            until=report.until.strftime("%Y-%m-%d"),
+            days=report.days,
+        ),
+        labels["total"].format(total=report.total, answered=report.answered, share=share),
+    ]
+    for key, groups in (("unanswered", report.unanswered), ("clarified", report.clarified)):
+        rows = [
+            [
+                str(g.count),
+                _shorten(g.example),
+                g.nearest_fact_id or "—",
+                "—" if g.nearest_score is None else f"{g.nearest_score:.0f}",
+            ]
+            for g in groups[:limit]
+        ]
+        lines += _section(labels, key, labels["head_q"], rows, len(groups) - limit)
+    top_rows = [[str(f.asked), f.fact_id, _shorten(f.title)] for f in report.top_facts[:limit]]
+    lines += _section(labels, "top", labels["head_top"], top_rows, len(report.top_facts) - limit)
+    fb_rows = [
+        [str(f.helpful), str(f.unhelpful), f.fact_id, _shorten(f.title)]
+        for f in report.feedback[:limit]
+    ]
+    lines += _section(labels, "feedback", labels["head_fb"], fb_rows, len(report.feedback) - limit)
+    return "\n".join(lines)
+
+
+def _section(
+    labels: dict[str, Any], key: str, head: list[str], rows: list[list[str]], hidden: int
+) -> list[str]:
+    lines = ["", f"{labels[key]}:"]
+    if not rows:
+        return [*lines, labels["none"]]
+    lines += _table([head, *rows])
+    if hidden > 0:
+        lines.append(labels["more"].format(n=hidden))
+    return lines
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+
+
+def _width(text: str) -> int:
+    """Display width: East Asian wide characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
+
+
+def run_report(config: Config, days: int, *, as_json: bool = False, limit: int = 10) -> int:
+    """`python -m bot report`: print the report of the configured database."""
+    try:
+        knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
+    except KnowledgeBaseError as exc:
+        print(f"error: the knowledge base is invalid:\n{exc}", file=sys.stderr)
+        return 1
+    store = Store(config.db_path)
+    try:
+        report = build_report(store, knowledge.current, days)
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report, limit=limit, lang=config.default_language))
+    return 0
