@@ -23,7 +23,7 @@ DocKind = Literal["phrasing", "title", "tag", "answer"]
 
 # How much a match against each kind of document counts. Answers are long and
 # written for reading, not asking, so they count least.
-DOC_KIND_WEIGHT: dict[str, float] = {"phrasing": 1.0, "title": 1.0, "tag": 0.9, "answer": 0.75}
+DOC_KIND_WEIGHT: dict[str, float] = {"phrasing": 1.0, "title": 0.95, "tag": 0.75, "answer": 0.75}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -35,6 +35,7 @@ LONE_UNKNOWN_CHAR_WEIGHT = 0.6  # a single unknown character is often noise or a
 QUERY_RECALL_EXPONENT = 0.75  # how much covering the question matters vs. the phrasing
 UNION_CREDIT = 0.8  # a fact matched only across several phrasings counts a bit less
 NAMED_OVERVIEW_SCORE = 95.0
+NAMED_MISMATCH_SCORE = 50.0  # named a committee, asked about something it does not do
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,9 @@ class Matcher:
         hit = process.extractOne(
             " ".join(key), candidates, scorer=fuzz.ratio, score_cutoff=NEAR_SOUND_MIN_RATIO
         )
-        return hit[2] if hit else None
+        if hit is None or not _one_slip(key, tuple(hit[0].split())):
+            return None
+        return str(hit[2])
 
     # --- scoring -------------------------------------------------------------
     def rank(self, terms: list[QueryTerm], named_committee: str | None = None) -> list[Match]:
@@ -267,12 +270,24 @@ class Matcher:
                 continue  # overviews answer "what does X do?", only when X is named
             union_recall = sum(union[fact_index].values()) / total
             score = max(doc_score, UNION_CREDIT * union_recall)
-            if named_committee and fact.committee_id == named_committee:
-                score = min(1.0, score + 0.15)  # the resident told us where to look
             doc = index.documents[doc_number]
             shared_terms = tuple(sorted(union[fact_index], key=lambda t: -index.weight(t)))
             matches.append(Match(fact, round(100 * score, 1), doc.text, shared_terms))
-        return heapq.nlargest(len(matches), matches, key=lambda m: (m.score, -len(m.fact.id)))
+        ranked = heapq.nlargest(len(matches), matches, key=lambda m: (m.score, -len(m.fact.id)))
+        return self._prefer_named(ranked, named_committee, terms) if named_committee else ranked
+
+    def _prefer_named(
+        self, ranked: list[Match], committee_id: str, terms: list[QueryTerm]
+    ) -> list[Match]:
+        """The resident named a committee: its matching fact first. If it has none, its
+        overview as a low-scored option beside the facts that do match (did you mean…)."""
+        own = [m for m in ranked if m.fact.committee_id == committee_id]
+        others = [m for m in ranked if m.fact.committee_id != committee_id]
+        if own and own[0].score >= self.settings.clarify_threshold:
+            return own + others
+        overview = self._named_overview(committee_id, terms)[:1]
+        unsure = [replace(m, score=NAMED_MISMATCH_SCORE) for m in overview]
+        return unsure + others
 
     def _documents_sharing(self, by_term: dict[str, QueryTerm]):  # type: ignore[no-untyped-def]
         seen: set[int] = set()
@@ -309,6 +324,13 @@ class Matcher:
         if rival and best.score - rival.score < settings.clarify_margin:
             return "clarify"
         return "answered"
+
+
+def _one_slip(typed: tuple[str, ...], known: tuple[str, ...]) -> bool:
+    """Exactly one syllable differs, not the first, and it keeps its initial (帅 shuai
+    for 师 shi): the kind of slip an input method makes, not a different word."""
+    differing = [i for i, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
+    return len(differing) == 1 and differing[0] > 0 and typed[differing[0]][0] == known[differing[0]][0]
 
 
 def _merge_unknown_runs(tokens: list[Token], known: Callable[[str], bool]) -> list[Token]:

@@ -28,6 +28,9 @@ FILLER_PHRASES = sorted(
     reverse=True,
 )
 _FILLER_RE = re.compile("|".join(map(re.escape, FILLER_PHRASES)))
+_CONTRACTIONS = {"can't": "cannot", "won't": "will not", "n't": " not", "'s": "", "'re": " are",
+                 "'m": " am", "'ll": " will", "'ve": " have", "'d": " would"}
+_CONTRACTION_RE = re.compile(r"can't|won't|n't|'s|'re|'m|'ll|'ve|'d")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD_RE = re.compile(r"[a-z]+")
 # Keep letters, digits, CJK ideographs and the decimal point inside numbers (14.86).
@@ -44,6 +47,7 @@ def normalize(text: str, *, drop_filler: bool = True) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = to_simplified(text).casefold().replace("_", " ")
+    text = _CONTRACTION_RE.sub(lambda m: _CONTRACTIONS[m.group(0)], text)
     text = _NOISE_RE.sub(" ", text)
     if drop_filler:
         text = _FILLER_RE.sub(" ", text)
@@ -81,11 +85,17 @@ _ENGLISH_LOOKALIKES = frozenset(
 
 
 def looks_like_pinyin(words: list[str]) -> bool:
-    """True when every word splits into pinyin syllables and they are not plain English."""
-    if not all(split_syllables(word) for word in words):
+    """True when every word splits into pinyin syllables and they do not read as English:
+    "maicai" and "shufa ban" are pinyin, "can he" is not."""
+    splits = [split_syllables(word) for word in words]
+    if not all(splits):
         return False
     english_like = sum(word in _ENGLISH_LOOKALIKES for word in words)
-    return english_like * 2 < len(words) or len(words) == 1 and len(words[0]) > 4
+    multi_syllable = sum(
+        len(split or ()) >= 2 for word, split in zip(words, splits, strict=True)
+        if word not in _ENGLISH_LOOKALIKES
+    )
+    return multi_syllable >= 1 or english_like * 2 < len(words)
 
 
 @lru_cache(maxsize=4096)

@@ -43,8 +43,7 @@ EN_STOPWORDS = frozenset(
     from into near any some anyone someone somebody anybody something anything is there please
     tell me know get got have has had and or but if so not no yes just also too very much many
     more most one ones up out over than then only own same such let us like want need help find
-    look looking go going way thing things street committee committees neighbourhood
-    neighborhood residents resident community local area
+    look looking go going way thing things
     """.split()
 )
 # Words that, next to a committee's name, only ask "what do you do?".
@@ -52,7 +51,8 @@ GENERIC_TERMS = frozenset(
     """
     服务 活动 介绍 工作 项目 情况 做 干 干什么 做什么 有啥 内容 特色 主要 住 住在 我家 附近 这边
     那边 联系 提供 开展 办 搞 了解 讲讲 说说 看看 都 哪些 什么样 service offer provide activity
-    about do information info live tell run work project
+    about do information info live tell run work project committee neighbourhood neighborhood
+    resident community
     """.split()
 )
 
@@ -153,7 +153,7 @@ class Tokenizer:
         if word in ZH_STOPWORDS or word in EN_STOPWORDS:
             return None
         if word.isascii():
-            if not _LATIN_RE.fullmatch(word):
+            if len(word) < 2 or not _LATIN_RE.fullmatch(word):
                 return None
             word = stem(word)
             if word in EN_STOPWORDS:
