@@ -1,0 +1,325 @@
+"""Wiring: one `build_application()` that registers every handler, plus logging set-up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.dialogue.types import Reply
+from bot.telegram.admin import Admin
+from bot.telegram.flood import FloodGate
+from bot.telegram.handlers import Residents, language_of, send_reply
+from bot.telegram.reloading import Reloader
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.dialogue import Dialogue
+    from bot.match.live import LiveKnowledge
+    from bot.store import Store
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 3
+"""How often AIORateLimiter retries a request Telegram answered with 429 retry_after."""
+
+COMMANDS_ZH = [
+    ("start", "开始:按主题浏览"),
+    ("help", "怎么提问"),
+    ("committees", "16 个居委"),
+    ("mycommittee", "我的居委"),
+    ("committee", "查某个居委,例如 /committee 孝和"),
+    ("lang", "切换语言:/lang en 或 /lang zh"),
+    ("ask", "在群里提问:/ask 问题"),
+]
+COMMANDS_EN = [
+    ("start", "Start: browse by topic"),
+    ("help", "How to ask"),
+    ("committees", "The 16 residents' committees"),
+    ("mycommittee", "My committee"),
+    ("committee", "One committee, e.g. /committee Xiaohe"),
+    ("lang", "Language: /lang en or /lang zh"),
+    ("ask", "Ask in a group: /ask your question"),
+]
+ADMIN_COMMANDS_ZH = [
+    ("reload", "重新加载知识库"),
+    ("unanswered", "没答上的问题:/unanswered 10"),
+    ("stats", "使用统计"),
+]
+APOLOGY = {
+    "zh": "抱歉,出了点问题,请稍后再试。",
+    "en": "Sorry, something went wrong. Please try again in a moment.",
+}
+
+
+def build_application(
+    config: Config,
+    knowledge: LiveKnowledge,
+    store: Store,
+    dialogue: Dialogue,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    watch_knowledge: bool = True,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The whole bot. `request`, `get_updates_request` and `rate_limiter` exist for tests
+    and benchmarks; by default PTB's HTTPX client and an `AIORateLimiter` are used."""
+    if not config.token:
+        raise ValueError("no bot token configured")
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(True)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+    )
+    if config.telegram.base_url:
+        builder = builder.base_url(config.telegram.base_url).base_file_url(
+            _file_url(config.telegram.base_url)
+        )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+
+    async def notify_admins(text: str) -> None:
+        await tell_admins(application, config.admin_ids, text)
+
+    reloader = Reloader(knowledge, notify_admins)
+    residents = Residents(
+        config=config,
+        dialogue=dialogue,
+        flood=FloodGate(
+            config.telegram.user_rate_limit.messages, config.telegram.user_rate_limit.seconds
+        ),
+    )
+    admin = Admin(config=config, knowledge=knowledge, store=store, reloader=reloader)
+    errors = ErrorReporter(config.admin_ids, config.telegram.error_notify_seconds)
+
+    new_messages = filters.UpdateType.MESSAGE
+    application.add_handlers(
+        [
+            CommandHandler("reload", admin.reload, filters=new_messages),
+            CommandHandler("unanswered", admin.unanswered, filters=new_messages),
+            CommandHandler("stats", admin.stats, filters=new_messages),
+            MessageHandler(new_messages & filters.TEXT, residents.on_text),
+            MessageHandler(
+                new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, residents.on_non_text
+            ),
+            CallbackQueryHandler(residents.on_button),
+        ]
+    )
+    application.add_error_handler(errors.handle)
+    application.bot_data["lifecycle"] = Lifecycle(config, reloader if watch_knowledge else None)
+    return application
+
+
+class Lifecycle:
+    """What starts with the application and stops with it: commands menu, file watcher."""
+
+    def __init__(self, config: Config, reloader: Reloader | None) -> None:
+        self.config = config
+        self.reloader = reloader
+        self._stop = asyncio.Event()
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def start(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await set_commands(application, self.config.admin_ids)
+        if self.reloader is not None:
+            self._stop.clear()
+            self._watcher = asyncio.create_task(self.reloader.watch(self._stop))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._watcher, timeout=5)
+            self._watcher = None
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await application.bot_data["lifecycle"].start(application)
+
+
+async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await application.bot_data["lifecycle"].stop()
+
+
+async def set_commands(
+    application: Application[Any, Any, Any, Any, Any, Any], admin_ids: frozenset[int]
+) -> None:
+    """The command menu in Chinese (everyone) and English; admins also see theirs.
+
+    Failing here is not fatal: the bot answers without a menu.
+    """
+    bot = application.bot
+    try:
+        await bot.set_my_commands([BotCommand(*pair) for pair in COMMANDS_ZH])
+        await bot.set_my_commands([BotCommand(*pair) for pair in COMMANDS_EN], language_code="en")
+    except TelegramError as exc:
+        logger.warning("could not set the command menu: %s", exc)
+    for admin_id in sorted(admin_ids):
+        try:
+            await bot.set_my_commands(
+                [BotCommand(*pair) for pair in COMMANDS_ZH + ADMIN_COMMANDS_ZH],
+                scope=BotCommandScopeChat(admin_id),
+            )
+        except TelegramError as exc:  # "chat not found" until the admin has started the bot
+            logger.info("no admin command menu for tg:%s: %s", admin_id, exc)
+
+
+async def tell_admins(
+    application: Application[Any, Any, Any, Any, Any, Any], admin_ids: frozenset[int], text: str
+) -> None:
+    for admin_id in sorted(admin_ids):
+        try:
+            await send_reply(application.bot, admin_id, Reply(text))
+        except TelegramError as exc:
+            logger.warning("could not notify admin tg:%s: %s", admin_id, exc)
+
+
+class ErrorReporter:
+    """Logs every error; tells admins at most once per `interval` seconds."""
+
+    def __init__(
+        self,
+        admin_ids: frozenset[int],
+        interval: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.admin_ids = admin_ids
+        self.interval = interval
+        self.clock = clock
+        self._last_notice: float | None = None
+
+    async def handle(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        where = _describe(update)
+        if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+            # Telegram unreachable, 5xx, time-outs: nothing an admin can fix, and nothing
+            # we could send them now anyway
+            logger.warning("network trouble while handling %s: %r", where, error)
+            return
+        logger.error("error while handling %s", where, exc_info=error)
+        if isinstance(update, Update):
+            await self._apologise(update, context)
+        if self.admin_ids and self._may_notify():
+            await tell_admins(
+                context.application,
+                self.admin_ids,
+                f"⚠️ 机器人出错 / bot error: {type(error).__name__}: {error}"[:1000],
+            )
+
+    def _may_notify(self) -> bool:
+        now = self.clock()
+        if self._last_notice is not None and now - self._last_notice < self.interval:
+            return False
+        self._last_notice = now
+        return True
+
+    async def _apologise(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            return
+        try:
+            await send_reply(
+                context.bot, chat.id, Reply(APOLOGY[language_of(update.effective_user)])
+            )
+        except TelegramError as exc:
+            logger.warning("could not apologise in chat %s: %s", chat.id, exc)
+
+
+def _describe(update: object) -> str:
+    if isinstance(update, Update):
+        user = update.effective_user
+        return f"update {update.update_id} from {f'tg:{user.id}' if user else 'unknown'}"
+    return repr(update)
+
+
+def _file_url(base_url: str) -> str:
+    """https://host/bot -> https://host/file/bot, the Bot API's file download prefix."""
+    head, sep, tail = base_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}" if sep else base_url
+
+
+# -- logging ----------------------------------------------------------------------------
+
+
+class TokenFilter(logging.Filter):
+    """Masks the bot token (and its secret half) in every record, tracebacks included.
+
+    Attach it to a *handler*: handler filters also see records propagated from other
+    loggers (httpx prints request URLs, which contain the token).
+    """
+
+    MASK = "<TOKEN>"
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__()
+        secrets = [token] if token else []
+        if token and ":" in token:
+            secret = token.split(":", 1)[1]
+            if len(secret) >= 8:  # too short a fragment would mask innocent text
+                secrets.append(secret)
+        self.secrets = secrets
+
+    def mask(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, self.MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        masked = self.mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)
+        return True
+
+
+class OneLineFormatter(logging.Formatter):
+    """One event, one line: tracebacks are folded with ' | ' so log tools keep them together."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace("\n", " | ")
+
+
+def configure_logging(token: str | None, level: int = logging.INFO) -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(TokenFilter(token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return handler

@@ -1,0 +1,213 @@
+"""Residents' side: Telegram updates in, one dialogue turn, the reply out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from telegram import Bot, Chat, Message, MessageEntity, ReplyParameters, Update
+from telegram import User as TgUser
+from telegram.constants import ChatType, MessageAttachmentType
+from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.ext import ContextTypes
+
+from bot.dialogue.types import ButtonPress, Incoming, NonText, Reply, TextMessage, User
+from bot.telegram.flood import FloodGate, Verdict
+from bot.telegram.render import MAX_TEXT, keyboard, split_text
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.dialogue import Dialogue
+
+logger = logging.getLogger(__name__)
+
+SEND_ATTEMPTS = 3
+RETRY_DELAY = 0.5
+"""Seconds before the first resend; doubled for each further one."""
+SLOW_DOWN = {
+    "zh": "您发消息有点快,请稍等片刻再问。",
+    "en": "You are sending messages a little fast; please wait a moment before asking again.",
+}
+ASK_COMMAND = "/ask"
+
+
+@dataclass
+class Residents:
+    """The resident-facing handlers; one instance per application."""
+
+    config: Config
+    dialogue: Dialogue
+    flood: FloodGate
+    clock: Callable[[], float] = field(default=time.monotonic)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or message.text is None:
+            return
+        text = addressed_text(message, context.bot)
+        if text is not None:
+            await self._converse(message, context.bot, TextMessage(text))
+
+    async def on_non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None:
+            return
+        if is_private(message.chat) or replies_to_bot(message, context.bot):
+            await self._converse(message, context.bot, NonText(attachment_kind(message)))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        user = self.user_of(query.from_user)
+        verdict = self.flood.check(user.id, self.clock())
+        if verdict is not Verdict.ALLOW:
+            # a press must always be answered, or the client shows a spinner for long
+            notice = SLOW_DOWN[language_of(query.from_user)] if verdict is Verdict.WARN else None
+            await answer_quietly(query.answer(notice))
+            return
+        await answer_quietly(query.answer())
+        reply = self.dialogue.handle(user, ButtonPress(query.data or ""))
+        message = query.message
+        if reply.replace_previous and isinstance(message, Message) and len(reply.text) <= MAX_TEXT:
+            try:
+                await query.edit_message_text(reply.text, reply_markup=keyboard(reply))
+                return
+            except BadRequest as exc:  # "message is not modified", too old to edit …
+                logger.info("editing message failed, sending a new one: %s", exc)
+        chat_id = message.chat.id if message is not None else query.from_user.id
+        await send_reply(context.bot, chat_id, reply)
+
+    async def _converse(self, message: Message, bot: Bot, incoming: Incoming) -> None:
+        if message.from_user is None:  # channel posts and anonymous admins
+            return
+        user = self.user_of(message.from_user)
+        verdict = self.flood.check(user.id, self.clock())
+        if verdict is Verdict.DROP:
+            logger.info("flood limit: dropped a message from %s", user.id)
+            return
+        reply_to = None if is_private(message.chat) else message.message_id
+        if verdict is Verdict.WARN:
+            logger.info("flood limit: %s told to slow down", user.id)
+            notice = Reply(SLOW_DOWN[language_of(message.from_user)])
+            await send_reply(bot, message.chat.id, notice, reply_to=reply_to)
+            return
+        reply = self.dialogue.handle(user, incoming)
+        await send_reply(bot, message.chat.id, reply, reply_to=reply_to)
+
+    def user_of(self, tg_user: TgUser) -> User:
+        return User(
+            id=f"tg:{tg_user.id}",
+            language_code=tg_user.language_code,
+            is_admin=tg_user.id in self.config.admin_ids,
+        )
+
+
+def language_of(tg_user: TgUser | None) -> str:
+    code = (tg_user.language_code or "") if tg_user else ""
+    return "en" if code.lower().startswith("en") else "zh"
+
+
+def is_private(chat: Chat) -> bool:
+    return chat.type == ChatType.PRIVATE
+
+
+def replies_to_bot(message: Message, bot: Bot) -> bool:
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == bot.id)
+
+
+def addressed_text(message: Message, bot: Bot) -> str | None:
+    """The text meant for the bot, or None when a group message is not for it.
+
+    Private chats: everything. Groups: `/ask 问题`, commands suffixed with our
+    @name, messages mentioning @name (the mention is removed) and replies to
+    the bot's own messages.
+    """
+    text = message.text or ""
+    private = is_private(message.chat)
+    username = (bot.username or "").lower()
+    command, _, rest = text.partition(" ")
+    name, _, target = command.partition("@")
+    if command.startswith("/") and (not target or target.lower() == username):
+        if name.lower() == ASK_COMMAND:
+            return rest.strip() or "/start"
+        if private or target:
+            return f"{name} {rest}".strip()
+    if private:
+        return text
+    mentions = [
+        entity
+        for entity, value in message.parse_entities([MessageEntity.MENTION]).items()
+        if value.lower() == f"@{username}"
+    ]
+    if mentions:
+        for entity in sorted(mentions, key=lambda e: e.offset, reverse=True):
+            text = remove_entity(text, entity)
+        return " ".join(text.split()) or "/start"
+    if replies_to_bot(message, bot):
+        return text
+    return None
+
+
+def remove_entity(text: str, entity: MessageEntity) -> str:
+    """Cut an entity out; its offsets count UTF-16 code units, as Telegram's do."""
+    encoded = text.encode("utf-16-le")
+    start, end = entity.offset * 2, (entity.offset + entity.length) * 2
+    return (encoded[:start] + encoded[end:]).decode("utf-16-le")
+
+
+def attachment_kind(message: Message) -> str:
+    for kind in MessageAttachmentType:
+        if getattr(message, kind.value, None):
+            return kind.value
+    return "other"
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> None:
+    """Send as plain text (no parse_mode), split at 4096 characters, buttons on the last part."""
+    chunks = split_text(reply.text)
+    for i, chunk in enumerate(chunks):
+        last = i == len(chunks) - 1
+        await send_with_retry(
+            bot,
+            chat_id=chat_id,
+            text=chunk,
+            reply_markup=keyboard(reply) if last else None,
+            reply_parameters=(
+                ReplyParameters(reply_to, allow_sending_without_reply=True)
+                if reply_to is not None and i == 0
+                else None
+            ),
+        )
+
+
+async def send_with_retry(bot: Bot, **kwargs: object) -> None:
+    """sendMessage, retried on 5xx and connection failures.
+
+    Not retried: time-outs (the message may have gone out; a retry would duplicate
+    it) and BadRequest (retrying cannot help). 429s are retried by AIORateLimiter.
+    """
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            await bot.send_message(**kwargs)  # type: ignore[arg-type]
+            return
+        except (TimedOut, BadRequest):
+            raise
+        except NetworkError as exc:
+            if attempt == SEND_ATTEMPTS - 1:
+                raise
+            logger.warning("sendMessage failed (%s), retrying", exc)
+            await asyncio.sleep(RETRY_DELAY * 2**attempt)
+
+
+async def answer_quietly(answering: Awaitable[bool]) -> None:
+    """Await a callback-query answer; a stale query must not stop the reply."""
+    try:
+        await answering
+    except BadRequest as exc:  # "query is too old", answered twice …
+        logger.info("answerCallbackQuery failed: %s", exc)
