@@ -1,0 +1,88 @@
+"""In-process support for handler tests: a request class that records instead of sending."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from fakebotapi import api_result
+from telegram.error import TelegramError
+from telegram.request import BaseRequest, RequestData
+
+
+@dataclass
+class Sent:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[list[tuple[str, str]]]:
+        markup = self.params.get("reply_markup") or {}
+        return [
+            [(b["text"], b["callback_data"]) for b in row]
+            for row in markup.get("inline_keyboard", [])
+        ]
+
+
+class RecordingRequest(BaseRequest):
+    """Answers like the Bot API for the methods the bot may use; records every call.
+
+    Any other method is an unexpected network call: recorded in `unexpected` (the
+    fixture fails the test on it) and answered with an error. `failures` makes the
+    next calls of a method raise, in order.
+    """
+
+    def __init__(self) -> None:
+        self.sent: list[Sent] = []
+        self.unexpected: list[Sent] = []
+        self.failures: dict[str, list[TelegramError]] = {}
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        call = Sent(endpoint, params)
+        if self.failures.get(endpoint):
+            self.sent.append(call)
+            raise self.failures[endpoint].pop(0)
+        try:
+            result = api_result(endpoint, params)
+        except KeyError:
+            self.unexpected.append(call)
+            return 404, json.dumps({"ok": False, "description": "unexpected call"}).encode()
+        if endpoint != "getMe":
+            self.sent.append(call)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def of(self, method: str) -> list[Sent]:
+        return [call for call in self.sent if call.method == method]
+
+    @property
+    def messages(self) -> list[Sent]:
+        return self.of("sendMessage")
+
+    def clear(self) -> None:
+        self.sent.clear()
