@@ -9,8 +9,11 @@ from rapidfuzz import fuzz, process
 
 from bot.kb.model import Committee, KnowledgeBase
 
-NAME_CUTOFF = 70.0
-"""rapidfuzz `ratio` (0-100) a typed name must reach against some name of a committee."""
+NAME_CUTOFF = 80.0
+"""rapidfuzz `ratio` (0-100) a typed name must reach against some spelling of a committee.
+Chinese names are two or three characters, where one wrong character already costs
+33-50 points, so Chinese typos are caught by comparing pinyin exactly (孝禾 → xiaohe)
+and fuzzy matching is kept for Latin spellings (xiaoeh → xiaohe)."""
 
 _SUFFIXES = ("居民委员会", "居委会", "居民区", "居委", "committee", "residents", "neighbourhood")
 
@@ -52,10 +55,20 @@ def find_committee(kb: KnowledgeBase, name: str) -> Committee | None:
             choices.setdefault(key, committee)
     if query in choices:
         return choices[query]
-    # pinyin catches homophone typos (孝禾 → xiaohe); compare both spellings
-    best = None
-    for candidate in {query, _pinyin(query)}:
-        found = process.extractOne(candidate, choices.keys(), scorer=fuzz.ratio)
-        if found and found[1] >= NAME_CUTOFF and (best is None or found[1] > best[1]):
-            best = found
-    return choices[best[0]] if best else None
+    if _has_cjk(query):
+        query = query.translate(_DIGITS)  # 复3 → 复三
+        return choices.get(query) or choices.get(_pinyin(query))
+    found = process.extractOne(
+        query,
+        [key for key in choices if not _has_cjk(key)],
+        scorer=fuzz.ratio,
+        score_cutoff=NAME_CUTOFF,
+    )
+    return choices[found[0]] if found else None
+
+
+_DIGITS = str.maketrans("0123456789", "零一二三四五六七八九")
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
