@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
+
+import jieba
 
 from bot.kb.model import Fact, KnowledgeBase
 from bot.match.normalize import cjk_count, normalize
-from bot.match.tokenize import Tokenizer, pinyin_key
+from bot.match.tokenize import ZH_STOPWORDS, Tokenizer, pinyin_key
 
 DocKind = Literal["phrasing", "title", "tag", "answer"]
 
@@ -32,6 +35,9 @@ class Document:
     kind: DocKind
     text: str
     terms: frozenset[str]
+    names_committee: str | None = None
+    """A phrasing such as 合二有书法班吗 names its committee: it fits a question that
+    names the same committee better than one that names none."""
 
 
 @dataclass
@@ -43,16 +49,33 @@ class Index:
     postings: dict[str, list[int]]  # term -> document numbers
     idf: dict[str, float]
     unknown_weight: float
-    """The weight of a question word the knowledge base never uses: as rare as it gets."""
-    by_pinyin: dict[tuple[str, ...], str]  # syllables of a Chinese term -> the term
-    pinyin_starts: dict[str, int]  # first syllable -> longest term length in syllables
-    vocabulary: list[str]
+    """The idf of a question word the knowledge base never uses: as rare as it gets."""
+    core_terms: list[frozenset[str]]
+    """Per fact: the terms it is about (title words and words most of its phrasings use)."""
+    by_pinyin: dict[tuple[str, ...], str]  # syllables of a Chinese term (2+) -> the term
+    by_syllable: dict[str, str]  # one syllable -> a one-character term (typed pinyin only)
+    stopword_pinyin: frozenset[tuple[str, ...]]  # juweihui, nali … in typed pinyin
     by_syllable_count: dict[int, dict[str, str]]  # n -> {"lv si": "律师"} for n-syllable terms
     english_words: frozenset[str]  # words of the English texts, to tell English from pinyin
+    vocabulary: list[str] = field(default_factory=list)  # every known term, for rapidfuzz
     committee_names: list[tuple[str, str]] = field(default_factory=list)  # (name, committee id)
 
     def weight(self, term: str) -> float:
-        return self.idf.get(term, self.unknown_weight)
+        """How much a term says about which fact is meant: rare in the knowledge base
+        and not an everyday word (问题, 家, 看 say little even when rare here)."""
+        return self.idf.get(term, self.unknown_weight) * everyday_discount(term)
+
+
+
+@lru_cache(maxsize=65536)
+def everyday_discount(term: str) -> float:
+    """1.0 for specific words, down to 0.3 for the commonest Chinese words, judged by
+    jieba's general word frequencies (log of corpus size / frequency: 6 → 0.3, 9 → 1)."""
+    frequency = jieba.dt.FREQ.get(term) if cjk_count(term) else None
+    if not frequency:
+        return 1.0
+    rarity = math.log(jieba.dt.total / frequency)
+    return min(1.0, max(0.3, 0.3 + 0.7 * (rarity - 6) / 3))
 
 
 def build_index(kb: KnowledgeBase) -> Index:
@@ -60,14 +83,11 @@ def build_index(kb: KnowledgeBase) -> Index:
     tokenizer = Tokenizer(kb.synonym_groups, _user_words(kb))
     names = _committee_names(kb)
     facts = kb.facts
-    documents: list[Document] = []
-    for number, fact in enumerate(facts):
-        for kind, text in _texts_of(fact, kb):
-            stripped = _strip_names(normalize(text), names)
-            terms = frozenset(token.term for token in tokenizer.tokens(stripped))
-            if terms:
-                documents.append(Document(number, kind, text, terms))
-
+    documents = [
+        document
+        for number, fact in enumerate(facts)
+        for document in _documents_of(number, fact, kb, tokenizer, names)
+    ]
     postings: dict[str, list[int]] = defaultdict(list)
     facts_with: dict[str, set[int]] = defaultdict(set)
     for doc_number, doc in enumerate(documents):
@@ -76,26 +96,10 @@ def build_index(kb: KnowledgeBase) -> Index:
             facts_with[term].add(doc.fact_index)
     count = len(facts)
     idf = {term: math.log(1 + count / len(owners)) for term, owners in facts_with.items()}
-    unknown_weight = math.log(1 + count)
-
-    by_pinyin: dict[tuple[str, ...], str] = {}
-    pinyin_starts: dict[str, int] = {}
-    for term in sorted(idf, key=lambda t: -idf[t]):  # on a clash keep the rarer term
-        key = pinyin_key(term)
-        if len(key) >= 2 and key not in by_pinyin:
-            by_pinyin[key] = term
-            pinyin_starts[key[0]] = max(pinyin_starts.get(key[0], 0), len(key))
-
+    by_pinyin, by_syllable = _pinyin_tables(idf)
     by_syllable_count: dict[int, dict[str, str]] = defaultdict(dict)
     for key, term in by_pinyin.items():
         by_syllable_count[len(key)][term] = " ".join(key)
-    english_words = frozenset(
-        word
-        for fact in facts
-        for text in (*fact.phrasings_en, fact.title.en, fact.answer.en)
-        for word in re.findall(r"[a-z]+", normalize(text))
-        if len(word) > 2
-    )
     return Index(
         kb=kb,
         tokenizer=tokenizer,
@@ -103,13 +107,72 @@ def build_index(kb: KnowledgeBase) -> Index:
         documents=documents,
         postings=dict(postings),
         idf=idf,
-        unknown_weight=unknown_weight,
+        unknown_weight=math.log(1 + count),
+        core_terms=_core_terms(len(facts), documents),
         by_pinyin=by_pinyin,
-        pinyin_starts=pinyin_starts,
-        vocabulary=sorted(idf),
+        by_syllable=by_syllable,
+        stopword_pinyin=frozenset(
+            key for key in map(pinyin_key, ZH_STOPWORDS) if len(key) >= 2
+        ),
         by_syllable_count=dict(by_syllable_count),
-        english_words=english_words,
+        english_words=_english_words(facts),
+        vocabulary=sorted(idf),
         committee_names=names,
+    )
+
+
+def _documents_of(
+    number: int, fact: Fact, kb: KnowledgeBase, tokenizer: Tokenizer, names: list[tuple[str, str]]
+) -> list[Document]:
+    documents = []
+    for kind, text in _texts_of(fact, kb):
+        normalized = normalize(text)
+        named = find_committee_names(normalized, names)
+        for name, _ in named:
+            normalized = blank(normalized, name)
+        terms = frozenset(token.term for token in tokenizer.tokens(normalized))
+        if terms:
+            named_id = named[0][1] if named and kind == "phrasing" else None
+            documents.append(Document(number, kind, text, terms, named_id))
+    return documents
+
+
+def _core_terms(fact_count: int, documents: list[Document]) -> list[frozenset[str]]:
+    """Title terms plus terms that at least a fifth (and two) of a fact's phrasings use."""
+    phrasing_counts: list[Counter[str]] = [Counter() for _ in range(fact_count)]
+    phrasing_totals = [0] * fact_count
+    core: list[set[str]] = [set() for _ in range(fact_count)]
+    for doc in documents:
+        if doc.kind == "title":
+            core[doc.fact_index].update(doc.terms)
+        elif doc.kind == "phrasing":
+            phrasing_counts[doc.fact_index].update(doc.terms)
+            phrasing_totals[doc.fact_index] += 1
+    for number, counts in enumerate(phrasing_counts):
+        needed = max(2, phrasing_totals[number] // 5)
+        core[number].update(term for term, n in counts.items() if n >= needed)
+    return [frozenset(terms) for terms in core]
+
+
+def _pinyin_tables(idf: dict[str, float]) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
+    by_pinyin: dict[tuple[str, ...], str] = {}
+    by_syllable: dict[str, str] = {}
+    for term in sorted(idf, key=lambda t: -idf[t]):  # on a clash keep the rarer term
+        key = pinyin_key(term)
+        if len(key) >= 2:
+            by_pinyin.setdefault(key, term)
+        elif len(key) == 1 and len(term) == 1:
+            by_syllable.setdefault(key[0], term)
+    return by_pinyin, by_syllable
+
+
+def _english_words(facts: tuple[Fact, ...]) -> frozenset[str]:
+    return frozenset(
+        word
+        for fact in facts
+        for text in (*fact.phrasings_en, fact.title.en, fact.answer.en)
+        for word in re.findall(r"[a-z]+", normalize(text))
+        if len(word) > 2
     )
 
 
@@ -158,13 +221,7 @@ def find_committee_names(text: str, names: list[tuple[str, str]]) -> list[tuple[
     return found
 
 
-def _strip_names(text: str, names: list[tuple[str, str]]) -> str:
-    for name, _ in find_committee_names(text, names):
-        text = _blank(text, name)
-    return text
-
-
-def _blank(text: str, name: str) -> str:
+def blank(text: str, name: str) -> str:
     """Replace a name by spaces of the same length (keeps offsets valid)."""
     if name.isascii():
         return re.sub(rf"\b{re.escape(name)}\b", " " * len(name), text)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz, process
 
 from bot.kb.model import Fact, KnowledgeBase
-from bot.match.index import DOC_KIND_WEIGHT, Index, _blank, build_index, find_committee_names
+from bot.match.index import DOC_KIND_WEIGHT, Index, blank, build_index, find_committee_names
 from bot.match.normalize import cjk_count, detect_language, looks_like_pinyin, normalize
 from bot.match.tokenize import GENERIC_TERMS, ZH_STOPWORDS, Token, pinyin_key
 from bot.match.types import Match, MatcherSettings, MatchResult, Outcome
@@ -32,6 +32,11 @@ FUZZY_MIN_RATIO = 75  # rapidfuzz ratio below which a near-spelling is not trust
 NEAR_SOUND_MIN_RATIO = 80  # the same for pinyin spellings (律帅 lv suai ~ 律师 lv si)
 NEAR_SOUND_CREDIT = 0.8
 LONE_UNKNOWN_CHAR_WEIGHT = 0.6  # a single unknown character is often noise or a typo
+LONE_SYLLABLE_CREDIT = 0.7  # "ban" typed alone could be 班 or a dozen other characters
+OTHER_NAMED_PHRASING = 0.85  # a phrasing naming its committee, for a question that does not
+CORE_MISS_CAP = 0.5  # words spread over phrasings, none of them a core term: "did you mean" at best
+CORE_BONUS = 0.3  # lift towards 100 for the share of the question that is a fact's core
+NAMED_ELSEWHERE = 0.7  # other committees' facts, when the question names a committee
 QUERY_RECALL_EXPONENT = 0.75  # how much covering the question matters vs. the phrasing
 UNION_CREDIT = 0.8  # a fact matched only across several phrasings counts a bit less
 NAMED_OVERVIEW_SCORE = 95.0
@@ -66,7 +71,7 @@ class Matcher:
         named_id = named[0][1] if named else None
         text = normalized
         for name, _ in named:
-            text = _blank(text, name)
+            text = blank(text, name)
         terms = self.query_terms(text)
         candidates = self.rank(terms, named_id)
         outcome = self._decide(candidates)
@@ -189,20 +194,27 @@ class Matcher:
         return best
 
     def _pinyin_tokens(self, text: str) -> list[tuple[Token, float]]:
-        """A question typed in pinyin ("shufa ban"): greedy longest known terms."""
-        syllables = self.index.tokenizer.pinyin_words(text)
+        """A question typed in pinyin ("shufa ban"): greedy longest known terms, then
+        known one-character terms, dropping pinyin stopwords (juweihui, nali)."""
+        index = self.index
+        syllables = index.tokenizer.pinyin_words(text)
         tokens: list[tuple[Token, float]] = []
         position = 0
         while position < len(syllables):
             for length in range(min(6, len(syllables) - position), 1, -1):
-                term = self.index.by_pinyin.get(tuple(syllables[position : position + length]))
-                if term:
-                    tokens.append((Token(term, term, position, position + length), PINYIN_MATCH_CREDIT))
+                window = tuple(syllables[position : position + length])
+                term = index.by_pinyin.get(window)
+                if term or window in index.stopword_pinyin:
+                    if term:
+                        token = Token(term, term, position, position + length)
+                        tokens.append((token, PINYIN_MATCH_CREDIT))
                     position += length
                     break
             else:
                 lone = syllables[position]
-                tokens.append((Token(lone, lone, position, position + 1), 1.0))
+                term = index.by_syllable.get(lone)
+                credit = LONE_SYLLABLE_CREDIT if term else 1.0
+                tokens.append((Token(term or lone, lone, position, position + 1), credit))
                 position += 1
         return tokens
 
@@ -257,6 +269,8 @@ class Matcher:
             precision = sum(t.weight for t in shared) / doc_weight
             score = recall**QUERY_RECALL_EXPONENT * precision ** (1 - QUERY_RECALL_EXPONENT)
             score *= DOC_KIND_WEIGHT[doc.kind]
+            if doc.names_committee and doc.names_committee != named_committee:
+                score *= OTHER_NAMED_PHRASING
             if score > best_doc.get(doc.fact_index, (0.0, -1))[0]:
                 best_doc[doc.fact_index] = (score, doc_number)
             credit = DOC_KIND_WEIGHT[doc.kind]
@@ -269,7 +283,16 @@ class Matcher:
             if fact.overview and fact.committee_id != named_committee:
                 continue  # overviews answer "what does X do?", only when X is named
             union_recall = sum(union[fact_index].values()) / total
-            score = max(doc_score, UNION_CREDIT * union_recall)
+            union_score = UNION_CREDIT * union_recall
+            if not any(t.term in index.core_terms[fact_index] for t in terms):
+                # words gathered from several phrasings, none of them what the fact is
+                # about (买 + 手机 for the vegetable market): not enough to answer
+                union_score = min(union_score, CORE_MISS_CAP)
+            score = max(doc_score, union_score)
+            core_share = sum(
+                t.weight * t.credit for t in terms if t.term in index.core_terms[fact_index]
+            ) / total
+            score += (1 - score) * CORE_BONUS * core_share
             doc = index.documents[doc_number]
             shared_terms = tuple(sorted(union[fact_index], key=lambda t: -index.weight(t)))
             matches.append(Match(fact, round(100 * score, 1), doc.text, shared_terms))
@@ -283,6 +306,7 @@ class Matcher:
         overview as a low-scored option beside the facts that do match (did you mean…)."""
         own = [m for m in ranked if m.fact.committee_id == committee_id]
         others = [m for m in ranked if m.fact.committee_id != committee_id]
+        others = [replace(m, score=round(m.score * NAMED_ELSEWHERE, 1)) for m in others]
         if own and own[0].score >= self.settings.clarify_threshold:
             return own + others
         overview = self._named_overview(committee_id, terms)[:1]

@@ -32,7 +32,7 @@ ZH_STOPWORDS = frozenset(
     可不可以 会 要 想 想要 请问 请 一下 谁 和 与 跟 及 也 都 就 还 去 到 这 那 这个 那个 个 些 一些
     多少 几 几个 为什么 给 让 被 把 对 从 上 里 中 着 过 又 很 太 该 应该 需要 找 告诉 知道 问 问问
     居委 居委会 居民区 居委会的 吗 不 是不是 有人 人 地方 一个 现在 平时 一直 还有 或者 吗 呗 得 地
-    如果 的话 因为 所以 但是 然后 比较 特别 非常 一点 点 些 儿 嗯 好 好的 行 之 其 等 位
+    我住 住在 我家住 如果 的话 因为 所以 但是 然后 比较 特别 非常 一点 点 些 儿 嗯 好 好的 行 之 其 等 位
     """.split()
 )
 EN_STOPWORDS = frozenset(
@@ -43,13 +43,14 @@ EN_STOPWORDS = frozenset(
     from into near any some anyone someone somebody anybody something anything is there please
     tell me know get got have has had and or but if so not no yes just also too very much many
     more most one ones up out over than then only own same such let us like want need help find
-    look looking go going way thing things
+    look looking go going way thing things somewhere anywhere someplace place places close
+    nearby near around really actually maybe ok okay hi hello thanks thank
     """.split()
 )
 # Words that, next to a committee's name, only ask "what do you do?".
 GENERIC_TERMS = frozenset(
     """
-    服务 活动 介绍 工作 项目 情况 做 干 干什么 做什么 有啥 内容 特色 主要 住 住在 我家 附近 这边
+    服务 活动 介绍 工作 项目 情况 做 干 干什么 做什么 有啥 内容 特色 主要 住 我家 附近 这边
     那边 联系 提供 开展 办 搞 了解 讲讲 说说 看看 都 哪些 什么样 service offer provide activity
     about do information info live tell run work project committee neighbourhood neighborhood
     resident community
@@ -67,7 +68,7 @@ def stem(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh")):
         if word.endswith(suffix):
             return word[: -len(suffix)] + repl
-    if word.endswith("ing") and len(word) > 5:
+    if word.endswith("ing") and len(word) > 5 and not word.endswith(("xing", "ying", "jing", "qing")):
         return word[:-3]
     if word.endswith("ed") and len(word) > 4:
         return word[:-2]

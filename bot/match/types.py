@@ -59,7 +59,7 @@ class MatcherSettings:
 
     answer_threshold: float = 55.0
     """A best score at or above this answers, unless a runner-up is too close."""
-    clarify_threshold: float = 40.0
+    clarify_threshold: float = 35.0
     """Between this and answer_threshold the bot asks "did you mean…"; below, it declines."""
     clarify_margin: float = 6.0
     """A runner-up within this many points of the best makes the bot ask instead of answer."""
