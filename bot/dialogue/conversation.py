@@ -278,7 +278,8 @@ class Dialogue:
         parts = []
         committee = turn.kb.committee_of(fact)
         if home_first and committee:
-            parts.append(texts.YOUR_COMMITTEE.in_lang(lang).format(name=_name(committee, lang)))
+            name = committee.english_name if lang == "en" else committee.name
+            parts.append(texts.YOUR_COMMITTEE.in_lang(lang).format(name=name))
         parts.append(fact_text(turn.kb, fact, lang))
         rows: list[tuple[Button, ...]] = []
         other_committees = [c for m in others if (c := turn.kb.committee_of(m.fact))]
@@ -289,7 +290,9 @@ class Dialogue:
                 _rows(
                     [
                         _fact_button(
-                            m.fact, lang, label=f"{_name(c, lang)}:{m.fact.title.in_lang(lang)}"
+                            m.fact,
+                            lang,
+                            label=f"{_name(c, lang)}{_colon(lang)}{m.fact.title.in_lang(lang)}",
                         )
                         for m, c in zip(others, other_committees, strict=False)
                     ],
@@ -542,9 +545,9 @@ def fact_text(kb: KnowledgeBase, fact: Fact, lang: Lang) -> str:
     contact = committee.contact.filled() if committee else []
     if contact:
         lines.append("")
-        colon = ":" if lang == "zh" else ": "
         lines += [
-            f"{texts.CONTACT_LABELS[field].in_lang(lang)}{colon}{value}" for field, value in contact
+            f"{texts.CONTACT_LABELS[field].in_lang(lang)}{_colon(lang)}{value}"
+            for field, value in contact
         ]
     lines += ["", texts.SOURCE.in_lang(lang).format(source=source_title(kb, fact, lang))]
     return "\n".join(lines)
@@ -571,7 +574,15 @@ def source_title(kb: KnowledgeBase, fact: Fact, lang: Lang = "zh") -> str:
     title = getattr(entry, "title", entry)
     if isinstance(title, str) and title:
         return title.split("——")[0].strip()
-    return f"{_street_name(kb, lang)} · {fact.source.section}"
+    committee = kb.committee_of(fact)
+    section = fact.source.section
+    if lang == "en" and committee and section == committee.name:
+        section = committee.display_name("en")
+    return f"{_street_name(kb, lang)} · {section}"
+
+
+def _colon(lang: Lang) -> str:
+    return ": " if lang == "en" else ":"
 
 
 def _street_name(kb: KnowledgeBase, lang: Lang) -> str:
