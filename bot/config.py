@@ -145,7 +145,7 @@ def _language(check: Checker, value: Any) -> Lang:
     if value not in LANGS:
         check.report(("default_language",), f"should be one of {', '.join(LANGS)}")
         return "zh"
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _number(
@@ -206,8 +206,12 @@ def _telegram(check: Checker, value: Any) -> TelegramSettings:
         limit = RateLimit(
             messages=int(
                 _number(
-                    check, limit_value.get("messages"), (*limit_path, "messages"),
-                    limit.messages, 1, 1000,
+                    check,
+                    limit_value.get("messages"),
+                    (*limit_path, "messages"),
+                    limit.messages,
+                    1,
+                    1000,
                 )
             ),
             seconds=_number(
@@ -215,8 +219,12 @@ def _telegram(check: Checker, value: Any) -> TelegramSettings:
             ),
         )
     notify = _number(
-        check, value.get("error_notify_seconds"), (*path, "error_notify_seconds"),
-        defaults.error_notify_seconds, 0, 86400,
+        check,
+        value.get("error_notify_seconds"),
+        (*path, "error_notify_seconds"),
+        defaults.error_notify_seconds,
+        0,
+        86400,
     )
     return TelegramSettings(base_url=base_url, user_rate_limit=limit, error_notify_seconds=notify)
 

@@ -31,7 +31,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 @dataclass
@@ -79,9 +81,11 @@ def load_yaml(path: Path, display_name: str | None = None) -> YamlDocument:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        syntax_line = mark.line + 1 if mark else None
         reason = exc.problem or exc.context or "invalid YAML"
-        raise YamlFileError(Problem(name, line, "", f"YAML syntax error: {reason}")) from None
+        raise YamlFileError(
+            Problem(name, syntax_line, "", f"YAML syntax error: {reason}")
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlFileError(Problem(name, None, "", f"YAML syntax error: {exc}")) from None
     if node is None:
@@ -98,13 +102,13 @@ def _to_python(
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(loader.construct_object(key_node))  # type: ignore[no-untyped-call]
+            key = str(loader.construct_object(key_node))
             result[key] = _to_python(value_node, (*path, key), lines, loader)
             lines[(*path, key)] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node)  # type: ignore[no-untyped-call]
+    return loader.construct_object(node)
 
 
 def format_path(path: PathKey) -> str:
@@ -143,7 +147,9 @@ class Checker:
         for key in value:
             if key not in known:
                 hint = difflib.get_close_matches(key, known, n=1)
-                extra = f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(known)})"
+                extra = (
+                    f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(known)})"
+                )
                 self.report((*path, key), f"unknown field '{key}'{extra}")
         for key in required:
             if key not in value:

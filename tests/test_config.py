@@ -80,7 +80,10 @@ def test_check_validates_the_config_file_too(tmp_path: Path) -> None:
     path.write_text("default_language: fr\n")
     result = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--config", str(path)],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
     )
     assert result.returncode == 1
     assert "default_language" in result.stderr

@@ -3,6 +3,7 @@ with file, line and field, all at once, never as a traceback."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -56,7 +57,7 @@ def _article_sections() -> dict[str, str]:
     """Committee name → its paragraph in the source article."""
     lines = ARTICLE.read_text(encoding="utf-8").splitlines()
     sections: dict[str, str] = {}
-    for heading, body in zip(lines, lines[1:], strict=False):
+    for heading, body in itertools.pairwise(lines):
         if re.fullmatch(r"\S{2,3}居委", heading.strip()):
             sections[heading.strip()] = body
     return sections
@@ -146,7 +147,9 @@ def test_unknown_tag_and_theme_are_reported(knowledge_copy: Path) -> None:
     _edit(path, "theme: difficulties", "theme: dificulties")
     _edit(path, "tags: [买菜与便民, 买菜, 老年人]", "tags: [买菜与便民, 卖菜, 老年人]")
     problems = problems_of(knowledge_copy)
-    assert any("unknown theme 'dificulties'" in p and "did you mean 'difficulties'" in p for p in problems)
+    assert any(
+        "unknown theme 'dificulties'" in p and "did you mean 'difficulties'" in p for p in problems
+    )
     assert any("unknown tag '卖菜'" in p for p in problems)
 
 

@@ -67,7 +67,10 @@ def run_ask(config: Config, question: str | None, *, as_json: bool) -> int:
 
 def describe(result: MatchResult, kb: KnowledgeBase) -> str:
     """A readable account of one match, for an admin at a terminal."""
-    lines = [f"Q: {result.question}", f"   normalised: {result.normalized}   language: {result.lang}"]
+    lines = [
+        f"Q: {result.question}",
+        f"   normalised: {result.normalized}   language: {result.lang}",
+    ]
     if result.named_committee:
         lines.append(f"   names the committee: {result.named_committee}")
     best = result.best

@@ -56,7 +56,11 @@ def lint(kb: KnowledgeBase, matcher: Matcher) -> list[str]:
             continue  # overviews are reached by naming the committee
         for phrasing in fact.phrasings:
             best = matcher.match(phrasing).best
-            if best is not None and best.fact.id != fact.id and best.fact.committee_id != fact.committee_id:
+            if (
+                best is not None
+                and best.fact.id != fact.id
+                and best.fact.committee_id != fact.committee_id
+            ):
                 warnings.append(
                     f"{fact.id}: its phrasing “{phrasing}” matches {best.fact.id} better "
                     f"({best.score:.0f})"

@@ -48,7 +48,12 @@ def read_cases(path: Path) -> list[Case]:
         if not isinstance(item, dict) or "q" not in item or "expect" not in item:
             raise ValueError(f"{path}: case {number} needs 'q' and 'expect'")
         cases.append(
-            Case(str(item["q"]), list(item["expect"] or []), item.get("lang"), item.get("contains") or [])
+            Case(
+                str(item["q"]),
+                list(item["expect"] or []),
+                item.get("lang"),
+                item.get("contains") or [],
+            )
         )
     return cases
 

@@ -62,7 +62,9 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     synonyms_doc = _read(root / "synonyms.yaml", root, problems)
     committee_files = sorted((root / "committees").glob("*.yaml"))
     if not committee_files:
-        problems.append(Problem(_display(root / "committees", root), None, "", "no committee files"))
+        problems.append(
+            Problem(_display(root / "committees", root), None, "", "no committee files")
+        )
     committee_docs = [_read(path, root, problems) for path in committee_files]
 
     builder = _Builder(problems)
@@ -265,7 +267,9 @@ class _Builder:
         if not isinstance(value, list):
             check.report(path, "should be a list of facts")
             return ()
-        facts = (self._fact(check, entry, (*path, i), committee_id) for i, entry in enumerate(value))
+        facts = (
+            self._fact(check, entry, (*path, i), committee_id) for i, entry in enumerate(value)
+        )
         return tuple(fact for fact in facts if fact is not None)
 
     def _fact(
@@ -342,7 +346,9 @@ class _Builder:
                     ref.checker.report((*ref.path, "tags", i), _unknown("tag", tag, tag_names))
             for i, other in enumerate(ref.fact.see_also):
                 if other not in fact_ids:
-                    ref.checker.report((*ref.path, "see_also", i), _unknown("fact", other, fact_ids))
+                    ref.checker.report(
+                        (*ref.path, "see_also", i), _unknown("fact", other, fact_ids)
+                    )
         for theme, checker, path in self.theme_refs:
             if theme not in themes:
                 checker.report(path, _unknown("theme", theme, set(themes)))

@@ -66,7 +66,6 @@ class Index:
         return self.idf.get(term, self.unknown_weight) * everyday_discount(term)
 
 
-
 @lru_cache(maxsize=65536)
 def everyday_discount(term: str) -> float:
     """1.0 for specific words, down to 0.3 for the commonest Chinese words, judged by
@@ -111,9 +110,7 @@ def build_index(kb: KnowledgeBase) -> Index:
         core_terms=_core_terms(len(facts), documents),
         by_pinyin=by_pinyin,
         by_syllable=by_syllable,
-        stopword_pinyin=frozenset(
-            key for key in map(pinyin_key, ZH_STOPWORDS) if len(key) >= 2
-        ),
+        stopword_pinyin=frozenset(key for key in map(pinyin_key, ZH_STOPWORDS) if len(key) >= 2),
         by_syllable_count=dict(by_syllable_count),
         english_words=_english_words(facts),
         vocabulary=sorted(idf),

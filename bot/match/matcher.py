@@ -14,15 +14,23 @@ score down, which is what makes the bot decline rather than guess.
 
 from __future__ import annotations
 
+import copy
 import heapq
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
 from bot.kb.model import Fact, KnowledgeBase
-from bot.match.index import DOC_KIND_WEIGHT, Index, blank, build_index, find_committee_names
+from bot.match.index import (
+    DOC_KIND_WEIGHT,
+    Document,
+    Index,
+    blank,
+    build_index,
+    find_committee_names,
+)
 from bot.match.normalize import cjk_count, detect_language, looks_like_pinyin, normalize
 from bot.match.tokenize import GENERIC_TERMS, ZH_STOPWORDS, Token, pinyin_key
 from bot.match.types import Match, MatcherSettings, MatchResult, Outcome
@@ -61,6 +69,12 @@ class Matcher:
     @property
     def kb(self) -> KnowledgeBase:
         return self.index.kb
+
+    def with_settings(self, settings: MatcherSettings) -> Matcher:
+        """The same index with other thresholds, without rebuilding it."""
+        clone = copy.copy(self)
+        clone.settings = settings
+        return clone
 
     # --- public API ----------------------------------------------------------
     def match(self, question: str) -> MatchResult:
@@ -123,7 +137,9 @@ class Matcher:
                 pieces.append(segment)
         repaired = self._repair_homophones(pieces)
         return [
-            self._near_spelling(token) if credit == 1.0 and self._is_unknown(token) else (token, credit)
+            self._near_spelling(token)
+            if credit == 1.0 and self._is_unknown(token)
+            else (token, credit)
             for token, credit in repaired
         ]
 
@@ -289,9 +305,10 @@ class Matcher:
                 # about (买 + 手机 for the vegetable market): not enough to answer
                 union_score = min(union_score, CORE_MISS_CAP)
             score = max(doc_score, union_score)
-            core_share = sum(
-                t.weight * t.credit for t in terms if t.term in index.core_terms[fact_index]
-            ) / total
+            core_share = (
+                sum(t.weight * t.credit for t in terms if t.term in index.core_terms[fact_index])
+                / total
+            )
             score += (1 - score) * CORE_BONUS * core_share
             doc = index.documents[doc_number]
             shared_terms = tuple(sorted(union[fact_index], key=lambda t: -index.weight(t)))
@@ -313,7 +330,7 @@ class Matcher:
         unsure = [replace(m, score=NAMED_MISMATCH_SCORE) for m in overview]
         return unsure + others
 
-    def _documents_sharing(self, by_term: dict[str, QueryTerm]):  # type: ignore[no-untyped-def]
+    def _documents_sharing(self, by_term: dict[str, QueryTerm]) -> Iterator[tuple[int, Document]]:
         seen: set[int] = set()
         for term in by_term:
             for doc_number in self.index.postings.get(term, ()):
@@ -354,7 +371,11 @@ def _one_slip(typed: tuple[str, ...], known: tuple[str, ...]) -> bool:
     """Exactly one syllable differs, not the first, and it keeps its initial (帅 shuai
     for 师 shi): the kind of slip an input method makes, not a different word."""
     differing = [i for i, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
-    return len(differing) == 1 and differing[0] > 0 and typed[differing[0]][0] == known[differing[0]][0]
+    return (
+        len(differing) == 1
+        and differing[0] > 0
+        and typed[differing[0]][0] == known[differing[0]][0]
+    )
 
 
 def _merge_unknown_runs(tokens: list[Token], known: Callable[[str], bool]) -> list[Token]:

@@ -22,14 +22,42 @@ _T2S = opencc.OpenCC("t2s")
 # Politeness and filler that carry no meaning for matching. Removed as whole
 # phrases, longest first, so 请问一下 goes before 请问.
 FILLER_PHRASES = sorted(
-    ["请问一下", "请问", "麻烦问一下", "麻烦", "打扰一下", "你好", "您好", "一下", "谢谢", "啊", "呢",
-     "呀", "哦", "嘛", "啦", "哈", "吧", "咯", "噢"],
+    [
+        "请问一下",
+        "请问",
+        "麻烦问一下",
+        "麻烦",
+        "打扰一下",
+        "你好",
+        "您好",
+        "一下",
+        "谢谢",
+        "啊",
+        "呢",
+        "呀",
+        "哦",
+        "嘛",
+        "啦",
+        "哈",
+        "吧",
+        "咯",
+        "噢",
+    ],
     key=len,
     reverse=True,
 )
 _FILLER_RE = re.compile("|".join(map(re.escape, FILLER_PHRASES)))
-_CONTRACTIONS = {"can't": "cannot", "won't": "will not", "n't": " not", "'s": "", "'re": " are",
-                 "'m": " am", "'ll": " will", "'ve": " have", "'d": " would"}
+_CONTRACTIONS = {
+    "can't": "cannot",
+    "won't": "will not",
+    "n't": " not",
+    "'s": "",
+    "'re": " are",
+    "'m": " am",
+    "'ll": " will",
+    "'ve": " have",
+    "'d": " would",
+}
 _CONTRACTION_RE = re.compile(r"can't|won't|n't|'s|'re|'m|'ll|'ve|'d")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD_RE = re.compile(r"[a-z]+")
@@ -92,7 +120,8 @@ def looks_like_pinyin(words: list[str]) -> bool:
         return False
     english_like = sum(word in _ENGLISH_LOOKALIKES for word in words)
     multi_syllable = sum(
-        len(split or ()) >= 2 for word, split in zip(words, splits, strict=True)
+        len(split or ()) >= 2
+        for word, split in zip(words, splits, strict=True)
         if word not in _ENGLISH_LOOKALIKES
     )
     return multi_syllable >= 1 or english_like * 2 < len(words)

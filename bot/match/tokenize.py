@@ -27,12 +27,15 @@ logger = logging.getLogger(__name__)
 # Words that appear in almost any question and say nothing about the topic.
 ZH_STOPWORDS = frozenset(
     """
-    的 了 吗 么 吧 呢 啊 呀 哦 嘛 啦 我 我们 你 你们 您 他 她 它 他们 咱 咱们 大家 自己 是 在 有 没 没有 有没有
-    有无 哪里 哪儿 哪 哪个 哪些 哪家 那里 这里 什么 啥 怎么 怎么样 怎样 如何 咋 可以 可 能 能不能 能否
-    可不可以 会 要 想 想要 请问 请 一下 谁 和 与 跟 及 也 都 就 还 去 到 这 那 这个 那个 个 些 一些
-    多少 几 几个 为什么 给 让 被 把 对 从 上 里 中 着 过 又 很 太 该 应该 需要 找 告诉 知道 问 问问
-    居委 居委会 居民区 居委会的 吗 不 是不是 有人 人 地方 一个 现在 平时 一直 还有 或者 吗 呗 得 地
-    我住 住在 我家住 如果 的话 因为 所以 但是 然后 比较 特别 非常 一点 点 些 儿 嗯 好 好的 行 之 其 等 位
+    的 了 吗 么 吧 呢 啊 呀 哦 嘛 啦 我 我们 你 你们 您 他 她 它 他们 咱
+    咱们 大家 自己 是 在 有 没 没有 有没有 有无 哪里 哪儿 哪 哪个 哪些 哪家
+    那里 这里 什么 啥 怎么 怎么样 怎样 如何 咋 可以 可 能 能不能 能否 可不可以
+    会 要 想 想要 请问 请 一下 谁 和 与 跟 及 也 都 就 还 去 到 这 那
+    这个 那个 个 些 一些 多少 几 几个 为什么 给 让 被 把 对 从 上 里 中 着
+    过 又 很 太 该 应该 需要 找 告诉 知道 问 问问 居委 居委会 居民区 居委会的
+    吗 不 是不是 有人 人 地方 一个 现在 平时 一直 还有 或者 吗 呗 得 地 我住
+    住在 我家住 如果 的话 因为 所以 但是 然后 比较 特别 非常 一点 点 些 儿 嗯
+    好 好的 行 之 其 等 位
     """.split()
 )
 EN_STOPWORDS = frozenset(
@@ -68,7 +71,11 @@ def stem(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh")):
         if word.endswith(suffix):
             return word[: -len(suffix)] + repl
-    if word.endswith("ing") and len(word) > 5 and not word.endswith(("xing", "ying", "jing", "qing")):
+    if (
+        word.endswith("ing")
+        and len(word) > 5
+        and not word.endswith(("xing", "ying", "jing", "qing"))
+    ):
         return word[:-3]
     if word.endswith("ed") and len(word) > 4:
         return word[:-2]
@@ -135,7 +142,8 @@ class Tokenizer:
         for phrase, canonical in self.phrases:
             if phrase in text:
                 # keep offsets stable: pad the replacement to the phrase's length
-                text = re.sub(rf"\b{re.escape(phrase)}\b", lambda _: _pad(canonical, phrase), text)
+                padded = _pad(canonical, phrase).replace("\\", "\\\\")
+                text = re.sub(rf"\b{re.escape(phrase)}\b", padded, text)
         result = []
         position = 0
         for piece in jieba.lcut(text, HMM=True):
@@ -166,7 +174,7 @@ class Tokenizer:
     def pinyin_words(self, normalized: str) -> list[str]:
         """Latin words of a question typed in pinyin, split into syllables."""
         words = _LATIN_RE.findall(normalized)
-        syllables = []
+        syllables: list[str] = []
         for word in words:
             syllables.extend(split_syllables(word) or ())
         return [fuzzy_syllable(s) for s in syllables]

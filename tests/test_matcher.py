@@ -1,0 +1,211 @@
+"""The matcher as residents and admins meet it: the right committee for everyday,
+misspelt, traditional, pinyin and English questions; a polite decline for the rest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.admin.evaluate import evaluate, read_cases, summarize
+from bot.kb import load_knowledge
+from bot.match import LiveKnowledge, Matcher, MatcherSettings, detect_language, normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+KB = load_knowledge(ROOT / "knowledge")
+MATCHER = Matcher(KB)
+REGRESSION = ROOT / "tests" / "data" / "questions.yaml"
+
+
+def committee_of(question: str) -> str | None:
+    result = MATCHER.match(question)
+    if not result.answered or result.best is None:
+        return None
+    committee = KB.committee(result.best.fact.committee_id)
+    return committee.short_name if committee else "街道"
+
+
+# --- what residents type ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "哪里可以买菜",
+        "哪裡可以買菜",
+        "哪里可以麦菜",
+        "maicai",
+        "where can I buy vegetables",
+        "ＷＨＥＲＥ ＣＡＮ Ｉ ＢＵＹ ＶＥＧＥＴＡＢＬＥＳ？",
+    ],
+)
+def test_vegetable_questions_in_any_spelling_reach_the_fresh_market(question: str) -> None:
+    result = MATCHER.match(question)
+    assert result.answered, result
+    assert result.best is not None and result.best.fact.id == "xiaohe-fresh-market"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["明天会下雨吗", "哪里可以买房子", "帮我订一张去北京的火车票", "what's the bitcoin price"],
+)
+def test_questions_outside_the_knowledge_base_are_not_answered(question: str) -> None:
+    assert not MATCHER.match(question).answered
+
+
+def test_traditional_and_simplified_questions_get_the_same_answer() -> None:
+    simplified = MATCHER.match("老人一个人住,谁帮忙打扫卫生")
+    traditional = MATCHER.match("老人一個人住,誰幫忙打掃衛生")
+    assert simplified.best and traditional.best
+    assert simplified.best.fact.id == traditional.best.fact.id
+    assert simplified.normalized == traditional.normalized
+
+
+def test_naming_a_committee_without_a_topic_gives_its_overview() -> None:
+    for question in ("瑞华居委有什么服务", "介绍一下建六", "What does the Ruihua committee do?"):
+        result = MATCHER.match(question)
+        assert result.answered and result.best is not None
+        assert result.best.fact.overview, question
+    assert MATCHER.match("我住在建六,有什么活动").best.fact.committee_id == "jianliu"  # type: ignore[union-attr]
+
+
+def test_naming_a_committee_and_a_topic_gives_that_committees_fact() -> None:
+    result = MATCHER.match("顺六居委有什么自治团队")
+    assert result.best is not None
+    assert result.best.fact.committee_id == "shunliu" and not result.best.fact.overview
+
+
+def test_the_answer_language_follows_the_question() -> None:
+    assert detect_language("where can I learn calligraphy") == "en"
+    assert detect_language("哪里可以学书法") == "zh"
+    assert detect_language("tell me about 孝和 please") == "en"
+    assert detect_language("shufa ban") == "zh"  # pinyin is Chinese typed in Latin letters
+
+
+def test_every_result_explains_itself() -> None:
+    result = MATCHER.match("想学毛笔字")
+    best = result.best
+    assert best is not None and result.runner_up is not None
+    assert best.phrasing and best.shared_terms
+    assert 0 <= result.runner_up.score <= best.score <= 100
+
+
+def test_close_candidates_from_two_committees_ask_instead_of_guessing() -> None:
+    tight = MATCHER.with_settings(MatcherSettings(clarify_margin=100))
+    result = tight.match("书法班")
+    assert result.outcome == "clarify"
+    assert len({m.fact.committee_id for m in result.candidates}) > 1
+
+
+def test_regression_questions_meet_the_targets() -> None:
+    summary = summarize(evaluate(MATCHER, read_cases(REGRESSION)))
+    misses = summary["misses"]
+    assert summary["in_scope"]["share"] >= 0.9, misses
+    assert summary["out_of_scope_declined"]["share"] >= 0.9, misses
+    assert summary["english_in_english"]["share"] == 1.0, misses
+
+
+# --- properties (as RapidFuzz tests its scorers) ----------------------------------------
+PHRASINGS = [(fact.id, p) for fact in KB.facts if not fact.overview for p in fact.phrasings]
+
+
+@given(st.sampled_from(PHRASINGS))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_facts_own_phrasing_ranks_it_first(case: tuple[str, str]) -> None:
+    fact_id, phrasing = case
+    best = MATCHER.match(phrasing).best
+    assert best is not None and best.fact.id == fact_id
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_any_unicode_input_returns_a_result(text: str) -> None:
+    result = MATCHER.match(text)
+    assert result.outcome in ("answered", "clarify", "declined")
+    assert all(0 <= match.score <= 100 for match in result.candidates)
+
+
+@given(
+    st.sampled_from([p for _, p in PHRASINGS] + ["今天天气怎么样", "哪里可以买手机"]),
+    st.floats(min_value=0, max_value=100),
+)
+@settings(max_examples=100, deadline=None)
+def test_raising_the_answer_threshold_never_adds_answers(question: str, raise_by: float) -> None:
+    base = MatcherSettings()
+    stricter = MatcherSettings(answer_threshold=min(100.0, base.answer_threshold + raise_by))
+    if not MATCHER.match(question).answered:
+        assert not MATCHER.with_settings(stricter).match(question).answered
+
+
+def test_normalisation_is_idempotent_and_strips_noise() -> None:
+    assert normalize("请问，哪裡可以買菜？？😀") == "哪里可以买菜"
+    assert normalize(normalize("Ｗｈｅｒｅ  ＣＡＮ I buy")) == "where can i buy"
+
+
+# --- reload -------------------------------------------------------------------------------
+def test_a_broken_reload_keeps_the_old_knowledge_serving(tmp_path: Path) -> None:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", directory)
+    live = LiveKnowledge(directory, MatcherSettings())
+    before = live.current
+    (directory / "committees" / "xiaohe.yaml").write_text("committee: [broken", encoding="utf-8")
+    result = live.reload()
+    assert not result.ok and "xiaohe.yaml" in result.errors[0]
+    assert live.current is before
+    assert live.current.matcher.match("哪里可以买菜").answered
+
+
+def test_a_good_reload_swaps_in_the_new_knowledge(tmp_path: Path) -> None:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", directory)
+    live = LiveKnowledge(directory, MatcherSettings())
+    path = directory / "committees" / "xiaohe.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "- 家门口的菜场", "- 家门口的菜场\n        - 社区团购蔬菜怎么参加"
+        ),
+        encoding="utf-8",
+    )
+    result = live.reload()
+    assert result.ok and result.committees == 16
+    assert "团购" in live.current.matcher.index.vocabulary
+
+
+# --- the command line ------------------------------------------------------------------
+def test_ask_json_reads_stdin_and_answers_in_order() -> None:
+    questions = "哪里可以买菜\n今天天气怎么样\nwho can mediate a family quarrel\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        input=questions,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in records] == questions.splitlines()
+    market, weather, mediation = records
+    assert market["answered"] and market["committee"] == "孝和" and "食行生鲜" in market["answer"]
+    assert weather["outcome"] == "declined" and weather["committee"] is None
+    assert "12345" in weather["answer"]
+    assert mediation["lang"] == "en" and mediation["committee"] == "瑞华"
+    for record in records:
+        assert {"fact_id", "score", "alternatives", "outcome"} <= record.keys()
+
+
+def test_ask_explains_the_match_for_an_admin() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "哪里可以学书法"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0
+    assert "score:" in result.stdout and "matched phrasing:" in result.stdout
+    assert "shared terms:" in result.stdout and "top candidates:" in result.stdout
