@@ -7,12 +7,16 @@ limit and per-user state of one test never reach another.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,3 +236,65 @@ def test_run_without_a_token_explains_and_exits_2(tmp_path: Path) -> None:
     assert len(lines) == 1
     assert "export TELEGRAM_BOT_TOKEN=" in lines[0]
     assert "python -m bot chat" in lines[0]
+
+
+# -- webhook -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def post_update(url: str, update: dict, secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(url, json.dumps(update).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except urllib.error.URLError:  # not listening yet
+        return 0
+
+
+def test_webhook_mode_answers_updates_posted_by_telegram(tmp_path: Path) -> None:
+    api = FakeBotApi(TOKEN).start()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook/huaihai"
+    (tmp_path / "config.yaml").write_text(
+        f"db_path: {tmp_path / 'bot.sqlite3'}\ntelegram:\n  base_url: {api.base_url}\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "bot", "run", "--config", "config.yaml"]
+    command += ["--webhook", url, "--listen", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env=bot_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        registered = api.wait_for(lambda c: c.method == "setWebhook", START_TIMEOUT)
+        assert registered.params["url"] == url
+        secret = str(registered.params["secret_token"])
+        update = message_update(4001, "哪里可以买菜")
+        deadline = time.monotonic() + 10
+        while (
+            status := post_update(url, update, secret)
+        ) != 200:  # it listens just after setWebhook
+            assert time.monotonic() < deadline, status
+            time.sleep(0.2)
+        assert "食行生鲜" in str(api.wait_sent(4001).params["text"])
+        assert post_update(url, message_update(4002, "你好"), "forged") == 403
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        api.stop()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from telegram import Bot, Chat, Message, MessageEntity, ReplyParameters, Update
 from telegram import User as TgUser
 from telegram.constants import ChatType, MessageAttachmentType
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.dialogue.types import ButtonPress, Incoming, NonText, Reply, TextMessage, User
@@ -209,5 +209,5 @@ async def answer_quietly(answering: Awaitable[bool]) -> None:
     """Await a callback-query answer; a stale query must not stop the reply."""
     try:
         await answering
-    except BadRequest as exc:  # "query is too old", answered twice …
+    except TelegramError as exc:  # "query is too old", a network blip …
         logger.info("answerCallbackQuery failed: %s", exc)

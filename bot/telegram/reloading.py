@@ -71,18 +71,21 @@ class Reloader:
         """Reload after each burst of changes to the knowledge files, until `stop` is set."""
         directory = Path(self.knowledge.directory)
         logger.info("watching %s for knowledge edits", directory)
-        async for changes in awatch(
-            directory,
-            watch_filter=_is_knowledge_file,
-            debounce=debounce_ms,
-            stop_event=stop,
-            recursive=True,
-        ):
-            names = sorted({Path(path).name for _, path in changes})
-            try:
-                await self.reload_and_report("changed: " + ", ".join(names))
-            except Exception:  # the watcher must outlive any one bad reload
-                logger.exception("reloading after a file change failed")
+        try:
+            async for changes in awatch(
+                directory,
+                watch_filter=_is_knowledge_file,
+                debounce=debounce_ms,
+                stop_event=stop,
+                recursive=True,
+            ):
+                names = sorted({Path(path).name for _, path in changes})
+                try:
+                    await self.reload_and_report("changed: " + ", ".join(names))
+                except Exception:  # the watcher must outlive any one bad reload
+                    logger.exception("reloading after a file change failed")
+        except Exception:  # e.g. the folder was removed; residents are still answered
+            logger.exception("stopped watching %s; /reload still works", directory)
 
 
 def _is_knowledge_file(change: Change, path: str) -> bool:
