@@ -164,7 +164,8 @@ class Lifecycle:
     async def stop(self) -> None:
         self._stop.set()
         if self._watcher is not None:
-            with contextlib.suppress(asyncio.CancelledError):
+            # a watcher stuck in a reload is cancelled after 5 s; stopping must not fail
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(self._watcher, timeout=5)
             self._watcher = None
 
