@@ -7,7 +7,6 @@ Transport-free: the console chat and the Telegram layer both call
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -541,7 +540,7 @@ def fact_text(kb: KnowledgeBase, fact: Fact, lang: Lang) -> str:
     """A fact as residents read it: title, committee, answer, filled contacts, source."""
     committee = kb.committee_of(fact)
     where = _name(committee, lang) if committee else _street_name(kb, lang)
-    lines = [fact.title.in_lang(lang), where, "", _tidy(fact.answer.in_lang(lang), lang)]
+    lines = [fact.title.in_lang(lang), where, "", fact.answer.in_lang(lang)]
     contact = committee.contact.filled() if committee else []
     if contact:
         lines.append("")
@@ -553,27 +552,11 @@ def fact_text(kb: KnowledgeBase, fact: Fact, lang: Lang) -> str:
     return "\n".join(lines)
 
 
-# YAML folds long Chinese lines with a space; next to a Chinese character it is noise.
-_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’"
-_PUNCT = re.escape(",.;:!?()[]\"'")
-_CJK_GAP = re.compile(
-    f"(?<=[{_CJK}])\\s+(?=[{_CJK}{_PUNCT}])|(?<=[{_CJK}{_PUNCT}])\\s+(?=[{_CJK}])"
-)
-
-
-def _tidy(text: str, lang: Lang) -> str:
-    text = text.strip()
-    return _CJK_GAP.sub("", text) if lang == "zh" else text
-
-
 def source_title(kb: KnowledgeBase, fact: Fact, lang: Lang = "zh") -> str:
     """The title of the document a fact comes from, without its subtitle."""
-    # The model may carry source titles (article key → title); fall back to the section.
-    sources = getattr(kb, "sources", None)
-    entry = sources.get(fact.source.article) if isinstance(sources, dict) else None
-    title = getattr(entry, "title", entry)
-    if isinstance(title, str) and title:
-        return title.split("——")[0].strip()
+    document = kb.sources.get(fact.source.article)
+    if document:
+        return document.title.split("——")[0].strip()
     committee = kb.committee_of(fact)
     section = fact.source.section
     if lang == "en" and committee and section == committee.name:

@@ -8,6 +8,7 @@ the line and the field, so an admin can fix a hand edit without reading code.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from bot.kb.model import (
     Fact,
     KnowledgeBase,
     Source,
+    SourceDocument,
     Street,
     Tag,
     Text,
@@ -86,6 +88,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         committees=tuple(c for c in committees if c is not None),
         street_facts=street_facts,
         synonym_groups=synonyms,
+        sources=builder.sources,
     )
 
 
@@ -118,7 +121,7 @@ class _Builder:
         self.theme_refs: list[tuple[str, Checker, PathKey]] = []
         self.synonym_words: dict[str, tuple[Checker, PathKey]] = {}
         self.source_refs: list[tuple[str, Checker, PathKey]] = []
-        self.sources: set[str] = set()
+        self.sources: dict[str, SourceDocument] = {}
 
     # --- street.yaml -------------------------------------------------------
     def street(self, doc: YamlDocument) -> _StreetParts | None:
@@ -156,14 +159,17 @@ class _Builder:
             return None
         return Street(committee_count=count, **texts)  # type: ignore[arg-type]
 
-    def _sources(self, check: Checker, value: Any) -> set[str]:
+    def _sources(self, check: Checker, value: Any) -> dict[str, SourceDocument]:
         sources = check.mapping(value, ("sources",), optional=tuple(value or {}))
+        result = {}
         for key, entry in (sources or {}).items():
             path: PathKey = ("sources", key)
             if check.mapping(entry, path, required=("title", "published")) is not None:
-                check.text(entry.get("title"), (*path, "title"))
-                check.text(entry.get("published"), (*path, "published"))
-        return set(sources or {})
+                title = check.text(entry.get("title"), (*path, "title"))
+                published = check.text(entry.get("published"), (*path, "published"))
+                if title and published:
+                    result[key] = SourceDocument(title, published)
+        return result
 
     def _themes(self, check: Checker, value: Any) -> dict[str, Text]:
         themes = check.mapping(value, ("themes",), optional=tuple(value or {}))
@@ -329,7 +335,7 @@ class _Builder:
             return None
         zh = check.text(value.get("zh"), (*path, "zh"))
         en = check.text(value.get("en"), (*path, "en"))
-        return Text(zh, en) if zh and en else None
+        return Text(_join_folded_lines(zh), en) if zh and en else None
 
     # --- checks that need every file ---------------------------------------
     def check_cross_references(self, street: _StreetParts | None) -> None:
@@ -377,6 +383,14 @@ class _Builder:
                     (*path, "aliases"),
                     f"the name '{name}' is used by several committees: {', '.join(committees)}",
                 )
+
+
+_FOLDED_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
+def _join_folded_lines(chinese: str) -> str:
+    """YAML's folded blocks (`>-`) join lines with a space, which Chinese does not use."""
+    return _FOLDED_SPACE.sub("", chinese)
 
 
 def _unknown(kind: str, value: str, known: set[str] | Mapping[str, Any]) -> str:

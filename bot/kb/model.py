@@ -22,8 +22,16 @@ class Text:
 
 @dataclass(frozen=True)
 class Source:
+    """Where a fact comes from: a document listed in street.yaml and its section."""
+
     article: str
     section: str
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    title: str
+    published: str
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,7 @@ class KnowledgeBase:
     committees: tuple[Committee, ...]
     street_facts: tuple[Fact, ...]
     synonym_groups: tuple[tuple[str, ...], ...]
+    sources: dict[str, SourceDocument] = field(default_factory=dict)
     _facts_by_id: dict[str, Fact] = field(init=False, repr=False, compare=False)
     _committees_by_id: dict[str, Committee] = field(init=False, repr=False, compare=False)
 

@@ -57,8 +57,8 @@ class Index:
     stopword_pinyin: frozenset[tuple[str, ...]]  # juweihui, nali … in typed pinyin
     by_syllable_count: dict[int, dict[str, str]]  # n -> {"lv si": "律师"} for n-syllable terms
     english_words: frozenset[str]  # words of the English texts, to tell English from pinyin
+    committee_names: CommitteeNames
     vocabulary: list[str] = field(default_factory=list)  # every known term, for rapidfuzz
-    committee_names: list[tuple[str, str]] = field(default_factory=list)  # (name, committee id)
 
     def weight(self, term: str) -> float:
         """How much a term says about which fact is meant: rare in the knowledge base
@@ -80,7 +80,7 @@ def everyday_discount(term: str) -> float:
 def build_index(kb: KnowledgeBase) -> Index:
     """Build the complete index for `kb` (the one function a reload calls)."""
     tokenizer = Tokenizer(kb.synonym_groups, _user_words(kb))
-    names = _committee_names(kb)
+    names = CommitteeNames(kb)
     facts = kb.facts
     documents = [
         document
@@ -119,15 +119,13 @@ def build_index(kb: KnowledgeBase) -> Index:
 
 
 def _documents_of(
-    number: int, fact: Fact, kb: KnowledgeBase, tokenizer: Tokenizer, names: list[tuple[str, str]]
+    number: int, fact: Fact, kb: KnowledgeBase, tokenizer: Tokenizer, names: CommitteeNames
 ) -> list[Document]:
     documents = []
     for kind, text in _texts_of(fact, kb):
         normalized = normalize(text)
-        named = find_committee_names(normalized, names)
-        for name, _ in named:
-            normalized = blank(normalized, name)
-        terms = frozenset(token.term for token in tokenizer.tokens(normalized))
+        named = names.find(normalized)
+        terms = frozenset(token.term for token in tokenizer.tokens(names.blank(normalized)))
         if terms:
             named_id = named[0][1] if named and kind == "phrasing" else None
             documents.append(Document(number, kind, text, terms, named_id))
@@ -196,30 +194,28 @@ def _user_words(kb: KnowledgeBase) -> set[str]:
     return {word for word in words if cjk_count(word) >= 2 and " " not in word}
 
 
-def _committee_names(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    names = {
-        normalize(name, drop_filler=False): committee.id
-        for committee in kb.committees
-        for name in committee.all_names
-    }
-    return sorted(names.items(), key=lambda pair: len(pair[0]), reverse=True)
+class CommitteeNames:
+    """Finds committee names (Chinese names, aliases, English/pinyin names) in normalised
+    text with one compiled pattern, so a large knowledge base costs one scan, not one per name."""
 
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.owner = {
+            normalize(name, drop_filler=False): committee.id
+            for committee in kb.committees
+            for name in committee.all_names
+        }
+        names = sorted(self.owner, key=len, reverse=True)  # longest wins at a position
+        pieces = [rf"\b{re.escape(n)}\b" if n.isascii() else re.escape(n) for n in names if n]
+        self.pattern = re.compile("|".join(pieces)) if pieces else None
 
-def find_committee_names(text: str, names: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(name, committee id) for each committee name in normalised text, longest first."""
-    found = []
-    for name, committee_id in names:
-        if name.isascii():
-            if re.search(rf"\b{re.escape(name)}\b", text):
-                found.append((name, committee_id))
-        elif name in text:
-            found.append((name, committee_id))
-            text = text.replace(name, " ")
-    return found
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """(name, committee id) for each name in the text, in order of appearance."""
+        if self.pattern is None:
+            return []
+        return [(m.group(), self.owner[m.group()]) for m in self.pattern.finditer(text)]
 
-
-def blank(text: str, name: str) -> str:
-    """Replace a name by spaces of the same length (keeps offsets valid)."""
-    if name.isascii():
-        return re.sub(rf"\b{re.escape(name)}\b", " " * len(name), text)
-    return text.replace(name, " " * len(name))
+    def blank(self, text: str) -> str:
+        """The text with every committee name replaced by spaces (offsets stay valid)."""
+        if self.pattern is None:
+            return text
+        return self.pattern.sub(lambda m: " " * len(m.group()), text)

@@ -23,14 +23,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz, process
 
 from bot.kb.model import Fact, KnowledgeBase
-from bot.match.index import (
-    DOC_KIND_WEIGHT,
-    Document,
-    Index,
-    blank,
-    build_index,
-    find_committee_names,
-)
+from bot.match.index import DOC_KIND_WEIGHT, Document, Index, build_index
 from bot.match.normalize import cjk_count, detect_language, looks_like_pinyin, normalize
 from bot.match.tokenize import GENERIC_TERMS, ZH_STOPWORDS, Token, pinyin_key
 from bot.match.types import Match, MatcherSettings, MatchResult, Outcome
@@ -81,11 +74,10 @@ class Matcher:
         """Rank the facts for `question` and decide what the bot should do."""
         normalized = normalize(question)
         lang = detect_language(question)
-        named = find_committee_names(normalized, self.index.committee_names)
+        names = self.index.committee_names
+        named = names.find(normalized)
         named_id = named[0][1] if named else None
-        text = normalized
-        for name, _ in named:
-            text = blank(text, name)
+        text = names.blank(normalized)
         terms = self.query_terms(text)
         candidates = self.rank(terms, named_id)
         outcome = self._decide(candidates)
