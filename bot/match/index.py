@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import jieba
 
@@ -38,6 +38,8 @@ class Document:
     names_committee: str | None = None
     """A phrasing such as 合二有书法班吗 names its committee: it fits a question that
     names the same committee better than one that names none."""
+    total_weight: float = 0.0
+    """The sum of its terms' weights: how much there is of it to cover."""
 
 
 @dataclass
@@ -95,6 +97,10 @@ def build_index(kb: KnowledgeBase) -> Index:
             facts_with[term].add(doc.fact_index)
     count = len(facts)
     idf = {term: math.log(1 + count / len(owners)) for term, owners in facts_with.items()}
+    documents = [
+        replace(doc, total_weight=sum(idf[t] * everyday_discount(t) for t in doc.terms))
+        for doc in documents
+    ]
     by_pinyin, by_syllable = _pinyin_tables(idf)
     by_syllable_count: dict[int, dict[str, str]] = defaultdict(dict)
     for key, term in by_pinyin.items():
@@ -196,7 +202,10 @@ def _user_words(kb: KnowledgeBase) -> set[str]:
 
 class CommitteeNames:
     """Finds committee names (Chinese names, aliases, English/pinyin names) in normalised
-    text with one compiled pattern, so a large knowledge base costs one scan, not one per name."""
+    text by walking a character trie from each position, so a scan costs the same with
+    16 committees or 2,000."""
+
+    _END = ""  # trie key marking that a name ends here
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.owner = {
@@ -204,18 +213,51 @@ class CommitteeNames:
             for committee in kb.committees
             for name in committee.all_names
         }
-        names = sorted(self.owner, key=len, reverse=True)  # longest wins at a position
-        pieces = [rf"\b{re.escape(n)}\b" if n.isascii() else re.escape(n) for n in names if n]
-        self.pattern = re.compile("|".join(pieces)) if pieces else None
+        self.trie: dict[str, Any] = {}
+        for name in self.owner:
+            if len(name) >= 2:
+                node = self.trie
+                for char in name:
+                    node = node.setdefault(char, {})
+                node[self._END] = name
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, name) of each name in the text, left to right, longest first."""
+        found = []
+        position = 0
+        while position < len(text):
+            name = self._longest_at(text, position)
+            if name:
+                found.append((position, position + len(name), name))
+                position += len(name)
+            else:
+                position += 1
+        return found
+
+    def _longest_at(self, text: str, position: int) -> str | None:
+        node: dict[str, Any] | None = self.trie
+        longest = None
+        for index in range(position, len(text)):
+            node = node.get(text[index]) if node is not None else None
+            if node is None:
+                break
+            name = node.get(self._END)
+            if name and (not name.isascii() or _word_bounded(text, position, index + 1)):
+                longest = name
+        return longest
 
     def find(self, text: str) -> list[tuple[str, str]]:
         """(name, committee id) for each name in the text, in order of appearance."""
-        if self.pattern is None:
-            return []
-        return [(m.group(), self.owner[m.group()]) for m in self.pattern.finditer(text)]
+        return [(name, self.owner[name]) for _, _, name in self.spans(text)]
 
     def blank(self, text: str) -> str:
         """The text with every committee name replaced by spaces (offsets stay valid)."""
-        if self.pattern is None:
-            return text
-        return self.pattern.sub(lambda m: " " * len(m.group()), text)
+        for start, end, _ in self.spans(text):
+            text = text[:start] + " " * (end - start) + text[end:]
+        return text
+
+
+def _word_bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())

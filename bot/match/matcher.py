@@ -17,13 +17,13 @@ from __future__ import annotations
 import copy
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
 from bot.kb.model import Fact, KnowledgeBase
-from bot.match.index import DOC_KIND_WEIGHT, Document, Index, build_index
+from bot.match.index import DOC_KIND_WEIGHT, Index, build_index
 from bot.match.normalize import cjk_count, detect_language, looks_like_pinyin, normalize
 from bot.match.tokenize import GENERIC_TERMS, ZH_STOPWORDS, Token, pinyin_key
 from bot.match.types import Match, MatcherSettings, MatchResult, Outcome
@@ -38,6 +38,7 @@ OTHER_NAMED_PHRASING = 0.85  # a phrasing naming its committee, for a question t
 CORE_MISS_CAP = 0.5  # words spread over phrasings, none of them a core term: "did you mean" at best
 CORE_BONUS = 0.3  # lift towards 100 for the share of the question that is a fact's core
 NAMED_ELSEWHERE = 0.7  # other committees' facts, when the question names a committee
+ESSENTIAL_SHARE = 0.2  # see _essential_terms
 QUERY_RECALL_EXPONENT = 0.75  # how much covering the question matters vs. the phrasing
 UNION_CREDIT = 0.8  # a fact matched only across several phrasings counts a bit less
 NAMED_OVERVIEW_SCORE = 95.0
@@ -266,25 +267,7 @@ class Matcher:
             return self._named_overview(named_committee, terms)
         if total == 0:
             return []
-        best_doc: dict[int, tuple[float, int]] = {}
-        union: dict[int, dict[str, float]] = defaultdict(dict)
-        by_term = {t.term: t for t in terms}
-        for doc_number, doc in self._documents_sharing(by_term):
-            shared = [by_term[term] for term in doc.terms & by_term.keys()]
-            gained = sum(t.weight * t.credit for t in shared)
-            recall = gained / total
-            doc_weight = sum(index.weight(term) for term in doc.terms)
-            precision = sum(t.weight for t in shared) / doc_weight
-            score = recall**QUERY_RECALL_EXPONENT * precision ** (1 - QUERY_RECALL_EXPONENT)
-            score *= DOC_KIND_WEIGHT[doc.kind]
-            if doc.names_committee and doc.names_committee != named_committee:
-                score *= OTHER_NAMED_PHRASING
-            if score > best_doc.get(doc.fact_index, (0.0, -1))[0]:
-                best_doc[doc.fact_index] = (score, doc_number)
-            credit = DOC_KIND_WEIGHT[doc.kind]
-            for t in shared:
-                seen = union[doc.fact_index]
-                seen[t.term] = max(seen.get(t.term, 0.0), t.weight * t.credit * credit)
+        best_doc, union = self._score_documents(terms, total, named_committee)
         matches = []
         for fact_index, (doc_score, doc_number) in best_doc.items():
             fact = index.facts[fact_index]
@@ -322,13 +305,53 @@ class Matcher:
         unsure = [replace(m, score=NAMED_MISMATCH_SCORE) for m in overview]
         return unsure + others
 
-    def _documents_sharing(self, by_term: dict[str, QueryTerm]) -> Iterator[tuple[int, Document]]:
-        seen: set[int] = set()
-        for term in by_term:
-            for doc_number in self.index.postings.get(term, ()):
-                if doc_number not in seen:
-                    seen.add(doc_number)
-                    yield doc_number, self.index.documents[doc_number]
+    def _score_documents(
+        self, terms: list[QueryTerm], total: float, named_committee: str | None
+    ) -> tuple[dict[int, tuple[float, int]], dict[int, dict[str, float]]]:
+        """Per fact: its best document's score and number, and the best credit each
+        question term earned in any of its documents (for the across-phrasings score).
+
+        Term at a time: the postings of the essential terms pick the candidate
+        documents, the weak terms are only looked up in those."""
+        documents = self.index.documents
+        gained: dict[int, float] = defaultdict(float)  # doc -> weight * credit shared
+        shared: dict[int, float] = defaultdict(float)  # doc -> weight shared
+        union: dict[int, dict[str, float]] = defaultdict(dict)
+        essential = set(_essential_terms(terms, total))
+
+        def share(doc_number: int, term: QueryTerm) -> None:
+            doc = documents[doc_number]
+            credited = term.weight * term.credit
+            gained[doc_number] += credited
+            shared[doc_number] += term.weight
+            seen = union[doc.fact_index]
+            credited *= DOC_KIND_WEIGHT[doc.kind]
+            if credited > seen.get(term.term, 0.0):
+                seen[term.term] = credited
+
+        for term in terms:
+            if term.term in essential:
+                for doc_number in self.index.postings.get(term.term, ()):
+                    share(doc_number, term)
+        candidates = list(gained)
+        for term in terms:
+            if term.term not in essential:
+                for doc_number in candidates:
+                    if term.term in documents[doc_number].terms:
+                        share(doc_number, term)
+
+        best_doc: dict[int, tuple[float, int]] = {}
+        for doc_number in candidates:
+            doc = documents[doc_number]
+            recall = gained[doc_number] / total
+            precision = shared[doc_number] / doc.total_weight
+            score = DOC_KIND_WEIGHT[doc.kind] * recall**QUERY_RECALL_EXPONENT
+            score *= precision ** (1 - QUERY_RECALL_EXPONENT)
+            if doc.names_committee and doc.names_committee != named_committee:
+                score *= OTHER_NAMED_PHRASING
+            if score > best_doc.get(doc.fact_index, (0.0, -1))[0]:
+                best_doc[doc.fact_index] = (score, doc_number)
+        return best_doc, union
 
     def _named_overview(self, committee_id: str, terms: list[QueryTerm]) -> list[Match]:
         committee = self.kb.committee(committee_id)
@@ -357,6 +380,22 @@ class Matcher:
         if rival and best.score - rival.score < settings.clarify_margin:
             return "clarify"
         return "answered"
+
+
+def _essential_terms(terms: list[QueryTerm], total: float) -> list[str]:
+    """The terms a fact must share at least one of to be worth scoring. The question's
+    weakest terms, together under ESSENTIAL_SHARE of its weight, cannot lift a fact to a
+    "did you mean" on their own, and skipping facts that only share those keeps a large
+    knowledge base fast (老人 is in thousands of phrasings)."""
+    ordered = sorted(terms, key=lambda t: t.weight)
+    weak = 0.0
+    skipped = 0
+    for term in ordered:
+        if weak + term.weight >= ESSENTIAL_SHARE * total:
+            break
+        weak += term.weight
+        skipped += 1
+    return [t.term for t in ordered[skipped:]]
 
 
 def _one_slip(typed: tuple[str, ...], known: tuple[str, ...]) -> bool:
