@@ -447,7 +447,9 @@ class Dialogue:
 
     def _topic(self, turn: _Turn, tag_ref: str, lang: Lang) -> Reply:
         tag = _tag_from_payload(turn.kb, tag_ref)
-        facts = turn.kb.facts_tagged(tag.name) if tag else ()
+        tagged = turn.kb.facts_tagged(tag.name) if tag else ()
+        # a topic lists services; committee overviews are reached through /committees
+        facts = [fact for fact in tagged if not fact.overview] or list(tagged)
         if tag is None or not facts:
             return self._changed(lang)
         buttons = [_fact_button(fact, lang, kb=turn.kb) for fact in facts]

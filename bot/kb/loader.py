@@ -385,7 +385,11 @@ class _Builder:
                 )
 
 
-_FOLDED_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’"
+_PUNCT = re.escape(",.;:!?()[]\"'")
+_FOLDED_SPACE = re.compile(
+    f"(?<=[{_CJK}])\\s+(?=[{_CJK}{_PUNCT}])|(?<=[{_CJK}{_PUNCT}])\\s+(?=[{_CJK}])"
+)
 
 
 def _join_folded_lines(chinese: str) -> str:
