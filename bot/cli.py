@@ -7,6 +7,7 @@ points `func` at a `cmd_<name>(args) -> exit code`; `main()` dispatches.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import sys
 from collections.abc import Sequence
@@ -232,6 +233,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(
             f"error: no bot token; set {ENV_TOKEN} (e.g. export {ENV_TOKEN}=123:ABC), "
             "or try the bot without Telegram: python -m bot chat",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.webhook and importlib.util.find_spec("tornado") is None:
+        print(
+            "error: webhook mode needs the webhooks extra: pip install -e '.[webhooks]' "
+            "(or run without --webhook to use long polling)",
             file=sys.stderr,
         )
         return EXIT_USAGE
