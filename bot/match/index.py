@@ -19,13 +19,15 @@ from typing import Any, Literal
 import jieba
 
 from bot.kb.model import Fact, KnowledgeBase
-from bot.match.normalize import cjk_count, normalize
+from bot.match.normalize import cjk_count, normalize, split_syllables
 from bot.match.tokenize import ZH_STOPWORDS, Tokenizer, pinyin_key
 
 DocKind = Literal["phrasing", "title", "tag", "answer"]
 
 # How much a match against each kind of document counts. Answers are long and
 # written for reading, not asking, so they count least.
+LONE_CHARACTER_DISCOUNT = 0.5
+
 DOC_KIND_WEIGHT: dict[str, float] = {"phrasing": 1.0, "title": 0.95, "tag": 0.75, "answer": 0.75}
 
 
@@ -76,7 +78,9 @@ def everyday_discount(term: str) -> float:
     if not frequency:
         return 1.0
     rarity = math.log(jieba.dt.total / frequency)
-    return min(1.0, max(0.3, 0.3 + 0.7 * (rarity - 6) / 3))
+    discount = min(1.0, max(0.3, 0.3 + 0.7 * (rarity - 6) / 3))
+    # a lone character (买, 学, 分) is what jieba leaves over, rarely the point of a question
+    return discount * (LONE_CHARACTER_DISCOUNT if len(term) == 1 else 1.0)
 
 
 def build_index(kb: KnowledgeBase) -> Index:
@@ -168,12 +172,14 @@ def _pinyin_tables(idf: dict[str, float]) -> tuple[dict[tuple[str, ...], str], d
 
 
 def _english_words(facts: tuple[Fact, ...]) -> frozenset[str]:
+    """Words of the English texts, less romanised names (Shixing, Xintiandi): those are
+    pinyin when a resident types them."""
     return frozenset(
         word
         for fact in facts
         for text in (*fact.phrasings_en, fact.title.en, fact.answer.en)
         for word in re.findall(r"[a-z]+", normalize(text))
-        if len(word) > 2
+        if len(word) > 2 and len(split_syllables(word) or ()) < 2
     )
 
 

@@ -24,7 +24,14 @@ from rapidfuzz import fuzz, process
 
 from bot.kb.model import Fact, KnowledgeBase
 from bot.match.index import DOC_KIND_WEIGHT, Index, build_index
-from bot.match.normalize import cjk_count, detect_language, looks_like_pinyin, normalize
+from bot.match.normalize import (
+    cjk_count,
+    detect_language,
+    fuzzy_syllable,
+    looks_like_pinyin,
+    normalize,
+    split_syllables,
+)
 from bot.match.tokenize import GENERIC_TERMS, ZH_STOPWORDS, Token, pinyin_key
 from bot.match.types import Match, MatcherSettings, MatchResult, Outcome
 
@@ -32,7 +39,6 @@ PINYIN_MATCH_CREDIT = 0.9  # a homophone is probably, not certainly, the word me
 FUZZY_MIN_RATIO = 75  # rapidfuzz ratio below which a near-spelling is not trusted
 NEAR_SOUND_MIN_RATIO = 80  # the same for pinyin spellings (律帅 lv suai ~ 律师 lv si)
 NEAR_SOUND_CREDIT = 0.8
-LONE_UNKNOWN_CHAR_WEIGHT = 0.6  # a single unknown character is often noise or a typo
 LONE_SYLLABLE_CREDIT = 0.7  # "ban" typed alone could be 班 or a dozen other characters
 OTHER_NAMED_PHRASING = 0.85  # a phrasing naming its committee, for a question that does not
 CORE_MISS_CAP = 0.5  # words spread over phrasings, none of them a core term: "did you mean" at best
@@ -103,8 +109,6 @@ class Matcher:
             if not token.term:
                 continue  # a stopword
             weight = self.index.weight(token.term)
-            if token.term not in self.index.idf and len(token.term) == 1:
-                weight *= LONE_UNKNOWN_CHAR_WEIGHT
             known = merged.get(token.term)
             if known is None or known.credit < credit:
                 merged[token.term] = QueryTerm(token.term, weight, credit, token.surface)
@@ -128,20 +132,53 @@ class Matcher:
                 pieces.extend(self._decompose(segment))
             else:
                 pieces.append(segment)
-        repaired = self._repair_homophones(pieces)
+        loosened = self._characters_of_unknown(pieces)
+        repaired = _regroup_unrepaired(self._repair_homophones(loosened))
+        mended = [self._typed_pinyin_word(token, credit) for token, credit in repaired]
         return [
             self._near_spelling(token)
             if credit == 1.0 and self._is_unknown(token)
             else (token, credit)
-            for token, credit in repaired
+            for token, credit in mended
         ]
+
+    def _typed_pinyin_word(self, token: Token, credit: float) -> tuple[Token, float]:
+        """A pinyin word typed inside a Chinese question (动迁矛盾 tiaojie)."""
+        item = (token, credit)
+        word = token.term
+        if not word.isascii() or self._known(word) or word in self.index.english_words:
+            return item
+        syllables = split_syllables(word)
+        if syllables is None or len(syllables) < 2:
+            return item
+        term = self.index.by_pinyin.get(tuple(fuzzy_syllable(s) for s in syllables))
+        if term is None:
+            return item
+        return Token(term, token.surface, token.start, token.end), PINYIN_MATCH_CREDIT
 
     def _is_unknown(self, token: Token) -> bool:
         return bool(token.term) and not self._known(token.term)
 
+    def _characters_of_unknown(self, pieces: list[Token]) -> list[Token]:
+        """Unknown Chinese words as single characters, so pinyin repair can look inside."""
+        result = []
+        for piece in pieces:
+            word = piece.surface
+            if self._is_unknown(piece) and len(word) > 1 and cjk_count(word) == len(word):
+                result += [
+                    Token(char, char, piece.start + i, piece.start + i + 1, loose=True)
+                    for i, char in enumerate(word)
+                ]
+            else:
+                result.append(piece)
+        return result
+
     def _decompose(self, segment: Token) -> list[Token]:
         """Split an unknown Chinese word into known terms, stopwords and leftover runs
-        (我想学 → 我/想/学), covering as many characters with known words as possible."""
+        (我想学 → 我/想/学), covering as many characters with known words as possible.
+
+        A split that only finds lone known characters next to unknown ones (买药 →
+        买 + 药) is not trusted: the word stays whole, as the unknown word it is."""
         text = segment.surface
         n = len(text)
         # best[i] = (unknown characters, pieces) for text[:i], with the cut points
@@ -165,6 +202,10 @@ class Matcher:
             piece = text[begin:end]
             term = self.index.tokenizer.term(piece) or ""
             tokens.append(Token(term, piece, segment.start + begin, segment.start + end))
+        fully_known = all(not t.term or self._known(t.term) for t in tokens)
+        has_known_word = any(len(t.term) > 1 and self._known(t.term) for t in tokens)
+        if not (fully_known or has_known_word):
+            return [segment]
         return _merge_unknown_runs(tokens, self._known)
 
     def _repair_homophones(self, pieces: list[Token]) -> list[tuple[Token, float]]:
@@ -188,17 +229,19 @@ class Matcher:
         return result
 
     def _pinyin_run(self, pieces: list[Token], i: int) -> tuple[str, int] | None:
-        syllables: list[str] = []
+        """The longest known term spelt by the pinyin of pieces[i:j], if the run has
+        something unknown in it. The run is read as a whole, so 调 in 调节 is tiao."""
         best = None
+        surface = ""
         for j in range(i, min(len(pieces), i + 6)):
-            key = pinyin_key(pieces[j].surface)
-            if len(key) != len(pieces[j].surface):
+            surface += pieces[j].surface
+            key = pinyin_key(surface)
+            if len(key) != len(surface):
                 break  # not all Chinese characters
-            syllables.extend(key)
             run = pieces[i : j + 1]
-            term = self.index.by_pinyin.get(tuple(syllables))
-            needs_repair = any(not self._known(p.term) for p in run) or len(run) > 1
-            if term and needs_repair and not (len(run) == 1 and run[0].term == term):
+            term = self.index.by_pinyin.get(key)
+            needs_repair = any(p.loose or (p.term and not self._known(p.term)) for p in run)
+            if term and needs_repair:
                 best = (term, j + 1)
         return best
 
@@ -380,6 +423,20 @@ class Matcher:
         if rival and best.score - rival.score < settings.clarify_margin:
             return "clarify"
         return "answered"
+
+
+def _regroup_unrepaired(tokens: list[tuple[Token, float]]) -> list[tuple[Token, float]]:
+    """Join the characters of an unknown word back where pinyin found nothing in them
+    (树法班 → 书法 + 班, but 护照 stays 护照)."""
+    result: list[tuple[Token, float]] = []
+    for token, credit in tokens:
+        previous = result[-1][0] if result else None
+        if previous and previous.loose and token.loose and previous.end == token.start:
+            surface = previous.surface + token.surface
+            result[-1] = (Token(surface, surface, previous.start, token.end, loose=True), 1.0)
+        else:
+            result.append((token, credit))
+    return result
 
 
 def _essential_terms(terms: list[QueryTerm], total: float) -> list[str]:

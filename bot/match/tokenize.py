@@ -71,11 +71,7 @@ def stem(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh")):
         if word.endswith(suffix):
             return word[: -len(suffix)] + repl
-    if (
-        word.endswith("ing")
-        and len(word) > 5
-        and not word.endswith(("xing", "ying", "jing", "qing"))
-    ):
+    if word.endswith("ing") and len(word) > 5 and not word.endswith(("xing", "jing", "qing")):
         return word[:-3]
     if word.endswith("ed") and len(word) > 4:
         return word[:-2]
@@ -98,6 +94,7 @@ class Token:
     surface: str  # what was written
     start: int  # offset in the normalised text
     end: int
+    loose: bool = False  # a character split out of an unknown word, for typo repair
 
 
 def configure_jieba_cache() -> None:

@@ -57,7 +57,7 @@ class MatchResult:
 class MatcherSettings:
     """Score thresholds (0-100) that decide answered / clarify / declined."""
 
-    answer_threshold: float = 55.0
+    answer_threshold: float = 58.0
     """A best score at or above this answers, unless a runner-up is too close."""
     clarify_threshold: float = 35.0
     """Between this and answer_threshold the bot asks "did you mean…"; below, it declines."""
