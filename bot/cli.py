@@ -1,7 +1,10 @@
 """Command line: python -m bot {check, ask, eval, chat, report, run}.
 
 Each subcommand is one `_add_<name>(subparsers)` that declares its arguments and
-points `func` at a `cmd_<name>(args) -> exit code`; `main()` dispatches.
+points `func` at a `cmd_<name>(args, config) -> exit code`. `main()` loads the
+configuration once for all of them (a bad config ends the run with its problems
+listed) and dispatches. Heavy imports happen inside the commands, so `check`
+stays quick and `chat` never imports telegram.
 """
 
 from __future__ import annotations
@@ -10,28 +13,36 @@ import argparse
 import importlib.util
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ENV_TOKEN, Config, ConfigError, load_config
 
-EXIT_USAGE = 2
+EXIT_PROBLEMS = 1  # invalid knowledge or configuration
+EXIT_USAGE = 2  # the command cannot start as asked (no token, missing extra)
+
+Command = Callable[[argparse.Namespace, Config], int]
+if TYPE_CHECKING:  # argparse's class is not subscriptable at run time
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    config = _load_config(args)
+    if config is None:
+        return EXIT_PROBLEMS
+    command: Command = args.func
     try:
-        code: int = args.func(args)
+        return command(args, config)
     except KeyboardInterrupt:
         return 130
-    return code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,16 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config_argument(parser: argparse.ArgumentParser) -> None:
+def _subcommand(
+    subparsers: Subparsers, name: str, func: Command, *, help: str, description: str
+) -> argparse.ArgumentParser:
+    """A subcommand with the options every command shares (--config, --knowledge)."""
+    parser = subparsers.add_parser(name, help=help, description=description)
     parser.add_argument(
         "--config", metavar="FILE", help="YAML settings (default: ./config.yaml if present)"
     )
-
-
-def _knowledge_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--knowledge", metavar="DIR", help="knowledge directory (default: from the config)"
     )
+    parser.set_defaults(func=func)
+    return parser
 
 
 def _load_config(args: argparse.Namespace) -> Config | None:
@@ -67,7 +81,7 @@ def _load_config(args: argparse.Namespace) -> Config | None:
     except ConfigError as exc:
         print(f"error: invalid configuration:\n{exc}", file=sys.stderr)
         return None
-    if getattr(args, "knowledge", None):
+    if args.knowledge:
         config = replace(config, knowledge_dir=Path(args.knowledge))
     return config
 
@@ -75,22 +89,18 @@ def _load_config(args: argparse.Namespace) -> Config | None:
 # -- check -------------------------------------------------------------------------------
 
 
-def _add_check(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    check = subparsers.add_parser(
+def _add_check(subparsers: Subparsers) -> None:
+    check = _subcommand(
+        subparsers,
         "check",
+        cmd_check,
         help="validate the knowledge base (and the config file) after an edit",
         description="Validate knowledge/ and print a summary; exit 1 with every problem found.",
     )
-    _config_argument(check)
-    _knowledge_argument(check)
     check.add_argument("--quiet", action="store_true", help="print only problems and warnings")
-    check.set_defaults(func=cmd_check)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    config = _load_config(args)
-    if config is None:
-        return 1
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.check import run_check
 
     return run_check(config, quiet=args.quiet)
@@ -99,23 +109,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 # -- ask ---------------------------------------------------------------------------------
 
 
-def _add_ask(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    ask = subparsers.add_parser(
+def _add_ask(subparsers: Subparsers) -> None:
+    ask = _subcommand(
+        subparsers,
         "ask",
+        cmd_ask,
         help="show the answer to a question and why it matched",
         description="Answer one question, or (without one) each line of standard input.",
     )
-    _config_argument(ask)
-    _knowledge_argument(ask)
     ask.add_argument("question", nargs="?", help="the question; omit to read lines from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.set_defaults(func=cmd_ask)
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    config = _load_config(args)
-    if config is None:
-        return 1
+def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.ask import run_ask
 
     return run_ask(config, args.question, as_json=args.json)
@@ -124,24 +130,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
 # -- eval --------------------------------------------------------------------------------
 
 
-def _add_eval(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    evaluate = subparsers.add_parser(
+def _add_eval(subparsers: Subparsers) -> None:
+    evaluate = _subcommand(
+        subparsers,
         "eval",
+        cmd_eval,
         help="score the matcher on a question set (YAML: q / expect / lang / contains)",
         description="Print the share of questions answered from the expected committee, "
         "of out-of-scope questions declined, and of English questions answered in English.",
     )
-    _config_argument(evaluate)
-    _knowledge_argument(evaluate)
     evaluate.add_argument("file", help="the question set")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
-    evaluate.set_defaults(func=cmd_eval)
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    config = _load_config(args)
-    if config is None:
-        return 1
+def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.evaluate import run_eval
 
     return run_eval(config, Path(args.file), as_json=args.json)
@@ -150,23 +152,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
 # -- chat --------------------------------------------------------------------------------
 
 
-def _add_chat(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    chat = subparsers.add_parser(
+def _add_chat(subparsers: Subparsers) -> None:
+    chat = _subcommand(
+        subparsers,
         "chat",
+        cmd_chat,
         help="chat with the bot in the terminal (no token, no network)",
         description="One message per line on standard input (piping works); buttons are "
         "shown as numbered options, type the number to press one. End with Ctrl-D.",
     )
-    _config_argument(chat)
-    _knowledge_argument(chat)
     chat.add_argument("--user", metavar="NAME", help="who is chatting (default: your login)")
-    chat.set_defaults(func=cmd_chat)
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
-    config = _load_config(args)
-    if config is None:
-        return EXIT_USAGE
+def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from bot.console import run_console
 
     return run_console(config, args.user)
@@ -175,25 +173,21 @@ def cmd_chat(args: argparse.Namespace) -> int:
 # -- report ------------------------------------------------------------------------------
 
 
-def _add_report(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    report = subparsers.add_parser(
+def _add_report(subparsers: Subparsers) -> None:
+    report = _subcommand(
+        subparsers,
         "report",
+        cmd_report,
         help="questions the bot could not answer, grouped, and feedback per fact",
         description='Unanswered and "did you mean" questions of the last N days, similar '
         "ones grouped with the nearest fact; the facts asked most; 👍/👎 per fact.",
     )
-    _config_argument(report)
-    _knowledge_argument(report)
     report.add_argument("--days", type=int, default=7, metavar="N", help="period (default 7)")
     report.add_argument("--limit", type=int, default=10, metavar="N", help="rows per table")
     report.add_argument("--json", action="store_true", help="print the whole report as JSON")
-    report.set_defaults(func=cmd_report)
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    config = _load_config(args)
-    if config is None:
-        return EXIT_USAGE
+def cmd_report(args: argparse.Namespace, config: Config) -> int:
     from bot.report import run_report
 
     return run_report(config, args.days, as_json=args.json, limit=args.limit)
@@ -202,14 +196,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 # -- run ---------------------------------------------------------------------------------
 
 
-def _add_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    run = subparsers.add_parser(
+def _add_run(subparsers: Subparsers) -> None:
+    run = _subcommand(
+        subparsers,
         "run",
+        cmd_run,
         help="run the Telegram bot (long polling, or a webhook with --webhook)",
         description="Run the Telegram bot until Ctrl-C / SIGTERM. "
         f"The token is read from {ENV_TOKEN}.",
     )
-    _config_argument(run)
     run.add_argument(
         "--webhook", metavar="URL", help="public HTTPS URL Telegram should post updates to"
     )
@@ -222,13 +217,9 @@ def _add_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="SECONDS",
         help="long-polling timeout (default 10)",
     )
-    run.set_defaults(func=cmd_run)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    config = _load_config(args)
-    if config is None:
-        return EXIT_USAGE
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
     if not config.token:
         print(
             f"error: no bot token; set {ENV_TOKEN} (e.g. export {ENV_TOKEN}=123:ABC), "
