@@ -135,6 +135,9 @@ class Store:
         self._conn.row_factory = sqlite3.Row
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
+            # WAL with NORMAL sync stays consistent after a crash and skips an fsync per
+            # logged question; at worst the last few log lines are lost on power failure.
+            self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._migrate()
             self._salt = self._load_salt()
