@@ -20,10 +20,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import jieba
 from rapidfuzz import fuzz, process
 
 from bot.kb.model import Fact, KnowledgeBase
-from bot.match.index import DOC_KIND_WEIGHT, Index, build_index
+from bot.match.index import DOC_KIND_WEIGHT, Index, build_index, everyday_discount
 from bot.match.normalize import (
     cjk_count,
     detect_language,
@@ -45,6 +46,7 @@ CORE_MISS_CAP = 0.5  # words spread over phrasings, none of them a core term: "d
 CORE_BONUS = 0.3  # lift towards 100 for the share of the question that is a fact's core
 NAMED_ELSEWHERE = 0.7  # other committees' facts, when the question names a committee
 ESSENTIAL_SHARE = 0.2  # see _essential_terms
+COMPOUND_MIN_FREQUENCY = 10  # jieba frequency from which an unknown word is a word, not noise
 QUERY_RECALL_EXPONENT = 0.75  # how much covering the question matters vs. the phrasing
 UNION_CREDIT = 0.8  # a fact matched only across several phrasings counts a bit less
 NAMED_OVERVIEW_SCORE = 95.0
@@ -128,7 +130,10 @@ class Matcher:
         pieces: list[Token] = []
         for segment in segments:
             unknown_chinese = segment.term and not self._known(segment.term)
-            if unknown_chinese and cjk_count(segment.surface) == len(segment.surface) > 1:
+            # a dictionary word (垃圾车) means something of its own, even when the
+            # knowledge base knows a part of it (垃圾); only odd strings are split
+            odd = jieba.dt.FREQ.get(segment.surface, 0) < COMPOUND_MIN_FREQUENCY
+            if unknown_chinese and odd and cjk_count(segment.surface) == len(segment.surface) > 1:
                 pieces.extend(self._decompose(segment))
             else:
                 pieces.append(segment)
@@ -164,7 +169,8 @@ class Matcher:
         result = []
         for piece in pieces:
             word = piece.surface
-            if self._is_unknown(piece) and len(word) > 1 and cjk_count(word) == len(word):
+            everyday = everyday_discount(word) < 1.0  # 问题 is not a typo for 文体
+            if self._is_unknown(piece) and not everyday and 1 < len(word) == cjk_count(word):
                 result += [
                     Token(char, char, piece.start + i, piece.start + i + 1, loose=True)
                     for i, char in enumerate(word)
