@@ -59,7 +59,8 @@ class Index:
     by_pinyin: dict[tuple[str, ...], str]  # syllables of a Chinese term (2+) -> the term
     by_syllable: dict[str, str]  # one syllable -> a one-character term (typed pinyin only)
     stopword_pinyin: frozenset[tuple[str, ...]]  # juweihui, nali … in typed pinyin
-    by_syllable_count: dict[int, dict[str, str]]  # n -> {"lv si": "律师"} for n-syllable terms
+    stopword_syllables: frozenset[str]  # de, le, ma … alone in typed pinyin
+    by_syllable_count: dict[int, dict[str, str]]  # n -> {"lv si": 律师} for n-syllable words
     english_words: frozenset[str]  # words of the English texts, to tell English from pinyin
     committee_names: CommitteeNames
     vocabulary: list[str] = field(default_factory=list)  # every known term, for rapidfuzz
@@ -105,10 +106,10 @@ def build_index(kb: KnowledgeBase) -> Index:
         replace(doc, total_weight=sum(idf[t] * everyday_discount(t) for t in doc.terms))
         for doc in documents
     ]
-    by_pinyin, by_syllable = _pinyin_tables(idf)
+    by_pinyin, by_syllable = _pinyin_tables(idf, tokenizer.synonyms)
     by_syllable_count: dict[int, dict[str, str]] = defaultdict(dict)
     for key, term in by_pinyin.items():
-        by_syllable_count[len(key)][term] = " ".join(key)
+        by_syllable_count[len(key)][" ".join(key)] = term
     return Index(
         kb=kb,
         tokenizer=tokenizer,
@@ -121,6 +122,9 @@ def build_index(kb: KnowledgeBase) -> Index:
         by_pinyin=by_pinyin,
         by_syllable=by_syllable,
         stopword_pinyin=frozenset(key for key in map(pinyin_key, ZH_STOPWORDS) if len(key) >= 2),
+        stopword_syllables=frozenset(
+            key[0] for key in map(pinyin_key, ZH_STOPWORDS) if len(key) == 1
+        ),
         by_syllable_count=dict(by_syllable_count),
         english_words=_english_words(facts),
         vocabulary=sorted(idf),
@@ -159,7 +163,11 @@ def _core_terms(fact_count: int, documents: list[Document]) -> list[frozenset[st
     return [frozenset(terms) for terms in core]
 
 
-def _pinyin_tables(idf: dict[str, float]) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
+def _pinyin_tables(
+    idf: dict[str, float], synonyms: dict[str, str]
+) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
+    """Known terms by their pinyin, then every synonym by its pinyin (电瓶车 → 非机动车),
+    so a homophone of any word residents use finds its canonical term."""
     by_pinyin: dict[tuple[str, ...], str] = {}
     by_syllable: dict[str, str] = {}
     for term in sorted(idf, key=lambda t: -idf[t]):  # on a clash keep the rarer term
@@ -168,6 +176,10 @@ def _pinyin_tables(idf: dict[str, float]) -> tuple[dict[tuple[str, ...], str], d
             by_pinyin.setdefault(key, term)
         elif len(key) == 1 and len(term) == 1:
             by_syllable.setdefault(key[0], term)
+    for word, canonical in synonyms.items():
+        key = pinyin_key(word)
+        if len(key) >= 2 and canonical in idf:
+            by_pinyin.setdefault(key, canonical)
     return by_pinyin, by_syllable
 
 

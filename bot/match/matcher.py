@@ -33,7 +33,7 @@ from bot.match.normalize import (
     normalize,
     split_syllables,
 )
-from bot.match.tokenize import GENERIC_TERMS, ZH_STOPWORDS, Token, pinyin_key
+from bot.match.tokenize import GENERIC_TERMS, ZH_STOPWORDS, Token, pinyin_key, pinyin_readings
 from bot.match.types import Match, MatcherSettings, MatchResult, Outcome
 
 PINYIN_MATCH_CREDIT = 0.9  # a homophone is probably, not certainly, the word meant
@@ -241,13 +241,14 @@ class Matcher:
         surface = ""
         for j in range(i, min(len(pieces), i + 6)):
             surface += pieces[j].surface
-            key = pinyin_key(surface)
-            if len(key) != len(surface):
+            readings = pinyin_readings(surface)
+            if not readings:
                 break  # not all Chinese characters
             run = pieces[i : j + 1]
-            term = self.index.by_pinyin.get(key)
-            needs_repair = any(p.loose or (p.term and not self._known(p.term)) for p in run)
-            if term and needs_repair:
+            if not any(p.loose or (p.term and not self._known(p.term)) for p in run):
+                continue  # nothing here needs mending
+            term = next(filter(None, map(self.index.by_pinyin.get, readings)), None)
+            if term:
                 best = (term, j + 1)
         return best
 
@@ -270,6 +271,9 @@ class Matcher:
                     break
             else:
                 lone = syllables[position]
+                if lone in index.stopword_syllables:
+                    position += 1  # de, le, ma …
+                    continue
                 term = index.by_syllable.get(lone)
                 credit = LONE_SYLLABLE_CREDIT if term else 1.0
                 tokens.append((Token(term or lone, lone, position, position + 1), credit))
@@ -298,13 +302,14 @@ class Matcher:
         key = pinyin_key(term)
         if len(key) != len(term):
             return None
-        candidates = self.index.by_syllable_count.get(len(key), {})
-        hit = process.extractOne(
-            " ".join(key), candidates, scorer=fuzz.ratio, score_cutoff=NEAR_SOUND_MIN_RATIO
+        spellings = self.index.by_syllable_count.get(len(key), {})  # "lv si" -> 律师
+        hits = process.extract(
+            " ".join(key), list(spellings), scorer=fuzz.ratio, score_cutoff=NEAR_SOUND_MIN_RATIO
         )
-        if hit is None or not _one_slip(key, tuple(hit[0].split())):
-            return None
-        return str(hit[2])
+        for spelling, _, _ in hits:
+            if _one_slip(key, tuple(spelling.split())):
+                return spellings[spelling]
+        return None
 
     # --- scoring -------------------------------------------------------------
     def rank(self, terms: list[QueryTerm], named_committee: str | None = None) -> list[Match]:

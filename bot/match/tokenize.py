@@ -9,6 +9,7 @@ typos (麦菜 → 买菜) and typed pinyin (maicai) find their way back.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -18,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from bot.match.normalize import cjk_count, fuzzy_syllable, normalize, split_syllables
 
@@ -61,6 +62,8 @@ GENERIC_TERMS = frozenset(
     """.split()
 )
 
+MAX_READINGS = 16  # enough for two or three polyphonic characters in a run
+
 _LATIN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]+")
 
@@ -87,6 +90,24 @@ def pinyin_key(term: str) -> tuple[str, ...]:
     if not cjk_count(term):
         return ()
     return tuple(fuzzy_syllable(s) for s in lazy_pinyin(term) if s.isascii() and s.isalpha())
+
+
+@lru_cache(maxsize=65536)
+def pinyin_readings(text: str) -> tuple[tuple[str, ...], ...]:
+    """Every way to read a Chinese text aloud, most likely first (重 is zhong or chong):
+    a typist picks characters by sound, so a typo may use either reading."""
+    likely = pinyin_key(text)
+    if len(likely) != len(text):
+        return ()
+    options = [
+        [fuzzy_syllable(s) for s in readings if s.isascii() and s.isalpha()] or [likely[i]]
+        for i, readings in enumerate(pinyin(text, style=Style.NORMAL, heteronym=True))
+    ]
+    readings = [likely]
+    for combination in itertools.islice(itertools.product(*options), MAX_READINGS):
+        if combination not in readings:
+            readings.append(combination)
+    return tuple(readings)
 
 
 @dataclass(frozen=True)
