@@ -68,7 +68,12 @@ class Index:
     def weight(self, term: str) -> float:
         """How much a term says about which fact is meant: rare in the knowledge base
         and not an everyday word (问题, 家, 看 say little even when rare here)."""
-        return self.idf.get(term, self.unknown_weight) * everyday_discount(term)
+        if term not in self.idf:
+            return self.unknown_weight * everyday_discount(term)
+        # a lone known character (买, 学, 分) is what jieba leaves over of a phrasing,
+        # rarely the point of a question; an unknown one (刀 in 买菜刀) may well be
+        lone = LONE_CHARACTER_DISCOUNT if len(term) == 1 else 1.0
+        return self.idf[term] * everyday_discount(term) * lone
 
 
 @lru_cache(maxsize=65536)
@@ -79,9 +84,7 @@ def everyday_discount(term: str) -> float:
     if not frequency:
         return 1.0
     rarity = math.log(jieba.dt.total / frequency)
-    discount = min(1.0, max(0.3, 0.3 + 0.7 * (rarity - 6) / 3))
-    # a lone character (买, 学, 分) is what jieba leaves over, rarely the point of a question
-    return discount * (LONE_CHARACTER_DISCOUNT if len(term) == 1 else 1.0)
+    return min(1.0, max(0.3, 0.3 + 0.7 * (rarity - 6) / 3))
 
 
 def build_index(kb: KnowledgeBase) -> Index:

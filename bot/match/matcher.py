@@ -46,7 +46,9 @@ CORE_MISS_CAP = 0.5  # words spread over phrasings, none of them a core term: "d
 CORE_BONUS = 0.3  # lift towards 100 for the share of the question that is a fact's core
 NAMED_ELSEWHERE = 0.7  # other committees' facts, when the question names a committee
 ESSENTIAL_SHARE = 0.2  # see _essential_terms
-COMPOUND_MIN_FREQUENCY = 10  # jieba frequency from which an unknown word is a word, not noise
+SPLIT_SHARE = 0.4  # see _split_between_committees
+COMPOUND_MIN_FREQUENCY = 3  # jieba frequency from which an unknown string is a word
+COMPOUND_PART_CREDIT = 0.5  # 垃圾 inside 垃圾车: the same word, not the same thing
 QUERY_RECALL_EXPONENT = 0.75  # how much covering the question matters vs. the phrasing
 UNION_CREDIT = 0.8  # a fact matched only across several phrasings counts a bit less
 NAMED_OVERVIEW_SCORE = 95.0
@@ -89,7 +91,7 @@ class Matcher:
         text = names.blank(normalized)
         terms = self.query_terms(text)
         candidates = self.rank(terms, named_id)
-        outcome = self._decide(candidates)
+        outcome = self._decide(candidates, terms)
         limit = max(self.settings.max_alternatives, 3)
         return MatchResult(
             question=question,
@@ -110,6 +112,8 @@ class Matcher:
         for token, credit in pieces:
             if not token.term:
                 continue  # a stopword
+            if token.compound_part:
+                credit *= COMPOUND_PART_CREDIT
             weight = self.index.weight(token.term)
             known = merged.get(token.term)
             if known is None or known.credit < credit:
@@ -130,11 +134,8 @@ class Matcher:
         pieces: list[Token] = []
         for segment in segments:
             unknown_chinese = segment.term and not self._known(segment.term)
-            # a dictionary word (垃圾车) means something of its own, even when the
-            # knowledge base knows a part of it (垃圾); only odd strings are split
-            odd = jieba.dt.FREQ.get(segment.surface, 0) < COMPOUND_MIN_FREQUENCY
-            if unknown_chinese and odd and cjk_count(segment.surface) == len(segment.surface) > 1:
-                pieces.extend(self._decompose(segment))
+            if unknown_chinese and cjk_count(segment.surface) == len(segment.surface) > 1:
+                pieces.extend(self._split_unknown(segment))
             else:
                 pieces.append(segment)
         loosened = self._characters_of_unknown(pieces)
@@ -165,12 +166,17 @@ class Matcher:
         return bool(token.term) and not self._known(token.term)
 
     def _characters_of_unknown(self, pieces: list[Token]) -> list[Token]:
-        """Unknown Chinese words as single characters, so pinyin repair can look inside."""
+        """Unknown strings as single characters, so pinyin repair can look inside them
+        (树法班). A dictionary word stays whole: it may be mended as a whole (调节 →
+        调解), but 老年大学 is not 老年 plus something misspelt."""
         result = []
         for piece in pieces:
             word = piece.surface
-            everyday = everyday_discount(word) < 1.0  # 问题 is not a typo for 文体
-            if self._is_unknown(piece) and not everyday and 1 < len(word) == cjk_count(word):
+            if (
+                self._is_unknown(piece)
+                and _is_odd_string(word)
+                and 1 < len(word) == cjk_count(word)
+            ):
                 result += [
                     Token(char, char, piece.start + i, piece.start + i + 1, loose=True)
                     for i, char in enumerate(word)
@@ -178,6 +184,17 @@ class Matcher:
             else:
                 result.append(piece)
         return result
+
+    def _split_unknown(self, segment: Token) -> list[Token]:
+        """An unknown word in known parts where that is trustworthy. An odd string
+        (我想学, a typo) is split freely. A dictionary word (垃圾车, 绿化带) means
+        something of its own: a known part of it counts only half."""
+        parts = self._decompose(segment)
+        if _is_odd_string(segment.surface) or len(parts) == 1:
+            return parts
+        if not any(len(p.term) > 1 and self._known(p.term) for p in parts):
+            return [segment]
+        return [replace(p, compound_part=True) if self._known(p.term) else p for p in parts]
 
     def _decompose(self, segment: Token) -> list[Token]:
         """Split an unknown Chinese word into known terms, stopwords and leftover runs
@@ -234,6 +251,17 @@ class Matcher:
             i = j
         return result
 
+    def _mendable(self, piece: Token) -> bool:
+        """A piece that may be a typo: a loose character, or an unknown word that is not
+        an everyday one (问题 is not a typo for 文体)."""
+        if piece.loose:
+            return True
+        return (
+            bool(piece.term)
+            and not self._known(piece.term)
+            and everyday_discount(piece.term) == 1.0
+        )
+
     def _pinyin_run(self, pieces: list[Token], i: int) -> tuple[str, int] | None:
         """The longest known term spelt by the pinyin of pieces[i:j], if the run has
         something unknown in it. The run is read as a whole, so 调 in 调节 is tiao."""
@@ -245,7 +273,9 @@ class Matcher:
             if not readings:
                 break  # not all Chinese characters
             run = pieces[i : j + 1]
-            if not any(p.loose or (p.term and not self._known(p.term)) for p in run):
+            if not run[0].term:
+                break  # a run starts on content, not on 是 or 的
+            if not any(self._mendable(p) for p in run):
                 continue  # nothing here needs mending
             term = next(filter(None, map(self.index.by_pinyin.get, readings)), None)
             if term:
@@ -286,11 +316,15 @@ class Matcher:
         chinese = cjk_count(term) > 0
         if len(term) < (2 if chinese else 4):
             return token, 1.0
-        hit = process.extractOne(
-            term, self.index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO
+        # a Chinese typo swaps a character; a longer or shorter word is another word
+        # (买手机 is not 手机), while English misspellings also drop or double letters
+        slack = 0 if chinese else 1
+        hits = process.extract(
+            term, self.index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO, limit=5
         )
-        if hit is not None:
-            return Token(hit[0], token.surface, token.start, token.end), hit[1] / 100
+        for known, ratio, _ in hits:
+            if abs(len(known) - len(term)) <= slack:
+                return Token(known, token.surface, token.start, token.end), ratio / 100
         if chinese:
             sound = self._near_sound(term)
             if sound:
@@ -421,7 +455,7 @@ class Matcher:
         return [Match(overview, NAMED_OVERVIEW_SCORE, committee.name, shared), *others]
 
     # --- the decision --------------------------------------------------------
-    def _decide(self, candidates: list[Match]) -> Outcome:
+    def _decide(self, candidates: list[Match], terms: list[QueryTerm]) -> Outcome:
         settings = self.settings
         if not candidates or candidates[0].score < settings.clarify_threshold:
             return "declined"
@@ -433,7 +467,29 @@ class Matcher:
         )
         if rival and best.score - rival.score < settings.clarify_margin:
             return "clarify"
+        if _split_between_committees(best, candidates, terms):
+            return "clarify"
         return "answered"
+
+
+def _split_between_committees(best: Match, candidates: list[Match], terms: list[QueryTerm]) -> bool:
+    """True when much of what the best fact leaves out of the question is what another
+    committee's fact is about (宠物 at one, 医院 at another: 宠物医院 is neither)."""
+    weight = {t.term: t.weight for t in terms}
+    total = sum(weight.values())
+    uncovered = weight.keys() - set(best.shared_terms)
+    for other in candidates[1:]:
+        if other.fact.committee_id == best.fact.committee_id:
+            continue
+        taken = sum(weight[t] for t in uncovered.intersection(other.shared_terms))
+        if total and taken / total >= SPLIT_SHARE:
+            return True
+    return False
+
+
+def _is_odd_string(word: str) -> bool:
+    """Not a word of jieba's dictionary: a typo, a run-together phrase (我想学), a name."""
+    return jieba.dt.FREQ.get(word, 0) < COMPOUND_MIN_FREQUENCY
 
 
 def _regroup_unrepaired(tokens: list[tuple[Token, float]]) -> list[tuple[Token, float]]:

@@ -117,6 +117,7 @@ class Token:
     start: int  # offset in the normalised text
     end: int
     loose: bool = False  # a character split out of an unknown word, for typo repair
+    compound_part: bool = False  # a known word inside an unknown dictionary word
 
 
 def configure_jieba_cache() -> None:
@@ -149,7 +150,9 @@ class Tokenizer:
         self.phrases.sort(key=lambda pair: len(pair[0]), reverse=True)
         for word in {*user_words, *self.synonyms}:
             if cjk_count(word) >= 2:
-                jieba.add_word(word, freq=50000)
+                # just frequent enough to stay whole: a made-up high frequency would
+                # make the word look like an everyday one to everyday_discount()
+                jieba.suggest_freq(word, tune=True)
 
     @staticmethod
     def _canonical_form(word: str) -> str:
