@@ -8,8 +8,9 @@ The pipeline, one step per function:
 
 Scores run 0–100. A fact scores high when the question's *weighted* terms are
 covered by one of its phrasings (or, a little less, by the fact as a whole):
-an unknown content word in the question ("手机" in 哪里可以买手机) pulls the
-score down, which is what makes the bot decline rather than guess.
+an unknown content word in the question (护照 in 护照怎么办理, 买手机 in
+哪里可以买手机) pulls the score down, which is what makes the bot decline rather
+than guess.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass, replace
 import jieba
 from rapidfuzz import fuzz, process
 
-from bot.kb.model import Fact, KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.match.index import DOC_KIND_WEIGHT, Index, build_index, everyday_discount
 from bot.match.normalize import (
     cjk_count,
@@ -558,4 +559,4 @@ def explain(match: Match) -> str:
     return f"{match.score:5.1f}  {match.fact.id}  ← “{match.phrasing}”  [{terms}]"
 
 
-__all__ = ["Fact", "Matcher", "explain"]
+__all__ = ["Matcher", "explain"]
