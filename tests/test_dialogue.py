@@ -64,13 +64,6 @@ def matcher() -> ScriptedMatcher:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    store = Store(tmp_path / "bot.sqlite3")
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def dialogue(kb: KnowledgeBase, matcher: ScriptedMatcher, store: Store) -> Dialogue:
     return Dialogue(FakeKnowledge(kb, matcher), store)  # type: ignore[arg-type]
 

@@ -37,13 +37,6 @@ def live() -> LiveKnowledge:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    store = Store(tmp_path / "bot.sqlite3")
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def conversation(live: LiveKnowledge, store: Store) -> Store:
     """Two residents chat: off-topic questions, a real one with 👍, a "none of these"."""
     dialogue = Dialogue(live, store)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,13 +55,6 @@ def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def knowledge(knowledge_dir: Path) -> LiveKnowledge:
     return LiveKnowledge(knowledge_dir, MatcherSettings())
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(tmp_path / "bot.sqlite3")
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -28,10 +28,8 @@ def run_check(config: Config, *, quiet: bool = False) -> int:
 
 
 def print_summary(kb: KnowledgeBase) -> None:
-    facts = kb.facts
-    phrasings = sum(len(fact.phrasings) for fact in facts)
     print(
-        f"{len(kb.committees)} committees, {len(facts)} facts, {phrasings} phrasings, "
+        f"{len(kb.committees)} committees, {len(kb.facts)} facts, {kb.phrasing_count} phrasings, "
         f"{len(kb.synonym_groups)} synonym groups"
     )
     print(f"  {'街道 street':<16} {len(kb.street_facts):>2} facts")

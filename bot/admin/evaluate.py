@@ -31,7 +31,7 @@ class Case:
 
 
 @dataclass
-class Outcome:
+class CaseResult:
     case: Case
     result: MatchResult
     ok: bool
@@ -58,7 +58,7 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
-def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> Outcome:
+def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> CaseResult:
     best = result.best if result.outcome != "declined" else None
     committee = None
     if best:
@@ -66,19 +66,19 @@ def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> Outcome:
         committee = owner.short_name if owner else STREET
     if not case.expect:
         ok = not result.answered
-        return Outcome(case, result, ok, ok, committee)
+        return CaseResult(case, result, ok, ok, committee)
     ok = committee in case.expect
     if ok and case.contains and best:
         answer = best.fact.answer.in_lang(result.lang)
         ok = all(text in answer for text in case.contains)
-    return Outcome(case, result, ok, ok and result.answered, committee)
+    return CaseResult(case, result, ok, ok and result.answered, committee)
 
 
-def evaluate(matcher: Matcher, cases: list[Case]) -> list[Outcome]:
+def evaluate(matcher: Matcher, cases: list[Case]) -> list[CaseResult]:
     return [judge(case, matcher.match(case.question), matcher.kb) for case in cases]
 
 
-def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
+def summarize(outcomes: list[CaseResult]) -> dict[str, Any]:
     in_scope = [o for o in outcomes if o.case.expect]
     out_scope = [o for o in outcomes if not o.case.expect]
     english = [o for o in outcomes if o.case.lang == "en"]

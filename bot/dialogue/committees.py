@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
@@ -44,15 +45,21 @@ def name_keys(committee: Committee) -> set[str]:
     return {key for key in keys if key}
 
 
+@lru_cache(maxsize=2)  # the serving knowledge base, and the one a reload is swapping in
+def _spellings(kb: KnowledgeBase) -> dict[str, Committee]:
+    choices: dict[str, Committee] = {}
+    for committee in kb.committees:
+        for key in name_keys(committee):
+            choices.setdefault(key, committee)
+    return choices
+
+
 def find_committee(kb: KnowledgeBase, name: str) -> Committee | None:
     """The committee `name` refers to, tolerating typos and homophones; None if unsure."""
     query = _strip_suffixes(_plain(name))
     if not query:
         return None
-    choices: dict[str, Committee] = {}
-    for committee in kb.committees:
-        for key in name_keys(committee):
-            choices.setdefault(key, committee)
+    choices = _spellings(kb)
     if query in choices:
         return choices[query]
     if _has_cjk(query):

@@ -189,7 +189,7 @@ class Dialogue:
     def _question(self, turn: _Turn, text: str) -> Reply:
         result = turn.snapshot.matcher.match(text)
         lang = self._lang(turn, result.lang)
-        candidates = [m for m in result.candidates if turn.kb.fact(m.fact.id) is not None]
+        candidates = list(result.candidates)
         home = self._home_choice(turn, result, candidates)
         if home is not None:
             chosen, others = home

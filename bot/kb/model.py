@@ -110,7 +110,7 @@ class Street:
     committee_count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a snapshot: compared and hashed by identity
 class KnowledgeBase:
     street: Street
     fallback: Text
@@ -131,6 +131,10 @@ class KnowledgeBase:
     def facts(self) -> tuple[Fact, ...]:
         """Street facts first, then each committee's facts in file order."""
         return self.street_facts + tuple(f for c in self.committees for f in c.facts)
+
+    @property
+    def phrasing_count(self) -> int:
+        return sum(len(fact.phrasings) for fact in self.facts)
 
     def fact(self, fact_id: str) -> Fact | None:
         return self._facts_by_id.get(fact_id)

@@ -55,7 +55,7 @@ class LiveKnowledge:
             ok=True,
             committees=len(kb.committees),
             facts=len(kb.facts),
-            phrasings=sum(len(fact.phrasings) for fact in kb.facts),
+            phrasings=kb.phrasing_count,
         )
 
 
