@@ -164,25 +164,22 @@ def _matcher(check: Checker, value: Any) -> MatcherSettings:
     defaults = MatcherSettings()
     if value is None:
         return defaults
-    keys = ("answer_threshold", "clarify_threshold", "clarify_margin", "max_alternatives")
-    if check.mapping(value, path, optional=keys) is None:
+    bounds = {  # field: (lowest, highest)
+        "answer_threshold": (0, 100),
+        "clarify_threshold": (0, 100),
+        "clarify_margin": (0, 100),
+        "max_alternatives": (1, 5),
+    }
+    if check.mapping(value, path, optional=tuple(bounds)) is None:
         return defaults
-    settings = MatcherSettings(
-        answer_threshold=_number(
-            check, value.get(keys[0]), (*path, keys[0]), defaults.answer_threshold, 0, 100
-        ),
-        clarify_threshold=_number(
-            check, value.get(keys[1]), (*path, keys[1]), defaults.clarify_threshold, 0, 100
-        ),
-        clarify_margin=_number(
-            check, value.get(keys[2]), (*path, keys[2]), defaults.clarify_margin, 0, 100
-        ),
-        max_alternatives=int(
-            _number(check, value.get(keys[3]), (*path, keys[3]), defaults.max_alternatives, 1, 5)
-        ),
-    )
+    numbers = {
+        key: _number(check, value.get(key), (*path, key), getattr(defaults, key), low, high)
+        for key, (low, high) in bounds.items()
+    }
+    numbers["max_alternatives"] = int(numbers["max_alternatives"])
+    settings = MatcherSettings(**numbers)  # type: ignore[arg-type]
     if settings.clarify_threshold > settings.answer_threshold:
-        check.report((*path, keys[1]), "must not be above answer_threshold")
+        check.report((*path, "clarify_threshold"), "must not be above answer_threshold")
     return settings
 
 
