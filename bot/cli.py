@@ -145,14 +145,30 @@ def _add_eval(subparsers: Subparsers) -> None:
         description="Print the share of questions answered from the expected committee, "
         "of out-of-scope questions declined, and of English questions answered in English.",
     )
-    evaluate.add_argument("file", help="the question set")
+    evaluate.add_argument("files", nargs="+", metavar="FILE", help="question sets (YAML)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.add_argument(
+        "--min",
+        default="",
+        metavar="FIGURE=PERCENT,…",
+        help="exit 1 when a figure falls short, e.g. first=90,within2=98,wrong=1 "
+        "(wrong is a maximum)",
+    )
+    evaluate.add_argument("--no-misses", action="store_true", help="print the figures only")
 
 
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
-    from bot.admin.evaluate import run_eval
+    from bot.admin.evaluate import parse_minimums, run_eval
 
-    return run_eval(config, Path(args.file), as_json=args.json)
+    try:
+        minimums = parse_minimums(args.min)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    paths = [Path(file) for file in args.files]
+    return run_eval(
+        config, paths, as_json=args.json, minimums=minimums, show_misses=not args.no_misses
+    )
 
 
 # -- chat --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.kb.colloquial import Colloquial, parse_colloquial
 from bot.kb.model import (
     Committee,
     Contact,
@@ -62,6 +63,8 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
 
     street_doc = _read(root / "street.yaml", root, problems)
     synonyms_doc = _read(root / "synonyms.yaml", root, problems)
+    colloquial_path = root / "colloquial.yaml"  # optional: a knowledge base without dialect
+    colloquial_doc = _read(colloquial_path, root, problems) if colloquial_path.exists() else None
     committee_files = sorted((root / "committees").glob("*.yaml"))
     if not committee_files:
         problems.append(
@@ -76,6 +79,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         builder.committee(doc, Path(doc.file).stem) for doc in committee_docs if doc is not None
     ]
     builder.check_cross_references(street_parts)
+    colloquial = parse_colloquial(colloquial_doc, problems) if colloquial_doc else Colloquial()
     if problems or street_parts is None:
         raise KnowledgeBaseError(problems)
 
@@ -89,6 +93,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         street_facts=street_facts,
         synonym_groups=synonyms,
         sources=builder.sources,
+        colloquial=colloquial,
     )
 
 

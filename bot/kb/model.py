@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.kb.colloquial import Colloquial
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
@@ -120,6 +122,7 @@ class KnowledgeBase:
     street_facts: tuple[Fact, ...]
     synonym_groups: tuple[tuple[str, ...], ...]
     sources: dict[str, SourceDocument] = field(default_factory=dict)
+    colloquial: Colloquial = field(default_factory=Colloquial)
     _facts_by_id: dict[str, Fact] = field(init=False, repr=False, compare=False)
     _committees_by_id: dict[str, Committee] = field(init=False, repr=False, compare=False)
 

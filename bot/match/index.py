@@ -89,7 +89,7 @@ def everyday_discount(term: str) -> float:
 
 def build_index(kb: KnowledgeBase) -> Index:
     """Build the complete index for `kb` (the one function a reload calls)."""
-    tokenizer = Tokenizer(kb.synonym_groups, _user_words(kb))
+    tokenizer = Tokenizer(kb.synonym_groups, _user_words(kb), kb.colloquial)
     names = CommitteeNames(kb)
     facts = kb.facts
     documents = [

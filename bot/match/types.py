@@ -39,6 +39,11 @@ class MatchResult:
     the "did you mean" options, for *declined* the nearest facts (for admins only)."""
     named_committee: str | None = None
     """The id of a committee the question names, if any."""
+    confidence: float = 0.0
+    """The calibrated probability (0-1) that the best candidate is the right answer."""
+    related: tuple[Match, ...] = field(default=())
+    """For a decline of a question next to a known topic (the fee of a class the knowledge
+    base describes): the fact it is next to, offered as "what I do know"."""
 
     @property
     def answered(self) -> bool:
