@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(subparsers)
     _add_ask(subparsers)
     _add_eval(subparsers)
+    _add_calibrate(subparsers)
     _add_chat(subparsers)
     _add_report(subparsers)
     _add_run(subparsers)
@@ -169,6 +170,33 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     return run_eval(
         config, paths, as_json=args.json, minimums=minimums, show_misses=not args.no_misses
     )
+
+
+# -- calibrate ---------------------------------------------------------------------------
+
+
+def _add_calibrate(subparsers: Subparsers) -> None:
+    calibrate = _subcommand(
+        subparsers,
+        "calibrate",
+        cmd_calibrate,
+        help="fit the answer / did-you-mean / decline decision on labelled question sets",
+        description="Fit the matcher's decision on question sets (the eval format), print "
+        "cross-validated figures and write knowledge/calibration.yaml.",
+    )
+    calibrate.add_argument("files", nargs="+", metavar="FILE", help="question sets (YAML)")
+    calibrate.add_argument("--folds", type=int, default=5, help="cross-validation folds (2-20)")
+    calibrate.add_argument("--out", help="where to write (default: KNOWLEDGE/calibration.yaml)")
+
+
+def cmd_calibrate(args: argparse.Namespace, config: Config) -> int:
+    from bot.admin.calibrate import run_calibrate
+
+    if not 2 <= args.folds <= 20:
+        print("--folds must be from 2 to 20", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else None
+    return run_calibrate(config, [Path(f) for f in args.files], folds=args.folds, out=out)
 
 
 # -- chat --------------------------------------------------------------------------------

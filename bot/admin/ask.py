@@ -32,6 +32,12 @@ def result_record(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
         "score": result.best.score if result.best else 0.0,
         "matched_phrasing": best.phrasing if best else None,
         "shared_terms": list(best.shared_terms) if best else [],
+        "confidence": result.confidence,
+        "evidence": {name: round(value, 3) for name, value in result.evidence.items()},
+        "related": [
+            {"committee": _short_name(kb, m.fact.committee_id), "fact_id": m.fact.id}
+            for m in result.related
+        ],
         "alternatives": [
             {
                 "committee": _short_name(kb, match.fact.committee_id),
@@ -80,7 +86,12 @@ def describe(result: MatchResult, kb: KnowledgeBase) -> str:
         lines += ["", "→ would ask “did you mean…” with the candidates below", ""]
     else:
         lines += ["", f"→ declined; fallback: {kb.fallback.in_lang(result.lang)}", ""]
-    lines.append(f"outcome: {result.outcome}")
+    if result.related:
+        lines.append(f"   offered as related: {result.related[0].fact.id} (a detail it lacks)")
+    lines.append(f"outcome: {result.outcome}   confidence: {result.confidence:.2f}")
+    if result.evidence:
+        shown = ", ".join(f"{name} {value:.2f}" for name, value in result.evidence.items())
+        lines.append(f"evidence: {shown}")
     if best:
         lines.append(f"score: {best.score:.1f}   matched phrasing: “{best.phrasing}”")
         lines.append(f"shared terms: {', '.join(best.shared_terms) or '-'}")

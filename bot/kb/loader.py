@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.kb.calibration import parse_calibration
 from bot.kb.colloquial import Colloquial, parse_colloquial
 from bot.kb.model import (
     Committee,
@@ -63,8 +64,8 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
 
     street_doc = _read(root / "street.yaml", root, problems)
     synonyms_doc = _read(root / "synonyms.yaml", root, problems)
-    colloquial_path = root / "colloquial.yaml"  # optional: a knowledge base without dialect
-    colloquial_doc = _read(colloquial_path, root, problems) if colloquial_path.exists() else None
+    colloquial_doc = _read_optional(root / "colloquial.yaml", root, problems)
+    calibration_doc = _read_optional(root / "calibration.yaml", root, problems)
     committee_files = sorted((root / "committees").glob("*.yaml"))
     if not committee_files:
         problems.append(
@@ -80,6 +81,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     ]
     builder.check_cross_references(street_parts)
     colloquial = parse_colloquial(colloquial_doc, problems) if colloquial_doc else Colloquial()
+    decision = parse_calibration(calibration_doc, problems) if calibration_doc else None
     if problems or street_parts is None:
         raise KnowledgeBaseError(problems)
 
@@ -94,6 +96,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         synonym_groups=synonyms,
         sources=builder.sources,
         colloquial=colloquial,
+        decision=decision,
     )
 
 
@@ -111,6 +114,11 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> YamlDocument | Non
     except YamlFileError as exc:
         problems.append(exc.problem)
         return None
+
+
+def _read_optional(path: Path, root: Path, problems: list[Problem]) -> YamlDocument | None:
+    """A file a knowledge base may do without (dialect words, a fitted calibration)."""
+    return _read(path, root, problems) if path.exists() else None
 
 
 _StreetParts = tuple[Street, Text, dict[str, Text], tuple[Tag, ...], tuple[Fact, ...]]
