@@ -28,7 +28,6 @@ UNCALIBRATED = DecisionModel(
     clarify_at=0.5,
     fitted_on="uncalibrated: score only",
 )
-NAMED_OVERVIEW_SCORE = 95.0  # the matcher's score for "what does <committee> do?"
 TERMS_SATURATE = 8  # a question of more terms than this is simply "long"
 
 
@@ -41,29 +40,62 @@ def evidence(
 ) -> dict[str, float]:
     """The features of the best candidate (names in `FEATURES`), each about 0..1."""
     best = candidates[0]
-    unit = index.unknown_weight or 1.0
-    total = sum(t.weight for t in terms) or 1.0
-    shared = set(best.shared_terms)
-    uncovered = [t.weight for t in terms if t.term not in shared]
+    return {
+        **_competition(best, candidates),
+        **_coverage(best, terms, index),
+        **_naming(best, named_committee, index),
+        "phrasing": float(best.kind in ("phrasing", "title")),
+        "english": float(lang == "en"),
+        "terms": min(len(terms), TERMS_SATURATE) / TERMS_SATURATE,
+        "overview": float(best.fact.overview),
+    }
+
+
+def _competition(best: Match, candidates: Sequence[Match]) -> dict[str, float]:
+    """How far ahead of the best fact of any other committee the best fact is."""
     rival = next((m for m in candidates[1:] if m.committee_id != best.committee_id), None)
-    core = index.core_terms[index.fact_numbers[best.fact.id]]
+    rival_score = rival.score if rival else 0.0
     return {
         "score": best.score / 100,
-        "margin": (best.score - (rival.score if rival else 0.0)) / 100,
-        "rival_ratio": (rival.score / best.score) if rival and best.score else 0.0,
-        "phrasing": float(best.kind in ("phrasing", "title")),
-        "answer_only": float(best.kind in ("answer", "several") and not (shared & core)),
+        "margin": (best.score - rival_score) / 100,
+        "rival_ratio": rival_score / best.score if best.score else 0.0,
+    }
+
+
+def _coverage(best: Match, terms: Sequence[QueryTerm], index: Index) -> dict[str, float]:
+    """How much of the question the best fact covers, and how heavy what it leaves is."""
+    total = sum(t.weight for t in terms) or 1.0
+    shared = set(best.shared_terms)
+    core = index.core_terms[index.fact_numbers[best.fact.id]]
+    return {
         "coverage": sum(t.weight * t.credit for t in terms if t.term in shared) / total,
+        "core_share": sum(t.weight for t in terms if t.term in core) / total,
+        "answer_only": float(best.kind in ("answer", "several") and not shared & core),
+        **_left_out(shared, terms, index),
+    }
+
+
+def _left_out(shared: set[str], terms: Sequence[QueryTerm], index: Index) -> dict[str, float]:
+    """The weight of the question words the best fact does not have, and how rare the
+    rarest word it does have is, in units of an unknown word's weight."""
+    unit = index.unknown_weight or 1.0
+    uncovered = [t.weight for t in terms if t.term not in shared]
+    return {
         "uncovered_max": max(uncovered, default=0.0) / unit,
         "uncovered_sum": min(2.0, sum(uncovered) / unit),
         "rarest_shared": max((index.idf.get(t, 0.0) for t in shared), default=0.0) / unit,
-        "named_match": float(named_committee is not None and best.committee_id == named_committee),
-        "name_only": float(best.kind == "name" and best.score >= NAMED_OVERVIEW_SCORE),
-        "named_other": float(named_committee is not None and best.committee_id != named_committee),
-        "english": float(lang == "en"),
-        "terms": min(len(terms), TERMS_SATURATE) / TERMS_SATURATE,
-        "core_share": sum(t.weight for t in terms if t.term in core) / total,
-        "overview": float(best.fact.overview),
+    }
+
+
+def _naming(best: Match, named_committee: str | None, index: Index) -> dict[str, float]:
+    """Whether the question names a committee, and whether the best fact is its."""
+    named = named_committee is not None
+    own = named and best.committee_id == named_committee
+    overview_score = index.scoring.named_overview_score
+    return {
+        "named_match": float(own),
+        "named_other": float(named and not own),
+        "name_only": float(best.kind == "name" and best.score >= overview_score),
     }
 
 
@@ -121,14 +153,22 @@ def _newton_system(
     hessian = [[l2 if i == j < size - 1 else 0.0 for j in range(size)] for i in range(size)]
     for x, y in zip(matrix, targets, strict=True):
         p = _sigmoid(sum(b * v for b, v in zip(beta, x, strict=True)))
-        for i in range(size):
-            gradient[i] += (y - p) * x[i]
-            for j in range(i, size):
-                hessian[i][j] += p * (1 - p) * x[i] * x[j]
+        _add_row(hessian, gradient, x, y, p)
     for i in range(size):
         for j in range(i):
             hessian[i][j] = hessian[j][i]
     return hessian, gradient
+
+
+def _add_row(
+    hessian: list[list[float]], gradient: list[float], x: list[float], y: float, p: float
+) -> None:
+    """One question's share of the gradient and of the upper triangle of the Hessian."""
+    for i, xi in enumerate(x):
+        gradient[i] += (y - p) * xi
+        row = hessian[i]
+        for j in range(i, len(x)):
+            row[j] += p * (1 - p) * xi * x[j]
 
 
 def _sigmoid(z: float) -> float:

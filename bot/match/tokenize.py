@@ -69,19 +69,23 @@ _LATIN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]+")
 
 
+# (suffix, replacement, shortest word it applies to, endings that keep it)
+_STEM_RULES = (
+    ("ies", "y", 4, ()),
+    ("sses", "ss", 4, ()),
+    ("ches", "ch", 4, ()),
+    ("shes", "sh", 4, ()),
+    ("ing", "", 6, ("xing", "jing", "qing")),  # Shixing, Minxin … are pinyin, not -ing
+    ("ed", "", 5, ()),
+    ("s", "", 4, ("ss", "us", "is")),
+)
+
+
 def stem(word: str) -> str:
     """A deliberately small English stemmer: plurals and -ing/-ed, nothing clever."""
-    if len(word) <= 3:
-        return word
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh")):
-        if word.endswith(suffix):
-            return word[: -len(suffix)] + repl
-    if word.endswith("ing") and len(word) > 5 and not word.endswith(("xing", "jing", "qing")):
-        return word[:-3]
-    if word.endswith("ed") and len(word) > 4:
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+    for suffix, replacement, shortest, keep in _STEM_RULES:
+        if word.endswith(suffix) and len(word) >= shortest:
+            return word if word.endswith(keep) else word[: -len(suffix)] + replacement
     return word
 
 
