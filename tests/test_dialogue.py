@@ -311,7 +311,8 @@ def test_did_you_mean_offers_the_configured_number_of_options(kb, matcher, store
     knowledge = FakeKnowledge(kb, matcher, MatcherSettings(max_alternatives=configured))
     dialogue = Dialogue(knowledge, store)  # type: ignore[arg-type]
     facts = [fact.id for fact in kb.facts if fact.committee_id and not fact.overview][:6]
-    script(matcher, kb, "老人服务", "clarify", [(f, 90 - n, ("老人",)) for n, f in enumerate(facts)])
+    options = [(fact_id, 90 - n, ("老人",)) for n, fact_id in enumerate(facts)]
+    script(matcher, kb, "老人服务", "clarify", options)
     reply = say(dialogue, "老人服务")
     assert len(reply.flat_buttons) == configured + 1  # the options and 都不是
 

@@ -51,20 +51,31 @@ def _home_choice(
     if not home or (result.named_committee and result.named_committee != home):
         return None  # no home, or the resident asked about another committee by name
     if result.outcome == "clarify":
-        # the matcher already judged the options too close to choose between
-        options = result.candidates[: settings.max_options]
-        chosen = next((m for m in options if m.committee_id == home), None)
-        others = one_per_committee(options, exclude=home)
+        chosen, others = _home_among_options(result.candidates, home, settings)
     else:
-        best = result.candidates[0]
-        chosen = next(
-            (m for m in result.candidates if m.committee_id == home and alike(best, m, settings)),
-            None,
-        )
-        others = similar(result.candidates, chosen, settings) if chosen else []
+        chosen, others = _home_among_similar(result.candidates, home, settings)
     if chosen is None or not others:
         return None
     return Choice("answered", chosen, tuple(others), home_first=True)
+
+
+def _home_among_options(
+    candidates: Sequence[Match], home: str, settings: DialogueSettings
+) -> tuple[Match | None, list[Match]]:
+    # the matcher already judged the options too close to choose between
+    options = candidates[: settings.max_options]
+    chosen = next((m for m in options if m.committee_id == home), None)
+    return chosen, one_per_committee(options, exclude=home)
+
+
+def _home_among_similar(
+    candidates: Sequence[Match], home: str, settings: DialogueSettings
+) -> tuple[Match | None, list[Match]]:
+    best = candidates[0]
+    chosen = next(
+        (m for m in candidates if m.committee_id == home and alike(best, m, settings)), None
+    )
+    return chosen, similar(candidates, chosen, settings) if chosen else []
 
 
 def alike(reference: Match, other: Match, settings: DialogueSettings) -> bool:
