@@ -15,19 +15,13 @@ def result_record(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
     """The JSON shape of one answer (documented in the README)."""
     best = result.best if result.outcome != "declined" else None
     committee = kb.committee(best.fact.committee_id) if best else None
-    if best and result.outcome == "answered":
-        answer = best.fact.answer.in_lang(result.lang)
-    elif result.outcome == "clarify":
-        answer = None
-    else:
-        answer = kb.fallback.in_lang(result.lang)
     return {
         "question": result.question,
         "answered": result.answered,
         "outcome": result.outcome,
         "committee": committee.short_name if committee else None,
         "fact_id": best.fact.id if best else None,
-        "answer": answer,
+        "answer": _answer(result, kb),
         "lang": result.lang,
         "score": result.best.score if result.best else 0.0,
         "matched_phrasing": best.phrasing if best else None,
@@ -41,6 +35,16 @@ def result_record(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
             for match in result.candidates[1:4]
         ],
     }
+
+
+def _answer(result: MatchResult, kb: KnowledgeBase) -> str | None:
+    """What the bot would say: the answer, nothing yet (it asks back), or the fallback."""
+    best = result.best
+    if best and result.outcome == "answered":
+        return best.fact.answer.in_lang(result.lang)
+    if result.outcome == "clarify":
+        return None
+    return kb.fallback.in_lang(result.lang)
 
 
 def _short_name(kb: KnowledgeBase, committee_id: str | None) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,26 +84,34 @@ def summarize(outcomes: list[CaseResult]) -> dict[str, Any]:
     out_scope = [o for o in outcomes if not o.case.expect]
     english = [o for o in outcomes if o.case.lang == "en"]
     return {
-        "in_scope": _share(sum(o.ok for o in in_scope), len(in_scope)),
-        "in_scope_answered_outright": _share(sum(o.strict_ok for o in in_scope), len(in_scope)),
-        "out_of_scope_declined": _share(sum(o.ok for o in out_scope), len(out_scope)),
-        "english_in_english": _share(sum(o.result.lang == "en" for o in english), len(english)),
-        "misses": [
-            {
-                "q": o.case.question,
-                "expect": o.case.expect,
-                "got": o.committee,
-                "outcome": o.result.outcome,
-                "fact_id": o.result.best.fact.id if o.result.best else None,
-                "score": o.result.best.score if o.result.best else 0.0,
-            }
-            for o in outcomes
-            if not o.ok or (o.case.lang == "en" and o.result.lang != "en")
-        ],
+        "in_scope": _share(in_scope, lambda o: o.ok),
+        "in_scope_answered_outright": _share(in_scope, lambda o: o.strict_ok),
+        "out_of_scope_declined": _share(out_scope, lambda o: o.ok),
+        "english_in_english": _share(english, lambda o: o.result.lang == "en"),
+        "misses": [_miss(o) for o in outcomes if _is_miss(o)],
     }
 
 
-def _share(hits: int, total: int) -> dict[str, Any]:
+def _is_miss(outcome: CaseResult) -> bool:
+    """Not answered as expected, or an English question answered in Chinese."""
+    return not outcome.ok or (outcome.case.lang == "en" and outcome.result.lang != "en")
+
+
+def _miss(outcome: CaseResult) -> dict[str, Any]:
+    best = outcome.result.best
+    return {
+        "q": outcome.case.question,
+        "expect": outcome.case.expect,
+        "got": outcome.committee,
+        "outcome": outcome.result.outcome,
+        "fact_id": best.fact.id if best else None,
+        "score": best.score if best else 0.0,
+    }
+
+
+def _share(cases: list[CaseResult], hit: Callable[[CaseResult], bool]) -> dict[str, Any]:
+    """How many of the cases were hits, of how many, and the share (None without cases)."""
+    hits, total = sum(1 for case in cases if hit(case)), len(cases)
     return {"hits": hits, "total": total, "share": round(hits / total, 4) if total else None}
 
 

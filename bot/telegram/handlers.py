@@ -131,27 +131,41 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
     text = message.text or ""
     private = is_private(message.chat)
     username = (bot.username or "").lower()
-    command, _, rest = text.partition(" ")
-    name, _, target = command.partition("@")
-    if command.startswith("/") and (not target or target.lower() == username):
-        if name.lower() == ASK_COMMAND:
-            return rest.strip() or "/start"
-        if private or target:
-            return f"{name} {rest}".strip()
+    command = command_text(text, username, private=private)
+    if command is not None:
+        return command
     if private:
         return text
+    mentioned = without_mentions(message, username)
+    if mentioned is not None:
+        return mentioned
+    return text if replies_to_bot(message, bot) else None
+
+
+def command_text(text: str, username: str, *, private: bool) -> str | None:
+    """A command for us: any in a private chat, `/name@us` or `/ask` in a group."""
+    command, _, rest = text.partition(" ")
+    name, _, target = command.partition("@")
+    if not command.startswith("/") or (target and target.lower() != username):
+        return None
+    if name.lower() == ASK_COMMAND:
+        return rest.strip() or "/start"
+    return f"{name} {rest}".strip() if private or target else None
+
+
+def without_mentions(message: Message, username: str) -> str | None:
+    """The text with our @mentions cut out, or None when it does not mention us."""
     mentions = [
         entity
         for entity, value in message.parse_entities([MessageEntity.MENTION]).items()
         if value.lower() == f"@{username}"
     ]
-    if mentions:
-        for entity in sorted(mentions, key=lambda e: e.offset, reverse=True):
-            text = remove_entity(text, entity)
-        return " ".join(text.split()) or "/start"
-    if replies_to_bot(message, bot):
-        return text
-    return None
+    if not mentions:
+        return None
+    text = message.text or ""
+    for entity in sorted(mentions, key=lambda e: e.offset, reverse=True):
+        text = remove_entity(text, entity)
+    return " ".join(text.split()) or "/start"
 
 
 def remove_entity(text: str, entity: MessageEntity) -> str:
