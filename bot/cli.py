@@ -1,4 +1,4 @@
-"""Command line: python -m bot {check, ask, eval, chat, report, run}.
+"""Command line: python -m bot {check, ask, eval, calibrate, chat, report, run}.
 
 Each subcommand is one row of `SUBCOMMANDS` (its name, help and arguments) and
 one `cmd_<name>(args, config) -> exit code`. `main()` loads the
@@ -96,9 +96,24 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
-    from bot.admin.evaluate import run_eval
+    from bot.admin.evaluate import parse_minimums, run_eval
 
-    return run_eval(config, Path(args.file), as_json=args.json)
+    try:
+        minimums = parse_minimums(args.min)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    paths = [Path(file) for file in args.files]
+    return run_eval(
+        config, paths, as_json=args.json, minimums=minimums, show_misses=not args.no_misses
+    )
+
+
+def cmd_calibrate(args: argparse.Namespace, config: Config) -> int:
+    from bot.admin.calibrate import run_calibrate
+
+    out = Path(args.out) if args.out else None
+    return run_calibrate(config, [Path(f) for f in args.files], folds=args.folds, out=out)
 
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
@@ -204,8 +219,33 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         description="Print the share of questions answered from the expected committee, "
         "of out-of-scope questions declined, and of English questions answered in English.",
         arguments=(
-            arg("file", help="the question set"),
+            arg("files", nargs="+", metavar="FILE", help="question sets (YAML)"),
             arg("--json", action="store_true", help="print the figures as JSON"),
+            arg(
+                "--min",
+                default="",
+                metavar="FIGURE=PERCENT,…",
+                help="exit 1 when a figure falls short, e.g. first=90,within2=98,wrong=1 "
+                "(wrong is a maximum)",
+            ),
+            arg("--no-misses", action="store_true", help="print the figures only"),
+        ),
+    ),
+    Subcommand(
+        "calibrate",
+        cmd_calibrate,
+        help="fit the answer / did-you-mean / decline decision on labelled question sets",
+        description="Fit the matcher's decision on question sets (the eval format), print "
+        "cross-validated figures and write knowledge/calibration.yaml.",
+        arguments=(
+            arg("files", nargs="+", metavar="FILE", help="question sets (YAML)"),
+            arg(
+                "--folds",
+                type=whole_number(2, 20),
+                default=5,
+                help="cross-validation folds (2-20)",
+            ),
+            arg("--out", help="where to write (default: KNOWLEDGE/calibration.yaml)"),
         ),
     ),
     Subcommand(

@@ -64,6 +64,9 @@ class Index:
     english_words: frozenset[str]  # words of the English texts, to tell English from pinyin
     committee_names: CommitteeNames
     vocabulary: list[str] = field(default_factory=list)  # every known term, for rapidfuzz
+    fact_numbers: dict[str, int] = field(default_factory=dict)  # fact id -> its position
+    fact_frequency: dict[str, int] = field(default_factory=dict)
+    """How many facts use a term: 1 means the term alone points at one fact."""
 
     def weight(self, term: str) -> float:
         """How much a term says about which fact is meant: rare in the knowledge base
@@ -89,7 +92,7 @@ def everyday_discount(term: str) -> float:
 
 def build_index(kb: KnowledgeBase) -> Index:
     """Build the complete index for `kb` (the one function a reload calls)."""
-    tokenizer = Tokenizer(kb.synonym_groups, _user_words(kb))
+    tokenizer = Tokenizer(kb.synonym_groups, _user_words(kb), kb.colloquial)
     names = CommitteeNames(kb)
     facts = kb.facts
     documents = [
@@ -132,6 +135,8 @@ def build_index(kb: KnowledgeBase) -> Index:
         english_words=_english_words(facts),
         vocabulary=sorted(idf),
         committee_names=names,
+        fact_numbers={fact.id: number for number, fact in enumerate(facts)},
+        fact_frequency={term: len(owners) for term, owners in facts_with.items()},
     )
 
 

@@ -19,12 +19,15 @@ import copy
 import heapq
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import jieba
 from rapidfuzz import fuzz, process
 
+from bot.kb.calibration import DecisionModel
 from bot.kb.model import KnowledgeBase
+from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
+from bot.match.details import Detail, asked_details, unanswered_detail
 from bot.match.index import DOC_KIND_WEIGHT, Index, build_index, everyday_discount
 from bot.match.normalize import (
     cjk_count,
@@ -35,7 +38,7 @@ from bot.match.normalize import (
     split_syllables,
 )
 from bot.match.tokenize import GENERIC_TERMS, ZH_STOPWORDS, Token, pinyin_key, pinyin_readings
-from bot.match.types import Match, MatcherSettings, MatchResult, Outcome
+from bot.match.types import Guards, Match, MatcherSettings, MatchResult, QueryTerm
 
 PINYIN_MATCH_CREDIT = 0.9  # a homophone is probably, not certainly, the word meant
 FUZZY_MIN_RATIO = 75  # rapidfuzz ratio below which a near-spelling is not trusted
@@ -54,14 +57,7 @@ QUERY_RECALL_EXPONENT = 0.75  # how much covering the question matters vs. the p
 UNION_CREDIT = 0.8  # a fact matched only across several phrasings counts a bit less
 NAMED_OVERVIEW_SCORE = 95.0
 NAMED_MISMATCH_SCORE = 50.0  # named a committee, asked about something it does not do
-
-
-@dataclass(frozen=True)
-class QueryTerm:
-    term: str
-    weight: float
-    credit: float  # 1.0 exact; less when reached by typo repair
-    surface: str
+NAMED_FACT_FLOOR = 35.0  # a named committee's own fact from this score goes first
 
 
 class Matcher:
@@ -92,16 +88,19 @@ class Matcher:
         text = names.blank(normalized)
         terms = self.query_terms(text)
         candidates = self.rank(terms, named_id)
-        outcome = self._decide(candidates, terms)
         limit = max(self.settings.max_alternatives, 3)
-        return MatchResult(
+        result = MatchResult(
             question=question,
             normalized=normalized,
             lang=lang,
-            outcome=outcome,
+            outcome="declined",
             candidates=tuple(candidates[:limit]),
             named_committee=named_id,
         )
+        if not candidates:
+            return result
+        features = evidence(candidates, terms, self.index, named_id, lang)
+        return self._decide(replace(result, evidence=features), candidates, terms)
 
     def query_terms(self, text: str) -> list[QueryTerm]:
         """The question's terms after typo repair, each with its weight."""
@@ -364,9 +363,11 @@ class Matcher:
                 continue  # overviews answer "what does X do?", only when X is named
             union_recall = sum(union[fact_index].values()) / total
             union_score = UNION_CREDIT * union_recall
-            if not any(t.term in index.core_terms[fact_index] for t in terms):
+            if not any(t.term in index.core_terms[fact_index] for t in terms) and not any(
+                self._points_at_one_fact(term) for term in union[fact_index]
+            ):
                 # words gathered from several phrasings, none of them what the fact is
-                # about (买 + 手机 for the vegetable market): not enough to answer
+                # about nor its alone (买 + 手机 for the vegetable market): not enough
                 union_score = min(union_score, CORE_MISS_CAP)
             score = max(doc_score, union_score)
             core_share = (
@@ -376,9 +377,19 @@ class Matcher:
             score += (1 - score) * CORE_BONUS * core_share
             doc = index.documents[doc_number]
             shared_terms = tuple(sorted(union[fact_index], key=lambda t: -index.weight(t)))
-            matches.append(Match(fact, round(100 * score, 1), doc.text, shared_terms))
+            kind = doc.kind if doc_score >= union_score else "several"
+            matches.append(Match(fact, round(100 * score, 1), doc.text, shared_terms, kind))
         ranked = heapq.nlargest(len(matches), matches, key=lambda m: (m.score, -len(m.fact.id)))
         return self._prefer_named(ranked, named_committee, terms) if named_committee else ranked
+
+    def _points_at_one_fact(self, term: str) -> bool:
+        """A specific Chinese word (窗台绿化, 天然氧吧) that only one fact uses, if only in its
+        answer: strong evidence. English has no everyday-word list to tell "phone" from it."""
+        return (
+            self.index.fact_frequency.get(term) == 1
+            and cjk_count(term) >= 2
+            and everyday_discount(term) == 1.0
+        )
 
     def _prefer_named(
         self, ranked: list[Match], committee_id: str, terms: list[QueryTerm]
@@ -388,10 +399,15 @@ class Matcher:
         own = [m for m in ranked if m.fact.committee_id == committee_id]
         others = [m for m in ranked if m.fact.committee_id != committee_id]
         others = [replace(m, score=round(m.score * NAMED_ELSEWHERE, 1)) for m in others]
-        if own and own[0].score >= self.settings.clarify_threshold:
+        if own and own[0].score >= NAMED_FACT_FLOOR:
             return own + others
         overview = self._named_overview(committee_id, terms)[:1]
-        unsure = [replace(m, score=NAMED_MISMATCH_SCORE) for m in overview]
+        # what the overview really shares with the question: often only the name
+        really = {m.fact.id: m.shared_terms for m in own}
+        unsure = [
+            replace(m, score=NAMED_MISMATCH_SCORE, shared_terms=really.get(m.fact.id, ()))
+            for m in overview
+        ]
         return unsure + others
 
     def _score_documents(
@@ -448,29 +464,60 @@ class Matcher:
             return []
         overview = committee.overview
         others = [
-            Match(fact, NAMED_OVERVIEW_SCORE - 20, fact.title.zh, ())
+            Match(fact, NAMED_OVERVIEW_SCORE - 20, fact.title.zh, (), "name")
             for fact in committee.facts
             if fact is not overview
         ]
         shared = (committee.short_name, *(t.term for t in terms))
-        return [Match(overview, NAMED_OVERVIEW_SCORE, committee.name, shared), *others]
+        return [Match(overview, NAMED_OVERVIEW_SCORE, committee.name, shared, "name"), *others]
 
     # --- the decision --------------------------------------------------------
-    def _decide(self, candidates: list[Match], terms: list[QueryTerm]) -> Outcome:
-        settings = self.settings
-        if not candidates or candidates[0].score < settings.clarify_threshold:
-            return "declined"
+    @property
+    def decision(self) -> DecisionModel:
+        return self.kb.decision or UNCALIBRATED
+
+    def _decide(
+        self, result: MatchResult, candidates: list[Match], terms: list[QueryTerm]
+    ) -> MatchResult:
+        """Answer, ask "did you mean…" or decline, from the calibrated probabilities."""
+        settings, model = self.settings, self.decision
         best = candidates[0]
-        if best.score < settings.answer_threshold:
-            return "clarify"
+        confident = probability(model.answer, result.evidence)
+        plausible = probability(model.offer, result.evidence)
+        answer_at = _first_set(settings.answer_confidence, model.answer_at)
+        clarify_at = _first_set(settings.clarify_confidence, model.clarify_at)
+        guards = Guards(
+            offerable=best.score >= settings.clarify_threshold,
+            too_close=self.too_close(best, candidates, terms),
+            missing_detail=self.unknown_detail(result.normalized, best) is not None,
+        )
+        outcome = decide(confident, plausible, answer_at, clarify_at, guards)
+        # a question about the fee of a class the knowledge base describes: what it knows
+        offered = guards.offerable and plausible >= clarify_at
+        related = (best,) if guards.missing_detail and offered else ()
+        return replace(
+            result, outcome=outcome, confidence=round(confident, 3), related=related, guards=guards
+        )
+
+    def unknown_detail(self, normalized: str, best: Match) -> Detail | None:
+        """A detail the question asks for (a fee, hours) that the best fact does not give."""
+        details = asked_details(normalized)
+        if not details:
+            return None
+        return unanswered_detail(details, best.fact, self.kb.committee_of(best.fact))
+
+    def too_close(self, best: Match, candidates: list[Match], terms: list[QueryTerm]) -> bool:
+        """Another committee's fact is as good, or owns much of what the best leaves out."""
         rival = next(
             (m for m in candidates[1:] if m.fact.committee_id != best.fact.committee_id), None
         )
-        if rival and best.score - rival.score < settings.clarify_margin:
-            return "clarify"
-        if _split_between_committees(best, candidates, terms):
-            return "clarify"
-        return "answered"
+        if rival and best.score - rival.score < self.settings.clarify_margin:
+            return True
+        return _split_between_committees(best, candidates, terms)
+
+
+def _first_set(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 def _split_between_committees(best: Match, candidates: list[Match], terms: list[QueryTerm]) -> bool:
