@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,20 +69,22 @@ def read_cases(path: Path) -> list[Case]:
     categories = _categories_by_line(text)
     cases = []
     for number, item in enumerate(data, 1):
-        if not isinstance(item, dict) or "q" not in item or "expect" not in item:
-            raise ValueError(f"{path}: case {number} needs 'q' and 'expect'")
         line = lines[number - 1] if number <= len(lines) else 0
-        cases.append(
-            Case(
-                str(item["q"]),
-                [str(name) for name in item["expect"] or []],
-                item.get("lang"),
-                item.get("contains") or [],
-                category=_category_at(categories, line),
-                source=path.stem,
-            )
-        )
+        cases.append(_case(path, number, item, _category_at(categories, line)))
     return cases
+
+
+def _case(path: Path, number: int, item: object, category: str) -> Case:
+    if not isinstance(item, dict) or "q" not in item or "expect" not in item:
+        raise ValueError(f"{path}: case {number} needs 'q' and 'expect'")
+    return Case(
+        str(item["q"]),
+        [str(name) for name in item["expect"] or []],
+        item.get("lang"),
+        item.get("contains") or [],
+        category=category,
+        source=path.stem,
+    )
 
 
 def _item_lines(text: str) -> list[int]:
@@ -118,16 +120,22 @@ def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> CaseResult:
         return CaseResult(
             case, result, not result.answered, declined, committee, wrong=result.answered
         )
-    ok = committee in case.expect
-    if ok and case.contains and best:
-        answer = best.fact.answer.in_lang(result.lang)
-        ok = all(text in answer for text in case.contains)
+    ok = committee in case.expect and _says_what_it_should(case, result)
     first = ok and result.answered
     offered = {_short_name(kb, m.fact.committee_id) for m in _offered(result)}
     within_two = first or (not result.answered and bool(offered.intersection(case.expect)))
     return CaseResult(
         case, result, ok, first, committee, within_two=within_two, wrong=result.answered and not ok
     )
+
+
+def _says_what_it_should(case: Case, result: MatchResult) -> bool:
+    """The best fact's answer contains every string the case lists under `contains`."""
+    best = result.best
+    if not case.contains or best is None:
+        return True
+    answer = best.fact.answer.in_lang(result.lang)
+    return all(text in answer for text in case.contains)
 
 
 def _offered(result: MatchResult) -> Iterable[Any]:
@@ -148,22 +156,18 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> list[CaseResult]:
 
 def figures(outcomes: list[CaseResult]) -> dict[str, dict[str, Any]]:
     """The five figures (see the module docstring) for a list of judged cases."""
-    in_scope = [o for o in outcomes if o.in_scope]
-    out_scope = [o for o in outcomes if not o.in_scope]
-    english = [o for o in outcomes if o.case.lang == "en"]
+    in_scope, out_scope, english = _scopes(outcomes)
     return {
-        "first": _share(sum(o.strict_ok for o in in_scope), len(in_scope)),
-        "within2": _share(sum(o.within_two for o in in_scope), len(in_scope)),
-        "wrong": _share(sum(o.wrong for o in outcomes), len(outcomes)),
-        "declined": _share(sum(o.strict_ok for o in out_scope), len(out_scope)),
-        "english": _share(sum(o.result.lang == "en" for o in english), len(english)),
+        "first": _share(in_scope, lambda o: o.strict_ok),
+        "within2": _share(in_scope, lambda o: o.within_two),
+        "wrong": _share(outcomes, lambda o: o.wrong),
+        "declined": _share(out_scope, lambda o: o.strict_ok),
+        "english": _share(english, lambda o: o.result.lang == "en"),
     }
 
 
 def summarize(outcomes: list[CaseResult]) -> dict[str, Any]:
-    in_scope = [o for o in outcomes if o.in_scope]
-    out_scope = [o for o in outcomes if not o.in_scope]
-    english = [o for o in outcomes if o.case.lang == "en"]
+    in_scope, out_scope, english = _scopes(outcomes)
     by_category: dict[str, list[CaseResult]] = {}
     for outcome in outcomes:
         by_category.setdefault(outcome.case.category, []).append(outcome)
@@ -171,12 +175,23 @@ def summarize(outcomes: list[CaseResult]) -> dict[str, Any]:
         **figures(outcomes),
         "categories": {name: figures(group) for name, group in by_category.items()},
         # the older, looser figures: the top candidate, whatever the bot did with it
-        "in_scope": _share(sum(o.ok for o in in_scope), len(in_scope)),
-        "in_scope_answered_outright": _share(sum(o.strict_ok for o in in_scope), len(in_scope)),
-        "out_of_scope_declined": _share(sum(o.ok for o in out_scope), len(out_scope)),
-        "english_in_english": _share(sum(o.result.lang == "en" for o in english), len(english)),
+        "in_scope": _share(in_scope, lambda o: o.ok),
+        "in_scope_answered_outright": _share(in_scope, lambda o: o.strict_ok),
+        "out_of_scope_declined": _share(out_scope, lambda o: o.ok),
+        "english_in_english": _share(english, lambda o: o.result.lang == "en"),
         "misses": [_miss(o) for o in outcomes if _is_miss(o)],
     }
+
+
+def _scopes(
+    outcomes: list[CaseResult],
+) -> tuple[list[CaseResult], list[CaseResult], list[CaseResult]]:
+    """The in-scope cases, the out-of-scope ones, and the English questions."""
+    return (
+        [o for o in outcomes if o.in_scope],
+        [o for o in outcomes if not o.in_scope],
+        [o for o in outcomes if o.case.lang == "en"],
+    )
 
 
 def _is_miss(o: CaseResult) -> bool:
@@ -198,7 +213,9 @@ def _miss(o: CaseResult) -> dict[str, Any]:
     }
 
 
-def _share(hits: int, total: int) -> dict[str, Any]:
+def _share(cases: list[CaseResult], hit: Callable[[CaseResult], bool]) -> dict[str, Any]:
+    """How many of the cases were hits, of how many, and the share (None without cases)."""
+    hits, total = sum(1 for case in cases if hit(case)), len(cases)
     return {"hits": hits, "total": total, "share": round(hits / total, 4) if total else None}
 
 
@@ -248,11 +265,9 @@ def run_eval(
         return 1
     matcher = Matcher(kb, config.matcher)
     judged = {name: evaluate(matcher, cases) for name, cases in sets.items()}
-    everything = [o for outcomes in judged.values() for o in outcomes]
-    overall = summarize(everything)
+    overall = summarize([o for outcomes in judged.values() for o in outcomes])
     if as_json:
-        report = {name: summarize(outcomes) for name, outcomes in judged.items()}
-        print(json.dumps({"overall": overall, "sets": report}, ensure_ascii=False, indent=2))
+        _print_json(judged, overall)
     else:
         _print_report(judged, overall, show_misses=show_misses)
     failed = shortfalls(overall, minimums or {})
@@ -261,18 +276,16 @@ def run_eval(
     return 1 if failed else 0
 
 
+def _print_json(judged: dict[str, list[CaseResult]], overall: dict[str, Any]) -> None:
+    report = {name: summarize(outcomes) for name, outcomes in judged.items()}
+    print(json.dumps({"overall": overall, "sets": report}, ensure_ascii=False, indent=2))
+
+
 def _print_report(
     judged: dict[str, list[CaseResult]], overall: dict[str, Any], *, show_misses: bool
 ) -> None:
     if show_misses:
-        for miss in overall["misses"]:
-            expected = ",".join(miss["expect"]) or "decline"
-            flag = "WRONG" if miss["wrong"] else "miss"
-            print(
-                f"  {flag}: {miss['q']!r}  expected {expected}, got {miss['got'] or '-'} "
-                f"({miss['outcome']}, {miss['fact_id'] or '-'}, score {miss['score']:.1f}, "
-                f"p {miss['confidence']:.2f})"
-            )
+        _print_misses(overall["misses"])
     print(_table_header("set / category"))
     for name, outcomes in judged.items():
         summary = summarize(outcomes)
@@ -287,6 +300,17 @@ def _print_report(
         "wrong = wrong outright answers (of all); declined = out-of-scope declined outright; "
         "english = English answered in English"
     )
+
+
+def _print_misses(misses: list[dict[str, Any]]) -> None:
+    for miss in misses:
+        expected = ",".join(miss["expect"]) or "decline"
+        flag = "WRONG" if miss["wrong"] else "miss"
+        print(
+            f"  {flag}: {miss['q']!r}  expected {expected}, got {miss['got'] or '-'} "
+            f"({miss['outcome']}, {miss['fact_id'] or '-'}, score {miss['score']:.1f}, "
+            f"p {miss['confidence']:.2f})"
+        )
 
 
 def _table_header(label: str) -> str:

@@ -1,6 +1,7 @@
 """Everything the bot says on its own (not from the knowledge base), in both languages.
 
-Plain text only: front ends send these without a parse mode.
+Plain text only: front ends send these without a parse mode. Which language a
+reply is in is decided once, in `bot.dialogue.language`.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ COMMITTEE_FACTS = Text(zh="{name}的服务:", en="Services of the {name}:")
 COMMITTEE_NOT_FOUND = Text(
     zh="没有找到叫“{name}”的居委。请从下面选择:",
     en='I could not find a committee called "{name}". Please pick one below:',
+)
+COMMITTEE_NOT_FOUND_UNNAMED = Text(
+    zh="没有找到这个居委。请从下面选择:",
+    en="I could not find that committee. Please pick one below:",
 )
 COMMITTEE_NO_FACTS = Text(zh="{name}暂时没有收录服务信息。", en="No services of the {name} yet.")
 

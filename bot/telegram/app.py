@@ -26,6 +26,8 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.dialogue.types import Reply
+from bot.kb.model import Lang, Text
+from bot.telegram import texts
 from bot.telegram.admin import Admin
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import Residents, language_of, send_reply
@@ -49,34 +51,6 @@ a quarter more updates per second than 256, and still fills Telegram's 30 messag
 with 2 s round trips."""
 POOL_HEADROOM = 8
 """Connections beyond one per update in flight: admin notices, callback answers."""
-
-COMMANDS_ZH = [
-    ("start", "开始:按主题浏览"),
-    ("help", "怎么提问"),
-    ("committees", "16 个居委"),
-    ("mycommittee", "我的居委"),
-    ("committee", "查某个居委,例如 /committee 孝和"),
-    ("lang", "切换语言:/lang en 或 /lang zh"),
-    ("ask", "在群里提问:/ask 问题"),
-]
-COMMANDS_EN = [
-    ("start", "Start: browse by topic"),
-    ("help", "How to ask"),
-    ("committees", "The 16 residents' committees"),
-    ("mycommittee", "My committee"),
-    ("committee", "One committee, e.g. /committee Xiaohe"),
-    ("lang", "Language: /lang en or /lang zh"),
-    ("ask", "Ask in a group: /ask your question"),
-]
-ADMIN_COMMANDS_ZH = [
-    ("reload", "重新加载知识库"),
-    ("unanswered", "没答上的问题:/unanswered 10"),
-    ("stats", "使用统计"),
-]
-APOLOGY = {
-    "zh": "抱歉,出了点问题,请稍后再试。",
-    "en": "Sorry, something went wrong. Please try again in a moment.",
-}
 
 
 def build_application(
@@ -187,18 +161,22 @@ async def set_commands(
     """
     bot = application.bot
     try:
-        await bot.set_my_commands([BotCommand(*pair) for pair in COMMANDS_ZH])
-        await bot.set_my_commands([BotCommand(*pair) for pair in COMMANDS_EN], language_code="en")
+        await bot.set_my_commands(_menu(texts.COMMANDS, "zh"))
+        await bot.set_my_commands(_menu(texts.COMMANDS, "en"), language_code="en")
     except TelegramError as exc:
         logger.warning("could not set the command menu: %s", exc)
     for admin_id in sorted(admin_ids):
         try:
             await bot.set_my_commands(
-                [BotCommand(*pair) for pair in COMMANDS_ZH + ADMIN_COMMANDS_ZH],
+                _menu(texts.COMMANDS + texts.ADMIN_COMMANDS, "zh"),
                 scope=BotCommandScopeChat(admin_id),
             )
         except TelegramError as exc:  # "chat not found" until the admin has started the bot
             logger.info("no admin command menu for tg:%s: %s", admin_id, exc)
+
+
+def _menu(commands: tuple[tuple[str, Text], ...], lang: Lang) -> list[BotCommand]:
+    return [BotCommand(name, description.in_lang(lang)) for name, description in commands]
 
 
 async def tell_admins(
@@ -240,7 +218,7 @@ class ErrorReporter:
             await tell_admins(
                 context.application,
                 self.admin_ids,
-                f"⚠️ 机器人出错 / bot error: {type(error).__name__}: {error}"[:1000],
+                texts.BOT_ERROR.zh.format(error=f"{type(error).__name__}: {error}")[:1000],
             )
 
     def _may_notify(self) -> bool:
@@ -256,7 +234,9 @@ class ErrorReporter:
             return
         try:
             await send_reply(
-                context.bot, chat.id, Reply(APOLOGY[language_of(update.effective_user)])
+                context.bot,
+                chat.id,
+                Reply(texts.APOLOGY.in_lang(language_of(update.effective_user))),
             )
         except TelegramError as exc:
             logger.warning("could not apologise in chat %s: %s", chat.id, exc)
