@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_chat(subparsers)
     _add_report(subparsers)
     _add_run(subparsers)
+    _add_web(subparsers)
+    _add_qr(subparsers)
     return parser
 
 
@@ -252,3 +254,51 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
         poll_timeout=args.poll_timeout,
     )
     return 0
+
+
+# -- web ---------------------------------------------------------------------------------
+
+
+def _add_web(subparsers: Subparsers) -> None:
+    web = _subcommand(
+        subparsers,
+        "web",
+        cmd_web,
+        help="serve the web chat (a phone page for residents without Telegram)",
+        description="Serve the chat page and its JSON API until Ctrl-C. Put it behind an "
+        "HTTPS reverse proxy for the public; see the README.",
+    )
+    web.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8080, help="listen port (default 8080)")
+    web.add_argument("--workers", type=int, default=1, metavar="N", help="processes (default 1)")
+
+
+def cmd_web(args: argparse.Namespace, config: Config) -> int:
+    if args.workers < 1 or not 0 < args.port < 65536:
+        print("error: --workers must be at least 1 and --port 1-65535", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.web.server import run_web
+
+    return run_web(config, args.config, host=args.host, port=args.port, workers=args.workers)
+
+
+# -- qr ----------------------------------------------------------------------------------
+
+
+def _add_qr(subparsers: Subparsers) -> None:
+    qr = _subcommand(
+        subparsers,
+        "qr",
+        cmd_qr,
+        help="a QR code poster (PNG) for the web chat's address",
+        description="Write a QR code for URL with the caption 淮海家 居民助手, and print it "
+        "in the terminal.",
+    )
+    qr.add_argument("url", help="the address residents open, e.g. https://chat.example.org/")
+    qr.add_argument("--out", metavar="FILE.png", default="qr.png", help="(default qr.png)")
+
+
+def cmd_qr(args: argparse.Namespace, config: Config) -> int:
+    from bot.web.qr import run_qr
+
+    return run_qr(args.url, Path(args.out))
