@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -261,3 +264,28 @@ def test_healthz_reports_the_knowledge_version_and_the_store(
     broken = client.get("/healthz")
     assert broken.status_code == 503
     assert broken.json()["store"]["ok"] is False
+
+
+@pytest.mark.slow
+def test_an_edited_knowledge_file_is_served_without_a_restart(tmp_path: Path, store: Store) -> None:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KNOWLEDGE, directory)
+    app = create_app(
+        Dialogue(LiveKnowledge(directory, MatcherSettings()), store),
+        limits=RateLimits(100, 10.0),
+        csrf_secret=SECRET,
+        watch=True,
+        close_store=False,
+    )
+    with TestClient(app) as client:
+        before = client.get("/healthz").json()["knowledge"]["version"]
+        edited = directory / "committees" / "xiaohe.yaml"
+        edited.write_text(
+            edited.read_text(encoding="utf-8").replace("食行生鲜", "食行生鲜网"), encoding="utf-8"
+        )
+        deadline = time.monotonic() + 20
+        while client.get("/healthz").json()["knowledge"]["version"] == before:
+            assert time.monotonic() < deadline, "the edit was not picked up in 20 s"
+            time.sleep(0.2)
+        reply = ask(client, "哪里可以买菜", csrf_of(client)).json()
+    assert "食行生鲜网" in reply["text"]

@@ -6,6 +6,8 @@
     POST /api/message  {"text": "..."}     -> the reply as JSON
     POST /api/button   {"payload": "..."}  -> the reply as JSON
     GET  /healthz      knowledge version and store status, for a process supervisor
+    GET  /admin        the last 7 days for staff (token from BOT_WEB_ADMIN_TOKEN); POST
+         /admin/reload reloads the knowledge
 
 Dialogue turns run in worker threads (`asyncio.to_thread`): matching and SQLite
 never block the event loop.
@@ -14,6 +16,7 @@ never block the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +34,7 @@ from bot.dialogue import ButtonPress, Dialogue, Incoming, Reply, TextMessage, Us
 from bot.match import LiveKnowledge
 from bot.store import Store
 from bot.web import health, sessions
+from bot.web.admin import AdminGate, AdminPages
 from bot.web.guard import (
     RateLimits,
     Refusal,
@@ -41,6 +45,7 @@ from bot.web.guard import (
     read_body,
 )
 from bot.web.page import notice_html, question_html, render_page, reply_html, reply_json
+from bot.web.watch import watch_knowledge
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +180,13 @@ def ui_language(request: Request) -> str:
 
 
 def create_app(
-    dialogue: Dialogue, *, limits: RateLimits, csrf_secret: str, close_store: bool = True
+    dialogue: Dialogue,
+    *,
+    limits: RateLimits,
+    csrf_secret: str,
+    admin_token: str | None = None,
+    watch: bool = False,
+    close_store: bool = True,
 ) -> Starlette:
     """The ASGI application over one dialogue (its knowledge and store come with it)."""
     chat = WebChat(
@@ -185,10 +196,17 @@ def create_app(
         limits=limits,
         csrf=sessions.CsrfTokens(csrf_secret),
     )
+    admin = AdminPages(chat, AdminGate(admin_token))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(watch_knowledge(chat.knowledge, stop)) if watch else None
         yield
+        stop.set()
+        if watcher is not None:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(watcher, timeout=5)
         if close_store:
             dialogue.store.close()
 
@@ -199,6 +217,8 @@ def create_app(
         Route("/api/message", chat.message, methods=["POST"]),
         Route("/api/button", chat.button, methods=["POST"]),
         Route("/healthz", chat.healthz, methods=["GET"]),
+        Route("/admin", admin.page, methods=["GET"]),
+        Route("/admin/reload", admin.reload, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("bot.web", "static")]), name="static"),
     ]
     app = Starlette(

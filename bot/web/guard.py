@@ -52,16 +52,18 @@ SLOW_DOWN = {
 class Refusal(Exception):
     """A request the chat will not serve; becomes a 4xx JSON response."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or ({"Retry-After": "10"} if status == 429 else {})
 
     def response(self) -> JSONResponse:
-        headers = {"Retry-After": "10"} if self.status == 429 else None
         return JSONResponse(
-            {"error": self.code, "message": self.message}, self.status, headers=headers
+            {"error": self.code, "message": self.message}, self.status, headers=self.headers
         )
 
 

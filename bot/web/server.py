@@ -20,6 +20,7 @@ from bot.dialogue import Dialogue
 from bot.kb import KnowledgeBaseError, load_knowledge
 from bot.match import LiveKnowledge
 from bot.store import Store
+from bot.web.admin import ENV_ADMIN_TOKEN
 from bot.web.app import create_app
 from bot.web.guard import RateLimits
 
@@ -35,7 +36,13 @@ def build_app(config: Config, csrf_secret: str) -> Starlette:
     dialogue = Dialogue(knowledge, store, default_language=config.default_language)
     flood = config.telegram.user_rate_limit  # the same rule as a Telegram user's
     limits = RateLimits(flood.messages, flood.seconds)
-    return create_app(dialogue, limits=limits, csrf_secret=csrf_secret)
+    return create_app(
+        dialogue,
+        limits=limits,
+        csrf_secret=csrf_secret,
+        admin_token=os.environ.get(ENV_ADMIN_TOKEN) or None,
+        watch=True,
+    )
 
 
 def app_from_environment() -> Starlette:
