@@ -39,6 +39,11 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def artifacts() -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -138,13 +143,13 @@ def test_first_screen_shows_the_topic_menu_with_large_buttons(page) -> None:  # 
     assert menu.get_by_role("button", name="买菜与便民").is_visible()
     for button in page.locator("button:visible").all():
         assert button.bounding_box()["height"] >= 44, button.text_content()
+    page.screenshot(path=str(ARTIFACTS / "chat-start.png"))
 
 
 def test_where_to_buy_vegetables_gets_the_shixing_answer(page) -> None:  # type: ignore[no-untyped-def]
     reply = ask(page, "哪里可以买菜")
     assert "食行生鲜" in reply.inner_text()
     assert reply.get_by_role("button", name="👍 有帮助").is_visible()
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=False)
 
 
@@ -196,6 +201,8 @@ def test_large_text_switch_persists_after_reload(page) -> None:  # type: ignore[
     page.reload()
     assert page.locator("#large-text").get_attribute("aria-pressed") == "true"
     assert float(page.evaluate(size).removesuffix("px")) > normal * 1.2
+    ask(page, "有没有法律咨询")
+    page.screenshot(path=str(ARTIFACTS / "chat-large.png"))
 
 
 def test_language_switch_turns_the_page_english(page) -> None:  # type: ignore[no-untyped-def]

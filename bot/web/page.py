@@ -60,7 +60,8 @@ def question_html(text: str) -> str:
 
 def reply_html(reply: Reply, csrf: str) -> str:
     """A reply as a bubble; its buttons are a form that posts the pressed payload."""
-    parts = [f'<div class="msg bot" lang="{html.escape(reply.lang)}">']
+    kind = "bot answer" if reply.asks_feedback else "bot"
+    parts = [f'<div class="msg {kind}" lang="{html.escape(reply.lang)}">']
     parts.append(f'<p class="text">{html.escape(reply.text)}</p>')
     if reply.buttons:
         parts.append('<form class="buttons" method="post" action="/ask">')

@@ -61,8 +61,8 @@
     return box;
   }
 
-  function showReply(reply) {
-    var box = bubble("bot", reply.text);
+  function showReply(reply, question) {
+    var box = bubble(reply.asks_feedback ? "bot answer" : "bot", reply.text);
     box.setAttribute("lang", reply.lang);
     if (reply.buttons.length) {
       var buttons = document.createElement("div");
@@ -83,7 +83,8 @@
       box.appendChild(buttons);
     }
     setLanguage(reply.lang);
-    box.scrollIntoView({ block: "start" });
+    // the resident's own words first, then the start of the answer, however long it is
+    (question || box).scrollIntoView({ block: "start" });
   }
 
   async function refreshToken() {
@@ -109,10 +110,14 @@
   async function send(path, body, shown) {
     if (busy) { return; }
     busy = true;
-    if (shown) { bubble("me", shown); }
+    var question = shown ? bubble("me", shown) : null;
     try {
       var result = await post(path, body, false);
-      if (result.ok) { showReply(result.data); } else { bubble("bot notice", result.data.message); }
+      if (result.ok) {
+        showReply(result.data, question);
+      } else {
+        bubble("bot notice", result.data.message);
+      }
     } catch (e) {
       bubble("bot notice", UI[lang].offline);
     } finally {
