@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -289,3 +291,15 @@ def test_an_edited_knowledge_file_is_served_without_a_restart(tmp_path: Path, st
             time.sleep(0.2)
         reply = ask(client, "哪里可以买菜", csrf_of(client)).json()
     assert "食行生鲜网" in reply["text"]
+
+
+def test_the_web_layer_loads_without_telegram() -> None:
+    """The web chat is for residents without Telegram: it must not even import it."""
+    code = (
+        "import sys, bot.web.server, bot.web.qr; "
+        "print(sorted(m for m in sys.modules if m == 'telegram' or m.startswith("
+        "('telegram.', 'bot.telegram'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
