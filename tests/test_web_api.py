@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -76,6 +77,15 @@ def test_page_opens_a_session_with_a_safe_cookie(client: TestClient) -> None:
     assert "Secure" not in cookie  # plain HTTP on the test server
 
 
+def test_script_and_style_urls_change_with_their_content(client: TestClient) -> None:
+    """WeChat's browser caches hard: a new script must come under a new URL."""
+    page = client.get("/").text
+    script = page.split('src="', 1)[1].split('"', 1)[0]
+    digest = hashlib.sha256(client.get("/static/chat.js").content)
+    digest.update(client.get("/static/chat.css").content)
+    assert script == f"/static/chat.js?v={digest.hexdigest()[:10]}"
+
+
 def test_cookie_is_secure_over_https(knowledge: LiveKnowledge, store: Store) -> None:
     app = create_app(
         Dialogue(knowledge, store),
@@ -112,6 +122,19 @@ def test_language_choice_persists_for_the_session(client: TestClient) -> None:
     )
     assert response.json()["lang"] == "en"
     assert '<html lang="en">' in client.get("/").text
+
+
+def test_home_committee_persists_for_the_session(
+    client: TestClient, store: Store, knowledge: LiveKnowledge
+) -> None:
+    token = csrf_of(client)
+    committee = knowledge.current.kb.committees[0]
+    response = client.post(
+        "/api/button", json={"payload": f"home:{committee.id}"}, headers={"X-CSRF-Token": token}
+    )
+    assert response.status_code == 200
+    session_id = client.cookies[COOKIE]
+    assert store.preferences(f"web:{session_id}").home_committee == committee.id
 
 
 # --- answers ----------------------------------------------------------------------------

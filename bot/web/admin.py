@@ -28,6 +28,7 @@ from bot.match.live import ReloadResult
 from bot.report import Report, build_report
 from bot.web import sessions
 from bot.web.guard import Refusal, read_body
+from bot.web.page import asset_version
 
 if TYPE_CHECKING:
     from bot.web.app import WebChat
@@ -133,6 +134,7 @@ def render_admin(report: Report, csrf: str, notice: str) -> str:
     unhelpful = sum(f.unhelpful for f in report.feedback)
     slots = {
         "csrf": html.escape(csrf),
+        "assets": asset_version(),
         "notice": f'<p class="notice">{html.escape(notice)}</p>' if notice else "",
         "days": str(DAYS),
         "total": str(report.total),

@@ -8,6 +8,7 @@ JavaScript off; with it on, the script sends the same presses as JSON instead.
 
 from __future__ import annotations
 
+import hashlib
 import html
 from functools import cache
 from importlib.resources import files
@@ -43,11 +44,24 @@ def template() -> str:
     return files("bot.web").joinpath("templates/page.html").read_text(encoding="utf-8")
 
 
+@cache
+def asset_version() -> str:
+    """A digest of the script and style: their URLs change with them, so WeChat's
+    browser, which caches hard, never runs an old script against a new server."""
+    static = files("bot.web").joinpath("static")
+    digest = hashlib.sha256()
+    for name in ("chat.js", "chat.css"):
+        digest.update(static.joinpath(name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def render_page(lang: str, csrf: str, messages: str) -> str:
     """The whole page; `messages` is HTML made by `reply_html` / `question_html`."""
     ui = UI.get(lang, UI["zh"])
     slots = {f"ui.{key}": html.escape(value) for key, value in ui.items()}
-    slots.update(lang=html.escape(lang), csrf=html.escape(csrf), messages=messages)
+    slots.update(
+        lang=html.escape(lang), csrf=html.escape(csrf), assets=asset_version(), messages=messages
+    )
     page = template()
     for name, value in slots.items():
         page = page.replace("{{" + name + "}}", value)
