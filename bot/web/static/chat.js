@@ -128,7 +128,7 @@
   composer.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value;
-    if (!text.trim()) { return; }
+    if (busy || !text.trim()) { return; } // keep what was typed until the last answer is in
     input.value = "";
     send("/api/message", { text: text }, text);
   });
