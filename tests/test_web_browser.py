@@ -102,7 +102,8 @@ def outside_requests() -> list[str]:
 
 @pytest.fixture
 def page(browser, server, outside_requests):  # type: ignore[no-untyped-def]
-    """A phone in WeChat on a fresh session; any request not to 127.0.0.1 is blocked and noted."""
+    """A phone in WeChat on a fresh session; any request not to 127.0.0.1 is blocked and noted,
+    and the test fails if the page logged an error (a CSP violation, a script error)."""
     context = browser.new_context(viewport=PHONE, user_agent=WECHAT_UA, locale="zh-CN")
 
     def guard(route):  # type: ignore[no-untyped-def]
@@ -114,9 +115,16 @@ def page(browser, server, outside_requests):  # type: ignore[no-untyped-def]
 
     context.route("**/*", guard)
     page = context.new_page()
+    # a CSP violation, a script error or a failed load shows up here
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(server[0] + "/")
     yield page
     context.close()
+    assert errors == []
 
 
 def ask(page, text: str):  # type: ignore[no-untyped-def]
