@@ -157,6 +157,18 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_web(args: argparse.Namespace, config: Config) -> int:
+    from bot.web.server import run_web
+
+    return run_web(config, args.config, host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_qr(args: argparse.Namespace, config: Config) -> int:
+    from bot.web.qr import run_qr
+
+    return run_qr(args.url, Path(args.out))
+
+
 # -- the table of subcommands ------------------------------------------------------------
 
 Argument = tuple[tuple[str, ...], dict[str, Any]]
@@ -299,6 +311,29 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 metavar="SECONDS",
                 help="long-polling timeout (default 10)",
             ),
+        ),
+    ),
+    Subcommand(
+        "web",
+        cmd_web,
+        help="serve the web chat (a phone page for residents without Telegram)",
+        description="Serve the chat page and its JSON API until Ctrl-C. Put it behind an "
+        "HTTPS reverse proxy for the public; see the README.",
+        arguments=(
+            arg("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)"),
+            arg("--port", type=whole_number(1, 65535), default=8080, help="listen port"),
+            arg("--workers", type=whole_number(1, 64), default=1, metavar="N", help="processes"),
+        ),
+    ),
+    Subcommand(
+        "qr",
+        cmd_qr,
+        help="a QR code poster (PNG) for the web chat's address",
+        description="Write a QR code for URL with the caption 淮海家 居民助手, and print it "
+        "in the terminal.",
+        arguments=(
+            arg("url", help="the address residents open, e.g. https://chat.example.org/"),
+            arg("--out", metavar="FILE.png", default="qr.png", help="(default qr.png)"),
         ),
     ),
 )
