@@ -19,8 +19,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot.admin.language import admin_language
 from bot.config import ENV_TOKEN, Config, ConfigError, load_config
 from bot.numbers import parse_whole
+from bot.text import LANGS, Lang
 
 EXIT_PROBLEMS = 1  # invalid knowledge or configuration
 EXIT_USAGE = 2  # the command cannot start as asked (no token, missing extra)
@@ -73,11 +75,21 @@ def _load_config(args: argparse.Namespace) -> Config | None:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        print(f"error: invalid configuration:\n{exc}", file=sys.stderr)
+        from bot.admin.texts import INVALID_CONFIG
+
+        lang = admin_language(getattr(args, "lang", None), None, os.environ)
+        print(INVALID_CONFIG.in_lang(lang), file=sys.stderr)
+        for problem in exc.problems:
+            print(problem.in_lang(lang), file=sys.stderr)
         return None
     if args.knowledge:
         config = replace(config, knowledge_dir=Path(args.knowledge))
     return config
+
+
+def _lang(args: argparse.Namespace, config: Config) -> Lang:
+    """The language of an admin command's messages: --lang, the config, the locale, zh."""
+    return admin_language(getattr(args, "lang", None), config.admin_language, os.environ)
 
 
 # -- the commands ----------------------------------------------------------------------
@@ -86,7 +98,7 @@ def _load_config(args: argparse.Namespace) -> Config | None:
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.check import run_check
 
-    return run_check(config, quiet=args.quiet)
+    return run_check(config, quiet=args.quiet, lang=_lang(args, config))
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
@@ -96,16 +108,22 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
-    from bot.admin.evaluate import parse_minimums, run_eval
+    from bot.admin.evaluate import EvalError, parse_minimums, run_eval
 
+    lang = _lang(args, config)
     try:
         minimums = parse_minimums(args.min)
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
+    except EvalError as exc:
+        print(exc.message.in_lang(lang), file=sys.stderr)
         return 2
     paths = [Path(file) for file in args.files]
     return run_eval(
-        config, paths, as_json=args.json, minimums=minimums, show_misses=not args.no_misses
+        config,
+        paths,
+        as_json=args.json,
+        minimums=minimums,
+        show_misses=not args.no_misses,
+        lang=lang,
     )
 
 
@@ -125,16 +143,16 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
     from bot.report import run_report
 
-    return run_report(config, args.days, as_json=args.json, limit=args.limit)
+    return run_report(
+        config, args.days, as_json=args.json, limit=args.limit, lang=_lang(args, config)
+    )
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     if not config.token:
-        print(
-            f"error: no bot token; set {ENV_TOKEN} (e.g. export {ENV_TOKEN}=123:ABC), "
-            "or try the bot without Telegram: python -m bot chat",
-            file=sys.stderr,
-        )
+        from bot.admin.texts import NO_TOKEN
+
+        print(NO_TOKEN.fill(env=ENV_TOKEN).in_lang(_lang(args, config)), file=sys.stderr)
         return EXIT_USAGE
     if args.webhook and importlib.util.find_spec("tornado") is None:
         print(
@@ -206,13 +224,23 @@ SHARED_ARGUMENTS: tuple[Argument, ...] = (
     arg("--knowledge", metavar="DIR", help="knowledge directory (default: from the config)"),
 )
 
+LANG_ARGUMENT = arg(
+    "--lang",
+    choices=LANGS,
+    help="language of the messages (default: admin_language in the config, else the "
+    "locale, else zh)",
+)
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "check",
         cmd_check,
         help="validate the knowledge base (and the config file) after an edit",
         description="Validate knowledge/ and print a summary; exit 1 with every problem found.",
-        arguments=(arg("--quiet", action="store_true", help="print only problems and warnings"),),
+        arguments=(
+            arg("--quiet", action="store_true", help="print only problems and warnings"),
+            LANG_ARGUMENT,
+        ),
     ),
     Subcommand(
         "ask",
@@ -241,6 +269,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 "(wrong is a maximum)",
             ),
             arg("--no-misses", action="store_true", help="print the figures only"),
+            LANG_ARGUMENT,
         ),
     ),
     Subcommand(
@@ -290,6 +319,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 help="rows per table",
             ),
             arg("--json", action="store_true", help="print the whole report as JSON"),
+            LANG_ARGUMENT,
         ),
     ),
     Subcommand(

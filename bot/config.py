@@ -57,6 +57,8 @@ class Config:
     db_path: Path = Path("data/bot.sqlite3")
     admin_ids: frozenset[int] = frozenset()
     default_language: Lang = "zh"
+    admin_language: Lang | None = None
+    """The language of check, report, eval and teach; None: the locale's, else zh."""
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     token: str | None = field(default=None, repr=False)
@@ -91,6 +93,7 @@ def _read_file(path: Path) -> Config:
             "db_path",
             "admin_ids",
             "default_language",
+            "admin_language",
             "matcher",
             "telegram",
         ),
@@ -106,6 +109,7 @@ def _read_file(path: Path) -> Config:
         db_path=_path(check, top, "db_path", base, Config.db_path),
         admin_ids=_admin_ids(check, top.get("admin_ids"), ("admin_ids",)),
         default_language=_language(check, top.get("default_language")),
+        admin_language=_admin_language(check, top.get("admin_language")),
         matcher=_matcher(check, top.get("matcher")),
         telegram=_telegram(check, top.get("telegram")),
     )
@@ -139,13 +143,19 @@ def _admin_ids(check: Checker, value: Any, path: PathKey) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _language(check: Checker, value: Any) -> Lang:
+def _language(check: Checker, value: Any, path: PathKey = ("default_language",)) -> Lang:
     if value is None:
         return "zh"
     if value not in LANGS:
-        check.report(("default_language",), f"should be one of {', '.join(LANGS)}")
+        check.report(path, f"should be one of {', '.join(LANGS)}")
         return "zh"
     return value
+
+
+def _admin_language(check: Checker, value: Any) -> Lang | None:
+    if value is None:
+        return None
+    return _language(check, value, ("admin_language",))
 
 
 def _number(

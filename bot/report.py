@@ -246,12 +246,16 @@ def _shorten(text: str) -> str:
     return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
 
 
-def run_report(config: Config, days: int, *, as_json: bool = False, limit: int = 10) -> int:
-    """`python -m bot report`: print the report of the configured database."""
+def run_report(
+    config: Config, days: int, *, as_json: bool = False, limit: int = 10, lang: Lang = "zh"
+) -> int:
+    """`python -m bot report`: print the report of the configured database in `lang`."""
     try:
         knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
     except KnowledgeBaseError as exc:
-        print(f"error: the knowledge base is invalid:\n{exc}", file=sys.stderr)
+        print(texts.INVALID_KNOWLEDGE.in_lang(lang), file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem.in_lang(lang)}", file=sys.stderr)
         return 1
     store = Store(config.db_path)
     try:
@@ -261,5 +265,5 @@ def run_report(config: Config, days: int, *, as_json: bool = False, limit: int =
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(format_report(report, limit=limit, lang=config.default_language))
+        print(format_report(report, limit=limit, lang=lang))
     return 0

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from bot.text import Lang, Text
+
 PathKey = tuple[str | int, ...]
 
 # libyaml's parser when PyYAML was built with it: the same nodes and marks, faster.
@@ -30,13 +32,17 @@ class Problem:
     file: str
     line: int | None
     field: str
-    message: str
+    message: Text | str
+
+    def in_lang(self, lang: Lang) -> str:
+        """`file:line: field.path: message`, the message in `lang` (the rest is what an
+        editor jumps to, so it stays as it is)."""
+        message = self.message.in_lang(lang) if isinstance(self.message, Text) else self.message
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        return self.in_lang("en")
 
 
 @dataclass

@@ -48,5 +48,5 @@ def test_min_fails_the_run_when_a_figure_falls_short(tmp_path: Path) -> None:
     impossible = run_eval(tmp_path, "--no-misses", "--min", "first=101")
     assert impossible.returncode == 1
     assert "first" in impossible.stderr
-    unknown = run_eval(tmp_path, "--min", "speed=9")
+    unknown = run_eval(tmp_path, "--min", "speed=9", "--lang", "en")
     assert unknown.returncode == 2 and "unknown figure" in unknown.stderr

@@ -81,7 +81,7 @@ def test_contact_fields_stay_empty_until_an_admin_fills_them() -> None:
 
 
 def test_check_command_accepts_the_shipped_knowledge() -> None:
-    result = run_bot("check")
+    result = run_bot("check", "--lang", "en")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "16 committees" in result.stdout
     assert "孝和" in result.stdout
@@ -185,7 +185,7 @@ def test_check_command_exits_1_with_the_problems_and_no_traceback(
     knowledge_copy: Path, edit: tuple[str, str], expected: str
 ) -> None:
     _edit(knowledge_copy / "committees" / "xiaohe.yaml", *edit)
-    result = run_bot("check", "--knowledge", str(knowledge_copy))
+    result = run_bot("check", "--knowledge", str(knowledge_copy), "--lang", "en")
     assert result.returncode == 1
     assert expected in result.stdout
     assert "xiaohe.yaml:" in result.stdout
@@ -193,7 +193,7 @@ def test_check_command_exits_1_with_the_problems_and_no_traceback(
 
 
 def test_check_command_on_a_missing_directory(tmp_path: Path) -> None:
-    result = run_bot("check", "--knowledge", str(tmp_path / "nowhere"))
+    result = run_bot("check", "--knowledge", str(tmp_path / "nowhere"), "--lang", "en")
     assert result.returncode == 1
     assert "does not exist" in result.stdout
     assert "Traceback" not in result.stderr

@@ -25,14 +25,24 @@ from typing import Any
 
 import yaml
 
+from bot.admin import texts
 from bot.config import Config
 from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
 from bot.match import Matcher, MatchResult
+from bot.text import Lang, Text
 
 STREET = "街道"
 FIGURES = ("first", "within2", "wrong", "declined", "english")
 LOWER_IS_BETTER = frozenset({"wrong"})
 _CATEGORY_RE = re.compile(r"^\s*#\s*-{2,}\s*(.+?)\s*-{2,}\s*$")
+
+
+class EvalError(ValueError):
+    """A question set or a --min that cannot be used, said in both languages."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 @dataclass
@@ -64,7 +74,7 @@ def read_cases(path: Path) -> list[Case]:
     text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text) or []
     if not isinstance(data, list):
-        raise ValueError(f"{path}: expected a list of cases")
+        raise EvalError(texts.EVAL_NOT_A_LIST.fill(path=path))
     lines = _item_lines(text)
     categories = _categories_by_line(text)
     cases = []
@@ -76,7 +86,7 @@ def read_cases(path: Path) -> list[Case]:
 
 def _case(path: Path, number: int, item: object, category: str) -> Case:
     if not isinstance(item, dict) or "q" not in item or "expect" not in item:
-        raise ValueError(f"{path}: case {number} needs 'q' and 'expect'")
+        raise EvalError(texts.EVAL_CASE_FIELDS.fill(path=path, number=number))
     return Case(
         str(item["q"]),
         [str(name) for name in item["expect"] or []],
@@ -225,15 +235,15 @@ def parse_minimums(spec: str) -> dict[str, float]:
     for part in filter(None, (p.strip() for p in spec.split(","))):
         name, _, value = part.partition("=")
         if name not in FIGURES:
-            raise ValueError(f"--min: unknown figure {name!r} (known: {', '.join(FIGURES)})")
+            raise EvalError(texts.EVAL_UNKNOWN_FIGURE.fill(name=name, known=", ".join(FIGURES)))
         try:
             minimums[name] = float(value)
         except ValueError:
-            raise ValueError(f"--min: {name} needs a number, got {value!r}") from None
+            raise EvalError(texts.EVAL_NOT_A_NUMBER.fill(name=name, value=value)) from None
     return minimums
 
 
-def shortfalls(summary: dict[str, Any], minimums: dict[str, float]) -> list[str]:
+def shortfalls(summary: dict[str, Any], minimums: dict[str, float]) -> list[Text]:
     """The figures that fall short of `minimums` ("wrong" is a maximum)."""
     failed = []
     for name, bound in minimums.items():
@@ -244,8 +254,12 @@ def shortfalls(summary: dict[str, Any], minimums: dict[str, float]) -> list[str]
         lower_is_better = name in LOWER_IS_BETTER
         good = percent <= bound if lower_is_better else percent >= bound
         if not good:
-            relation = "above" if lower_is_better else "below"
-            failed.append(f"{name} {percent:.1f}% is {relation} {bound:g}%")
+            relation = texts.EVAL_ABOVE if lower_is_better else texts.EVAL_BELOW
+            failed.append(
+                texts.EVAL_SHORTFALL.fill(
+                    name=name, percent=percent, relation=relation, bound=bound
+                )
+            )
     return failed
 
 
@@ -256,12 +270,13 @@ def run_eval(
     as_json: bool = False,
     minimums: dict[str, float] | None = None,
     show_misses: bool = True,
+    lang: Lang = "zh",
 ) -> int:
     try:
         sets = {path.stem: read_cases(path) for path in paths}
         kb = load_knowledge(config.knowledge_dir)
     except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
-        print(f"cannot evaluate: {exc}", file=sys.stderr)
+        print(texts.EVAL_CANNOT.fill(reason=_reason(exc, lang)).in_lang(lang), file=sys.stderr)
         return 1
     matcher = Matcher(kb, config.matcher)
     judged = {name: evaluate(matcher, cases) for name, cases in sets.items()}
@@ -269,11 +284,19 @@ def run_eval(
     if as_json:
         _print_json(judged, overall)
     else:
-        _print_report(judged, overall, show_misses=show_misses)
+        _print_report(judged, overall, show_misses=show_misses, lang=lang)
     failed = shortfalls(overall, minimums or {})
     for line in failed:
-        print(f"below the bar: {line}", file=sys.stderr)
+        print(line.in_lang(lang), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _reason(exc: Exception, lang: Lang) -> str:
+    if isinstance(exc, EvalError):
+        return exc.message.in_lang(lang)
+    if isinstance(exc, KnowledgeBaseError):
+        return "\n".join(["", *(f"  {problem.in_lang(lang)}" for problem in exc.problems)])
+    return str(exc)
 
 
 def _print_json(judged: dict[str, list[CaseResult]], overall: dict[str, Any]) -> None:
@@ -282,11 +305,11 @@ def _print_json(judged: dict[str, list[CaseResult]], overall: dict[str, Any]) ->
 
 
 def _print_report(
-    judged: dict[str, list[CaseResult]], overall: dict[str, Any], *, show_misses: bool
+    judged: dict[str, list[CaseResult]], overall: dict[str, Any], *, show_misses: bool, lang: Lang
 ) -> None:
     if show_misses:
-        _print_misses(overall["misses"])
-    print(_table_header("set / category"))
+        _print_misses(overall["misses"], lang)
+    print(_table_header(texts.EVAL_SETS.in_lang(lang)))
     for name, outcomes in judged.items():
         summary = summarize(outcomes)
         print(_table_row(name, summary))
@@ -294,23 +317,23 @@ def _print_report(
             if category:
                 print(_table_row(f"  {category}", category_figures))
     if len(judged) > 1:
-        print(_table_row("overall", overall))
-    print(
-        "first = first reply right (of in-scope); within2 = right within two steps; "
-        "wrong = wrong outright answers (of all); declined = out-of-scope declined outright; "
-        "english = English answered in English"
-    )
+        print(_table_row(texts.EVAL_OVERALL.in_lang(lang), overall))
+    print(texts.EVAL_LEGEND.in_lang(lang))
 
 
-def _print_misses(misses: list[dict[str, Any]]) -> None:
+def _print_misses(misses: list[dict[str, Any]], lang: Lang) -> None:
     for miss in misses:
-        expected = ",".join(miss["expect"]) or "decline"
-        flag = "WRONG" if miss["wrong"] else "miss"
-        print(
-            f"  {flag}: {miss['q']!r}  expected {expected}, got {miss['got'] or '-'} "
-            f"({miss['outcome']}, {miss['fact_id'] or '-'}, score {miss['score']:.1f}, "
-            f"p {miss['confidence']:.2f})"
+        line = texts.EVAL_MISS.fill(
+            flag=texts.EVAL_WRONG if miss["wrong"] else texts.EVAL_MISSED,
+            question=miss["q"],
+            expected=",".join(miss["expect"]) or texts.EVAL_DECLINE,
+            got=miss["got"] or "-",
+            outcome=miss["outcome"],
+            fact=miss["fact_id"] or "-",
+            score=miss["score"],
+            confidence=miss["confidence"],
         )
+        print(line.in_lang(lang))
 
 
 def _table_header(label: str) -> str:

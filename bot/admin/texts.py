@@ -37,3 +37,86 @@ UNHELPFUL = Text(zh="👎", en="👎")
 QUESTION_COLUMNS = (COUNT, EXAMPLE, NEAREST, SCORE)
 TOP_COLUMNS = (COUNT, FACT, TITLE)
 FEEDBACK_COLUMNS = (HELPFUL, UNHELPFUL, FACT, TITLE)
+
+# --- python -m bot check ------------------------------------------------------------------
+
+CHECK_PROBLEMS = Text(zh="✗ {folder} 里有 {count} 个问题:", en="✗ {count} problem(s) in {folder}:")
+CHECK_VALID = Text(
+    zh="✓ 知识库没有问题({count} 个提醒)", en="✓ knowledge base is valid ({count} warning(s))"
+)
+CHECK_SUMMARY = Text(
+    zh="{committees} 个居委,{facts} 条服务,{phrasings} 句问法,{groups} 组同义词",
+    en="{committees} committees, {facts} facts, {phrasings} phrasings, {groups} synonym groups",
+)
+CHECK_STREET = Text(zh="街道", en="street")
+"""The row of street-level facts (not tied to a committee)."""
+CHECK_STREET_ROW = Text(zh="  {label:<16} {facts:>2} 条服务", en="  {label:<16} {facts:>2} facts")
+CHECK_COMMITTEE_ROW = Text(
+    zh="  {label:<16} {facts:>2} 条服务,{phrasings:>3} 句问法",
+    en="  {label:<16} {facts:>2} facts, {phrasings:>3} phrasings",
+)
+CHECK_WARNING = Text(zh="  提醒:{warning}", en="  warning: {warning}")
+SHARED_PHRASING = Text(
+    zh="问法“{phrasing}”同时在几条服务下:{facts}",
+    en="the phrasing “{phrasing}” is under several facts: {facts}",
+)
+MATCHES_ELSEWHERE = Text(
+    zh="{fact}:它的问法“{phrasing}”更像 {other}(得分 {score:.0f}),这样问会得到别的居委的回答",
+    en="{fact}: its phrasing “{phrasing}” matches {other} better ({score:.0f}); asked this way, "
+    "residents get another committee's answer",
+)
+INVALID_CONFIG = Text(zh="错误:配置文件有问题:", en="error: invalid configuration:")
+INVALID_KNOWLEDGE = Text(zh="错误:知识库有问题:", en="error: the knowledge base is invalid:")
+
+# --- python -m bot eval ---------------------------------------------------------------------
+
+EVAL_CANNOT = Text(zh="无法评估:{reason}", en="cannot evaluate: {reason}")
+EVAL_NOT_A_LIST = Text(
+    zh="{path}:应该是一个问题列表(每条以 - q: 开头)", en="{path}: expected a list of cases"
+)
+EVAL_CASE_FIELDS = Text(
+    zh="{path}:第 {number} 条需要 'q'(问题)和 'expect'(应由哪个居委回答)",
+    en="{path}: case {number} needs 'q' and 'expect'",
+)
+EVAL_UNKNOWN_FIGURE = Text(
+    zh="--min:未知的指标 {name!r}(可以用:{known})",
+    en="--min: unknown figure {name!r} (known: {known})",
+)
+EVAL_NOT_A_NUMBER = Text(
+    zh="--min:{name} 后面要写一个数字,现在是 {value!r}",
+    en="--min: {name} needs a number, got {value!r}",
+)
+EVAL_SHORTFALL = Text(
+    zh="未达标:{name} {percent:.1f}% {relation} {bound:g}%",
+    en="below the bar: {name} {percent:.1f}% is {relation} {bound:g}%",
+)
+EVAL_ABOVE = Text(zh="高于上限", en="above")
+EVAL_BELOW = Text(zh="低于下限", en="below")
+EVAL_SETS = Text(zh="问题集 / 类别", en="set / category")
+EVAL_OVERALL = Text(zh="总计", en="overall")
+EVAL_LEGEND = Text(
+    zh="first = 第一次回复就答对(占范围内的问题);within2 = 两步之内答对;"
+    "wrong = 直接答错(占全部问题);declined = 范围外的问题直接说不知道;"
+    "english = 英文问题用英文回答",
+    en="first = first reply right (of in-scope); within2 = right within two steps; "
+    "wrong = wrong outright answers (of all); declined = out-of-scope declined outright; "
+    "english = English answered in English",
+)
+EVAL_MISS = Text(
+    zh="  {flag}:{question!r}  应为 {expected},实际 {got}"
+    "({outcome},{fact},得分 {score:.1f},p {confidence:.2f})",
+    en="  {flag}: {question!r}  expected {expected}, got {got} "
+    "({outcome}, {fact}, score {score:.1f}, p {confidence:.2f})",
+)
+EVAL_WRONG = Text(zh="答错", en="WRONG")
+EVAL_MISSED = Text(zh="没答对", en="miss")
+EVAL_DECLINE = Text(zh="说不知道", en="decline")
+
+# --- python -m bot run ----------------------------------------------------------------------
+
+NO_TOKEN = Text(
+    zh="错误:没有机器人令牌。请先设置环境变量 {env}(例如 export {env}=123:ABC,Windows 上"
+    ' $env:{env}="123:ABC"),或者先不用 Telegram 试试:python -m bot chat',
+    en="error: no bot token; set {env} (e.g. export {env}=123:ABC), "
+    "or try the bot without Telegram: python -m bot chat",
+)

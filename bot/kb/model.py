@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from bot.kb.calibration import DecisionModel
 from bot.kb.colloquial import Colloquial
-
-Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
-
-
-@dataclass(frozen=True)
-class Text:
-    """The same text in Chinese and English."""
-
-    zh: str
-    en: str
-
-    def in_lang(self, lang: Lang) -> str:
-        return self.en if lang == "en" else self.zh
+from bot.text import LANGS as LANGS  # re-exported: the layers import these from here
+from bot.text import Lang as Lang
+from bot.text import Text as Text
 
 
 @dataclass(frozen=True)
