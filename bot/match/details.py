@@ -95,6 +95,19 @@ DETAILS = (
         told_by=_words("截止", "deadline"),
     ),
     Detail(
+        # city matters next to a committee's work that no committee fact covers: a
+        # question about the pension of an older resident is not about elderly care
+        Text("这方面的信息", "information on that"),
+        asks=_words(
+            "养老金 退休金 社保 医保 公积金 户口 落户 护照 签证 驾照 停车位 车位 停车费 租房"
+            " 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证",
+            "pension|social insurance|medical insurance|hukou|passport|visa|driving licence"
+            "|driving license|parking|rent|apartment|hiring|job|jobs|bus|metro|subway|taxi"
+            "|delivery|fine|fines",
+        ),
+        told_by=(),
+    ),
+    Detail(
         Text("退款办法", "refunds"),
         asks=_words("退款 退钱 退费 赔偿", "refund|money back|compensation"),
         told_by=_words("退款", "refund"),
