@@ -101,17 +101,18 @@ async def serve(
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(stop_signal, stopping.set)
+    refused = False
     try:
         if await connect(application, stopping):
             await start_serving(application, start_updates)
             await stopping.wait()
     except InvalidToken:
-        pass  # reported below; its message holds the token
+        refused = True  # reported below: the exception's own message holds the token
     finally:
         await shut_down(application)
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(stop_signal)
-    if watch.rejected_status is not None:
+    if refused or watch.rejected_status is not None:
         logger.critical("%s", rejection_message(config, watch.rejected_status))
         return EXIT_TOKEN_REJECTED
     return EXIT_STOPPED
@@ -160,7 +161,7 @@ async def shut_down(application: AnyApplication) -> None:
     await application.shutdown()
 
 
-def rejection_message(config: Config, status: int) -> str:
+def rejection_message(config: Config, status: int | None) -> str:
     """One line that names the token by its last characters only."""
     tail = (config.token or "")[-4:]
     hint = f"check {ENV_TOKEN}"

@@ -23,7 +23,7 @@ MAX_INPUT_CHARS = 1000
 answered from a fragment, while no message costs more work than this much text.
 Telegram itself allows 4,096; only a forged update brings more."""
 MAX_PAYLOAD_CHARS = 64
-"""Telegram's callback_data limit, in bytes; a longer payload can only be forged."""
+"""Telegram limits callback_data to 64 bytes, so a longer payload can only be forged."""
 
 
 def bounded(incoming: Incoming) -> Incoming:
