@@ -105,3 +105,9 @@ def test_tracebacks_of_a_rejected_token_are_left_to_the_one_line_report() -> Non
     assert not keep(record("telegram.ext.Updater", "Network Retry Loop: Invalid token.", None))
     assert keep(record("telegram.ext.Updater", "Exception happened", NetworkError("x")))
     assert keep(record("bot.telegram.app", "error while handling update 1", ValueError("x")))
+
+
+def test_a_short_token_is_not_shown_even_in_part() -> None:
+    assert rejection_message(Config(token="1:abc"), 401).startswith(
+        "Telegram rejected the token (…); "
+    )

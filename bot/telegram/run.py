@@ -49,6 +49,9 @@ FIRST_RETRY = 1.0
 LAST_RETRY = 30.0
 """Seconds between attempts to reach the Bot API at start-up: doubling up to this."""
 
+SHOWN_TAIL_FROM = 16
+"""Tokens at least this long (real ones have 45 characters) are named by their last 4."""
+
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 StartUpdates = Callable[[AnyApplication], Awaitable[Any]]
 
@@ -163,7 +166,8 @@ async def shut_down(application: AnyApplication) -> None:
 
 def rejection_message(config: Config, status: int | None) -> str:
     """One line that names the token by its last characters only."""
-    tail = (config.token or "")[-4:]
+    token = config.token or ""
+    tail = token[-4:] if len(token) >= SHOWN_TAIL_FROM else ""
     hint = f"check {ENV_TOKEN}"
     if status == 404 and config.telegram.base_url:
         hint += f" and the Bot API URL {config.telegram.base_url}"
