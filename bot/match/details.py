@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.kb.model import Committee, Fact
+from bot.kb.model import Committee, Fact, Text
 
 
 @dataclass(frozen=True)
 class Detail:
-    name: str
+    label: Text
+    """What the bot calls it when it says it does not have it."""
     asks: tuple[str, ...]
     """Words (normalised: simplified, lower case) that ask for this detail."""
     told_by: tuple[str, ...]
@@ -31,7 +32,7 @@ def _words(chinese: str, english: str = "") -> tuple[str, ...]:
 
 DETAILS = (
     Detail(
-        "fee",
+        Text("费用", "the fee"),
         asks=_words(
             "学费 费用 收费 收钱 多少钱 价格 价钱 会费 报名费 配送费 运费 要钱 付钱 交钱"
             " 几钿 贵不贵",
@@ -40,7 +41,7 @@ DETAILS = (
         told_by=_words("免费 收费 学费 费用", "free of charge|fee"),
     ),
     Detail(
-        "hours",
+        Text("开放时间", "the opening hours"),
         asks=_words(
             "几点 开门 关门 开放时间 营业时间 上班时间 几点钟",
             "opening hours|open on|what time|when does it open|when is it open|hours",
@@ -49,7 +50,7 @@ DETAILS = (
         contact_field="hours",
     ),
     Detail(
-        "phone",
+        Text("电话", "the phone number"),
         asks=_words(
             "电话 号码 手机号 联系方式 怎么联系 微信号",
             "phone|telephone|number to call|contact number|wechat id",
@@ -58,7 +59,7 @@ DETAILS = (
         contact_field="phone",
     ),
     Detail(
-        "address",
+        Text("具体地址", "the exact address"),
         asks=_words(
             "地址 门牌 在哪条路 几号楼 几楼 哪栋楼", "address|which road|which street|which floor"
         ),
@@ -66,14 +67,14 @@ DETAILS = (
         contact_field="address",
     ),
     Detail(
-        "schedule",
+        Text("具体日子", "the exact days"),
         asks=_words(
             "礼拜几 星期几 每周几 几号开始 哪几天 哪一天 坐班", "what day|which day|which days"
         ),
         told_by=_words("每周 每月 礼拜 星期", "every week|every month|weekly"),
     ),
     Detail(
-        "still running",
+        Text("现在是否还在办", "whether it still runs today"),
         asks=_words(
             "还在做 还在搞 还在办 还招人 还开着 还有伐 还在伐 还能去",
             "still running|still open|still working|still going|still on|anymore",
@@ -81,7 +82,7 @@ DETAILS = (
         told_by=(),
     ),
     Detail(
-        "sign-up",
+        Text("报名办法", "how to sign up"),
         asks=_words(
             "怎么报名 如何报名 哪能报名 报名方式 在哪报名",
             "how to sign up|how do i sign up|how to register|how do i register|how to apply",
@@ -89,12 +90,25 @@ DETAILS = (
         told_by=_words("报名", "sign up|register"),
     ),
     Detail(
-        "deadline",
+        Text("截止时间", "the deadline"),
         asks=_words("截止 报名时间 几号报名", "deadline|sign up by|last day"),
         told_by=_words("截止", "deadline"),
     ),
     Detail(
-        "refund",
+        # city matters next to a committee's work that no committee fact covers: a
+        # question about the pension of an older resident is not about elderly care
+        Text("这方面的信息", "information on that"),
+        asks=_words(
+            "养老金 退休金 社保 医保 公积金 户口 落户 护照 签证 驾照 停车位 车位 停车费 租房"
+            " 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证",
+            "pension|social insurance|medical insurance|hukou|passport|visa|driving licence"
+            "|driving license|parking|rent|apartment|hiring|job|jobs|bus|metro|subway|taxi"
+            "|delivery|fine|fines",
+        ),
+        told_by=(),
+    ),
+    Detail(
+        Text("退款办法", "refunds"),
         asks=_words("退款 退钱 退费 赔偿", "refund|money back|compensation"),
         told_by=_words("退款", "refund"),
     ),

@@ -17,9 +17,9 @@ import copy
 from dataclasses import replace
 
 from bot.kb.calibration import DecisionModel
-from bot.kb.model import KnowledgeBase
+from bot.kb.model import KnowledgeBase, Text
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
-from bot.match.details import Detail, asked_details, unanswered_detail
+from bot.match.details import asked_details, unanswered_detail
 from bot.match.index import Index, build_index
 from bot.match.normalize import detect_language, normalize
 from bot.match.rank import Ranker
@@ -105,22 +105,24 @@ class Matcher:
         guards = Guards(
             offerable=best.score >= settings.clarify_threshold,
             too_close=self.too_close(best, candidates, terms),
-            missing_detail=self.unknown_detail(result.normalized, best) is not None,
+            missing_detail=self._missing_detail(result.normalized, best),
         )
         outcome = decide(confident, plausible, answer_at, clarify_at, guards)
         # a question about the fee of a class the knowledge base describes: what it knows
         offered = guards.offerable and plausible >= clarify_at
-        related = (best,) if guards.missing_detail and offered else ()
+        related = (best,) if guards.missing_detail is not None and offered else ()
         return replace(
             result, outcome=outcome, confidence=round(confident, 3), related=related, guards=guards
         )
 
-    def unknown_detail(self, normalized: str, best: Match) -> Detail | None:
-        """A detail the question asks for (a fee, hours) that the best fact does not give."""
+    def _missing_detail(self, normalized: str, best: Match) -> Text | None:
+        """The name of a detail the question asks for (a fee, hours) that the best fact
+        does not give."""
         details = asked_details(normalized)
         if not details:
             return None
-        return unanswered_detail(details, best.fact, self.kb.committee_of(best.fact))
+        missing = unanswered_detail(details, best.fact, self.kb.committee_of(best.fact))
+        return missing.label if missing else None
 
     def too_close(self, best: Match, candidates: list[Match], terms: list[QueryTerm]) -> bool:
         """Another committee's fact is as good, or owns much of what the best leaves out."""

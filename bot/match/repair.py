@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from bot.match.index import Index
 from bot.match.normalize import cjk_count, fuzzy_syllable, looks_like_pinyin, split_syllables
 from bot.match.scoring import Scoring
+from bot.match.thesaurus import neighbours
 from bot.match.tokenize import ZH_STOPWORDS, Token, pinyin_key, pinyin_readings
 from bot.match.types import QueryTerm
 
@@ -39,11 +40,26 @@ class QuestionReader:
                 continue  # a stopword
             if token.compound_part:
                 credit *= self.scoring.compound_part_credit
-            weight = self.index.weight(token.term)
-            known = merged.get(token.term)
+            term = self._known_neighbour(token.term)
+            if term != token.term:
+                credit *= self.scoring.thesaurus_credit
+            known = merged.get(term)
             if known is None or known.credit < credit:
-                merged[token.term] = QueryTerm(token.term, weight, credit, token.surface)
+                merged[term] = QueryTerm(term, self.index.weight(term), credit, token.surface)
         return list(merged.values())
+
+    def _known_neighbour(self, term: str) -> str:
+        """An unknown Chinese word as its heaviest near-synonym the knowledge base uses
+        (看书 → 读书), or as itself."""
+        if self._known(term) or not cjk_count(term):
+            return term
+        tokenizer = self.index.tokenizer
+        known = {
+            canonical
+            for word in neighbours().get(term, ())
+            if (canonical := tokenizer.term(word) or "") and self._known(canonical)
+        }
+        return max(sorted(known), key=self.index.weight, default=term)
 
     def _is_pinyin(self, text: str) -> bool:
         words = text.split()

@@ -72,6 +72,8 @@ class Scoring:
     """jieba frequency from which an unknown string is a dictionary word, not a typo."""
     compound_part_credit: float = 0.5
     """垃圾 inside 垃圾车: the same word, not the same thing."""
+    thesaurus_credit: float = 0.5
+    """An unknown word read as a near-synonym the knowledge base uses (看书 → 读书)."""
     longest_known_word: int = 8
     """Characters: the longest piece an unknown word is split into."""
     longest_pinyin_run: int = 6
