@@ -51,7 +51,22 @@ def print_summary(kb: KnowledgeBase, lang: Lang = "zh") -> None:
 
 def lint(kb: KnowledgeBase, matcher: Matcher) -> list[Text]:
     """Warnings an admin should look at, none of which stops the bot."""
-    return [*_shared_phrasings(kb), *_phrasings_matching_elsewhere(kb, matcher)]
+    return [
+        *_merged_phrasings(kb),
+        *_shared_phrasings(kb),
+        *_phrasings_matching_elsewhere(kb, matcher),
+    ]
+
+
+def _merged_phrasings(kb: KnowledgeBase) -> list[Text]:
+    """A list item indented one space too far is valid YAML: it silently joins the line
+    above as "… - …", and neither phrasing matches any more."""
+    return [
+        texts.MERGED_PHRASING.fill(fact=fact.id, phrasing=phrasing)
+        for fact in kb.facts
+        for phrasing in fact.phrasings
+        if " - " in phrasing
+    ]
 
 
 def _shared_phrasings(kb: KnowledgeBase) -> list[Text]:

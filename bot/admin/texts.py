@@ -56,6 +56,11 @@ CHECK_COMMITTEE_ROW = Text(
     en="  {label:<16} {facts:>2} facts, {phrasings:>3} phrasings",
 )
 CHECK_WARNING = Text(zh="  提醒:{warning}", en="  warning: {warning}")
+MERGED_PHRASING = Text(
+    zh="{fact}:问法“{phrasing}”像是两句连在了一起;下一行的 '- ' 是不是多缩进了一个空格?",
+    en="{fact}: the phrasing “{phrasing}” looks like two run together; is the next line's "
+    "'- ' indented one space too far?",
+)
 SHARED_PHRASING = Text(
     zh="问法“{phrasing}”同时在几条服务下:{facts}",
     en="the phrasing “{phrasing}” is under several facts: {facts}",
