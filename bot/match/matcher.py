@@ -118,7 +118,7 @@ class Matcher:
     def _missing_detail(self, normalized: str, best: Match) -> Text | None:
         """The name of a detail the question asks for (a fee, hours) that the best fact
         does not give."""
-        details = asked_details(normalized)
+        details = asked_details(normalized, self.index.street_names)
         if not details:
             return None
         missing = unanswered_detail(details, best.fact, self.kb.committee_of(best.fact))
