@@ -21,6 +21,7 @@ from bot.kb.model import KnowledgeBase, Text
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
 from bot.match.details import asked_details, unanswered_detail
 from bot.match.index import Index, build_index
+from bot.match.names import SoundAlikeNames
 from bot.match.normalize import detect_language, normalize
 from bot.match.rank import Ranker
 from bot.match.repair import QuestionReader
@@ -43,6 +44,7 @@ class Matcher:
         self.index: Index = build_index(kb, self.scoring)
         self.reader = QuestionReader(self.index, self.scoring)
         self.ranker = Ranker(self.index, self.scoring)
+        self.sound_alike = SoundAlikeNames(kb)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -60,10 +62,8 @@ class Matcher:
         question = question[: self.scoring.max_question_chars]
         normalized = normalize(question)
         lang = detect_language(question)
-        names = self.index.committee_names
-        named = names.find(normalized)
-        named_id = named[0][1] if named else None
-        terms = self.query_terms(names.blank(normalized))
+        named_id, text = self._committee_named(normalized)
+        terms = self.query_terms(text)
         candidates = self.rank(terms, named_id)
         limit = max(self.settings.max_alternatives, 3)
         result = MatchResult(
@@ -78,6 +78,17 @@ class Matcher:
             return result
         features = evidence(candidates, terms, self.index, named_id, lang)
         return self._decide(replace(result, evidence=features), candidates, terms)
+
+    def _committee_named(self, normalized: str) -> tuple[str | None, str]:
+        """The committee the question names, if any, and the question without the name."""
+        names = self.index.committee_names
+        named = names.find(normalized)
+        if named:
+            return named[0][1], names.blank(normalized)
+        sounding = self.sound_alike.spans(normalized)
+        for start, end, _ in sounding:
+            normalized = normalized[:start] + " " * (end - start) + normalized[end:]
+        return (sounding[0][2] if sounding else None), normalized
 
     def query_terms(self, text: str) -> list[QueryTerm]:
         """The question's terms after typo repair, each with its weight."""
