@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.kb.model import Committee, Fact, Text
 
@@ -26,6 +27,21 @@ class Detail:
     """The committee contact field that gives it, when filled."""
     told_pattern: str = ""
     """A regular expression that also shows an answer gives it (每月15号)."""
+
+    @cached_property
+    def asked_in(self) -> re.Pattern[str]:
+        """One expression for every asking word: a scan per detail, not per word."""
+        return _words_pattern(self.asks)
+
+
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Chinese words anywhere; English words only as whole words."""
+    chinese = [re.escape(w) for w in words if not w.isascii()]
+    english = [re.escape(w) for w in words if w.isascii()]
+    parts = [*chinese]
+    if english:
+        parts.append(r"(?<![a-z])(?:" + "|".join(english) + r")(?![a-z])")
+    return re.compile("|".join(parts) or r"(?!)")  # (?!) never matches
 
 
 def _words(chinese: str, english: str = "") -> tuple[str, ...]:
@@ -175,8 +191,7 @@ def asked_details(
 ) -> tuple[Detail, ...]:
     """The details a normalised question asks for; `street_names` are this street's own
     names (a question naming another street is about somewhere this bot does not know)."""
-    padded = f" {normalized_question} "
-    asked = [detail for detail in DETAILS if any(_mentions(padded, w) for w in detail.asks)]
+    asked = [detail for detail in DETAILS if detail.asked_in.search(normalized_question)]
     if _names_other_street(normalized_question, street_names):
         asked.append(OTHER_STREET)
     return tuple(asked)
