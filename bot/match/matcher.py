@@ -77,7 +77,7 @@ class Matcher:
         if not candidates:
             return result
         features = evidence(candidates, terms, self.index, named_id, lang)
-        return self._decide(replace(result, evidence=features), candidates, terms)
+        return self._decide(replace(result, evidence=features), candidates)
 
     def _committee_named(self, normalized: str) -> tuple[str | None, str]:
         """The committee the question names, if any, and the question without the name."""
@@ -103,9 +103,7 @@ class Matcher:
     def decision(self) -> DecisionModel:
         return self.kb.decision or UNCALIBRATED
 
-    def _decide(
-        self, result: MatchResult, candidates: list[Match], terms: list[QueryTerm]
-    ) -> MatchResult:
+    def _decide(self, result: MatchResult, candidates: list[Match]) -> MatchResult:
         """Answer, ask "did you mean…" or decline, from the calibrated probabilities."""
         settings, model = self.settings, self.decision
         best = candidates[0]
@@ -115,7 +113,7 @@ class Matcher:
         clarify_at = _first_set(settings.clarify_confidence, model.clarify_at)
         guards = Guards(
             offerable=best.score >= settings.clarify_threshold,
-            too_close=self.too_close(best, candidates, terms),
+            too_close=self.too_close(best, candidates),
             missing_detail=self._missing_detail(result.normalized, best),
         )
         outcome = decide(confident, plausible, answer_at, clarify_at, guards)
@@ -135,35 +133,16 @@ class Matcher:
         missing = unanswered_detail(details, best.fact, self.kb.committee_of(best.fact))
         return missing.label if missing else None
 
-    def too_close(self, best: Match, candidates: list[Match], terms: list[QueryTerm]) -> bool:
-        """Another committee's fact is as good, or owns much of what the best leaves out."""
+    def too_close(self, best: Match, candidates: list[Match]) -> bool:
+        """Another committee's fact is about as good: never answer outright."""
         rival = next(
             (m for m in candidates[1:] if m.fact.committee_id != best.fact.committee_id), None
         )
-        if rival and best.score - rival.score < self.settings.clarify_margin:
-            return True
-        return _split_between_committees(best, candidates, terms, self.scoring.split_share)
+        return rival is not None and best.score - rival.score < self.settings.clarify_margin
 
 
 def _first_set(value: float | None, default: float) -> float:
     return default if value is None else value
-
-
-def _split_between_committees(
-    best: Match, candidates: list[Match], terms: list[QueryTerm], share: float
-) -> bool:
-    """True when much of what the best fact leaves out of the question is what another
-    committee's fact is about (宠物 at one, 医院 at another: 宠物医院 is neither)."""
-    weight = {t.term: t.weight for t in terms}
-    total = sum(weight.values())
-    uncovered = weight.keys() - set(best.shared_terms)
-    for other in candidates[1:]:
-        if other.fact.committee_id == best.fact.committee_id:
-            continue
-        taken = sum(weight[t] for t in uncovered.intersection(other.shared_terms))
-        if total and taken / total >= share:
-            return True
-    return False
 
 
 def explain(match: Match) -> str:
