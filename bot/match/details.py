@@ -90,11 +90,14 @@ DETAILS = (
         Text("具体日子", "the exact days"),
         asks=_words(
             "礼拜几 星期几 每周几 几号 哪几天 哪一天 坐班 周末 礼拜六 礼拜天 星期六 星期天 下趟"
-            " 下次 下一次 下回 提前几天",
-            "what day|which day|which days|weekend|weekends|saturday|sunday|next time",
+            " 下次 下一次 下回 提前几天 多久",
+            "what day|which day|which days|weekend|weekends|saturday|sunday|next time|how often",
         ),
         told_by=(),
-        told_pattern=r"每(?:月|周|星期|礼拜)[一二三四五六日天\d]|\d+号|周[一二三四五六日]",
+        told_pattern=(
+            r"每(?:月|周|星期|礼拜)[一二三四五六日天\d]|\d+号|周[一二三四五六日]"
+            r"|每(?:月|周|年)[^,。]{0,3}?[一二三四五六七八九十\d]+次|times a (?:month|week)"
+        ),
     ),
     Detail(
         Text("现在是否还在办", "whether it still runs today"),
