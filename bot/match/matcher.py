@@ -113,7 +113,7 @@ class Matcher:
         clarify_at = _first_set(settings.clarify_confidence, model.clarify_at)
         guards = Guards(
             offerable=best.score >= settings.clarify_threshold,
-            too_close=self.too_close(best, candidates),
+            too_close=self.too_close(best, candidates, result.named_committee),
             missing_detail=self._missing_detail(result.normalized, best),
         )
         outcome = decide(confident, plausible, answer_at, clarify_at, guards)
@@ -133,8 +133,11 @@ class Matcher:
         missing = unanswered_detail(details, best.fact, self.kb.committee_of(best.fact))
         return missing.label if missing else None
 
-    def too_close(self, best: Match, candidates: list[Match]) -> bool:
-        """Another committee's fact is about as good: never answer outright."""
+    def too_close(self, best: Match, candidates: list[Match], named: str | None) -> bool:
+        """Another committee's fact is about as good: never answer outright. A committee
+        the resident named is what they asked about, whatever the others score."""
+        if named is not None and best.committee_id == named:
+            return False
         rival = next(
             (m for m in candidates[1:] if m.fact.committee_id != best.fact.committee_id), None
         )
