@@ -222,3 +222,19 @@ def test_ask_explains_the_match_for_an_admin() -> None:
     assert result.returncode == 0
     assert "score:" in result.stdout and "matched phrasing:" in result.stdout
     assert "shared terms:" in result.stdout and "top candidates:" in result.stdout
+
+
+def test_a_huge_word_costs_no_more_than_a_question() -> None:
+    # split_syllables once kept a tuple per position: a 20,000-letter word cost 2 GB
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    started = time.monotonic()
+    result = MATCHER.match("a" * 20_000 + " 书法班 " + "zhang" * 4_000)
+    elapsed = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert result.outcome in ("answered", "clarify", "declined")
+    assert elapsed < 2
+    assert peak < 50 * 1024 * 1024
