@@ -79,7 +79,7 @@ def _read_file(path: Path) -> Config:
     try:
         document = load_yaml(path)
     except YamlFileError as exc:
-        raise ConfigError([exc.problem]) from None
+        raise ConfigError(exc.problems) from None
     problems: list[Problem] = []
     check = Checker(document, problems)
     base = path.resolve().parent
