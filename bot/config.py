@@ -37,6 +37,7 @@ MESSAGES = {
     "not_language": "should be one of {languages}",
     "out_of_range": "should be a number from {low:g} to {high:g}",
     "clarify_above_answer": "must not be above answer_threshold",
+    "unknown_home": "'{path}' starts with the home directory of a user this machine lacks",
     "bad_base_url": (
         "should be an http:// or https:// address with a host, e.g. http://127.0.0.1:8081/bot"
     ),
@@ -142,8 +143,19 @@ def _path(check: Checker, top: Mapping[str, Any], key: str, base: Path, default:
     text = check.text(top[key], (key,))
     if text is None:
         return default
-    candidate = Path(text).expanduser()
+    candidate = _expand_user(text)
+    if candidate is None:
+        check.report((key,), say("unknown_home", path=text))
+        return default
     return candidate if candidate.is_absolute() else base / candidate
+
+
+def _expand_user(text: str) -> Path | None:
+    """`~/x` or `~name/x` made absolute; None if that home directory is unknown."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # "Could not determine home directory"
+        return None
 
 
 def _admin_ids(check: Checker, value: Any, path: PathKey) -> frozenset[int]:
@@ -287,10 +299,11 @@ def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
     """Environment variables win over the file; they are checked the same way."""
     problems: list[Problem] = []
     changes: dict[str, Any] = {"token": env.get(ENV_TOKEN, "").strip() or None}
-    if env.get(ENV_KNOWLEDGE_DIR):
-        changes["knowledge_dir"] = Path(env[ENV_KNOWLEDGE_DIR]).expanduser()
-    if env.get(ENV_DB):
-        changes["db_path"] = Path(env[ENV_DB]).expanduser()
+    for name, field_name in ((ENV_KNOWLEDGE_DIR, "knowledge_dir"), (ENV_DB, "db_path")):
+        if text := env.get(name, "").strip():
+            if (path := _expand_user(text)) is None:
+                problems.append(Problem(name, None, "", say("unknown_home", path=text)))
+            changes[field_name] = path
     if env.get(ENV_ADMIN_IDS):
         changes["admin_ids"] = _admin_ids_from_env(env[ENV_ADMIN_IDS], problems)
     if base_url := env.get(ENV_BASE_URL, "").strip():

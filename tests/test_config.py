@@ -128,3 +128,12 @@ def test_a_good_base_url_from_the_environment_is_kept() -> None:
         ROOT / "config.example.yaml", env={"TELEGRAM_BASE_URL": " http://127.0.0.1:8081/bot "}
     )
     assert config.telegram.base_url == "http://127.0.0.1:8081/bot"
+
+
+def test_a_path_in_an_unknown_home_directory_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("db_path: ~nosuchuser-kb/x.sqlite3\n")
+    with pytest.raises(ConfigError, match=r"config.yaml:1: db_path: '~nosuchuser-kb/x.sqlite3'"):
+        load_config(path, env={})
+    with pytest.raises(ConfigError, match="BOT_KNOWLEDGE_DIR: '~nosuchuser-kb'"):
+        load_config(ROOT / "config.example.yaml", env={"BOT_KNOWLEDGE_DIR": "~nosuchuser-kb"})
