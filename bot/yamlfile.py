@@ -4,6 +4,11 @@ Admins edit YAML by hand, so an error has to say *where*: the file, the line and
 the field. PyYAML's composer keeps a mark on every node; this module turns the
 node tree into plain Python data plus a `{path: line}` table, and offers a small
 checker that records problems instead of stopping at the first one.
+
+Only plain YAML is accepted: no tags, no aliases, no key twice in one mapping, no
+value that looks like a date or number but cannot be one. Whatever a file holds,
+the answer is data or `file:line: what is wrong`, never a traceback, and the work
+is bounded by the file size.
 """
 
 from __future__ import annotations

@@ -235,3 +235,20 @@ async def test_edits_still_reload_after_the_folder_is_replaced(
     finally:
         stop.set()
         await asyncio.wait_for(watcher, timeout=5)
+
+
+async def test_an_edit_to_an_upper_case_yaml_file_reloads(tmp_path: Path) -> None:
+    directory = tmp_path / "knowledge"
+    write_knowledge(directory)
+    knowledge = CountingKnowledge(directory)
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(
+        Reloader(knowledge, Notices()).watch(stop, debounce_ms=50)  # type: ignore[arg-type]
+    )
+    try:
+        await asyncio.sleep(0.3)
+        (directory / "committees" / "xiaohe.YAML").write_text("x: 1\n")
+        await eventually(lambda: knowledge.reloads >= 1)
+    finally:
+        stop.set()
+        await asyncio.wait_for(watcher, timeout=5)

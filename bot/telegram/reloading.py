@@ -217,7 +217,7 @@ class _KnowledgeFilter:
 
 def _is_knowledge_file(change: Change, path: str) -> bool:
     name = Path(path).name
-    return name.endswith(KNOWLEDGE_SUFFIXES) and not name.startswith((".", "~"))
+    return name.lower().endswith(KNOWLEDGE_SUFFIXES) and not name.startswith((".", "~"))
 
 
 def folder_identity(directory: Path) -> _Identity | None:
