@@ -252,3 +252,35 @@ async def test_an_edit_to_an_upper_case_yaml_file_reloads(tmp_path: Path) -> Non
     finally:
         stop.set()
         await asyncio.wait_for(watcher, timeout=5)
+
+
+class FolderKnowledge(CountingKnowledge):
+    """Fails to reload while its folder is missing, as LiveKnowledge does."""
+
+    def reload(self) -> ReloadResult:
+        self.reloads += 1
+        if not self.directory.is_dir():
+            return ReloadResult(ok=False, errors=(f"{self.directory}: does not exist",))
+        return ReloadResult(ok=True, committees=16)
+
+
+async def test_admins_hear_when_the_folder_stays_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.telegram.reloading.MISSING_NOTICE_SECONDS", 0.5)
+    directory = tmp_path / "knowledge"
+    write_knowledge(directory)
+    notices = Notices()
+    stop = asyncio.Event()
+    reloader = Reloader(FolderKnowledge(directory), notices)  # type: ignore[arg-type]
+    watcher = asyncio.create_task(reloader.watch(stop, debounce_ms=50, check_seconds=0.1))
+    try:
+        await asyncio.sleep(0.3)
+        shutil.rmtree(directory)
+        await eventually(lambda: len(notices.sent) == 1)
+        assert "does not exist" in notices.sent[0].en
+        await asyncio.sleep(0.5)
+        assert len(notices.sent) == 1  # told once, not every check
+    finally:
+        stop.set()
+        await asyncio.wait_for(watcher, timeout=5)
