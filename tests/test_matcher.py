@@ -131,12 +131,12 @@ def test_any_unicode_input_returns_a_result(text: str) -> None:
 
 @given(
     st.sampled_from([p for _, p in PHRASINGS] + ["今天天气怎么样", "哪里可以买手机"]),
-    st.floats(min_value=0, max_value=100),
+    st.floats(min_value=0, max_value=1),
 )
 @settings(max_examples=100, deadline=None)
 def test_raising_the_answer_threshold_never_adds_answers(question: str, raise_by: float) -> None:
-    base = MatcherSettings()
-    stricter = MatcherSettings(answer_threshold=min(100.0, base.answer_threshold + raise_by))
+    fitted = MATCHER.decision.answer_at
+    stricter = MatcherSettings(answer_confidence=min(1.0, fitted + raise_by))
     if not MATCHER.match(question).answered:
         assert not MATCHER.with_settings(stricter).match(question).answered
 

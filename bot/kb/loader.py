@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.kb.build import Builder
+from bot.kb.calibration import DecisionModel, parse_calibration
+from bot.kb.colloquial import Colloquial, parse_colloquial
 from bot.kb.messages import say
 from bot.kb.model import KnowledgeBase
 from bot.yamlfile import Checker, Problem, YamlDocument, YamlFileError, load_yaml
@@ -36,6 +38,8 @@ class _Documents:
 
     street: YamlDocument | None
     synonyms: YamlDocument | None
+    colloquial: YamlDocument | None
+    calibration: YamlDocument | None
     committees: list[YamlDocument]
     committee_files: int
 
@@ -52,6 +56,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     synonyms = builder.synonyms(documents.synonyms) if documents.synonyms else ()
     committees = [builder.committee(doc, Path(doc.file).stem) for doc in documents.committees]
     builder.check_cross_references(street_parts)
+    colloquial, decision = _optional_parts(documents, problems)
     if street_parts is None:
         raise KnowledgeBaseError(problems)
     _check_count(documents, street_parts[0].committee_count, problems)
@@ -67,6 +72,20 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         street_facts=street_facts,
         synonym_groups=synonyms,
         sources=builder.sources,
+        colloquial=colloquial,
+        decision=decision,
+    )
+
+
+def _optional_parts(
+    documents: _Documents, problems: list[Problem]
+) -> tuple[Colloquial, DecisionModel | None]:
+    """Dialect words and the fitted decision, from the files a knowledge base may lack."""
+    colloquial = documents.colloquial
+    calibration = documents.calibration
+    return (
+        parse_colloquial(colloquial, problems) if colloquial else Colloquial(),
+        parse_calibration(calibration, problems) if calibration else None,
     )
 
 
@@ -75,6 +94,8 @@ def _read_all(root: Path, problems: list[Problem]) -> _Documents:
     return _Documents(
         street=_read(root / "street.yaml", root, problems),
         synonyms=_read(root / "synonyms.yaml", root, problems),
+        colloquial=_read_optional(root / "colloquial.yaml", root, problems),
+        calibration=_read_optional(root / "calibration.yaml", root, problems),
         committees=[doc for path in committee_files if (doc := _read(path, root, problems))],
         committee_files=len(committee_files),
     )
@@ -140,3 +161,8 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> YamlDocument | Non
     except YamlFileError as exc:
         problems.extend(exc.problems)
         return None
+
+
+def _read_optional(path: Path, root: Path, problems: list[Problem]) -> YamlDocument | None:
+    """A file a knowledge base may do without (dialect words, a fitted calibration)."""
+    return _read(path, root, problems) if path.exists() else None
