@@ -267,7 +267,7 @@ class FolderKnowledge(CountingKnowledge):
 async def test_admins_hear_when_the_folder_stays_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.telegram.reloading.MISSING_NOTICE_SECONDS", 0.5)
+    monkeypatch.setattr("bot.kb.watch.MISSING_NOTICE_SECONDS", 0.5)
     directory = tmp_path / "knowledge"
     write_knowledge(directory)
     notices = Notices()

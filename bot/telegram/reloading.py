@@ -3,27 +3,20 @@
 The blocking `LiveKnowledge.reload()` runs in a worker thread; residents keep
 being answered from the current snapshot meanwhile, and after a failed reload.
 Admins hear about a broken edit once, not again for the same errors, and they
-hear when a reload that worked lost a committee or more than a few facts.
-
-The watcher follows the folder by its path, not its inode: editors and `git
-checkout` may replace the whole folder (`mv knowledge.new knowledge`, or `rm -r`
-and recreate), and inotify would keep watching the old one.
+hear when a reload that worked lost a committee or more than a few facts. The
+file watching itself (which survives the folder being replaced) is `bot.kb.watch`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
-import stat
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watchfiles import Change, awatch
-
 from bot.kb.model import Lang, Text
+from bot.kb.watch import DEBOUNCE_MS, FOLDER_CHECK_SECONDS, watch_folder
 
 if TYPE_CHECKING:
     from bot.match.live import LiveKnowledge, ReloadResult
@@ -31,15 +24,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEBOUNCE_MS = 500
-"""Editors write a file in several steps; wait for this much quiet before reloading."""
-FOLDER_CHECK_SECONDS = 1.0
-"""How often the watcher checks that the knowledge folder is still the one it watches."""
-MISSING_NOTICE_SECONDS = 60.0
-"""A knowledge folder gone this long is reported to the admins (a swap takes less)."""
-RETRY_SECONDS = 30.0
-"""After the file watcher itself fails, wait this long before watching again."""
-KNOWLEDGE_SUFFIXES = (".yaml", ".yml")
 LOST_FACTS_NOTICE = 3
 """A reload that loses more facts than this (or any committee) is reported to admins."""
 MAX_LISTED = 20
@@ -73,7 +57,6 @@ AND_MORE = Text(
     en="… and {count} more (run python -m bot check to see all)",
 )
 
-_Identity = tuple[int, int]
 NotifyAdmins = Callable[[Text], Awaitable[None]]
 """Sends a notice to every admin, each in their own language."""
 
@@ -135,116 +118,14 @@ class Reloader:
         debounce_ms: int = DEBOUNCE_MS,
         check_seconds: float = FOLDER_CHECK_SECONDS,
     ) -> None:
-        """Reload after each burst of changes to the knowledge files, until `stop` is set.
-
-        When the folder is replaced, watch the new one and reload from it.
-        """
-        directory = Path(self.knowledge.directory).absolute()
-        logger.info("watching %s for knowledge edits", directory)
-        first = True
-        while (identity := await self._wait_for_folder(directory, stop, check_seconds)) is not None:
-            if not first:
-                logger.info("%s was replaced; watching the new folder", directory)
-                await self._reload_safely("the knowledge folder was replaced")
-            first = False
-            await self._watch_folder(directory, identity, stop, debounce_ms, check_seconds)
-
-    async def _watch_folder(
-        self,
-        directory: Path,
-        identity: _Identity,
-        stop: asyncio.Event,
-        debounce_ms: int,
-        check_seconds: float,
-    ) -> None:
-        """Reload on edits until `stop` is set or the folder is no longer this one."""
-        leave = asyncio.Event()
-        guard = asyncio.create_task(
-            _leave_when_replaced(directory, identity, stop, leave, check_seconds)
+        """Reload after each burst of edits, and when the folder is replaced, until `stop`."""
+        await watch_folder(
+            Path(self.knowledge.directory),
+            self.reload_and_report,
+            stop,
+            debounce_ms=debounce_ms,
+            check_seconds=check_seconds,
         )
-        try:
-            async for changes in awatch(
-                directory,
-                watch_filter=_KnowledgeFilter(directory),
-                debounce=debounce_ms,
-                stop_event=leave,
-                recursive=True,
-            ):
-                if (Change.deleted, str(directory)) in changes:
-                    return  # moved away or removed: watch whatever takes its place
-                names = sorted({Path(path).name for _, path in changes})
-                await self._reload_safely("changed: " + ", ".join(names))
-        except Exception:  # e.g. the OS limit on watches; residents are still answered
-            logger.exception("watching %s failed; /reload still works", directory)
-            await _sleep_unless_stopped(stop, RETRY_SECONDS)
-        finally:
-            guard.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await guard
-
-    async def _wait_for_folder(
-        self, directory: Path, stop: asyncio.Event, check_seconds: float
-    ) -> _Identity | None:
-        """The folder's identity once it exists; None when `stop` is set first."""
-        missing_for = 0.0
-        while not stop.is_set():
-            if (identity := folder_identity(directory)) is not None:
-                return identity
-            if missing_for == 0:
-                logger.warning("%s is missing; the last good knowledge keeps serving", directory)
-            if missing_for < MISSING_NOTICE_SECONDS <= missing_for + check_seconds:
-                await self._reload_safely("the knowledge folder is missing")  # tells admins
-            missing_for += check_seconds
-            await _sleep_unless_stopped(stop, check_seconds)
-        return None
-
-    async def _reload_safely(self, reason: str) -> None:
-        try:
-            await self.reload_and_report(reason)
-        except Exception:  # the watcher must outlive any one bad reload
-            logger.exception("reloading (%s) failed", reason)
-
-
-class _KnowledgeFilter:
-    """Knowledge files, and the watched folder itself (to see it moved or removed)."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = str(directory)
-
-    def __call__(self, change: Change, path: str) -> bool:
-        return path == self.directory or _is_knowledge_file(change, path)
-
-
-def _is_knowledge_file(change: Change, path: str) -> bool:
-    name = Path(path).name
-    return name.lower().endswith(KNOWLEDGE_SUFFIXES) and not name.startswith((".", "~"))
-
-
-def folder_identity(directory: Path) -> _Identity | None:
-    """(device, inode) of the folder at this path; None if there is no folder."""
-    try:
-        info = os.stat(directory)
-    except OSError:
-        return None
-    return (info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None
-
-
-async def _leave_when_replaced(
-    directory: Path,
-    identity: _Identity,
-    stop: asyncio.Event,
-    leave: asyncio.Event,
-    check_seconds: float,
-) -> None:
-    """Set `leave` once `stop` is set or another folder (or none) is at `directory`."""
-    while not stop.is_set() and folder_identity(directory) == identity:
-        await _sleep_unless_stopped(stop, check_seconds)
-    leave.set()
-
-
-async def _sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
 
 
 # --- what admins are told ------------------------------------------------------------------
