@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ MESSAGES = {
     # reading a file
     "not_found": "file not found",
     "unreadable": "cannot read file ({reason})",
+    "not_a_file": "is not a regular file (a folder, a pipe or a device)",
     "too_large": "file is larger than {limit:,} bytes; is it the right file?",
     "not_utf8": "file is not UTF-8 text; save it as UTF-8 and try again",
     "control_character": "invisible control character {code} is not allowed in YAML; delete it",
@@ -134,6 +136,8 @@ def load_yaml(path: Path, display_name: str | None = None) -> YamlDocument:
 
 def _read_text(path: Path, name: str) -> str:
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe would block the reload for ever
+            raise YamlFileError(Problem(name, None, "", say("not_a_file")))
         with path.open("rb") as file:
             raw = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:

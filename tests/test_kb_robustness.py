@@ -3,6 +3,7 @@ never a traceback, never silent, and bounded in time and memory."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -239,3 +240,11 @@ def test_check_no_longer_says_valid_after_a_rename(knowledge_copy: Path) -> None
     assert result.returncode == 1
     assert "valid" not in result.stdout
     assert "xiaohe.yaml.old" in result.stdout
+
+
+def test_a_pipe_in_place_of_street_yaml_is_refused_not_waited_on(knowledge_copy: Path) -> None:
+    street = knowledge_copy / "street.yaml"
+    street.unlink()
+    os.mkfifo(street)
+    (problem,) = problems_of(knowledge_copy)
+    assert problem == "knowledge/street.yaml: is not a regular file (a folder, a pipe or a device)"
