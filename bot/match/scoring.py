@@ -79,11 +79,6 @@ class Scoring:
     longest_pinyin_run: int = 6
     """Words: the longest run whose pinyin may spell one known term."""
 
-    # --- the decision's guards -----------------------------------------------------
-    split_share: float = 0.4
-    """When this share of the question is what another committee's fact is about and the
-    best fact leaves it out (宠物 at one, 医院 at another), ask instead of answering."""
-
     # --- bounds on the work one message may cause ---------------------------------
     max_question_chars: int = 200
     """The matcher reads this many characters of a question; a longer one is cut (a
