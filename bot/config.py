@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from bot.kb.model import LANGS, Lang
+from bot.kb.model import LANGS, Lang, Text
 from bot.match.types import MatcherSettings
 from bot.yamlfile import Checker, PathKey, Problem, YamlFileError, load_yaml
 
@@ -31,23 +31,40 @@ MAX_USER_ID = 2**52 - 1
 """Telegram user ids are positive and have at most 52 significant bits."""
 
 MESSAGES = {
-    "token_in_file": "never put the token in a file; set {env} instead",
-    "not_id_list": "should be a list of Telegram user ids (numbers)",
-    "not_user_id": "'{value}' is not a Telegram user id (a positive whole number)",
-    "not_language": "should be one of {languages}",
-    "out_of_range": "should be a number from {low:g} to {high:g}",
-    "clarify_above_answer": "must not be above answer_confidence",
-    "unknown_home": "'{path}' starts with the home directory of a user this machine lacks",
-    "bad_base_url": (
-        "should be an http:// or https:// address with a host, e.g. http://127.0.0.1:8081/bot"
+    "token_in_file": Text(
+        zh="绝不要把令牌写进文件;请改用环境变量 {env}",
+        en="never put the token in a file; set {env} instead",
+    ),
+    "not_id_list": Text(
+        zh="应该是 Telegram 用户 id(数字)的列表",
+        en="should be a list of Telegram user ids (numbers)",
+    ),
+    "not_user_id": Text(
+        zh="'{value}' 不是 Telegram 用户 id(应该是正整数)",
+        en="'{value}' is not a Telegram user id (a positive whole number)",
+    ),
+    "not_language": Text(zh="应该是 {languages} 之一", en="should be one of {languages}"),
+    "out_of_range": Text(
+        zh="应该是 {low:g} 到 {high:g} 之间的数字", en="should be a number from {low:g} to {high:g}"
+    ),
+    "clarify_above_answer": Text(
+        zh="不能比 answer_confidence 大", en="must not be above answer_confidence"
+    ),
+    "unknown_home": Text(
+        zh="'{path}' 开头是一个这台电脑上没有的用户的主目录",
+        en="'{path}' starts with the home directory of a user this machine lacks",
+    ),
+    "bad_base_url": Text(
+        zh="应该是以 http:// 或 https:// 开头、带主机名的网址,例如 http://127.0.0.1:8081/bot",
+        en="should be an http:// or https:// address with a host, e.g. http://127.0.0.1:8081/bot",
     ),
 }
-"""Every message about the configuration, in one table (so it can be translated)."""
+"""Every message about the configuration, in Chinese and English."""
 
 
-def say(name: str, /, **values: Any) -> str:
-    """The message `name` of `MESSAGES`, filled in."""
-    return MESSAGES[name].format(**values)
+def say(name: str, /, **values: Any) -> Text:
+    """The message `name` of `MESSAGES`, filled in, in both languages."""
+    return MESSAGES[name].fill(**values)
 
 
 class ConfigError(Exception):
@@ -191,7 +208,7 @@ def _user_id(value: Any) -> int | None:
     return value
 
 
-def _not_user_id(value: Any) -> str:
+def _not_user_id(value: Any) -> Text:
     shown = str(value)  # YAML numbers are at most 30 digits (bot.yamlfile.MAX_NUMBER_CHARS)
     shown = shown if len(shown) <= 30 else shown[:30] + "…"
     return say("not_user_id", value=shown)

@@ -25,6 +25,9 @@ from typing import Any
 import yaml
 
 from bot.text import Lang, Text
+from bot.yamlmessages import KINDS, MESSAGES, say, syntax_reason
+
+__all__ = ["MESSAGES", "say"]  # with the classes below; bot.kb.messages uses say()
 
 PathKey = tuple[str | int, ...]
 
@@ -39,43 +42,6 @@ MAX_DEPTH = 30
 MAX_NUMBER_CHARS = 30
 """Longer digit strings are refused before Python turns them into a (slow, huge) int."""
 
-MESSAGES = {
-    # reading a file
-    "not_found": "file not found",
-    "unreadable": "cannot read file ({reason})",
-    "not_a_file": "is not a regular file (a folder, a pipe or a device)",
-    "too_large": "file is larger than {limit:,} bytes; is it the right file?",
-    "not_utf8": "file is not UTF-8 text; save it as UTF-8 and try again",
-    "control_character": "invisible control character {code} is not allowed in YAML; delete it",
-    "syntax": "YAML syntax error: {reason}",
-    "empty": "file is empty",
-    # what the file holds
-    "alias": "aliases (*name) are not allowed; write the value out in full",
-    "tag": "the tag '{tag}' is not allowed; remove it, or quote the value if the '!' is text",
-    "too_deep": "nested more than {limit} levels deep",
-    "key_not_text": "a key must be plain text",
-    "duplicate_key": "duplicate key '{key}' (first at line {first}); keep only one",
-    "long_number": "a number with {digits} digits is too long; quote it if it is meant as text",
-    "bad_value": "'{value}' is not {kind}; correct it, or quote it if it is meant as text",
-    # checking fields
-    "not_mapping": "should be a mapping of fields, not {kind}",
-    "unknown_field": "unknown field '{key}'{hint}",
-    "did_you_mean": " (did you mean '{name}'?)",
-    "allowed": " (allowed: {names})",
-    "missing_field": "missing required field '{key}'",
-    "empty_value": "must not be empty",
-    "not_text": "should be text, not {kind}",
-    "not_list": "should be a list, not {kind}",
-    "too_few": "needs at least {least} entries, has {count}",
-    "not_boolean": "should be true or false, not {kind}",
-}
-"""Every message this module gives an admin, in one table (so it can be translated)."""
-
-
-def say(name: str, /, **values: Any) -> str:
-    """The message `name` of `MESSAGES`, filled in."""
-    return MESSAGES[name].format(**values)
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -84,12 +50,12 @@ class Problem:
     file: str
     line: int | None
     field: str
-    message: Text | str
+    message: Text
 
     def in_lang(self, lang: Lang) -> str:
         """`file:line: field.path: message`, the message in `lang` (the rest is what an
         editor jumps to, so it stays as it is)."""
-        message = self.message.in_lang(lang) if isinstance(self.message, Text) else self.message
+        message = self.message.in_lang(lang)
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
 
@@ -173,12 +139,15 @@ def _compose(text: str, name: str) -> yaml.Node:
         mark = exc.problem_mark or exc.context_mark
         reason = exc.problem or exc.context or "invalid YAML"
         line = mark.line + 1 if mark else None
-        raise YamlFileError(Problem(name, line, "", say("syntax", reason=reason))) from None
+        message = say("syntax", reason=syntax_reason(reason))
+        raise YamlFileError(Problem(name, line, "", message)) from None
     except yaml.reader.ReaderError as exc:  # libyaml counts bytes of the UTF-8 text
         line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
-        raise YamlFileError(Problem(name, line, "", say("syntax", reason=exc.reason))) from None
+        message = say("syntax", reason=syntax_reason(exc.reason))
+        raise YamlFileError(Problem(name, line, "", message)) from None
     except yaml.YAMLError as exc:
-        raise YamlFileError(Problem(name, None, "", say("syntax", reason=exc))) from None
+        message = say("syntax", reason=syntax_reason(str(exc)))
+        raise YamlFileError(Problem(name, None, "", message)) from None
     if node is None:
         raise YamlFileError(Problem(name, 1, "", say("empty")))
     return node
@@ -263,11 +232,11 @@ class _DataBuilder:
         # PyYAML's constructors fail in many ways on odd input (`!!float ''` is an
         # IndexError, `!!timestamp x` an AttributeError): any failure means "not a value"
         except Exception:
-            kind = _VALUE_KIND.get(node.tag, "a value")
+            kind = _VALUE_KIND.get(node.tag, KINDS["value"])
             self._refuse(node, say("bad_value", value=_preview(node.value), kind=kind))
             return None
 
-    def _refuse(self, node: yaml.Node, message: str) -> None:
+    def _refuse(self, node: yaml.Node, message: Text) -> None:
         self.problems.append(Problem(self.file, node.start_mark.line + 1, "", message))
 
 
@@ -281,10 +250,10 @@ _ALLOWED_TAGS: dict[type[yaml.Node], frozenset[str]] = {
     yaml.MappingNode: frozenset({_YAML_TAG + "map"}),
 }
 _VALUE_KIND = {
-    _INT_TAG: "a whole number",
-    _YAML_TAG + "float": "a number",
-    _YAML_TAG + "bool": "true or false",
-    _YAML_TAG + "timestamp": "a real date",
+    _INT_TAG: KINDS["whole_number"],
+    _YAML_TAG + "float": KINDS["number"],
+    _YAML_TAG + "bool": KINDS["true_or_false"],
+    _YAML_TAG + "timestamp": KINDS["date"],
 }
 # What YAML 1.1 allows in a stream; anything else (NUL, other control characters) is
 # found here so the message can give a line rather than libyaml's byte position.
@@ -308,13 +277,20 @@ def format_path(path: PathKey) -> str:
 
 
 class Checker:
-    """Collects problems for one document; every check returns the value or None."""
+    """Collects problems for one document; every check returns the value or None.
+
+    One mistake gives one message: once a field is reported missing (or misspelt), what
+    the later checks would say about its absent value is left out.
+    """
 
     def __init__(self, document: YamlDocument, problems: list[Problem]) -> None:
         self.document = document
         self.problems = problems
+        self._explained: set[PathKey] = set()
 
-    def report(self, path: PathKey, message: str) -> None:
+    def report(self, path: PathKey, message: Text) -> None:
+        if any(path[:end] in self._explained for end in range(len(path) + 1)):
+            return
         self.problems.append(
             Problem(self.document.file, self.document.line_of(path), format_path(path), message)
         )
@@ -332,19 +308,29 @@ class Checker:
             self.report(path, say("not_mapping", kind=_kind(value)))
             return None
         known = required + optional
+        missing = [key for key in required if key not in value]
         for key in value:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = (
-                    say("did_you_mean", name=close[0])
-                    if close
-                    else say("allowed", names=", ".join(known))
-                )
-                self.report((*path, key), say("unknown_field", key=key, hint=hint))
-        for key in required:
-            if key not in value:
-                self.report(path, say("missing_field", key=key))
+                self._unknown_field(path, key, known, missing)
+        for key in missing:
+            self.report(path, say("missing_field", key=key))
+            self._explained.add((*path, key))
         return value
+
+    def _unknown_field(
+        self, path: PathKey, key: str, known: tuple[str, ...], missing: list[str]
+    ) -> None:
+        """`answr` where `answer` is missing is that field misspelt: the one message names
+        the typo, and `answer` is not reported missing as well."""
+        typo_of = difflib.get_close_matches(key, missing, n=1)
+        close = typo_of or difflib.get_close_matches(key, known, n=1)
+        hint = (
+            say("did_you_mean", name=close[0]) if close else say("allowed", names=", ".join(known))
+        )
+        self.report((*path, key), say("unknown_field", key=key, hint=hint))
+        if typo_of:
+            missing.remove(typo_of[0])
+            self._explained.add((*path, typo_of[0]))
 
     def text(self, value: Any, path: PathKey, *, required: bool = True) -> str | None:
         """A non-empty string (numbers are accepted and turned into text)."""
@@ -380,14 +366,15 @@ class Checker:
         return value
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Text:
     if value is None:
-        return "empty"
-    return {
-        dict: "a mapping",
-        list: "a list",
+        return KINDS["empty"]
+    kind = {
+        dict: "mapping",
+        list: "list",
         str: "text",
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-    }.get(type(value), type(value).__name__)
+        bool: "boolean",
+        int: "number",
+        float: "number",
+    }.get(type(value))
+    return KINDS[kind] if kind else Text(type(value).__name__, type(value).__name__)

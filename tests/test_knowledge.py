@@ -114,11 +114,19 @@ def test_unknown_key_is_an_error_with_a_suggestion(knowledge_copy: Path) -> None
     _edit(path, "    answer:\n", "    answr:\n")
     problems = problems_of(knowledge_copy)
     line = _line_of(path, "answr:")
-    assert any(
-        f"xiaohe.yaml:{line}:" in p and "answr" in p and "did you mean 'answer'" in p
-        for p in problems
-    ), problems
-    assert any("missing required field 'answer'" in p for p in problems)
+    assert problems == [
+        f"knowledge/committees/xiaohe.yaml:{line}: facts[0].answr: "
+        "unknown field 'answr' (did you mean 'answer'?)"
+    ]  # one problem, one line: not "missing 'answer'" and "not a mapping" as well
+
+
+def test_a_missing_field_is_one_line(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "committees" / "xiaohe.yaml"
+    _edit(path, "  english_name: Xiaohe\n", "")
+    line = path.read_text(encoding="utf-8").splitlines().index("committee:") + 1
+    assert problems_of(knowledge_copy) == [
+        f"knowledge/committees/xiaohe.yaml:{line}: committee: missing required field 'english_name'"
+    ]  # not "must not be empty" as well
 
 
 def test_missing_field_and_wrong_type_are_both_reported(knowledge_copy: Path) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.kb.messages import say
 from bot.yamlfile import Checker, PathKey, Problem, YamlDocument
 
 FEATURES = (
@@ -78,12 +79,12 @@ def _model(check: Checker, value: Any, path: PathKey) -> LogisticModel | None:
     bias = _number(check, part.get("bias"), (*path, "bias"))
     weights_value = part.get("weights")
     if not isinstance(weights_value, dict):
-        check.report((*path, "weights"), "should be a mapping of feature: weight")
+        check.report((*path, "weights"), say("not_weights"))
         return None
     weights = {}
     for name, weight in weights_value.items():
         if name not in FEATURES:
-            check.report((*path, "weights", name), f"unknown feature '{name}'")
+            check.report((*path, "weights", name), say("unknown_feature", name=name))
             continue
         number = _number(check, weight, (*path, "weights", name))
         if number is not None:
@@ -93,10 +94,10 @@ def _model(check: Checker, value: Any, path: PathKey) -> LogisticModel | None:
 
 def _number(check: Checker, value: Any, path: PathKey) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        check.report(path, "should be a number")
+        check.report(path, say("not_number"))
         return None
     if abs(value) > 1000:
-        check.report(path, "is far outside any fitted range (-1000 to 1000)")
+        check.report(path, say("far_outside"))
         return None
     return float(value)
 
@@ -104,6 +105,6 @@ def _number(check: Checker, value: Any, path: PathKey) -> float | None:
 def _probability(check: Checker, value: Any, path: PathKey) -> float | None:
     number = _number(check, value, path)
     if number is not None and not 0 <= number <= 1:
-        check.report(path, "should be a probability from 0 to 1")
+        check.report(path, say("not_probability"))
         return None
     return number

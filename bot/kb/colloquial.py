@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.kb.messages import say
 from bot.yamlfile import Checker, PathKey, Problem, YamlDocument
 
 SECTIONS = ("function_words", "content_words")
@@ -41,7 +42,7 @@ def parse_colloquial(doc: YamlDocument, problems: list[Problem]) -> Colloquial:
     for word, mandarin in words.items():
         for part in mandarin.split():
             if part in words and part != word:
-                check.report(seen[word], f"maps onto '{part}', which is itself mapped")
+                check.report(seen[word], say("maps_onto_mapped", part=part))
     return Colloquial(words=words, fillers=frozenset(fillers))
 
 
@@ -49,19 +50,19 @@ def _section(check: Checker, value: Any, path: PathKey, seen: dict[str, PathKey]
     if value is None:
         return {}
     if not isinstance(value, dict):
-        check.report(path, "should be a mapping of 'word: Mandarin word(s)'")
+        check.report(path, say("not_word_mapping"))
         return {}
     words = {}
     for word, mandarin in value.items():
         where = (*path, word)
         text = check.text(mandarin, where)
         if not isinstance(word, str) or not word.strip() or " " in word.strip():
-            check.report(where, "the left side should be one word")
+            check.report(where, say("not_one_word"))
             continue
         if text is None or not _claim(check, word, where, seen):
             continue
         if text == word:
-            check.report(where, "maps a word onto itself")
+            check.report(where, say("maps_onto_itself"))
             continue
         words[word] = text
     return words
@@ -70,7 +71,7 @@ def _section(check: Checker, value: Any, path: PathKey, seen: dict[str, PathKey]
 def _claim(check: Checker, word: str, path: PathKey, seen: dict[str, PathKey]) -> bool:
     if word in seen:
         first = check.document.line_of(seen[word])
-        check.report(path, f"'{word}' is already listed (line {first})")
+        check.report(path, say("word_listed", word=word, first=first))
         return False
     seen[word] = path
     return True

@@ -1,6 +1,6 @@
-"""Every problem the knowledge-base loader reports, in one table (so it can be translated).
+"""Every problem the knowledge-base loader reports, in one table of Chinese and English.
 
-Messages about YAML itself and about single fields live in `bot.yamlfile.MESSAGES`.
+Messages about YAML itself and about single fields live in `bot.yamlmessages`.
 """
 
 from __future__ import annotations
@@ -9,42 +9,102 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from bot.text import Text
 from bot.yamlfile import say as say_yaml
 
 MESSAGES = {
     # the folder and its files
-    "no_directory": "knowledge directory does not exist",
-    "unreadable_directory": "cannot list the folder ({reason})",
-    "no_committees": "no committee files",
-    "not_committee_file": (
-        "not a committee file: only .yaml or .yml files are read here, so this committee "
-        "is missing; rename it back, or move it out of committees/"
+    "no_directory": Text(zh="知识库文件夹不存在", en="knowledge directory does not exist"),
+    "unreadable_directory": Text(
+        zh="读不了这个文件夹({reason})", en="cannot list the folder ({reason})"
     ),
-    "committee_twice": "committee '{committee}' is written twice ({first} and this file)",
-    "committee_count": (
-        "{expected} committees expected, but committees/ holds {found}; was a file renamed "
-        "or deleted? (if the street really has {found} now, change this number)"
+    "no_committees": Text(zh="没有居委文件", en="no committee files"),
+    "not_committee_file": Text(
+        zh="不是居委文件:这里只读 .yaml 或 .yml 文件,所以这个居委现在缺了;"
+        "请把文件名改回来,或者把它移出 committees/",
+        en="not a committee file: only .yaml or .yml files are read here, so this committee "
+        "is missing; rename it back, or move it out of committees/",
+    ),
+    "committee_twice": Text(
+        zh="居委 '{committee}' 写了两次({first} 和这个文件)",
+        en="committee '{committee}' is written twice ({first} and this file)",
+    ),
+    "committee_count": Text(
+        zh="应该有 {expected} 个居委,但 committees/ 里有 {found} 个;是不是有文件改了名或被删了?"
+        "(如果街道现在确实有 {found} 个居委,就改这个数字)",
+        en="{expected} committees expected, but committees/ holds {found}; was a file renamed "
+        "or deleted? (if the street really has {found} now, change this number)",
     ),
     # fields
-    "not_count": "should be a whole number above 0",
-    "not_word_groups": "should be a list of word lists",
-    "word_in_two_groups": "'{word}' is already in another group",
-    "one_overview": "exactly one fact should have 'overview: true'",
-    "not_fact_list": "should be a list of facts",
+    "not_count": Text(zh="应该是大于 0 的整数", en="should be a whole number above 0"),
+    "not_word_groups": Text(
+        zh="应该是一组一组词的列表,每组写成 [词, 词]", en="should be a list of word lists"
+    ),
+    "word_in_two_groups": Text(
+        zh="'{word}' 已经在另一组里了", en="'{word}' is already in another group"
+    ),
+    "one_overview": Text(
+        zh="要有且只有一条服务写 'overview: true'",
+        en="exactly one fact should have 'overview: true'",
+    ),
+    "not_fact_list": Text(zh="应该是服务条目的列表", en="should be a list of facts"),
     # across files
-    "id_used": "id '{fact_id}' is already used at {place}",
-    "name_shared": "the name '{name}' is used by several committees: {committees}",
-    "unknown_reference": "unknown {kind} '{value}'{hint}; it must be defined in street.yaml",
+    "id_used": Text(
+        zh="id '{fact_id}' 已经在 {place} 用过了", en="id '{fact_id}' is already used at {place}"
+    ),
+    "name_shared": Text(
+        zh="名称 '{name}' 被几个居委同时使用:{committees}",
+        en="the name '{name}' is used by several committees: {committees}",
+    ),
+    "unknown_reference": Text(
+        zh="未知的{kind} '{value}'{hint};它必须在 street.yaml 里定义",
+        en="unknown {kind} '{value}'{hint}; it must be defined in street.yaml",
+    ),
+    # colloquial.yaml
+    "not_word_mapping": Text(
+        zh="应该是一行行的“说法: 普通话词”", en="should be a mapping of 'word: Mandarin word(s)'"
+    ),
+    "not_one_word": Text(
+        zh="左边应该是一个词(中间不能有空格)", en="the left side should be one word"
+    ),
+    "maps_onto_itself": Text(zh="左右两边是同一个词", en="maps a word onto itself"),
+    "word_listed": Text(
+        zh="'{word}' 已经写过了(第 {first} 行)", en="'{word}' is already listed (line {first})"
+    ),
+    "maps_onto_mapped": Text(
+        zh="右边的 '{part}' 自己也写在左边,请直接写它对应的普通话词",
+        en="maps onto '{part}', which is itself mapped",
+    ),
+    # calibration.yaml (written by `python -m bot calibrate`)
+    "not_weights": Text(zh="应该是一组“特征: 权重”", en="should be a mapping of feature: weight"),
+    "unknown_feature": Text(zh="未知的特征 '{name}'", en="unknown feature '{name}'"),
+    "not_number": Text(zh="应该是数字", en="should be a number"),
+    "far_outside": Text(
+        zh="远远超出任何拟合结果的范围(-1000 到 1000)",
+        en="is far outside any fitted range (-1000 to 1000)",
+    ),
+    "not_probability": Text(
+        zh="应该是 0 到 1 之间的概率", en="should be a probability from 0 to 1"
+    ),
 }
+"""Every message the knowledge-base loader gives an admin."""
+
+KINDS = {
+    "tag": Text(zh="标签", en="tag"),
+    "theme": Text(zh="主题", en="theme"),
+    "source": Text(zh="出处", en="source"),
+    "fact": Text(zh="条目", en="fact"),
+}
+"""What an unknown reference was meant to name."""
 
 
-def say(name: str, /, **values: Any) -> str:
-    """The message `name` of `MESSAGES`, filled in."""
-    return MESSAGES[name].format(**values)
+def say(name: str, /, **values: Any) -> Text:
+    """The message `name` of `MESSAGES`, filled in, in both languages."""
+    return MESSAGES[name].fill(**values)
 
 
-def unknown(kind: str, value: str, known: Iterable[str]) -> str:
+def unknown(kind: str, value: str, known: Iterable[str]) -> Text:
     """An unknown reference, with the closest known name as a hint."""
     close = difflib.get_close_matches(value, list(known), n=1)
     hint = say_yaml("did_you_mean", name=close[0]) if close else ""
-    return say("unknown_reference", kind=kind, value=value, hint=hint)
+    return say("unknown_reference", kind=KINDS[kind], value=value, hint=hint)
