@@ -340,6 +340,9 @@ class Checker:
             return None
         if isinstance(value, datetime.date):
             return value.isoformat()
+        if isinstance(value, dict):  # `- 注意: 时间` reads as a mapping: the colon is the cause
+            self.report(path, say("colon_in_text"))
+            return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.report(path, say("not_text", kind=_kind(value)))
             return None

@@ -66,6 +66,10 @@ MESSAGES = {
     "missing_field": Text(zh="缺少必填字段 '{key}'", en="missing required field '{key}'"),
     "empty_value": Text(zh="不能为空", en="must not be empty"),
     "not_text": Text(zh="应该是文字,而不是{kind}", en="should be text, not {kind}"),
+    "colon_in_text": Text(
+        zh="应该是文字,而不是一组“字段: 值”;文字里有英文冒号加空格时,请给整句加上英文双引号",
+        en="should be text, not a mapping; if the text holds ': ', put it in double quotes",
+    ),
     "not_list": Text(zh="应该是列表,而不是{kind}", en="should be a list, not {kind}"),
     "too_few": Text(
         zh="至少要有 {least} 条,现在只有 {count} 条",
