@@ -97,8 +97,9 @@ KINDS = {
 
 SYNTAX_REASONS = {
     "could not find expected ':'": Text(
-        zh="找不到英文冒号加空格“: ”(常见原因:用了中文冒号“:”,或冒号后面没有空格;错处可能在上一行)",
-        en="could not find expected ':' (a full-width colon “:”, or no space after ':'? "
+        zh="找不到英文冒号加空格“: ”(常见原因:用了中文冒号“：”,或冒号后面没有空格;"
+        "错处可能在上一行)",
+        en="could not find expected ':' (a full-width colon “：”, or no space after ':'? "
         "the mistake may be on the line above)",
     ),
     "found a tab character that violates indentation": Text(

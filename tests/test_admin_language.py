@@ -227,7 +227,22 @@ def test_a_common_yaml_syntax_error_is_explained_in_chinese(
     ':'", the admin reads what to look for."""
     path = knowledge_copy / "committees" / "jianliu.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("  short_name: 建六", "  short_name:建六", 1), encoding="utf-8")
+    colon = "  short_name\uff1a建六"  # the colon a Chinese input method types
+    path.write_text(text.replace("  short_name: 建六", colon, 1), encoding="utf-8")
     code, out, _ = run(capsys, "check", "--knowledge", str(knowledge_copy))
     assert code == 1
-    assert "jianliu.yaml:" in out and "YAML 格式错误" in out and "中文冒号" in out
+    assert "jianliu.yaml:" in out and "YAML 格式错误" in out and "中文冒号“\uff1a”" in out
+
+
+def test_aliases_joined_by_a_chinese_comma_are_flagged(
+    capsys: pytest.CaptureFixture[str], knowledge_copy: Path
+) -> None:
+    """`[建六居委会,建六居民区]` is valid YAML holding one name: check warns."""
+    path = knowledge_copy / "committees" / "jianliu.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "aliases: [建六居委会, 建六居民区]" in text
+    joined = "[建六居委会\uff0c建六居民区]"  # the comma a Chinese input method types
+    path.write_text(text.replace("[建六居委会, 建六居民区]", joined), encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--knowledge", str(knowledge_copy), "--quiet")
+    assert code == 0
+    assert "jianliu:别名“建六居委会\uff0c建六居民区”里有中文逗号" in out

@@ -52,9 +52,20 @@ def print_summary(kb: KnowledgeBase, lang: Lang = "zh") -> None:
 def lint(kb: KnowledgeBase, matcher: Matcher) -> list[Text]:
     """Warnings an admin should look at, none of which stops the bot."""
     return [
+        *_merged_aliases(kb),
         *_merged_phrasings(kb),
         *_shared_phrasings(kb),
         *_phrasings_matching_elsewhere(kb, matcher),
+    ]
+
+
+def _merged_aliases(kb: KnowledgeBase) -> list[Text]:
+    """`[孝和居委会,孝和居民区]` typed with a Chinese comma is one name, not two."""
+    return [
+        texts.MERGED_ALIAS.fill(committee=committee.id, alias=alias)
+        for committee in kb.committees
+        for alias in committee.aliases
+        if "\uff0c" in alias or "\u3001" in alias  # ， and 、: one name to YAML
     ]
 
 

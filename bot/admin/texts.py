@@ -56,6 +56,12 @@ CHECK_COMMITTEE_ROW = Text(
     en="  {label:<16} {facts:>2} facts, {phrasings:>3} phrasings",
 )
 CHECK_WARNING = Text(zh="  提醒:{warning}", en="  warning: {warning}")
+MERGED_ALIAS = Text(
+    zh="{committee}:别名“{alias}”里有中文逗号,会被当成一个名称;"
+    "要写两个名称,请用英文逗号加空格分开:[名称一, 名称二]",
+    en="{committee}: the alias “{alias}” holds a Chinese comma, so it is one name; "
+    "to write two, separate them with an ASCII comma and a space: [name one, name two]",
+)
 MERGED_PHRASING = Text(
     zh="{fact}:问法“{phrasing}”像是两句连在了一起;下一行的 '- ' 是不是多缩进了一个空格?",
     en="{fact}: the phrasing “{phrasing}” looks like two run together; is the next line's "
