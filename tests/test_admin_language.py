@@ -246,3 +246,21 @@ def test_aliases_joined_by_a_chinese_comma_are_flagged(
     code, out, _ = run(capsys, "check", "--knowledge", str(knowledge_copy), "--quiet")
     assert code == 0
     assert "jianliu:别名“建六居委会\uff0c建六居民区”里有中文逗号" in out
+
+
+def test_a_failed_reload_tells_each_admin_the_problem_in_their_language(
+    knowledge_copy: Path,
+) -> None:
+    """The Telegram notice of a broken edit: its problem lines are translated too."""
+    from bot.match.live import LiveKnowledge
+    from bot.match.types import MatcherSettings
+    from bot.telegram.reloading import reload_failed_text
+
+    live = LiveKnowledge(knowledge_copy, MatcherSettings())
+    break_answer(knowledge_copy)
+    result = live.reload()
+    assert not result.ok
+    chinese = reload_failed_text(result, "zh")
+    english = reload_failed_text(result, "en")
+    assert "facts[0].answr: 未知字段 'answr'(是不是想写 'answer'?)" in chinese
+    assert "facts[0].answr: unknown field 'answr' (did you mean 'answer'?)" in english

@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.kb import Committee, Fact, KnowledgeBase, KnowledgeBaseError, load_knowledge
 from bot.match.matcher import Matcher
 from bot.match.types import MatcherSettings
+from bot.yamlfile import Problem
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ class ReloadResult:
     facts: int = 0
     phrasings: int = 0
     errors: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    """The errors as the loader found them, to tell an admin in either language."""
     lost_committees: tuple[str, ...] = ()
     """Ids of committees the previous knowledge had and this one has not."""
     lost_facts: tuple[str, ...] = ()
@@ -56,7 +59,8 @@ class LiveKnowledge:
                 snapshot = build_snapshot(kb, self.settings)
             except KnowledgeBaseError as exc:
                 logger.warning("reload refused, old knowledge keeps serving: %s", exc)
-                return ReloadResult(ok=False, errors=tuple(str(p) for p in exc.problems))
+                errors = tuple(str(p) for p in exc.problems)
+                return ReloadResult(ok=False, errors=errors, problems=tuple(exc.problems))
             except Exception as exc:  # a bug must not take the serving knowledge with it
                 logger.exception("reload failed, old knowledge keeps serving")
                 return ReloadResult(ok=False, errors=(f"{self.directory}: {exc!r}",))

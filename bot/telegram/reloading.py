@@ -152,8 +152,11 @@ def reloaded_notice(result: ReloadResult) -> Text:
 
 
 def failed_notice(result: ReloadResult) -> Text:
-    errors = [f"• {error}" for error in result.errors[:MAX_LISTED]]
-    lines = [RELOAD_FAILED, *(Text(line, line) for line in errors)]
+    errors = [
+        Text(f"• {problem.in_lang('zh')}", f"• {problem.in_lang('en')}")
+        for problem in result.problems[:MAX_LISTED]
+    ] or [Text(f"• {error}", f"• {error}") for error in result.errors[:MAX_LISTED]]
+    lines = [RELOAD_FAILED, *errors]
     if len(result.errors) > MAX_LISTED:
         lines.append(fill(AND_MORE, count=len(result.errors) - MAX_LISTED))
     return join_lines(lines)
