@@ -25,9 +25,8 @@ from typing import Any
 import yaml
 
 from bot.text import Lang, Text
-from bot.yamlmessages import KINDS, MESSAGES, say, syntax_reason
-
-__all__ = ["MESSAGES", "say"]  # with the classes below; bot.kb.messages uses say()
+from bot.yamlmessages import KINDS, say, syntax_reason
+from bot.yamlmessages import MESSAGES as MESSAGES  # re-exported: the table lived here
 
 PathKey = tuple[str | int, ...]
 
