@@ -11,16 +11,15 @@ The result is written to knowledge/calibration.yaml for review.
 from __future__ import annotations
 
 import random
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bot.admin.evaluate import FIGURES, Case, read_cases
+from bot.admin.evaluate import FIGURES, Case, load_sets
 from bot.config import Config
-from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.kb import KnowledgeBase
 from bot.kb.calibration import FEATURES, DecisionModel, LogisticModel
 from bot.match import Matcher, MatchResult
 from bot.match.calibration import decide, fit_logistic, probability
@@ -161,13 +160,10 @@ def _tally(count: list[int], hit: bool) -> None:
 def run_calibrate(
     config: Config, paths: list[Path], *, folds: int = 5, out: Path | None = None
 ) -> int:
-    try:
-        sets = {path.stem: read_cases(path) for path in paths}
-        kb = load_knowledge(config.knowledge_dir)
-    except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
-        print(f"cannot calibrate: {exc}", file=sys.stderr)
+    loaded = load_sets(config, paths, doing="calibrate")
+    if loaded is None:
         return 1
-    matcher = Matcher(kb, config.matcher)
+    sets, matcher = loaded
     by_set = {name: collect(matcher, cases) for name, cases in sets.items()}
     samples = [s for group in by_set.values() for s in group]
     predictions = cross_validated(samples, folds)
