@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ENV_TOKEN, Config, ConfigError, load_config
+from bot.store import StoreError, reset_damaged_database
 
 EXIT_PROBLEMS = 1  # invalid knowledge or configuration
-EXIT_USAGE = 2  # the command cannot start as asked (no token, missing extra)
+EXIT_USAGE = 2  # the command cannot start as asked (no token, missing extra, unusable database)
 
 Command = Callable[[argparse.Namespace, Config], int]
 if TYPE_CHECKING:  # argparse's class is not subscriptable at run time
@@ -41,7 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     command: Command = args.func
     try:
+        if getattr(args, "reset_db", False):
+            _reset_db(config.db_path)
         return command(args, config)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -78,6 +84,21 @@ def _subcommand(
     )
     parser.set_defaults(func=func)
     return parser
+
+
+def _add_reset_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reset-db",
+        action="store_true",
+        help="if the database is damaged, move it aside (the new name is printed) and start "
+        "an empty one",
+    )
+
+
+def _reset_db(path: Path) -> None:
+    moved = reset_damaged_database(path)
+    if moved is not None:
+        print(f"the damaged database was moved to {moved}; starting an empty one", file=sys.stderr)
 
 
 def _load_config(args: argparse.Namespace) -> Config | None:
@@ -168,6 +189,7 @@ def _add_chat(subparsers: Subparsers) -> None:
         "shown as numbered options, type the number to press one. End with Ctrl-D.",
     )
     chat.add_argument("--user", metavar="NAME", help="who is chatting (default: your login)")
+    _add_reset_db(chat)
 
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
@@ -223,6 +245,7 @@ def _add_run(subparsers: Subparsers) -> None:
         metavar="SECONDS",
         help="long-polling timeout (default 10)",
     )
+    _add_reset_db(run)
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:

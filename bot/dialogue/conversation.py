@@ -25,7 +25,7 @@ from bot.dialogue.types import (
     User,
 )
 from bot.kb.model import LANGS, Committee, Fact, KnowledgeBase, Lang, Tag, Text
-from bot.match import LiveKnowledge, Match, MatchResult, detect_language, normalize
+from bot.match import LiveKnowledge, Match, MatchResult, Outcome, detect_language, normalize
 from bot.match.live import Snapshot
 from bot.store import Preferences, Store
 
@@ -207,7 +207,7 @@ class Dialogue:
         return self._declined(turn, lang)
 
     def _log(
-        self, turn: _Turn, result: MatchResult, outcome: str, match: Match | None
+        self, turn: _Turn, result: MatchResult, outcome: Outcome, match: Match | None
     ) -> int | None:
         return self.store.log_question(
             turn.user.id,
