@@ -75,7 +75,7 @@ def _create_key(path: Path) -> bytes:
             file.flush()
             os.fsync(file.fileno())
         os.link(temporary, path)
-        logger.warning("made a new user key %s; back it up with the database", path)
+        logger.info("made a new user key %s; back it up with the database", path)
         return key
     except FileExistsError:
         return _read_key(path)

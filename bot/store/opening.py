@@ -163,7 +163,8 @@ def check_integrity(conn: sqlite3.Connection) -> None:
     """Raise SQLITE_CORRUPT when the file is damaged, so that is known at start-up."""
     problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
     if problems != ["ok"]:
-        error = sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(problems))
+        first = " ".join(problems[0].split())  # quick_check's lines run over several
+        error = sqlite3.DatabaseError(f"database disk image is malformed: {first}")
         error.sqlite_errorname = "SQLITE_CORRUPT"
         raise error
 
