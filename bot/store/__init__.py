@@ -5,7 +5,7 @@ other backend (PostgreSQL, for several machines) offers: they never block a repl
 never raise after start-up; start-up problems raise `StoreError` with one clear line.
 """
 
-from bot.store.keys import ENV_SECRET
+from bot.store.keys import ENV_SECRET, user_log_key
 from bot.store.model import (
     FeedbackEntry,
     LoggedQuestion,
@@ -28,4 +28,5 @@ __all__ = [
     "StoreError",
     "new_log_id",
     "reset_damaged_database",
+    "user_log_key",
 ]

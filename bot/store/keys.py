@@ -95,3 +95,30 @@ def key_check(key: bytes) -> str:
 def legacy_hash(salt: str, user_id: str) -> str:
     """How databases before the key hashed a user id (kept so their rows still match)."""
     return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:32]
+
+
+class UserKeys:
+    """user id -> the hash stored in its place (HMAC with the key; see the module doc)."""
+
+    def __init__(self, key: bytes, legacy_salt: str | None = None) -> None:
+        self._key = key
+        self._salt = legacy_salt
+
+    def __call__(self, user_id: str) -> str:
+        inner = legacy_hash(self._salt, user_id) if self._salt else user_id
+        return hmac_hex(self._key, inner)
+
+
+# Logs name users by the same hash as the database, once a store is open; before that by
+# a key of this process alone. Either way a log never holds a raw id such as tg:5001.
+_for_logs = UserKeys(secrets.token_bytes(32))
+
+
+def use_for_logs(keys: UserKeys) -> None:
+    global _for_logs
+    _for_logs = keys
+
+
+def user_log_key(user_id: str) -> str:
+    """How a log line names a user: the keyed hash the database uses, never the raw id."""
+    return _for_logs(user_id)

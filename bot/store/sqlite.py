@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bot.kb.model import Lang
 from bot.store import opening, queries
-from bot.store.keys import hmac_hex, legacy_hash, load_key
+from bot.store.keys import UserKeys, load_key, use_for_logs
 from bot.store.model import (
     NO_STATS,
     FeedbackEntry,
@@ -90,6 +90,9 @@ class Store:
                 opening.prepare(self._conn, self._user_hmac_key())
                 self._conn.execute(f"PRAGMA busy_timeout = {int(WRITE_TIMEOUT * 1000)}")
             self._salt = opening.legacy_salt(self._conn)
+        self._user_keys: UserKeys | None = None
+        if not read_only:
+            use_for_logs(UserKeys(self._user_hmac_key(), self._salt))
         self._closed = False
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
@@ -125,8 +128,9 @@ class Store:
 
     def user_key(self, user_id: str) -> str:
         """The keyed hash that stands for a user in the database and in logs."""
-        inner = legacy_hash(self._salt, user_id) if self._salt else user_id
-        return hmac_hex(self._user_hmac_key(), inner)
+        if self._user_keys is None:
+            self._user_keys = UserKeys(self._user_hmac_key(), self._salt)
+        return self._user_keys(user_id)
 
     @property
     def pending_writes(self) -> int:
