@@ -95,32 +95,31 @@ def feedback(conn: sqlite3.Connection, since: float, until: float | None) -> lis
 
 
 def stats(conn: sqlite3.Connection, now: datetime | None) -> Stats:
-    """ "Today" and "this week" in `now`'s time zone."""
+    """Counts for /stats: "today" and "this week" in `now`'s time zone."""
     local_now = (now or datetime.now()).astimezone()
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     week_start = day_start - timedelta(days=day_start.weekday())
     today, week = day_start.timestamp(), week_start.timestamp()
-    q = conn.execute(
-        "SELECT "
-        "SUM(at >= :today), COUNT(*), "
-        "SUM(outcome = 'answered' OR chosen_fact_id IS NOT NULL) "
+    today_count, week_count, answered = conn.execute(
+        "SELECT COALESCE(SUM(at >= :today), 0), COUNT(*), "
+        "COALESCE(SUM(outcome = 'answered' OR chosen_fact_id IS NOT NULL), 0) "
         "FROM question_log WHERE at >= :week",
         {"today": today, "week": week},
     ).fetchone()
-    f = conn.execute(
-        "SELECT SUM(helpful = 1 AND at >= :week), SUM(helpful = 0 AND at >= :week), "
-        "SUM(helpful = 1), SUM(helpful = 0) FROM feedback",
+    votes = conn.execute(
+        "SELECT COALESCE(SUM(helpful = 1 AND at >= :week), 0), "
+        "COALESCE(SUM(helpful = 0 AND at >= :week), 0), "
+        "COALESCE(SUM(helpful = 1), 0), COALESCE(SUM(helpful = 0), 0) FROM feedback",
         {"week": week},
     ).fetchone()
-    total_week = q[1] or 0
     return Stats(
-        questions_today=q[0] or 0,
-        questions_week=total_week,
-        answered_share_week=(q[2] or 0) / total_week if total_week else None,
-        helpful_week=f[0] or 0,
-        unhelpful_week=f[1] or 0,
-        helpful_total=f[2] or 0,
-        unhelpful_total=f[3] or 0,
+        questions_today=today_count,
+        questions_week=week_count,
+        answered_share_week=answered / week_count if week_count else None,
+        helpful_week=votes[0],
+        unhelpful_week=votes[1],
+        helpful_total=votes[2],
+        unhelpful_total=votes[3],
     )
 
 
