@@ -252,8 +252,8 @@ def test_a_full_disk_at_start_up_is_one_line(tmp_path):
 
 @pytest.mark.slow
 def test_read_only_places(tmp_path):
-    """A read-only folder stops `chat` with one line, and `report` still reads a
-    read-only database file."""
+    """A read-only database file or folder stops `chat` with one line, and `report`
+    still reads the database there."""
     folder = tmp_path / "readonly"
     folder.mkdir()
     db = folder / "bot.sqlite3"
@@ -264,12 +264,15 @@ def test_read_only_places(tmp_path):
     )  # fmt: skip
     store.close()
     db.chmod(0o444)
+    read_only_file = run_cli("chat", db=db, read_only_user=True)
+    db.chmod(0o644)
     folder.chmod(0o555)
     try:
         chat = run_cli("chat", db=db, read_only_user=True)
         report = run_cli("report", "--json", db=db, read_only_user=True)
     finally:
         folder.chmod(0o755)
+    assert "the file is read-only" in one_clear_line(read_only_file)
     assert "cannot write in" in one_clear_line(chat)
     assert report.returncode == 0, report.stderr
     assert "今天天气怎么样" in report.stdout

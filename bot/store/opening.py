@@ -115,6 +115,11 @@ def check_path(path: Path, *, read_only: bool) -> None:
         raise StoreError(
             f"cannot create the folder {parent} for the database: {exc.strerror or exc}"
         ) from None
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(
+            f"cannot write to {path}: the file is read-only for this user; "
+            "fix its permissions or point BOT_DB elsewhere"
+        )
     if not os.access(parent, os.W_OK | os.X_OK):
         raise StoreError(
             f"cannot write in {parent}: the database needs a writable folder "
@@ -150,13 +155,32 @@ def _connect(path: Path, query: str, timeout: float, *, wal: bool) -> sqlite3.Co
         uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False
     )
     conn.row_factory = sqlite3.Row
-    if wal:
-        # WAL lets residents' reads go on while a write is held up; with NORMAL sync it stays
-        # consistent after a crash and skips an fsync per transaction.
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
+    try:
+        if wal:
+            # WAL lets residents' reads go on while a write is held up; with NORMAL sync it
+            # stays consistent after a crash and skips an fsync per transaction.
+            _use_wal(conn, timeout)
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """Switch to WAL, retrying: the switch answers "locked" at once, without waiting
+    for the busy timeout, while another process is creating the same database."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_BUSY")
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def check_integrity(conn: sqlite3.Connection) -> None:

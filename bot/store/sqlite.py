@@ -83,12 +83,7 @@ class Store:
         opening.check_path(self.path, read_only=read_only)
         with opening.explained(self.path):
             self._check_damage()
-            self._conn = opening.connect(
-                self.path, read_only=read_only, timeout=opening.OPEN_TIMEOUT
-            )
-            if not read_only:
-                opening.prepare(self._conn, self._user_hmac_key())
-                self._conn.execute(f"PRAGMA busy_timeout = {int(WRITE_TIMEOUT * 1000)}")
+            self._conn = self._open()
             self._salt = opening.legacy_salt(self._conn)
         self._user_keys: UserKeys | None = None
         if not read_only:
@@ -116,6 +111,18 @@ class Store:
             opening.check_integrity(conn)
         finally:
             conn.close()
+
+    def _open(self) -> sqlite3.Connection:
+        """The connection of the writer thread (or, read-only, of start-up)."""
+        conn = opening.connect(self.path, read_only=self.read_only, timeout=opening.OPEN_TIMEOUT)
+        try:
+            if not self.read_only:
+                opening.prepare(conn, self._user_hmac_key())
+                conn.execute(f"PRAGMA busy_timeout = {int(WRITE_TIMEOUT * 1000)}")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _user_hmac_key(self) -> bytes:
         if self._key is None:

@@ -171,7 +171,10 @@ class BackgroundWriter(Generic[J]):
     def _finish(self, batch: list[_Queued[J]], results: Sequence[bool]) -> None:
         for item, ok in zip(batch, results, strict=True):
             if item.done is not None:
-                item.done(ok)
+                try:
+                    item.done(ok)
+                except Exception:  # a caller's bookkeeping must not stop the writer
+                    logger.exception("a write's completion callback failed")
         failed = list(results).count(False)
         with self._cond:
             self.written += len(batch) - failed
