@@ -1,7 +1,7 @@
-"""Command line: python -m bot {check, ask, eval, chat, report, run}.
+"""Command line: python -m bot {check, ask, eval, calibrate, chat, report, run}.
 
-Each subcommand is one `_add_<name>(subparsers)` that declares its arguments and
-points `func` at a `cmd_<name>(args, config) -> exit code`. `main()` loads the
+Each subcommand is one row of `SUBCOMMANDS` (its name, help and arguments) and
+one `cmd_<name>(args, config) -> exit code`. `main()` loads the
 configuration once for all of them (a bad config ends the run with its problems
 listed) and dispatches. Heavy imports happen inside the commands, so `check`
 stays quick and `chat` never imports telegram.
@@ -15,19 +15,21 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from bot.config import ENV_TOKEN, Config, ConfigError, load_config
+from bot.numbers import parse_whole
 from bot.store import StoreError, reset_damaged_database
 
 EXIT_PROBLEMS = 1  # invalid knowledge or configuration
 EXIT_USAGE = 2  # the command cannot start as asked (no token, missing extra, unusable database)
+MAX_REPORT_DAYS = 3650
+"""Ten years: longer than the question log can be, and far from where dates overflow."""
+MAX_REPORT_ROWS = 1000
 
 Command = Callable[[argparse.Namespace, Config], int]
-if TYPE_CHECKING:  # argparse's class is not subscriptable at run time
-    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,43 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bot", description="淮海家 resident bot for Huaihai Middle Road Street"
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_check(subparsers)
-    _add_ask(subparsers)
-    _add_eval(subparsers)
-    _add_chat(subparsers)
-    _add_report(subparsers)
-    _add_run(subparsers)
+    for command in SUBCOMMANDS:
+        sub = subparsers.add_parser(
+            command.name, help=command.help, description=command.description
+        )
+        for flags, options in (*SHARED_ARGUMENTS, *command.arguments):
+            sub.add_argument(*flags, **options)
+        sub.set_defaults(func=command.run)
     return parser
-
-
-def _subcommand(
-    subparsers: Subparsers, name: str, func: Command, *, help: str, description: str
-) -> argparse.ArgumentParser:
-    """A subcommand with the options every command shares (--config, --knowledge)."""
-    parser = subparsers.add_parser(name, help=help, description=description)
-    parser.add_argument(
-        "--config", metavar="FILE", help="YAML settings (default: ./config.yaml if present)"
-    )
-    parser.add_argument(
-        "--knowledge", metavar="DIR", help="knowledge directory (default: from the config)"
-    )
-    parser.set_defaults(func=func)
-    return parser
-
-
-def _add_reset_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--reset-db",
-        action="store_true",
-        help="if the database is damaged, move it aside (the new name is printed) and start "
-        "an empty one",
-    )
-
-
-def _reset_db(path: Path) -> None:
-    moved = reset_damaged_database(path)
-    if moved is not None:
-        print(f"the damaged database was moved to {moved}; starting an empty one", file=sys.stderr)
 
 
 def _load_config(args: argparse.Namespace) -> Config | None:
@@ -113,18 +86,13 @@ def _load_config(args: argparse.Namespace) -> Config | None:
     return config
 
 
-# -- check -------------------------------------------------------------------------------
+def _reset_db(path: Path) -> None:
+    moved = reset_damaged_database(path)
+    if moved is not None:
+        print(f"the damaged database was moved to {moved}; starting an empty one", file=sys.stderr)
 
 
-def _add_check(subparsers: Subparsers) -> None:
-    check = _subcommand(
-        subparsers,
-        "check",
-        cmd_check,
-        help="validate the knowledge base (and the config file) after an edit",
-        description="Validate knowledge/ and print a summary; exit 1 with every problem found.",
-    )
-    check.add_argument("--quiet", action="store_true", help="print only problems and warnings")
+# -- the commands ----------------------------------------------------------------------
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
@@ -133,63 +101,31 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     return run_check(config, quiet=args.quiet)
 
 
-# -- ask ---------------------------------------------------------------------------------
-
-
-def _add_ask(subparsers: Subparsers) -> None:
-    ask = _subcommand(
-        subparsers,
-        "ask",
-        cmd_ask,
-        help="show the answer to a question and why it matched",
-        description="Answer one question, or (without one) each line of standard input.",
-    )
-    ask.add_argument("question", nargs="?", help="the question; omit to read lines from stdin")
-    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-
-
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.ask import run_ask
 
     return run_ask(config, args.question, as_json=args.json)
 
 
-# -- eval --------------------------------------------------------------------------------
-
-
-def _add_eval(subparsers: Subparsers) -> None:
-    evaluate = _subcommand(
-        subparsers,
-        "eval",
-        cmd_eval,
-        help="score the matcher on a question set (YAML: q / expect / lang / contains)",
-        description="Print the share of questions answered from the expected committee, "
-        "of out-of-scope questions declined, and of English questions answered in English.",
-    )
-    evaluate.add_argument("file", help="the question set")
-    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
-
-
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
-    from bot.admin.evaluate import run_eval
+    from bot.admin.evaluate import parse_minimums, run_eval
 
-    return run_eval(config, Path(args.file), as_json=args.json)
-
-
-# -- chat --------------------------------------------------------------------------------
-
-
-def _add_chat(subparsers: Subparsers) -> None:
-    chat = _subcommand(
-        subparsers,
-        "chat",
-        cmd_chat,
-        help="chat with the bot in the terminal (no token, no network)",
-        description="One message per line on standard input (piping works); buttons are "
-        "shown as numbered options, type the number to press one. End with Ctrl-D.",
+    try:
+        minimums = parse_minimums(args.min)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    paths = [Path(file) for file in args.files]
+    return run_eval(
+        config, paths, as_json=args.json, minimums=minimums, show_misses=not args.no_misses
     )
-    chat.add_argument("--user", metavar="NAME", help="who is chatting (default: your login)")
-    _add_reset_db(chat)
+
+
+def cmd_calibrate(args: argparse.Namespace, config: Config) -> int:
+    from bot.admin.calibrate import run_calibrate
+
+    out = Path(args.out) if args.out else None
+    return run_calibrate(config, [Path(f) for f in args.files], folds=args.folds, out=out)
 
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
@@ -198,54 +134,10 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     return run_console(config, args.user)
 
 
-# -- report ------------------------------------------------------------------------------
-
-
-def _add_report(subparsers: Subparsers) -> None:
-    report = _subcommand(
-        subparsers,
-        "report",
-        cmd_report,
-        help="questions the bot could not answer, grouped, and feedback per fact",
-        description='Unanswered and "did you mean" questions of the last N days, similar '
-        "ones grouped with the nearest fact; the facts asked most; 👍/👎 per fact.",
-    )
-    report.add_argument("--days", type=int, default=7, metavar="N", help="period (default 7)")
-    report.add_argument("--limit", type=int, default=10, metavar="N", help="rows per table")
-    report.add_argument("--json", action="store_true", help="print the whole report as JSON")
-
-
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
     from bot.report import run_report
 
     return run_report(config, args.days, as_json=args.json, limit=args.limit)
-
-
-# -- run ---------------------------------------------------------------------------------
-
-
-def _add_run(subparsers: Subparsers) -> None:
-    run = _subcommand(
-        subparsers,
-        "run",
-        cmd_run,
-        help="run the Telegram bot (long polling, or a webhook with --webhook)",
-        description="Run the Telegram bot until Ctrl-C / SIGTERM. "
-        f"The token is read from {ENV_TOKEN}.",
-    )
-    run.add_argument(
-        "--webhook", metavar="URL", help="public HTTPS URL Telegram should post updates to"
-    )
-    run.add_argument("--listen", metavar="HOST", default="127.0.0.1", help="webhook listen address")
-    run.add_argument("--port", type=int, default=8443, help="webhook listen port (default 8443)")
-    run.add_argument(
-        "--poll-timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="long-polling timeout (default 10)",
-    )
-    _add_reset_db(run)
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -267,11 +159,204 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.telegram.run import run_bot
 
     configure_logging(config.token)
-    run_bot(
+    return run_bot(
         config,
         webhook_url=args.webhook,
         listen=args.listen,
         port=args.port,
         poll_timeout=args.poll_timeout,
     )
-    return 0
+
+
+def cmd_web(args: argparse.Namespace, config: Config) -> int:
+    from bot.web.server import run_web
+
+    return run_web(config, args.config, host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_qr(args: argparse.Namespace, config: Config) -> int:
+    from bot.web.qr import run_qr
+
+    return run_qr(args.url, Path(args.out))
+
+
+# -- the table of subcommands ------------------------------------------------------------
+
+Argument = tuple[tuple[str, ...], dict[str, Any]]
+"""The positional and keyword arguments of one `ArgumentParser.add_argument()` call."""
+
+
+def arg(*flags: str, **options: Any) -> Argument:
+    return flags, options
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`, else a clear usage error."""
+
+    def parse(text: str) -> int:
+        number = parse_whole(text, low=low, high=high)
+        if number is None:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
+        return number
+
+    parse.__name__ = "whole number"  # argparse names the type in some messages
+    return parse
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    run: Command
+    help: str
+    description: str
+    arguments: tuple[Argument, ...] = ()
+
+
+SHARED_ARGUMENTS: tuple[Argument, ...] = (
+    arg("--config", metavar="FILE", help="YAML settings (default: ./config.yaml if present)"),
+    arg("--knowledge", metavar="DIR", help="knowledge directory (default: from the config)"),
+)
+
+RESET_DB = arg(
+    "--reset-db",
+    action="store_true",
+    help="if the database is damaged, move it aside (the new name is printed) and start "
+    "an empty one",
+)
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand(
+        "check",
+        cmd_check,
+        help="validate the knowledge base (and the config file) after an edit",
+        description="Validate knowledge/ and print a summary; exit 1 with every problem found.",
+        arguments=(arg("--quiet", action="store_true", help="print only problems and warnings"),),
+    ),
+    Subcommand(
+        "ask",
+        cmd_ask,
+        help="show the answer to a question and why it matched",
+        description="Answer one question, or (without one) each line of standard input.",
+        arguments=(
+            arg("question", nargs="?", help="the question; omit to read lines from stdin"),
+            arg("--json", action="store_true", help="print one JSON object per question"),
+        ),
+    ),
+    Subcommand(
+        "eval",
+        cmd_eval,
+        help="score the matcher on a question set (YAML: q / expect / lang / contains)",
+        description="Print the share of questions answered from the expected committee, "
+        "of out-of-scope questions declined, and of English questions answered in English.",
+        arguments=(
+            arg("files", nargs="+", metavar="FILE", help="question sets (YAML)"),
+            arg("--json", action="store_true", help="print the figures as JSON"),
+            arg(
+                "--min",
+                default="",
+                metavar="FIGURE=PERCENT,…",
+                help="exit 1 when a figure falls short, e.g. first=90,within2=98,wrong=1 "
+                "(wrong is a maximum)",
+            ),
+            arg("--no-misses", action="store_true", help="print the figures only"),
+        ),
+    ),
+    Subcommand(
+        "calibrate",
+        cmd_calibrate,
+        help="fit the answer / did-you-mean / decline decision on labelled question sets",
+        description="Fit the matcher's decision on question sets (the eval format), print "
+        "cross-validated figures and write knowledge/calibration.yaml.",
+        arguments=(
+            arg("files", nargs="+", metavar="FILE", help="question sets (YAML)"),
+            arg(
+                "--folds",
+                type=whole_number(2, 20),
+                default=5,
+                help="cross-validation folds (2-20)",
+            ),
+            arg("--out", help="where to write (default: KNOWLEDGE/calibration.yaml)"),
+        ),
+    ),
+    Subcommand(
+        "chat",
+        cmd_chat,
+        help="chat with the bot in the terminal (no token, no network)",
+        description="One message per line on standard input (piping works); buttons are "
+        "shown as numbered options, type the number to press one. End with Ctrl-D.",
+        arguments=(
+            arg("--user", metavar="NAME", help="who is chatting (default: your login)"),
+            RESET_DB,
+        ),
+    ),
+    Subcommand(
+        "report",
+        cmd_report,
+        help="questions the bot could not answer, grouped, and feedback per fact",
+        description='Unanswered and "did you mean" questions of the last N days, similar '
+        "ones grouped with the nearest fact; the facts asked most; 👍/👎 per fact.",
+        arguments=(
+            arg(
+                "--days",
+                type=whole_number(1, MAX_REPORT_DAYS),
+                default=7,
+                metavar="N",
+                help=f"period (default 7, at most {MAX_REPORT_DAYS})",
+            ),
+            arg(
+                "--limit",
+                type=whole_number(1, MAX_REPORT_ROWS),
+                default=10,
+                metavar="N",
+                help="rows per table",
+            ),
+            arg("--json", action="store_true", help="print the whole report as JSON"),
+        ),
+    ),
+    Subcommand(
+        "run",
+        cmd_run,
+        help="run the Telegram bot (long polling, or a webhook with --webhook)",
+        description="Run the Telegram bot until Ctrl-C / SIGTERM. "
+        f"The token is read from {ENV_TOKEN}.",
+        arguments=(
+            arg(
+                "--webhook", metavar="URL", help="public HTTPS URL Telegram should post updates to"
+            ),
+            arg("--listen", metavar="HOST", default="127.0.0.1", help="webhook listen address"),
+            arg("--port", type=int, default=8443, help="webhook listen port (default 8443)"),
+            arg(
+                "--poll-timeout",
+                type=float,
+                default=10.0,
+                metavar="SECONDS",
+                help="long-polling timeout (default 10)",
+            ),
+            RESET_DB,
+        ),
+    ),
+    Subcommand(
+        "web",
+        cmd_web,
+        help="serve the web chat (a phone page for residents without Telegram)",
+        description="Serve the chat page and its JSON API until Ctrl-C. Put it behind an "
+        "HTTPS reverse proxy for the public; see the README.",
+        arguments=(
+            arg("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)"),
+            arg("--port", type=whole_number(1, 65535), default=8080, help="listen port"),
+            arg("--workers", type=whole_number(1, 64), default=1, metavar="N", help="processes"),
+            RESET_DB,
+        ),
+    ),
+    Subcommand(
+        "qr",
+        cmd_qr,
+        help="a QR code poster (PNG) for the web chat's address",
+        description="Write a QR code for URL with the caption 淮海家 居民助手, and print it "
+        "in the terminal.",
+        arguments=(
+            arg("url", help="the address residents open, e.g. https://chat.example.org/"),
+            arg("--out", metavar="FILE.png", default="qr.png", help="(default qr.png)"),
+        ),
+    ),
+)

@@ -149,8 +149,9 @@ def _language(check: Checker, value: Any) -> Lang:
 
 
 def _number(
-    check: Checker, value: Any, path: PathKey, default: float, low: float, high: float
-) -> float:
+    check: Checker, value: Any, path: PathKey, default: Any, low: float, high: float
+) -> Any:
+    """A number within bounds, or `default` (which may be None: "not set") when absent."""
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
@@ -165,7 +166,8 @@ def _matcher(check: Checker, value: Any) -> MatcherSettings:
     if value is None:
         return defaults
     bounds = {  # field: (lowest, highest)
-        "answer_threshold": (0, 100),
+        "answer_confidence": (0, 1),
+        "clarify_confidence": (0, 1),
         "clarify_threshold": (0, 100),
         "clarify_margin": (0, 100),
         "max_alternatives": (1, 5),
@@ -177,9 +179,10 @@ def _matcher(check: Checker, value: Any) -> MatcherSettings:
         for key, (low, high) in bounds.items()
     }
     numbers["max_alternatives"] = int(numbers["max_alternatives"])
-    settings = MatcherSettings(**numbers)  # type: ignore[arg-type]
-    if settings.clarify_threshold > settings.answer_threshold:
-        check.report((*path, "clarify_threshold"), "must not be above answer_threshold")
+    settings = MatcherSettings(**numbers)
+    answer_at, clarify_at = settings.answer_confidence, settings.clarify_confidence
+    if answer_at is not None and clarify_at is not None and clarify_at > answer_at:
+        check.report((*path, "clarify_confidence"), "must not be above answer_confidence")
     return settings
 
 

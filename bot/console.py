@@ -17,6 +17,7 @@ from bot.config import Config
 from bot.dialogue import ButtonPress, Dialogue, Incoming, Reply, TextMessage, User
 from bot.kb import KnowledgeBaseError
 from bot.match import LiveKnowledge
+from bot.numbers import parse_whole
 from bot.store import Store
 
 
@@ -29,11 +30,10 @@ def render(reply: Reply) -> str:
 
 def to_incoming(line: str, last: Reply | None) -> Incoming:
     """A typed line: the number of one of the last reply's buttons presses it."""
-    choice = line.strip()
-    if last is not None and choice.isdigit():
-        buttons = last.flat_buttons
-        if 1 <= int(choice) <= len(buttons):
-            return ButtonPress(buttons[int(choice) - 1].payload)
+    buttons = last.flat_buttons if last is not None else ()
+    number = parse_whole(line, low=1, high=len(buttons))  # "²" is no number to press
+    if number is not None:
+        return ButtonPress(buttons[number - 1].payload)
     return TextMessage(line.rstrip("\r\n"))
 
 

@@ -20,13 +20,14 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.admin import texts
 from bot.config import Config
+from bot.dialogue.settings import DEFAULT
 from bot.kb import KnowledgeBaseError
+from bot.kb.model import Lang, Text
 from bot.match.live import LiveKnowledge, Snapshot
 from bot.store import LoggedQuestion, Store
 
-GROUP_SIMILARITY = 75.0
-"""rapidfuzz `ratio` (0-100) above which two normalised questions fall into one group."""
 EXAMPLE_CHARS = 40
 
 
@@ -98,9 +99,10 @@ def build_report(
 
 
 def group_questions(
-    questions: Iterable[LoggedQuestion], *, similarity: float = GROUP_SIMILARITY
+    questions: Iterable[LoggedQuestion], *, similarity: float = DEFAULT.group_similarity
 ) -> list[QuestionGroup]:
-    """Similar questions together, the biggest group first."""
+    """Similar questions together, the biggest group first (`similarity`: see
+    `DialogueSettings.group_similarity`)."""
     by_form: dict[str, list[LoggedQuestion]] = defaultdict(list)
     for question in questions:
         form = question.normalized.replace(" ", "") or question.question.strip().casefold()
@@ -147,7 +149,7 @@ def _with_nearest(groups: Iterable[QuestionGroup], snapshot: Snapshot) -> Iterab
 
 def _title(snapshot: Snapshot, fact_id: str) -> str:
     fact = snapshot.kb.fact(fact_id)
-    return fact.title.zh if fact else "(已删除 / removed)"
+    return fact.title.zh if fact else texts.REMOVED_FACT.zh
 
 
 def _top_facts(questions: Sequence[LoggedQuestion], snapshot: Snapshot) -> list[FactCount]:
@@ -175,49 +177,24 @@ def _feedback(
 
 # --- plain-text rendering -----------------------------------------------------------
 
-_LABELS: dict[str, dict[str, Any]] = {
-    "zh": {
-        "title": "提问报告:{since} 至 {until}(最近{days}天)",
-        "total": "共 {total} 个问题,已回答 {answered} 个({share})",
-        "unanswered": "没能回答的问题",
-        "clarified": "需要追问“您是想问”的问题",
-        "top": "问得最多的条目",
-        "feedback": "每个条目的反馈",
-        "none": "(无)",
-        "head_q": ["次数", "例句", "最接近的条目", "得分"],
-        "head_top": ["次数", "条目", "标题"],
-        "head_fb": ["👍", "👎", "条目", "标题"],
-        "more": "……另有 {n} 组",
-    },
-    "en": {
-        "title": "Question report: {since} to {until} (last {days} days)",
-        "total": "{total} questions, {answered} answered ({share})",
-        "unanswered": "Questions the bot could not answer",
-        "clarified": 'Questions that needed "did you mean"',
-        "top": "Facts asked most",
-        "feedback": "Feedback per fact",
-        "none": "(none)",
-        "head_q": ["count", "example", "nearest fact", "score"],
-        "head_top": ["count", "fact", "title"],
-        "head_fb": ["👍", "👎", "fact", "title"],
-        "more": "… and {n} more",
-    },
-}
 
-
-def format_report(report: Report, limit: int = 10, lang: str = "zh") -> str:
+def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
     """Plain text: a header, then each section as an aligned table of at most `limit` rows."""
-    labels = _LABELS["en" if lang == "en" else "zh"]
     share = f"{report.answered / report.total:.0%}" if report.total else "—"
     lines = [
-        labels["title"].format(
+        texts.REPORT_TITLE.in_lang(lang).format(
             since=report.since.strftime("%Y-%m-%d"),
             until=report.until.strftime("%Y-%m-%d"),
             days=report.days,
         ),
-        labels["total"].format(total=report.total, answered=report.answered, share=share),
+        texts.REPORT_TOTAL.in_lang(lang).format(
+            total=report.total, answered=report.answered, share=share
+        ),
     ]
-    for key, groups in (("unanswered", report.unanswered), ("clarified", report.clarified)):
+    for title, groups in (
+        (texts.UNANSWERED, report.unanswered),
+        (texts.CLARIFIED, report.clarified),
+    ):
         rows = [
             [
                 str(g.count),
@@ -225,28 +202,28 @@ def format_report(report: Report, limit: int = 10, lang: str = "zh") -> str:
                 g.nearest_fact_id or "—",
                 "—" if g.nearest_score is None else f"{g.nearest_score:.0f}",
             ]
-            for g in groups[:limit]
+            for g in groups
         ]
-        lines += _section(labels, key, labels["head_q"], rows, len(groups) - limit)
-    top_rows = [[str(f.asked), f.fact_id, _shorten(f.title)] for f in report.top_facts[:limit]]
-    lines += _section(labels, "top", labels["head_top"], top_rows, len(report.top_facts) - limit)
+        lines += _section(title, texts.QUESTION_COLUMNS, rows, limit, lang)
+    top_rows = [[str(f.asked), f.fact_id, _shorten(f.title)] for f in report.top_facts]
+    lines += _section(texts.TOP_FACTS, texts.TOP_COLUMNS, top_rows, limit, lang)
     fb_rows = [
-        [str(f.helpful), str(f.unhelpful), f.fact_id, _shorten(f.title)]
-        for f in report.feedback[:limit]
+        [str(f.helpful), str(f.unhelpful), f.fact_id, _shorten(f.title)] for f in report.feedback
     ]
-    lines += _section(labels, "feedback", labels["head_fb"], fb_rows, len(report.feedback) - limit)
+    lines += _section(texts.FEEDBACK, texts.FEEDBACK_COLUMNS, fb_rows, limit, lang)
     return "\n".join(lines)
 
 
 def _section(
-    labels: dict[str, Any], key: str, head: list[str], rows: list[list[str]], hidden: int
+    title: Text, columns: Sequence[Text], rows: list[list[str]], limit: int, lang: Lang
 ) -> list[str]:
-    lines = ["", f"{labels[key]}:"]
+    """A titled table of the first `limit` rows, and how many more there are."""
+    lines = ["", f"{title.in_lang(lang)}:"]
     if not rows:
-        return [*lines, labels["none"]]
-    lines += _table([head, *rows])
-    if hidden > 0:
-        lines.append(labels["more"].format(n=hidden))
+        return [*lines, texts.NONE.in_lang(lang)]
+    lines += _table([[column.in_lang(lang) for column in columns], *rows[:limit]])
+    if len(rows) > limit:
+        lines.append(texts.MORE.in_lang(lang).format(n=len(rows) - limit))
     return lines
 
 

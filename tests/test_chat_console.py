@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,19 @@ def test_odd_lines_do_not_crash_the_console(db):
     out = chat(db, "", "   ", "😀😀", "\x07", "x" * 4096, "99", "/start", "0", "42")
     assert out.count("/help") >= 4
     assert "500" in out
+
+
+def test_superscript_digits_and_huge_numbers_are_questions_not_buttons(db):
+    out = chat(db, "/start", "²", "①", "99999999999999999999999", "/start", "2")
+    assert out.count("暂时还不知道答案") == 3  # each odd number was read as a question
+    assert out.count("相关的服务") == 1  # and only the real "2" pressed a topic button
+
+
+def test_a_megabyte_committee_line_is_answered_at_once(db):
+    started = time.monotonic()
+    out = chat(db, "/committee " + "孝和" * 500_000, "/committee 孝和")
+    assert time.monotonic() - started < 20  # was 107 s
+    assert "500" in out and "孝和居委" in out
 
 
 def test_the_database_is_created_where_configured(db):

@@ -17,7 +17,8 @@ def test_example_config_is_valid_and_token_comes_from_the_environment() -> None:
     config = load_config(ROOT / "config.example.yaml", env={"TELEGRAM_BOT_TOKEN": "123:abc"})
     assert config.token == "123:abc"
     assert "123:abc" not in repr(config)
-    assert config.matcher.answer_threshold > config.matcher.clarify_threshold
+    assert 0 < config.matcher.clarify_threshold < 100
+    assert config.matcher.answer_confidence is None  # the fitted calibration decides
 
 
 def test_without_a_file_the_shipped_knowledge_is_used(tmp_path: Path, monkeypatch) -> None:
@@ -55,7 +56,7 @@ def test_every_bad_value_is_reported_with_its_line(tmp_path: Path) -> None:
         "admin_ids: [12, abc]\n"
         "default_language: fr\n"
         "matcher:\n"
-        "  answer_threshold: 150\n"
+        "  answer_confidence: 1.5\n"
         "  clarify_treshold: 30\n"
         "token: 123:secret\n"
     )
@@ -64,7 +65,7 @@ def test_every_bad_value_is_reported_with_its_line(tmp_path: Path) -> None:
     messages = [str(problem) for problem in caught.value.problems]
     assert any(":1: admin_ids[1]" in m for m in messages)
     assert any(":2: default_language" in m for m in messages)
-    assert any(":4: matcher.answer_threshold" in m and "0 to 100" in m for m in messages)
+    assert any(":4: matcher.answer_confidence" in m and "0 to 1" in m for m in messages)
     assert any(":5:" in m and "did you mean 'clarify_threshold'" in m for m in messages)
     assert any(":6: token" in m and "TELEGRAM_BOT_TOKEN" in m for m in messages)
     assert all("secret" not in m for m in messages)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -48,8 +49,10 @@ class ScriptedMatcher:
 class FakeKnowledge:
     """Stands in for LiveKnowledge: `.current` snapshot and `.settings`."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: ScriptedMatcher) -> None:
-        self.settings = MatcherSettings()
+    def __init__(
+        self, kb: KnowledgeBase, matcher: ScriptedMatcher, settings: MatcherSettings | None = None
+    ) -> None:
+        self.settings = settings or MatcherSettings()
         self.current = Snapshot(kb=kb, matcher=matcher)  # type: ignore[arg-type]
 
 
@@ -303,6 +306,17 @@ def test_clarify_offers_up_to_three_options_and_none(dialogue, matcher, kb, stor
     assert logged.outcome == "clarify" and logged.chosen_fact_id == "zhicheng-clear-lanes"
 
 
+@pytest.mark.parametrize("configured", [1, 2, 5])
+def test_did_you_mean_offers_the_configured_number_of_options(kb, matcher, store, configured):
+    knowledge = FakeKnowledge(kb, matcher, MatcherSettings(max_alternatives=configured))
+    dialogue = Dialogue(knowledge, store)  # type: ignore[arg-type]
+    facts = [fact.id for fact in kb.facts if fact.committee_id and not fact.overview][:6]
+    options = [(fact_id, 90 - n, ("老人",)) for n, fact_id in enumerate(facts)]
+    script(matcher, kb, "老人服务", "clarify", options)
+    reply = say(dialogue, "老人服务")
+    assert len(reply.flat_buttons) == configured + 1  # the options and 都不是
+
+
 def test_none_of_these_logs_unanswered_and_gives_fallback(dialogue, matcher, kb, store):
     script(
         matcher,
@@ -422,26 +436,77 @@ def test_lang_without_argument_offers_buttons(dialogue):
 # --- stale and forged buttons -----------------------------------------------------------
 
 
+CHANGED = "这一项已经更新了"
+
+
 @pytest.mark.parametrize(
-    "payload",
+    ("payload", "expected"),
     [
-        "f:no-such-fact",
-        "c:mars",
-        "t:no-such-topic",
-        "home:mars",
-        "p:1:gone",
-        "zzz",
-        "",
-        "fb:?:1",
-        "fb:+:abc",
-        "p:1",
-        "f:",
-        "lang:klingon",
+        ("f:no-such-fact", CHANGED),
+        ("c:mars", CHANGED),
+        ("t:no-such-topic", CHANGED),
+        ("home:mars", CHANGED),
+        ("p:1:gone", CHANGED),
+        ("zzz", CHANGED),
+        ("", CHANGED),
+        ("fb:?:1", CHANGED),
+        ("fb:+:abc", CHANGED),
+        ("p:1", CHANGED),
+        ("f:", CHANGED),
+        ("m:extra", CHANGED),
+        ("lang:klingon", "请选择语言"),
+        # digits int() refuses, numbers beyond SQLite's integers, positions out of range
+        ("fb:+:²", CHANGED),
+        ("fb:-:99999999999999999999999", CHANGED),
+        ("fb:+:-1", CHANGED),
+        ("f:#²", CHANGED),
+        ("f:#99999", CHANGED),
+        ("t:#-1", CHANGED),
+        ("c:#16", CHANGED),
+        ("n:²", "12345"),  # "none of these" still helps, it just records nothing
+        ("p:²:xiaohe-fresh-market", "食行生鲜"),
     ],
 )
-def test_stale_or_garbled_payloads_get_a_polite_reply(dialogue, payload):
+def test_stale_or_garbled_payloads_get_a_polite_reply(dialogue, store, payload, expected):
     reply = press(dialogue, payload)
-    assert "Traceback" not in reply.text
+    assert expected in reply.text
+    assert "出了点问题" not in reply.text  # handled, not caught as an error
+    assert store.feedback(0) == []
+
+
+def test_items_named_by_position_resolve_to_the_same_item(dialogue, kb):
+    """Names too long for a button fall back to positions ("#3"), which must work too."""
+    index = kb.facts.index(kb.fact("xiaohe-fresh-market"))
+    assert "食行生鲜" in press(dialogue, f"f:#{index}").text
+    assert "孝和居委" in press(dialogue, f"c:#{kb.committees.index(kb.committee('xiaohe'))}").text
+    topic = press(dialogue, f"t:#{kb.tags.index(kb.menu_tags[0])}")
+    assert topic.replace_previous and topic.flat_buttons
+
+
+def test_every_button_kind_has_a_handler():
+    from bot.dialogue.conversation import BUTTONS
+    from bot.dialogue.payloads import Kind, decode, encode
+
+    assert set(BUTTONS) == set(Kind)
+    for kind in Kind:
+        payload = decode(encode(kind, *["x"] * kind.arity))
+        assert payload is not None and payload.kind is kind
+
+
+def test_a_link_in_a_committee_name_is_not_echoed(dialogue):
+    reply = say(dialogue, "/committee@HuaihaiBot 请加群 t.me/joinchat/EVIL 领补贴")
+    assert "t.me" not in reply.text and "EVIL" not in reply.text and "加群" not in reply.text
+    assert "没有找到" in reply.text or "could not find" in reply.text
+    assert len(reply.flat_buttons) == 16
+    assert "“火星”" in say(dialogue, "/committee 火星").text  # a plain name still is
+
+
+def test_a_megabyte_command_is_refused_quickly(dialogue, matcher):
+    started = time.monotonic()
+    reply = say(dialogue, "/committee " + "孝和居委" * 250_000)
+    assert time.monotonic() - started < 2
+    assert "500" in reply.text
+    assert matcher.calls == []
 
 
 def test_button_of_a_fact_removed_by_a_reload_says_it_changed(tmp_path, store):
@@ -486,3 +551,22 @@ def test_concurrent_turns_from_many_users(dialogue, matcher, kb, store):
     assert errors == []
     assert len(store.questions(0)) == 80
     assert store.stats().helpful_total == 80
+
+
+@pytest.mark.parametrize(
+    ("question", "says", "fact_label"),
+    [
+        ("新华书法班学费多少钱", "费用我这里没有收录", "新华书法班"),
+        ("How much does the calligraphy class cost?", "I don't have the fee", "Calligraphy"),
+        ("翠湖天地那个律师电话多少", "电话我这里没有收录", "法律顾问"),
+    ],
+)
+def test_a_detail_the_knowledge_lacks_is_declined_with_the_fact_one_tap_away(
+    tmp_path, store, question, says, fact_label
+):
+    live = LiveKnowledge(KNOWLEDGE, MatcherSettings())
+    dialogue = Dialogue(live, store)
+    reply = say(dialogue, question)
+    assert says in reply.text and "12345" in reply.text
+    shown = press(dialogue, button(reply, fact_label))
+    assert fact_label.casefold() in shown.text.casefold()

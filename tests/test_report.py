@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.dialogue import ButtonPress, Dialogue, TextMessage, User
 from bot.match import LiveKnowledge, MatcherSettings
 from bot.report import build_report, format_report, group_questions
@@ -137,3 +138,14 @@ def test_report_command(conversation, tmp_path):
     data = json.loads(as_json.stdout)
     assert data["days"] == 3
     assert data["unanswered"][0]["count"] == 4
+
+
+@pytest.mark.parametrize("days", ["999999999", "-1", "0", "²", "seven"])
+def test_report_days_out_of_range_is_a_clear_usage_error(days, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("BOT_DB", str(tmp_path / "untouched.sqlite3"))
+    with pytest.raises(SystemExit) as stopped:
+        main(["report", "--days", days])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "argument --days: must be a whole number from 1 to 3650" in error
+    assert not (tmp_path / "untouched.sqlite3").exists()

@@ -420,6 +420,36 @@ async def test_admin_stats_and_unanswered(real: Bot) -> None:
     assert "火星" in report.text
 
 
+@pytest.mark.parametrize("argument", ["²", "99999999999999999999999", "-3", "0"])
+async def test_unanswered_with_an_odd_number_lists_the_default_top(
+    real: Bot, argument: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    await real.say(RESIDENT, "火星上的停车场怎么收费")
+    real.request.clear()
+    with caplog.at_level(logging.ERROR):
+        await real.say(ADMIN, f"/unanswered {argument}")
+    [report] = real.messages
+    assert "火星" in report.text
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("data", ["fb:+:²", "fb:+:99999999999999999999999", "f:#²"])
+async def test_forged_button_data_with_odd_digits_says_it_changed(
+    real: Bot, data: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        await real.feed(callback_update(RESIDENT, data, bot_message_json(RESIDENT, "答案")))
+    [sent] = real.messages
+    assert "这一项已经更新了" in sent.text
+    assert "turn failed" not in caplog.text
+
+
+async def test_english_admins_get_english_stats(real: Bot) -> None:
+    await real.say(ADMIN, "/stats", language_code="en-US")
+    [stats] = real.messages
+    assert "Questions today: 0" in stats.text
+
+
 # -- staying up --------------------------------------------------------------------------
 
 

@@ -7,31 +7,31 @@ import sys
 from typing import Any
 
 from bot.config import Config
+from bot.dialogue.conversation import MAX_QUESTION_CHARS
 from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
 from bot.match import Matcher, MatchResult, explain
 
 
 def result_record(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
     """The JSON shape of one answer (documented in the README)."""
-    best = result.best if result.outcome != "declined" else None
-    committee = kb.committee(best.fact.committee_id) if best else None
-    if best and result.outcome == "answered":
-        answer = best.fact.answer.in_lang(result.lang)
-    elif result.outcome == "clarify":
-        answer = None
-    else:
-        answer = kb.fallback.in_lang(result.lang)
+    chosen = _chosen(result, kb)
     return {
         "question": result.question,
         "answered": result.answered,
         "outcome": result.outcome,
-        "committee": committee.short_name if committee else None,
-        "fact_id": best.fact.id if best else None,
-        "answer": answer,
+        "committee": chosen["committee"],
+        "fact_id": chosen["fact_id"],
+        "answer": _answer(result, kb),
         "lang": result.lang,
         "score": result.best.score if result.best else 0.0,
-        "matched_phrasing": best.phrasing if best else None,
-        "shared_terms": list(best.shared_terms) if best else [],
+        "matched_phrasing": chosen["matched_phrasing"],
+        "shared_terms": chosen["shared_terms"],
+        "confidence": result.confidence,
+        "evidence": {name: round(value, 3) for name, value in result.evidence.items()},
+        "related": [
+            {"committee": _short_name(kb, m.fact.committee_id), "fact_id": m.fact.id}
+            for m in result.related
+        ],
         "alternatives": [
             {
                 "committee": _short_name(kb, match.fact.committee_id),
@@ -41,6 +41,29 @@ def result_record(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
             for match in result.candidates[1:4]
         ],
     }
+
+
+def _chosen(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
+    """The fact the bot answers or offers first (none when it declines), and why."""
+    best = result.best if result.outcome != "declined" else None
+    if best is None:
+        return {"committee": None, "fact_id": None, "matched_phrasing": None, "shared_terms": []}
+    return {
+        "committee": _short_name(kb, best.fact.committee_id),
+        "fact_id": best.fact.id,
+        "matched_phrasing": best.phrasing,
+        "shared_terms": list(best.shared_terms),
+    }
+
+
+def _answer(result: MatchResult, kb: KnowledgeBase) -> str | None:
+    """What the bot would say: the answer, nothing yet (it asks back), or the fallback."""
+    best = result.best
+    if best and result.outcome == "answered":
+        return best.fact.answer.in_lang(result.lang)
+    if result.outcome == "clarify":
+        return None
+    return kb.fallback.in_lang(result.lang)
 
 
 def _short_name(kb: KnowledgeBase, committee_id: str | None) -> str | None:
@@ -57,12 +80,27 @@ def run_ask(config: Config, question: str | None, *, as_json: bool) -> int:
     matcher = Matcher(kb, config.matcher)
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
     for text in questions:
+        if len(text) > MAX_QUESTION_CHARS:  # the bot refuses these unmatched: so does ask
+            print(too_long(text, as_json=as_json), flush=True)
+            continue
         result = matcher.match(text)
         if as_json:
             print(json.dumps(result_record(result, kb), ensure_ascii=False), flush=True)
         else:
             print(describe(result, kb))
     return 0
+
+
+def too_long(text: str, *, as_json: bool) -> str:
+    """What ask says of a question longer than the bot answers, without matching it."""
+    shown = text[:40] + "…"
+    if as_json:
+        record = {"question": shown, "answered": False, "outcome": "too_long", "length": len(text)}
+        return json.dumps(record, ensure_ascii=False)
+    return (
+        f"Q: {shown}\n\n→ too long ({len(text)} characters): the bot asks for a question "
+        f"of at most {MAX_QUESTION_CHARS} characters and matches nothing\n"
+    )
 
 
 def describe(result: MatchResult, kb: KnowledgeBase) -> str:
@@ -73,17 +111,32 @@ def describe(result: MatchResult, kb: KnowledgeBase) -> str:
     ]
     if result.named_committee:
         lines.append(f"   names the committee: {result.named_committee}")
-    best = result.best
-    if result.outcome == "answered" and best:
-        lines += ["", best.fact.answer.in_lang(result.lang), ""]
-    elif result.outcome == "clarify":
-        lines += ["", "→ would ask “did you mean…” with the candidates below", ""]
-    else:
-        lines += ["", f"→ declined; fallback: {kb.fallback.in_lang(result.lang)}", ""]
-    lines.append(f"outcome: {result.outcome}")
-    if best:
-        lines.append(f"score: {best.score:.1f}   matched phrasing: “{best.phrasing}”")
-        lines.append(f"shared terms: {', '.join(best.shared_terms) or '-'}")
+    lines += ["", _verdict(result, kb), ""]
+    if result.related:
+        lines.append(f"   offered as related: {result.related[0].fact.id} (a detail it lacks)")
+    lines += _why(result)
     lines.append("top candidates:")
     lines += [f"  {explain(match)}" for match in result.candidates[:3]] or ["  (none)"]
     return "\n".join(lines) + "\n"
+
+
+def _verdict(result: MatchResult, kb: KnowledgeBase) -> str:
+    best = result.best
+    if result.outcome == "answered" and best:
+        return best.fact.answer.in_lang(result.lang)
+    if result.outcome == "clarify":
+        return "→ would ask “did you mean…” with the candidates below"
+    return f"→ declined; fallback: {kb.fallback.in_lang(result.lang)}"
+
+
+def _why(result: MatchResult) -> list[str]:
+    """The decision's confidence and evidence, and what the best candidate matched."""
+    lines = [f"outcome: {result.outcome}   confidence: {result.confidence:.2f}"]
+    if result.evidence:
+        evidence = ", ".join(f"{name} {value:.2f}" for name, value in result.evidence.items())
+        lines.append(f"evidence: {evidence}")
+    best = result.best
+    if best:
+        lines.append(f"score: {best.score:.1f}   matched phrasing: “{best.phrasing}”")
+        lines.append(f"shared terms: {', '.join(best.shared_terms) or '-'}")
+    return lines

@@ -41,24 +41,31 @@ def print_summary(kb: KnowledgeBase) -> None:
 
 def lint(kb: KnowledgeBase, matcher: Matcher) -> list[str]:
     """Warnings an admin should look at, none of which stops the bot."""
-    warnings = []
+    return [*_shared_phrasings(kb), *_phrasings_matching_elsewhere(kb, matcher)]
+
+
+def _shared_phrasings(kb: KnowledgeBase) -> list[str]:
     owners: dict[str, set[str]] = defaultdict(set)
     for fact in kb.facts:
         for phrasing in fact.phrasings:
             owners[normalize(phrasing)].add(fact.id)
-    for phrasing, fact_ids in sorted(owners.items()):
-        if len(fact_ids) > 1:
-            warnings.append(f"the phrasing “{phrasing}” is under several facts: {sorted(fact_ids)}")
+    return [
+        f"the phrasing “{phrasing}” is under several facts: {sorted(fact_ids)}"
+        for phrasing, fact_ids in sorted(owners.items())
+        if len(fact_ids) > 1
+    ]
+
+
+def _phrasings_matching_elsewhere(kb: KnowledgeBase, matcher: Matcher) -> list[str]:
+    """A phrasing whose best match is another committee's fact: residents asking it that
+    way get the wrong committee."""
+    warnings = []
     for fact in kb.facts:
         if fact.overview:
             continue  # overviews are reached by naming the committee
         for phrasing in fact.phrasings:
             best = matcher.match(phrasing).best
-            if (
-                best is not None
-                and best.fact.id != fact.id
-                and best.fact.committee_id != fact.committee_id
-            ):
+            if best is not None and best.fact.committee_id != fact.committee_id:
                 warnings.append(
                     f"{fact.id}: its phrasing “{phrasing}” matches {best.fact.id} better "
                     f"({best.score:.0f})"

@@ -1,14 +1,24 @@
-"""`python -m bot eval FILE`: how well the matcher does on a set of resident questions.
+"""`python -m bot eval FILE…`: how well the matcher does on sets of resident questions.
 
-The file is a YAML list of cases: `q` (the question), `expect` (committee short
-names; `[街道]` for a street-level fact; `[]` when the bot must decline),
-optional `lang: en` and `contains` (strings the answer must include).
+Each file is a YAML list of cases: `q` (the question), `expect` (committee short
+names; `[街道]` for a street-level fact; `[]` when the bot must decline), optional
+`lang: en` and `contains` (strings the answer must include). A comment line such
+as `# --- zh, typos ---` starts a category: the figures are also broken down by it.
+
+The five figures, the same ones the unseen sets are judged on:
+  first     first reply right: answered outright from an expected committee (of in-scope)
+  within2   right within two steps: that, or an offered option from one (of in-scope)
+  wrong     wrong outright answers (of all questions)
+  declined  out-of-scope questions declined outright (of out-of-scope)
+  english   English questions answered in English (of English questions)
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +30,9 @@ from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
 from bot.match import Matcher, MatchResult
 
 STREET = "街道"
+FIGURES = ("first", "within2", "wrong", "declined", "english")
+LOWER_IS_BETTER = frozenset({"wrong"})
+_CATEGORY_RE = re.compile(r"^\s*#\s*-{2,}\s*(.+?)\s*-{2,}\s*$")
 
 
 @dataclass
@@ -28,108 +41,289 @@ class Case:
     expect: list[str]
     lang: str | None = None
     contains: list[str] = field(default_factory=list)
+    category: str = ""
+    source: str = ""
 
 
 @dataclass
 class CaseResult:
     case: Case
     result: MatchResult
-    ok: bool
-    strict_ok: bool  # answered outright (no "did you mean")
+    ok: bool  # the top candidate is from an expected committee (or: declined when expected)
+    strict_ok: bool  # answered outright from an expected committee (or: declined outright)
     committee: str | None
+    within_two: bool = False
+    wrong: bool = False
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.case.expect)
 
 
 def read_cases(path: Path) -> list[Case]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or []
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a list of cases")
+    lines = _item_lines(text)
+    categories = _categories_by_line(text)
     cases = []
     for number, item in enumerate(data, 1):
-        if not isinstance(item, dict) or "q" not in item or "expect" not in item:
-            raise ValueError(f"{path}: case {number} needs 'q' and 'expect'")
-        cases.append(
-            Case(
-                str(item["q"]),
-                list(item["expect"] or []),
-                item.get("lang"),
-                item.get("contains") or [],
-            )
-        )
+        line = lines[number - 1] if number <= len(lines) else 0
+        cases.append(_case(path, number, item, _category_at(categories, line)))
     return cases
+
+
+def _case(path: Path, number: int, item: object, category: str) -> Case:
+    if not isinstance(item, dict) or "q" not in item or "expect" not in item:
+        raise ValueError(f"{path}: case {number} needs 'q' and 'expect'")
+    return Case(
+        str(item["q"]),
+        [str(name) for name in item["expect"] or []],
+        item.get("lang"),
+        item.get("contains") or [],
+        category=category,
+        source=path.stem,
+    )
+
+
+def _item_lines(text: str) -> list[int]:
+    """The line (0-based) of each top-level list item, to place it under its category."""
+    node = yaml.compose(text)
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line for item in node.value]
+
+
+def _categories_by_line(text: str) -> list[tuple[int, str]]:
+    return [
+        (number, match.group(1))
+        for number, line in enumerate(text.splitlines())
+        if (match := _CATEGORY_RE.match(line))
+    ]
+
+
+def _category_at(categories: list[tuple[int, str]], line: int) -> str:
+    current = ""
+    for number, name in categories:
+        if number > line:
+            break
+        current = name
+    return current
 
 
 def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> CaseResult:
     best = result.best if result.outcome != "declined" else None
-    committee = None
-    if best:
-        owner = kb.committee(best.fact.committee_id)
-        committee = owner.short_name if owner else STREET
+    committee = _short_name(kb, best.fact.committee_id) if best else None
     if not case.expect:
-        ok = not result.answered
-        return CaseResult(case, result, ok, ok, committee)
-    ok = committee in case.expect
-    if ok and case.contains and best:
-        answer = best.fact.answer.in_lang(result.lang)
-        ok = all(text in answer for text in case.contains)
-    return CaseResult(case, result, ok, ok and result.answered, committee)
+        declined = result.outcome == "declined"
+        return CaseResult(
+            case, result, not result.answered, declined, committee, wrong=result.answered
+        )
+    ok = committee in case.expect and _says_what_it_should(case, result)
+    first = ok and result.answered
+    offered = {_short_name(kb, m.fact.committee_id) for m in _offered(result)}
+    within_two = first or (not result.answered and bool(offered.intersection(case.expect)))
+    return CaseResult(
+        case, result, ok, first, committee, within_two=within_two, wrong=result.answered and not ok
+    )
+
+
+def _says_what_it_should(case: Case, result: MatchResult) -> bool:
+    """The best fact's answer contains every string the case lists under `contains`."""
+    best = result.best
+    if not case.contains or best is None:
+        return True
+    answer = best.fact.answer.in_lang(result.lang)
+    return all(text in answer for text in case.contains)
+
+
+def _offered(result: MatchResult) -> Iterable[Any]:
+    """What a resident can press next: the "did you mean" options, or a decline's related fact."""
+    if result.outcome == "clarify":
+        return result.candidates
+    return result.related
+
+
+def _short_name(kb: KnowledgeBase, committee_id: str | None) -> str:
+    owner = kb.committee(committee_id) if committee_id else None
+    return owner.short_name if owner else STREET
 
 
 def evaluate(matcher: Matcher, cases: list[Case]) -> list[CaseResult]:
     return [judge(case, matcher.match(case.question), matcher.kb) for case in cases]
 
 
-def summarize(outcomes: list[CaseResult]) -> dict[str, Any]:
-    in_scope = [o for o in outcomes if o.case.expect]
-    out_scope = [o for o in outcomes if not o.case.expect]
-    english = [o for o in outcomes if o.case.lang == "en"]
+def figures(outcomes: list[CaseResult]) -> dict[str, dict[str, Any]]:
+    """The five figures (see the module docstring) for a list of judged cases."""
+    in_scope, out_scope, english = _scopes(outcomes)
     return {
-        "in_scope": _share(sum(o.ok for o in in_scope), len(in_scope)),
-        "in_scope_answered_outright": _share(sum(o.strict_ok for o in in_scope), len(in_scope)),
-        "out_of_scope_declined": _share(sum(o.ok for o in out_scope), len(out_scope)),
-        "english_in_english": _share(sum(o.result.lang == "en" for o in english), len(english)),
-        "misses": [
-            {
-                "q": o.case.question,
-                "expect": o.case.expect,
-                "got": o.committee,
-                "outcome": o.result.outcome,
-                "fact_id": o.result.best.fact.id if o.result.best else None,
-                "score": o.result.best.score if o.result.best else 0.0,
-            }
-            for o in outcomes
-            if not o.ok or (o.case.lang == "en" and o.result.lang != "en")
-        ],
+        "first": _share(in_scope, lambda o: o.strict_ok),
+        "within2": _share(in_scope, lambda o: o.within_two),
+        "wrong": _share(outcomes, lambda o: o.wrong),
+        "declined": _share(out_scope, lambda o: o.strict_ok),
+        "english": _share(english, lambda o: o.result.lang == "en"),
     }
 
 
-def _share(hits: int, total: int) -> dict[str, Any]:
+def summarize(outcomes: list[CaseResult]) -> dict[str, Any]:
+    in_scope, out_scope, english = _scopes(outcomes)
+    by_category: dict[str, list[CaseResult]] = {}
+    for outcome in outcomes:
+        by_category.setdefault(outcome.case.category, []).append(outcome)
+    return {
+        **figures(outcomes),
+        "categories": {name: figures(group) for name, group in by_category.items()},
+        # the older, looser figures: the top candidate, whatever the bot did with it
+        "in_scope": _share(in_scope, lambda o: o.ok),
+        "in_scope_answered_outright": _share(in_scope, lambda o: o.strict_ok),
+        "out_of_scope_declined": _share(out_scope, lambda o: o.ok),
+        "english_in_english": _share(english, lambda o: o.result.lang == "en"),
+        "misses": [_miss(o) for o in outcomes if _is_miss(o)],
+    }
+
+
+def _scopes(
+    outcomes: list[CaseResult],
+) -> tuple[list[CaseResult], list[CaseResult], list[CaseResult]]:
+    """The in-scope cases, the out-of-scope ones, and the English questions."""
+    return (
+        [o for o in outcomes if o.in_scope],
+        [o for o in outcomes if not o.in_scope],
+        [o for o in outcomes if o.case.lang == "en"],
+    )
+
+
+def _is_miss(o: CaseResult) -> bool:
+    return not o.strict_ok or (o.case.lang == "en" and o.result.lang != "en")
+
+
+def _miss(o: CaseResult) -> dict[str, Any]:
+    best = o.result.best
+    return {
+        "q": o.case.question,
+        "expect": o.case.expect,
+        "got": o.committee,
+        "outcome": o.result.outcome,
+        "fact_id": best.fact.id if best else None,
+        "score": best.score if best else 0.0,
+        "confidence": o.result.confidence,
+        "category": o.case.category,
+        "wrong": o.wrong,
+    }
+
+
+def _share(cases: list[CaseResult], hit: Callable[[CaseResult], bool]) -> dict[str, Any]:
+    """How many of the cases were hits, of how many, and the share (None without cases)."""
+    hits, total = sum(1 for case in cases if hit(case)), len(cases)
     return {"hits": hits, "total": total, "share": round(hits / total, 4) if total else None}
 
 
-def run_eval(config: Config, path: Path, *, as_json: bool = False) -> int:
+def parse_minimums(spec: str) -> dict[str, float]:
+    """`first=90,wrong=1` → {"first": 90.0, "wrong": 1.0} (percentages)."""
+    minimums: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, value = part.partition("=")
+        if name not in FIGURES:
+            raise ValueError(f"--min: unknown figure {name!r} (known: {', '.join(FIGURES)})")
+        try:
+            minimums[name] = float(value)
+        except ValueError:
+            raise ValueError(f"--min: {name} needs a number, got {value!r}") from None
+    return minimums
+
+
+def shortfalls(summary: dict[str, Any], minimums: dict[str, float]) -> list[str]:
+    """The figures that fall short of `minimums` ("wrong" is a maximum)."""
+    failed = []
+    for name, bound in minimums.items():
+        share = summary[name]["share"]
+        if share is None:
+            continue
+        percent = 100 * share
+        lower_is_better = name in LOWER_IS_BETTER
+        good = percent <= bound if lower_is_better else percent >= bound
+        if not good:
+            relation = "above" if lower_is_better else "below"
+            failed.append(f"{name} {percent:.1f}% is {relation} {bound:g}%")
+    return failed
+
+
+def run_eval(
+    config: Config,
+    paths: list[Path],
+    *,
+    as_json: bool = False,
+    minimums: dict[str, float] | None = None,
+    show_misses: bool = True,
+) -> int:
     try:
-        cases = read_cases(path)
+        sets = {path.stem: read_cases(path) for path in paths}
         kb = load_knowledge(config.knowledge_dir)
     except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
         print(f"cannot evaluate: {exc}", file=sys.stderr)
         return 1
-    summary = summarize(evaluate(Matcher(kb, config.matcher), cases))
+    matcher = Matcher(kb, config.matcher)
+    judged = {name: evaluate(matcher, cases) for name, cases in sets.items()}
+    overall = summarize([o for outcomes in judged.values() for o in outcomes])
     if as_json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2))
-        return 0
-    for miss in summary["misses"]:
+        _print_json(judged, overall)
+    else:
+        _print_report(judged, overall, show_misses=show_misses)
+    failed = shortfalls(overall, minimums or {})
+    for line in failed:
+        print(f"below the bar: {line}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _print_json(judged: dict[str, list[CaseResult]], overall: dict[str, Any]) -> None:
+    report = {name: summarize(outcomes) for name, outcomes in judged.items()}
+    print(json.dumps({"overall": overall, "sets": report}, ensure_ascii=False, indent=2))
+
+
+def _print_report(
+    judged: dict[str, list[CaseResult]], overall: dict[str, Any], *, show_misses: bool
+) -> None:
+    if show_misses:
+        _print_misses(overall["misses"])
+    print(_table_header("set / category"))
+    for name, outcomes in judged.items():
+        summary = summarize(outcomes)
+        print(_table_row(name, summary))
+        for category, category_figures in summary["categories"].items():
+            if category:
+                print(_table_row(f"  {category}", category_figures))
+    if len(judged) > 1:
+        print(_table_row("overall", overall))
+    print(
+        "first = first reply right (of in-scope); within2 = right within two steps; "
+        "wrong = wrong outright answers (of all); declined = out-of-scope declined outright; "
+        "english = English answered in English"
+    )
+
+
+def _print_misses(misses: list[dict[str, Any]]) -> None:
+    for miss in misses:
         expected = ",".join(miss["expect"]) or "decline"
+        flag = "WRONG" if miss["wrong"] else "miss"
         print(
-            f"  miss: {miss['q']!r}  expected {expected}, got {miss['got'] or '-'} "
-            f"({miss['outcome']}, {miss['fact_id'] or '-'}, score {miss['score']:.1f})"
+            f"  {flag}: {miss['q']!r}  expected {expected}, got {miss['got'] or '-'} "
+            f"({miss['outcome']}, {miss['fact_id'] or '-'}, score {miss['score']:.1f}, "
+            f"p {miss['confidence']:.2f})"
         )
-    for label, key in (
-        ("in-scope, top answer from an expected committee", "in_scope"),
-        ("in-scope, answered outright (no did-you-mean)", "in_scope_answered_outright"),
-        ("out-of-scope, declined", "out_of_scope_declined"),
-        ("English questions answered in English", "english_in_english"),
-    ):
-        figure = summary[key]
-        share = "n/a" if figure["share"] is None else f"{100 * figure['share']:.1f}%"
-        print(f"{label}: {share} ({figure['hits']}/{figure['total']})")
-    return 0
+
+
+def _table_header(label: str) -> str:
+    return f"{label:<40}" + "".join(f"{name:>16}" for name in FIGURES)
+
+
+def _table_row(label: str, summary: dict[str, Any]) -> str:
+    cells = []
+    for name in FIGURES:
+        figure = summary[name]
+        if figure["share"] is None:
+            cells.append(f"{'-':>16}")
+        else:
+            cell = f"{100 * figure['share']:.1f}% ({figure['hits']}/{figure['total']})"
+            cells.append(f"{cell:>16}")
+    return f"{label[:40]:<40}" + "".join(cells)

@@ -1,6 +1,7 @@
 """One conversation turn, free of any transport (no telegram import here)."""
 
-from bot.dialogue.conversation import Dialogue, fact_text
+from bot.dialogue.conversation import Dialogue
+from bot.dialogue.render import fact_text
 from bot.dialogue.types import (
     MAX_PAYLOAD_BYTES,
     Button,

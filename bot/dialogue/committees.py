@@ -8,13 +8,10 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
+from bot.dialogue.settings import DEFAULT
 from bot.kb.model import Committee, KnowledgeBase
 
-NAME_CUTOFF = 80.0
-"""rapidfuzz `ratio` (0-100) a typed name must reach against some spelling of a committee.
-Chinese names are two or three characters, where one wrong character already costs
-33-50 points, so Chinese typos are caught by comparing pinyin exactly (孝禾 → xiaohe)
-and fuzzy matching is kept for Latin spellings (xiaoeh → xiaohe)."""
+MAX_ECHOED_NAME = 20
 
 _SUFFIXES = ("居民委员会", "居委会", "居民区", "居委", "committee", "residents", "neighbourhood")
 
@@ -54,8 +51,12 @@ def _spellings(kb: KnowledgeBase) -> dict[str, Committee]:
     return choices
 
 
-def find_committee(kb: KnowledgeBase, name: str) -> Committee | None:
-    """The committee `name` refers to, tolerating typos and homophones; None if unsure."""
+def find_committee(
+    kb: KnowledgeBase, name: str, *, cutoff: float = DEFAULT.name_cutoff
+) -> Committee | None:
+    """The committee `name` refers to, tolerating typos and homophones; None if unsure.
+
+    `cutoff`: see `DialogueSettings.name_cutoff`."""
     query = _strip_suffixes(_plain(name))
     if not query:
         return None
@@ -69,7 +70,7 @@ def find_committee(kb: KnowledgeBase, name: str) -> Committee | None:
         query,
         [key for key in choices if not _has_cjk(key)],
         scorer=fuzz.ratio,
-        score_cutoff=NAME_CUTOFF,
+        score_cutoff=cutoff,
     )
     return choices[found[0]] if found else None
 
@@ -79,3 +80,11 @@ _DIGITS = str.maketrans("0123456789", "零一二三四五六七八九")
 
 def _has_cjk(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def name_like(text: str) -> str | None:
+    """`text` if it could be a committee's name (short; letters, digits and spaces only),
+    else None: so that a "not found" reply never repeats a link or an @mention."""
+    if len(text) > MAX_ECHOED_NAME or not all(ch.isalnum() or ch == " " for ch in text):
+        return None
+    return text

@@ -1,6 +1,7 @@
 """Everything the bot says on its own (not from the knowledge base), in both languages.
 
-Plain text only: front ends send these without a parse mode.
+Plain text only: front ends send these without a parse mode. Which language a
+reply is in is decided once, in `bot.dialogue.language`.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ COMMITTEE_NOT_FOUND = Text(
     zh="没有找到叫“{name}”的居委。请从下面选择:",
     en='I could not find a committee called "{name}". Please pick one below:',
 )
+COMMITTEE_NOT_FOUND_UNNAMED = Text(
+    zh="没有找到这个居委。请从下面选择:",
+    en="I could not find that committee. Please pick one below:",
+)
 COMMITTEE_NO_FACTS = Text(zh="{name}暂时没有收录服务信息。", en="No services of the {name} yet.")
 
 MY_COMMITTEE_ASK = Text(
@@ -86,6 +91,10 @@ NONE_OF_THESE = Text(zh="都不是", en="None of these")
 NONE_REPLY = Text(
     zh="抱歉,这个问题我还没有收录。{fallback}",
     en="Sorry, I don't have that yet. {fallback}",
+)
+DETAIL_UNKNOWN = Text(
+    zh="{detail}我这里没有收录。关于“{title}”我知道这些,点下面看看。\n{fallback}",
+    en="I don't have {detail}. Here is what I know about “{title}”: tap below.\n{fallback}",
 )
 DECLINED = Text(
     zh=(

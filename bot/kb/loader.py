@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.kb.calibration import parse_calibration
+from bot.kb.colloquial import Colloquial, parse_colloquial
 from bot.kb.model import (
     Committee,
     Contact,
@@ -62,6 +64,8 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
 
     street_doc = _read(root / "street.yaml", root, problems)
     synonyms_doc = _read(root / "synonyms.yaml", root, problems)
+    colloquial_doc = _read_optional(root / "colloquial.yaml", root, problems)
+    calibration_doc = _read_optional(root / "calibration.yaml", root, problems)
     committee_files = sorted((root / "committees").glob("*.yaml"))
     if not committee_files:
         problems.append(
@@ -76,6 +80,8 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         builder.committee(doc, Path(doc.file).stem) for doc in committee_docs if doc is not None
     ]
     builder.check_cross_references(street_parts)
+    colloquial = parse_colloquial(colloquial_doc, problems) if colloquial_doc else Colloquial()
+    decision = parse_calibration(calibration_doc, problems) if calibration_doc else None
     if problems or street_parts is None:
         raise KnowledgeBaseError(problems)
 
@@ -89,6 +95,8 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         street_facts=street_facts,
         synonym_groups=synonyms,
         sources=builder.sources,
+        colloquial=colloquial,
+        decision=decision,
     )
 
 
@@ -106,6 +114,11 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> YamlDocument | Non
     except YamlFileError as exc:
         problems.append(exc.problem)
         return None
+
+
+def _read_optional(path: Path, root: Path, problems: list[Problem]) -> YamlDocument | None:
+    """A file a knowledge base may do without (dialect words, a fitted calibration)."""
+    return _read(path, root, problems) if path.exists() else None
 
 
 _StreetParts = tuple[Street, Text, dict[str, Text], tuple[Tag, ...], tuple[Fact, ...]]

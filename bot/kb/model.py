@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.kb.calibration import DecisionModel
+from bot.kb.colloquial import Colloquial
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
@@ -120,6 +123,9 @@ class KnowledgeBase:
     street_facts: tuple[Fact, ...]
     synonym_groups: tuple[tuple[str, ...], ...]
     sources: dict[str, SourceDocument] = field(default_factory=dict)
+    colloquial: Colloquial = field(default_factory=Colloquial)
+    decision: DecisionModel | None = None
+    """The fitted decision (calibration.yaml); None: the matcher's uncalibrated default."""
     _facts_by_id: dict[str, Fact] = field(init=False, repr=False, compare=False)
     _committees_by_id: dict[str, Committee] = field(init=False, repr=False, compare=False)
 

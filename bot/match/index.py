@@ -9,9 +9,11 @@ list for rapidfuzz.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
@@ -20,15 +22,10 @@ import jieba
 
 from bot.kb.model import Fact, KnowledgeBase
 from bot.match.normalize import cjk_count, normalize, split_syllables
+from bot.match.scoring import Scoring
 from bot.match.tokenize import ZH_STOPWORDS, Tokenizer, pinyin_key
 
 DocKind = Literal["phrasing", "title", "tag", "answer"]
-
-# How much a match against each kind of document counts. Answers are long and
-# written for reading, not asking, so they count least.
-LONE_CHARACTER_DISCOUNT = 0.5
-
-DOC_KIND_WEIGHT: dict[str, float] = {"phrasing": 1.0, "title": 0.95, "tag": 0.75, "answer": 0.75}
 
 
 @dataclass(frozen=True)
@@ -64,74 +61,124 @@ class Index:
     english_words: frozenset[str]  # words of the English texts, to tell English from pinyin
     committee_names: CommitteeNames
     vocabulary: list[str] = field(default_factory=list)  # every known term, for rapidfuzz
+    fact_numbers: dict[str, int] = field(default_factory=dict)  # fact id -> its position
+    sole_terms: frozenset[str] = frozenset()
+    """Specific Chinese words (窗台绿化) that only one fact uses, if only in its answer."""
+    scoring: Scoring = field(default_factory=Scoring)
+    street_names: tuple[str, ...] = ()
+    """This street's names, normalised (淮海中路, huaihai): a question naming another
+    street is about somewhere the knowledge base does not cover."""
 
     def weight(self, term: str) -> float:
         """How much a term says about which fact is meant: rare in the knowledge base
         and not an everyday word (问题, 家, 看 say little even when rare here)."""
         if term not in self.idf:
-            return self.unknown_weight * everyday_discount(term)
+            return self.unknown_weight * self.everyday(term)
         # a lone known character (买, 学, 分) is what jieba leaves over of a phrasing,
         # rarely the point of a question; an unknown one (刀 in 买菜刀) may well be
-        lone = LONE_CHARACTER_DISCOUNT if len(term) == 1 else 1.0
-        return self.idf[term] * everyday_discount(term) * lone
+        lone = self.scoring.lone_character_discount if len(term) == 1 else 1.0
+        return self.idf[term] * self.everyday(term) * lone
+
+    def everyday(self, term: str) -> float:
+        return everyday_discount(term, self.scoring.everyday_floor, self.scoring.everyday_rarity)
 
 
 @lru_cache(maxsize=65536)
-def everyday_discount(term: str) -> float:
-    """1.0 for specific words, down to 0.3 for the commonest Chinese words, judged by
-    jieba's general word frequencies (log of corpus size / frequency: 6 → 0.3, 9 → 1)."""
+def everyday_discount(term: str, floor: float, rarity_range: tuple[float, float]) -> float:
+    """1.0 for specific words, down to `floor` for the commonest Chinese words, judged by
+    jieba's general word frequencies (the log of corpus size / frequency, between the two
+    ends of `rarity_range`)."""
     frequency = jieba.dt.FREQ.get(term) if cjk_count(term) else None
     if not frequency:
         return 1.0
+    common, specific = rarity_range
     rarity = math.log(jieba.dt.total / frequency)
-    return min(1.0, max(0.3, 0.3 + 0.7 * (rarity - 6) / 3))
+    return min(1.0, max(floor, floor + (1 - floor) * (rarity - common) / (specific - common)))
 
 
-def build_index(kb: KnowledgeBase) -> Index:
+def build_index(kb: KnowledgeBase, scoring: Scoring | None = None) -> Index:
     """Build the complete index for `kb` (the one function a reload calls)."""
-    tokenizer = Tokenizer(kb.synonym_groups, _user_words(kb))
+    scoring = scoring or Scoring()
+    everyday = functools.partial(
+        everyday_discount, floor=scoring.everyday_floor, rarity_range=scoring.everyday_rarity
+    )
+    tokenizer = Tokenizer(kb.synonym_groups, _user_words(kb), kb.colloquial)
     names = CommitteeNames(kb)
     facts = kb.facts
+    documents = _documents(kb, tokenizer, names)
+    postings, facts_with = _postings(documents)
+    count = len(facts)
+    idf = {term: math.log(1 + count / len(owners)) for term, owners in facts_with.items()}
     documents = [
+        replace(doc, total_weight=sum(idf[t] * everyday(t) for t in doc.terms)) for doc in documents
+    ]
+    by_pinyin, by_syllable = _pinyin_tables(idf, tokenizer.synonyms)
+    stopword_keys = list(filter(None, map(pinyin_key, ZH_STOPWORDS)))
+    return Index(
+        kb=kb,
+        tokenizer=tokenizer,
+        facts=facts,
+        documents=documents,
+        postings=postings,
+        idf=idf,
+        unknown_weight=math.log(1 + count),
+        core_terms=_core_terms(len(facts), documents),
+        by_pinyin=by_pinyin,
+        by_syllable=by_syllable,
+        stopword_pinyin=frozenset(key for key in stopword_keys if len(key) >= 2),
+        stopword_syllables=frozenset(key[0] for key in stopword_keys if len(key) == 1),
+        by_syllable_count=_by_syllable_count(by_pinyin),
+        english_words=_english_words(facts),
+        vocabulary=sorted(idf),
+        committee_names=names,
+        fact_numbers={fact.id: number for number, fact in enumerate(facts)},
+        sole_terms=_sole_terms(facts_with, everyday),
+        scoring=scoring,
+        street_names=_street_names(kb),
+    )
+
+
+def _documents(kb: KnowledgeBase, tokenizer: Tokenizer, names: CommitteeNames) -> list[Document]:
+    return [
         document
-        for number, fact in enumerate(facts)
+        for number, fact in enumerate(kb.facts)
         for document in _documents_of(number, fact, kb, tokenizer, names)
     ]
+
+
+def _street_names(kb: KnowledgeBase) -> tuple[str, ...]:
+    chinese = normalize(kb.street.name).removesuffix("街道")
+    english = normalize(kb.street.english_name).split()
+    return (chinese, english[0]) if english else (chinese,)
+
+
+def _postings(documents: list[Document]) -> tuple[dict[str, list[int]], dict[str, set[int]]]:
+    """term -> the documents that use it, and term -> the facts that do."""
     postings: dict[str, list[int]] = defaultdict(list)
     facts_with: dict[str, set[int]] = defaultdict(set)
     for doc_number, doc in enumerate(documents):
         for term in doc.terms:
             postings[term].append(doc_number)
             facts_with[term].add(doc.fact_index)
-    count = len(facts)
-    idf = {term: math.log(1 + count / len(owners)) for term, owners in facts_with.items()}
-    documents = [
-        replace(doc, total_weight=sum(idf[t] * everyday_discount(t) for t in doc.terms))
-        for doc in documents
-    ]
-    by_pinyin, by_syllable = _pinyin_tables(idf, tokenizer.synonyms)
-    by_syllable_count: dict[int, dict[str, str]] = defaultdict(dict)
+    return dict(postings), facts_with
+
+
+def _by_syllable_count(by_pinyin: dict[tuple[str, ...], str]) -> dict[int, dict[str, str]]:
+    """n -> {"lv si": 律师} for the n-syllable terms (near-sound typo repair)."""
+    table: dict[int, dict[str, str]] = defaultdict(dict)
     for key, term in by_pinyin.items():
-        by_syllable_count[len(key)][" ".join(key)] = term
-    return Index(
-        kb=kb,
-        tokenizer=tokenizer,
-        facts=facts,
-        documents=documents,
-        postings=dict(postings),
-        idf=idf,
-        unknown_weight=math.log(1 + count),
-        core_terms=_core_terms(len(facts), documents),
-        by_pinyin=by_pinyin,
-        by_syllable=by_syllable,
-        stopword_pinyin=frozenset(key for key in map(pinyin_key, ZH_STOPWORDS) if len(key) >= 2),
-        stopword_syllables=frozenset(
-            key[0] for key in map(pinyin_key, ZH_STOPWORDS) if len(key) == 1
-        ),
-        by_syllable_count=dict(by_syllable_count),
-        english_words=_english_words(facts),
-        vocabulary=sorted(idf),
-        committee_names=names,
+        table[len(key)][" ".join(key)] = term
+    return dict(table)
+
+
+def _sole_terms(
+    facts_with: dict[str, set[int]], everyday: Callable[[str], float]
+) -> frozenset[str]:
+    """Specific Chinese words that only one fact uses: alone they point at that fact."""
+    return frozenset(
+        term
+        for term, owners in facts_with.items()
+        if len(owners) == 1 and cjk_count(term) >= 2 and everyday(term) == 1.0
     )
 
 

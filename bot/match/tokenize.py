@@ -21,6 +21,7 @@ from pathlib import Path
 import jieba
 from pypinyin import Style, lazy_pinyin, pinyin
 
+from bot.kb.colloquial import Colloquial
 from bot.match.normalize import cjk_count, fuzzy_syllable, normalize, split_syllables
 
 logger = logging.getLogger(__name__)
@@ -68,19 +69,23 @@ _LATIN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]+")
 
 
+# (suffix, replacement, shortest word it applies to, endings that keep it)
+_STEM_RULES = (
+    ("ies", "y", 4, ()),
+    ("sses", "ss", 4, ()),
+    ("ches", "ch", 4, ()),
+    ("shes", "sh", 4, ()),
+    ("ing", "", 6, ("xing", "jing", "qing")),  # Shixing, Minxin … are pinyin, not -ing
+    ("ed", "", 5, ()),
+    ("s", "", 4, ("ss", "us", "is")),
+)
+
+
 def stem(word: str) -> str:
     """A deliberately small English stemmer: plurals and -ing/-ed, nothing clever."""
-    if len(word) <= 3:
-        return word
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh")):
-        if word.endswith(suffix):
-            return word[: -len(suffix)] + repl
-    if word.endswith("ing") and len(word) > 5 and not word.endswith(("xing", "jing", "qing")):
-        return word[:-3]
-    if word.endswith("ed") and len(word) > 4:
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+    for suffix, replacement, shortest, keep in _STEM_RULES:
+        if word.endswith(suffix) and len(word) >= shortest:
+            return word if word.endswith(keep) else word[: -len(suffix)] + replacement
     return word
 
 
@@ -135,8 +140,16 @@ def configure_jieba_cache() -> None:
 class Tokenizer:
     """Normalised text → canonical terms, with synonyms and a user dictionary."""
 
-    def __init__(self, synonym_groups: Iterable[Iterable[str]], user_words: Iterable[str]) -> None:
+    def __init__(
+        self,
+        synonym_groups: Iterable[Iterable[str]],
+        user_words: Iterable[str],
+        colloquial: Colloquial | None = None,
+    ) -> None:
         configure_jieba_cache()
+        colloquial = colloquial or Colloquial()
+        self.colloquial = {normalize(w, drop_filler=False): v for w, v in colloquial.words.items()}
+        self.fillers = frozenset(normalize(w, drop_filler=False) for w in colloquial.fillers)
         self.synonyms: dict[str, str] = {}
         self.phrases: list[tuple[str, str]] = []  # multi-word English synonyms
         for group in synonym_groups:
@@ -148,7 +161,7 @@ class Tokenizer:
                 else:
                     self.synonyms[self._canonical_form(word)] = canonical
         self.phrases.sort(key=lambda pair: len(pair[0]), reverse=True)
-        for word in {*user_words, *self.synonyms}:
+        for word in {*user_words, *self.synonyms, *self.colloquial, *self.fillers}:
             if cjk_count(word) >= 2:
                 # just frequent enough to stay whole: a made-up high frequency would
                 # make the word look like an everyday one to everyday_discount()
@@ -171,9 +184,19 @@ class Tokenizer:
         for piece in jieba.lcut(text, HMM=True):
             start, position = position, position + len(piece)
             surface = piece.strip().strip("_")
-            if surface:
-                result.append(Token(self.term(surface) or "", surface, start, position))
+            for word in self._mandarin(surface):
+                result.append(Token(self.term(word) or "", word, start, position))
         return result
+
+    def _mandarin(self, word: str) -> list[str]:
+        """A colloquial word as the Mandarin words it stands for (阿拉 → 我们); a filler
+        as nothing; any other word as itself."""
+        if not word or word in self.fillers:
+            return []
+        mandarin = self.colloquial.get(word)
+        if mandarin is None:
+            return [word]
+        return [part for chunk in mandarin.split() for part in jieba.lcut(chunk) if part.strip()]
 
     def tokens(self, normalized: str) -> list[Token]:
         """The meaningful tokens of a normalised text: stopwords removed, synonyms applied."""

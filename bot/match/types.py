@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.kb.model import Fact, Lang
+from bot.kb.model import Fact, Lang, Text
 
 Outcome = Literal["answered", "clarify", "declined"]
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One term of a question, as the matcher reads it."""
+
+    term: str
+    weight: float
+    """How much it says about which fact is meant (rare and specific: heavy)."""
+    credit: float
+    """1.0 when written as is; less when reached by typo repair."""
+    surface: str
 
 
 @dataclass(frozen=True)
@@ -21,10 +34,25 @@ class Match:
     """The phrasing, title, tag or name of the fact that matched best."""
     shared_terms: tuple[str, ...] = ()
     """Normalised terms the question and that phrasing have in common."""
+    kind: str = "phrasing"
+    """Where the evidence came from: phrasing, title, tag, answer, several (documents of
+    the fact together) or name (the committee was named)."""
 
     @property
     def committee_id(self) -> str | None:
         return self.fact.committee_id
+
+
+@dataclass(frozen=True)
+class Guards:
+    """Rules that overrule the probabilities (kept so `calibrate` can replay the decision)."""
+
+    offerable: bool = False
+    """The best fact scores high enough to be offered at all."""
+    too_close: bool = False
+    """Another committee's fact is as good: never answer outright."""
+    missing_detail: Text | None = None
+    """The detail the question asks for (a fee, hours) that the best fact does not give."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +67,14 @@ class MatchResult:
     the "did you mean" options, for *declined* the nearest facts (for admins only)."""
     named_committee: str | None = None
     """The id of a committee the question names, if any."""
+    confidence: float = 0.0
+    """The calibrated probability (0-1) that the best candidate is the right answer."""
+    evidence: Mapping[str, float] = field(default_factory=dict)
+    """The features the decision was made on (see bot/match/calibration.py)."""
+    guards: Guards = field(default=Guards())
+    related: tuple[Match, ...] = field(default=())
+    """For a decline of a question next to a known topic (the fee of a class the knowledge
+    base describes): the fact it is next to, offered as "what I do know"."""
 
     @property
     def answered(self) -> bool:
@@ -55,13 +91,17 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class MatcherSettings:
-    """Score thresholds (0-100) that decide answered / clarify / declined."""
+    """What the bot does with the calibrated probability that its best fact is right."""
 
-    answer_threshold: float = 58.0
-    """A best score at or above this answers, unless a runner-up is too close."""
-    clarify_threshold: float = 35.0
-    """Between this and answer_threshold the bot asks "did you mean…"; below, it declines."""
-    clarify_margin: float = 6.0
-    """A runner-up within this many points of the best makes the bot ask instead of answer."""
+    answer_confidence: float | None = None
+    """Answer outright from this probability (0-1) that the best fact is right.
+    None: the threshold fitted with the calibration (knowledge/calibration.yaml)."""
+    clarify_confidence: float | None = None
+    """Below answer_confidence, ask "did you mean…" from this probability (0-1) that one
+    of the offered facts is right; below it, decline. None: the fitted threshold."""
+    clarify_threshold: float = 20.0
+    """The lowest score (0-100) a fact may have to be offered as an option at all."""
+    clarify_margin: float = 2.0
+    """A best fact of another committee within this many points always makes the bot ask."""
     max_alternatives: int = 3
     """How many facts a "did you mean" offers."""

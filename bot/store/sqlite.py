@@ -131,7 +131,10 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return self._read("reading the schema version", 0, opening.schema_version)
+        """For health checks: raises sqlite3.Error when the database does not answer."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("the store is closed")
+        return opening.schema_version(self._reader())
 
     def user_key(self, user_id: str) -> str:
         """The keyed hash that stands for a user in the database and in logs."""

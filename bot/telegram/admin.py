@@ -12,7 +12,10 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.dialogue.types import Reply
+from bot.kb.model import Lang
+from bot.numbers import parse_whole
 from bot.report import build_report, format_report
+from bot.telegram import texts
 from bot.telegram.handlers import language_of, send_reply
 from bot.telegram.reloading import Reloader, reload_failed_text, reloaded_text
 
@@ -26,10 +29,6 @@ logger = logging.getLogger(__name__)
 COMMANDS = ("reload", "unanswered", "stats")
 REPORT_DAYS = 7
 DEFAULT_TOP, MAX_TOP = 10, 50
-REFUSAL = {
-    "zh": "抱歉,这个命令只供街道工作人员使用。",
-    "en": "Sorry, this command is for street staff only.",
-}
 
 
 @dataclass
@@ -62,7 +61,7 @@ class Admin:
         stats = self.store.stats(datetime.now().astimezone())
         await self._answer(update, context, stats_text(stats, lang))
 
-    def _authorise(self, update: Update, command: str) -> str | None:
+    def _authorise(self, update: Update, command: str) -> Lang | None:
         """The admin's language if allowed; every use is logged, allowed or not."""
         user = update.effective_user
         allowed = user is not None and user.id in self.config.admin_ids
@@ -72,7 +71,9 @@ class Admin:
         return language_of(user) if allowed else None
 
     async def _refuse(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._answer(update, context, REFUSAL[language_of(update.effective_user)])
+        await self._answer(
+            update, context, texts.REFUSAL.in_lang(language_of(update.effective_user))
+        )
 
     async def _answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
         message = update.effective_message
@@ -87,27 +88,19 @@ def _who(update: Update) -> str:
 
 
 def _top_n(args: list[str] | None) -> int:
-    if args and args[0].isdigit():
-        return max(1, min(MAX_TOP, int(args[0])))
-    return DEFAULT_TOP
+    """How many groups /unanswered lists: its argument if a number from 1, at most MAX_TOP."""
+    number = parse_whole(args[0], low=1) if args else None
+    return DEFAULT_TOP if number is None else min(MAX_TOP, number)
 
 
-def stats_text(stats: Stats, lang: str) -> str:
+def stats_text(stats: Stats, lang: Lang) -> str:
     share = "—" if stats.answered_share_week is None else f"{stats.answered_share_week:.0%}"
-    if lang == "en":
-        return "\n".join(
-            [
-                f"Questions today: {stats.questions_today}",
-                f"Questions this week: {stats.questions_week} (answered: {share})",
-                f"Feedback this week: 👍 {stats.helpful_week}  👎 {stats.unhelpful_week}",
-                f"Feedback in total: 👍 {stats.helpful_total}  👎 {stats.unhelpful_total}",
-            ]
-        )
-    return "\n".join(
-        [
-            f"今天的提问:{stats.questions_today}",
-            f"本周的提问:{stats.questions_week}(已回答:{share})",
-            f"本周反馈:👍 {stats.helpful_week}  👎 {stats.unhelpful_week}",
-            f"累计反馈:👍 {stats.helpful_total}  👎 {stats.unhelpful_total}",
-        ]
+    return texts.STATS.in_lang(lang).format(
+        today=stats.questions_today,
+        week=stats.questions_week,
+        share=share,
+        helpful_week=stats.helpful_week,
+        unhelpful_week=stats.unhelpful_week,
+        helpful_total=stats.helpful_total,
+        unhelpful_total=stats.unhelpful_total,
     )

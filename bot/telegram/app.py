@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -23,10 +23,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.dialogue.types import Reply
+from bot.kb.model import Lang, Text
+from bot.telegram import texts
 from bot.telegram.admin import Admin
+from bot.telegram.connection import ConnectionWatch, WatchedRequest
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import Residents, language_of, send_reply
 from bot.telegram.reloading import Reloader
@@ -49,34 +52,7 @@ a quarter more updates per second than 256, and still fills Telegram's 30 messag
 with 2 s round trips."""
 POOL_HEADROOM = 8
 """Connections beyond one per update in flight: admin notices, callback answers."""
-
-COMMANDS_ZH = [
-    ("start", "开始:按主题浏览"),
-    ("help", "怎么提问"),
-    ("committees", "16 个居委"),
-    ("mycommittee", "我的居委"),
-    ("committee", "查某个居委,例如 /committee 孝和"),
-    ("lang", "切换语言:/lang en 或 /lang zh"),
-    ("ask", "在群里提问:/ask 问题"),
-]
-COMMANDS_EN = [
-    ("start", "Start: browse by topic"),
-    ("help", "How to ask"),
-    ("committees", "The 16 residents' committees"),
-    ("mycommittee", "My committee"),
-    ("committee", "One committee, e.g. /committee Xiaohe"),
-    ("lang", "Language: /lang en or /lang zh"),
-    ("ask", "Ask in a group: /ask your question"),
-]
-ADMIN_COMMANDS_ZH = [
-    ("reload", "重新加载知识库"),
-    ("unanswered", "没答上的问题:/unanswered 10"),
-    ("stats", "使用统计"),
-]
-APOLOGY = {
-    "zh": "抱歉,出了点问题,请稍后再试。",
-    "en": "Sorry, something went wrong. Please try again in a moment.",
-}
+_POOL_SIZE = CONCURRENT_UPDATES + POOL_HEADROOM
 
 
 def build_application(
@@ -89,9 +65,11 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     rate_limiter: BaseRateLimiter[Any] | None = None,
     watch_knowledge: bool = True,
+    watch: ConnectionWatch | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The whole bot. `request`, `get_updates_request` and `rate_limiter` exist for tests
-    and benchmarks; by default PTB's HTTPX client and an `AIORateLimiter` are used."""
+    and benchmarks; by default PTB's HTTPX client and an `AIORateLimiter` are used.
+    With a `watch`, every Bot API request reports to it (outages, a rejected token)."""
     if not config.token:
         raise ValueError("no bot token configured")
     builder = (
@@ -106,10 +84,13 @@ def build_application(
         builder = builder.base_url(config.telegram.base_url).base_file_url(
             _file_url(config.telegram.base_url)
         )
-    if request is not None:
-        builder = builder.request(request)
-    else:
-        builder = builder.connection_pool_size(CONCURRENT_UPDATES + POOL_HEADROOM)
+    if watch is not None:
+        # PTB's defaults for the two clients, spelt out so that they can be wrapped
+        request = WatchedRequest(request or HTTPXRequest(_POOL_SIZE), watch)
+        get_updates_request = WatchedRequest(
+            get_updates_request or HTTPXRequest(connection_pool_size=1), watch
+        )
+    builder = builder.request(request) if request else builder.connection_pool_size(_POOL_SIZE)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
@@ -187,18 +168,22 @@ async def set_commands(
     """
     bot = application.bot
     try:
-        await bot.set_my_commands([BotCommand(*pair) for pair in COMMANDS_ZH])
-        await bot.set_my_commands([BotCommand(*pair) for pair in COMMANDS_EN], language_code="en")
+        await bot.set_my_commands(_menu(texts.COMMANDS, "zh"))
+        await bot.set_my_commands(_menu(texts.COMMANDS, "en"), language_code="en")
     except TelegramError as exc:
         logger.warning("could not set the command menu: %s", exc)
     for admin_id in sorted(admin_ids):
         try:
             await bot.set_my_commands(
-                [BotCommand(*pair) for pair in COMMANDS_ZH + ADMIN_COMMANDS_ZH],
+                _menu(texts.COMMANDS + texts.ADMIN_COMMANDS, "zh"),
                 scope=BotCommandScopeChat(admin_id),
             )
         except TelegramError as exc:  # "chat not found" until the admin has started the bot
             logger.info("no admin command menu for tg:%s: %s", admin_id, exc)
+
+
+def _menu(commands: tuple[tuple[str, Text], ...], lang: Lang) -> list[BotCommand]:
+    return [BotCommand(name, description.in_lang(lang)) for name, description in commands]
 
 
 async def tell_admins(
@@ -240,7 +225,7 @@ class ErrorReporter:
             await tell_admins(
                 context.application,
                 self.admin_ids,
-                f"⚠️ 机器人出错 / bot error: {type(error).__name__}: {error}"[:1000],
+                texts.BOT_ERROR.zh.format(error=f"{type(error).__name__}: {error}")[:1000],
             )
 
     def _may_notify(self) -> bool:
@@ -256,7 +241,9 @@ class ErrorReporter:
             return
         try:
             await send_reply(
-                context.bot, chat.id, Reply(APOLOGY[language_of(update.effective_user)])
+                context.bot,
+                chat.id,
+                Reply(texts.APOLOGY.in_lang(language_of(update.effective_user))),
             )
         except TelegramError as exc:
             logger.warning("could not apologise in chat %s: %s", chat.id, exc)
@@ -324,10 +311,22 @@ class OneLineFormatter(logging.Formatter):
         return super().format(record).replace("\n", " | ")
 
 
+class ReportedElsewhere(logging.Filter):
+    """Drops tracebacks of a rejected token (PTB's, asyncio's, the error handler's): the
+    runner reports it in one line and stops."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, InvalidToken):
+            return False
+        return not (record.name.startswith("telegram") and "Invalid token" in str(record.msg))
+
+
 def configure_logging(token: str | None, level: int = logging.INFO) -> logging.Handler:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(TokenFilter(token))
+    handler.addFilter(ReportedElsewhere())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -15,10 +15,14 @@ from telegram.constants import ChatType, MessageAttachmentType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
+from bot.dialogue.language import lang_from_hint
 from bot.dialogue.types import ButtonPress, Incoming, NonText, Reply, TextMessage, User
+from bot.kb.model import Lang
 from bot.store import user_log_key
+from bot.telegram import texts
 from bot.telegram.flood import FloodGate, Verdict
 from bot.telegram.render import MAX_TEXT, keyboard, split_text
+from bot.telegram.turns import Turns
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -29,10 +33,6 @@ logger = logging.getLogger(__name__)
 SEND_ATTEMPTS = 3
 RETRY_DELAY = 0.5
 """Seconds before the first resend; doubled for each further one."""
-SLOW_DOWN = {
-    "zh": "您发消息有点快,请稍等片刻再问。",
-    "en": "You are sending messages a little fast; please wait a moment before asking again.",
-}
 ASK_COMMAND = "/ask"
 
 
@@ -44,6 +44,11 @@ class Residents:
     dialogue: Dialogue
     flood: FloodGate
     clock: Callable[[], float] = field(default=time.monotonic)
+    turns: Turns = field(init=False)
+    """Dialogue turns run off the event loop: a slow question holds up no one else."""
+
+    def __post_init__(self) -> None:
+        self.turns = Turns(self.dialogue.handle)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -68,11 +73,12 @@ class Residents:
         verdict = self.flood.check(user.id, self.clock())
         if verdict is not Verdict.ALLOW:
             # a press must always be answered, or the client shows a spinner for long
-            notice = SLOW_DOWN[language_of(query.from_user)] if verdict is Verdict.WARN else None
+            lang = language_of(query.from_user)
+            notice = texts.SLOW_DOWN.in_lang(lang) if verdict is Verdict.WARN else None
             await answer_quietly(query.answer(notice))
             return
         await answer_quietly(query.answer())
-        reply = self.dialogue.handle(user, ButtonPress(query.data or ""))
+        reply = await self.turns.run(user, ButtonPress(query.data or ""))
         message = query.message
         if reply.replace_previous and isinstance(message, Message) and len(reply.text) <= MAX_TEXT:
             try:
@@ -94,10 +100,10 @@ class Residents:
         reply_to = None if is_private(message.chat) else message.message_id
         if verdict is Verdict.WARN:
             logger.info("flood limit: %s told to slow down", user_log_key(user.id))
-            notice = Reply(SLOW_DOWN[language_of(message.from_user)])
+            notice = Reply(texts.SLOW_DOWN.in_lang(language_of(message.from_user)))
             await send_reply(bot, message.chat.id, notice, reply_to=reply_to)
             return
-        reply = self.dialogue.handle(user, incoming)
+        reply = await self.turns.run(user, incoming)
         await send_reply(bot, message.chat.id, reply, reply_to=reply_to)
 
     def user_of(self, tg_user: TgUser) -> User:
@@ -108,9 +114,9 @@ class Residents:
         )
 
 
-def language_of(tg_user: TgUser | None) -> str:
-    code = (tg_user.language_code or "") if tg_user else ""
-    return "en" if code.lower().startswith("en") else "zh"
+def language_of(tg_user: TgUser | None) -> Lang:
+    """The language to write to a Telegram user in when no conversation has set one."""
+    return lang_from_hint(tg_user.language_code if tg_user else None)
 
 
 def is_private(chat: Chat) -> bool:
@@ -132,27 +138,41 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
     text = message.text or ""
     private = is_private(message.chat)
     username = (bot.username or "").lower()
-    command, _, rest = text.partition(" ")
-    name, _, target = command.partition("@")
-    if command.startswith("/") and (not target or target.lower() == username):
-        if name.lower() == ASK_COMMAND:
-            return rest.strip() or "/start"
-        if private or target:
-            return f"{name} {rest}".strip()
+    command = command_text(text, username, private=private)
+    if command is not None:
+        return command
     if private:
         return text
+    mentioned = without_mentions(message, username)
+    if mentioned is not None:
+        return mentioned
+    return text if replies_to_bot(message, bot) else None
+
+
+def command_text(text: str, username: str, *, private: bool) -> str | None:
+    """A command for us: any in a private chat, `/name@us` or `/ask` in a group."""
+    command, _, rest = text.partition(" ")
+    name, _, target = command.partition("@")
+    if not command.startswith("/") or (target and target.lower() != username):
+        return None
+    if name.lower() == ASK_COMMAND:
+        return rest.strip() or "/start"
+    return f"{name} {rest}".strip() if private or target else None
+
+
+def without_mentions(message: Message, username: str) -> str | None:
+    """The text with our @mentions cut out, or None when it does not mention us."""
     mentions = [
         entity
         for entity, value in message.parse_entities([MessageEntity.MENTION]).items()
         if value.lower() == f"@{username}"
     ]
-    if mentions:
-        for entity in sorted(mentions, key=lambda e: e.offset, reverse=True):
-            text = remove_entity(text, entity)
-        return " ".join(text.split()) or "/start"
-    if replies_to_bot(message, bot):
-        return text
-    return None
+    if not mentions:
+        return None
+    text = message.text or ""
+    for entity in sorted(mentions, key=lambda e: e.offset, reverse=True):
+        text = remove_entity(text, entity)
+    return " ".join(text.split()) or "/start"
 
 
 def remove_entity(text: str, entity: MessageEntity) -> str:

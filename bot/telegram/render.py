@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
@@ -20,22 +22,23 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
         return ["…"]
     chunks: list[str] = []
     current = ""
-    for line in text.splitlines(keepends=True):
-        while len(line) > limit:  # no line break to split at
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        if len(current) + len(line) > limit:
+    for piece in _pieces(text, limit):
+        if len(current) + len(piece) > limit:
             chunks.append(current)
             current = ""
-        current += line
+        current += piece
     if current:
         chunks.append(current)
     # the line breaks we split at would show as blank space at a chunk's edge
     stripped = [chunk.strip("\n") for chunk in chunks]
     return [chunk for chunk in stripped if chunk.strip()] or ["…"]
+
+
+def _pieces(text: str, limit: int) -> Iterator[str]:
+    """Each line with its break; a line longer than `limit` in pieces of `limit`."""
+    for line in text.splitlines(keepends=True):
+        for start in range(0, len(line), limit):
+            yield line[start : start + limit]
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

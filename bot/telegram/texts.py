@@ -1,0 +1,81 @@
+"""Everything the Telegram layer says on its own, in both languages.
+
+What residents read in a conversation is `bot.dialogue.texts`; this catalogue holds
+what only Telegram needs: the command menu, flood and error notices, and the admins'
+commands. Pick the language with `bot.dialogue.language.lang_from_hint` (one rule for
+every layer), then `TEXT.in_lang(lang).format(...)`.
+"""
+
+from __future__ import annotations
+
+from bot.kb.model import Text
+
+# --- residents ------------------------------------------------------------------------
+
+SLOW_DOWN = Text(
+    zh="您发消息有点快,请稍等片刻再问。",
+    en="You are sending messages a little fast; please wait a moment before asking again.",
+)
+APOLOGY = Text(
+    zh="抱歉,出了点问题,请稍后再试。",
+    en="Sorry, something went wrong. Please try again in a moment.",
+)
+
+COMMANDS: tuple[tuple[str, Text], ...] = (
+    ("start", Text(zh="开始:按主题浏览", en="Start: browse by topic")),
+    ("help", Text(zh="怎么提问", en="How to ask")),
+    ("committees", Text(zh="16 个居委", en="The 16 residents' committees")),
+    ("mycommittee", Text(zh="我的居委", en="My committee")),
+    (
+        "committee",
+        Text(zh="查某个居委,例如 /committee 孝和", en="One committee, e.g. /committee Xiaohe"),
+    ),
+    ("lang", Text(zh="切换语言:/lang en 或 /lang zh", en="Language: /lang en or /lang zh")),
+    ("ask", Text(zh="在群里提问:/ask 问题", en="Ask in a group: /ask your question")),
+)
+"""The command menu Telegram shows residents: (command, description)."""
+
+# --- admins ---------------------------------------------------------------------------
+
+ADMIN_COMMANDS: tuple[tuple[str, Text], ...] = (
+    ("reload", Text(zh="重新加载知识库", en="Reload the knowledge")),
+    ("unanswered", Text(zh="没答上的问题:/unanswered 10", en="Unanswered: /unanswered 10")),
+    ("stats", Text(zh="使用统计", en="Usage figures")),
+)
+"""The commands only street staff see in their menu."""
+
+REFUSAL = Text(
+    zh="抱歉,这个命令只供街道工作人员使用。",
+    en="Sorry, this command is for street staff only.",
+)
+BOT_ERROR = Text(
+    zh="⚠️ 机器人出错 / bot error: {error}",
+    en="⚠️ 机器人出错 / bot error: {error}",
+)
+"""Sent to every admin at once, so it carries both languages."""
+
+STATS = Text(
+    zh=(
+        "今天的提问:{today}\n"
+        "本周的提问:{week}(已回答:{share})\n"
+        "本周反馈:👍 {helpful_week}  👎 {unhelpful_week}\n"
+        "累计反馈:👍 {helpful_total}  👎 {unhelpful_total}"
+    ),
+    en=(
+        "Questions today: {today}\n"
+        "Questions this week: {week} (answered: {share})\n"
+        "Feedback this week: 👍 {helpful_week}  👎 {unhelpful_week}\n"
+        "Feedback in total: 👍 {helpful_total}  👎 {unhelpful_total}"
+    ),
+)
+
+RELOADED = Text(
+    zh="知识库已重新加载:{committees} 个居委、{facts} 条信息、{phrasings} 种问法。",
+    en="Knowledge reloaded: {committees} committees, {facts} facts, {phrasings} phrasings.",
+)
+RELOAD_FAILED = Text(
+    zh="知识库加载失败,居民仍在使用上一版知识库。请修改以下问题:",
+    en="Reloading the knowledge failed; residents are still answered from the previous version.",
+)
+"""The first line of a failed reload's notice; one "• problem" line follows per error.
+For bot/telegram/reloading.py, which still spells both out itself."""

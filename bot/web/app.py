@@ -1,0 +1,244 @@
+"""The Starlette application: routes that turn HTTP into dialogue turns and back.
+
+    GET  /             the chat page (topic menu on the first screen)
+    POST /ask          a question or button press from a plain form (no JavaScript)
+    GET  /api/session  the CSRF token for this session (after a restart or a lost cookie)
+    POST /api/message  {"text": "..."}     -> the reply as JSON
+    POST /api/button   {"payload": "..."}  -> the reply as JSON
+    GET  /healthz      knowledge version and store status, for a process supervisor
+    GET  /admin        the last 7 days for staff (token from BOT_WEB_ADMIN_TOKEN); POST
+         /admin/reload reloads the knowledge
+
+Dialogue turns run in worker threads (`asyncio.to_thread`): matching and SQLite
+never block the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.dialogue import ButtonPress, Dialogue, Incoming, Reply, TextMessage, User
+from bot.match import LiveKnowledge
+from bot.store import Store
+from bot.web import health, sessions
+from bot.web.admin import AdminGate, AdminPages
+from bot.web.guard import (
+    RateLimits,
+    Refusal,
+    SecurityHeaders,
+    button_payload,
+    json_object,
+    message_text,
+    read_body,
+)
+from bot.web.page import notice_html, question_html, render_page, reply_html, reply_json
+from bot.web.watch import watch_knowledge
+
+logger = logging.getLogger(__name__)
+
+CSRF_HEADER = "x-csrf-token"
+START = TextMessage("/start")
+
+
+@dataclass
+class WebChat:
+    """What the routes share: one dialogue, its knowledge and store, limits and CSRF keys."""
+
+    dialogue: Dialogue
+    knowledge: LiveKnowledge
+    store: Store
+    limits: RateLimits
+    csrf: sessions.CsrfTokens
+
+    # --- the turn ---------------------------------------------------------------
+
+    async def turn(self, request: Request, session_id: str, incoming: Incoming) -> Reply:
+        user = User(id=sessions.user_id(session_id), language_code=accept_language(request))
+        return await asyncio.to_thread(self.dialogue.handle, user, incoming)
+
+    def admit(self, request: Request, session_id: str, token: str | None) -> None:
+        """Refuse floods (per address, then per session) and forged posts."""
+        lang = ui_language(request)
+        self.limits.check_address(client_address(request), lang)
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            raise Refusal(403, "csrf", "requests from other sites are not accepted")
+        if not self.csrf.valid(session_id, token):
+            raise Refusal(403, "csrf", "the page has expired; please reload it / 页面已过期,请刷新")
+        self.limits.check_session(session_id, lang)
+
+    # --- the page ---------------------------------------------------------------
+
+    async def page(self, request: Request) -> Response:
+        session_id, new = sessions.session_of(request)
+        reply = await self.turn(request, session_id, START)
+        token = self.csrf.token(session_id)
+        body = render_page(reply.lang, token, reply_html(reply, token))
+        return self._html(request, session_id, new, body, 200)
+
+    async def form_post(self, request: Request) -> Response:
+        """`/ask` from the plain forms: the answer as a new page."""
+        session_id, new = sessions.session_of(request)
+        token = self.csrf.token(session_id)
+        lang = ui_language(request)
+        try:
+            form = parse_qs((await read_body(request)).decode("utf-8", "replace"))
+            self.admit(request, session_id, first(form, "csrf"))
+            incoming, shown = form_incoming(form)
+            reply = await self.turn(request, session_id, incoming)
+        except Refusal as refusal:
+            body = render_page(lang, token, notice_html(refusal.message))
+            return self._html(request, session_id, new, body, refusal.status)
+        messages = (question_html(shown) if shown else "") + reply_html(reply, token)
+        return self._html(request, session_id, new, render_page(reply.lang, token, messages), 200)
+
+    def _html(
+        self, request: Request, session_id: str, new: bool, body: str, status: int
+    ) -> Response:
+        response = HTMLResponse(body, status, headers={"Cache-Control": "no-store"})
+        if new:
+            sessions.set_session_cookie(response, request, session_id)
+        return response
+
+    # --- the JSON API -----------------------------------------------------------
+
+    async def session(self, request: Request) -> Response:
+        session_id, new = sessions.session_of(request)
+        response = JSONResponse({"csrf": self.csrf.token(session_id)})
+        if new:
+            sessions.set_session_cookie(response, request, session_id)
+        return response
+
+    async def message(self, request: Request) -> Response:
+        return await self._api(request, "text")
+
+    async def button(self, request: Request) -> Response:
+        return await self._api(request, "payload")
+
+    async def _api(self, request: Request, field: str) -> Response:
+        session_id, _ = sessions.session_of(request)
+        try:
+            body = await read_body(request)
+            self.admit(request, session_id, request.headers.get(CSRF_HEADER))
+            document = json_object(body)
+            if field == "text":
+                incoming: Incoming = TextMessage(message_text(document.get("text")))
+            else:
+                incoming = ButtonPress(button_payload(document.get("payload")))
+        except Refusal as refusal:
+            return refusal.response()
+        reply = await self.turn(request, session_id, incoming)
+        return JSONResponse(reply_json(reply), headers={"Cache-Control": "no-store"})
+
+    async def healthz(self, request: Request) -> Response:
+        report = await asyncio.to_thread(health.report, self.knowledge, self.store)
+        return JSONResponse(report, 200 if report["status"] == "ok" else 503)
+
+
+def form_incoming(form: dict[str, list[str]]) -> tuple[Incoming, str | None]:
+    """A form's button press or typed text, and the typed text to show back (if any)."""
+    payload = first(form, "payload")
+    if payload is not None:
+        return ButtonPress(button_payload(payload)), None
+    text = message_text(first(form, "text") or "")
+    return TextMessage(text), text
+
+
+def first(form: dict[str, list[str]], name: str) -> str | None:
+    values = form.get(name)
+    return values[0] if values else None
+
+
+def client_address(request: Request) -> str:
+    # behind a reverse proxy on 127.0.0.1, uvicorn has already put X-Forwarded-For here
+    return request.client.host if request.client else "unknown"
+
+
+def accept_language(request: Request) -> str | None:
+    header = request.headers.get("accept-language", "")
+    return header.split(",", 1)[0].split(";", 1)[0].strip() or None
+
+
+def ui_language(request: Request) -> str:
+    """The page's language for refusals: the script says it; else the browser's."""
+    said = request.headers.get("x-chat-lang", "")
+    if said in ("zh", "en"):
+        return said
+    return "en" if (accept_language(request) or "").lower().startswith("en") else "zh"
+
+
+def create_app(
+    dialogue: Dialogue,
+    *,
+    limits: RateLimits,
+    csrf_secret: str,
+    admin_token: str | None = None,
+    watch: bool = False,
+    close_store: bool = True,
+) -> Starlette:
+    """The ASGI application over one dialogue (its knowledge and store come with it)."""
+    chat = WebChat(
+        dialogue=dialogue,
+        knowledge=dialogue.knowledge,
+        store=dialogue.store,
+        limits=limits,
+        csrf=sessions.CsrfTokens(csrf_secret),
+    )
+    admin = AdminPages(chat, AdminGate(admin_token))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(watch_knowledge(chat.knowledge, stop)) if watch else None
+        yield
+        stop.set()
+        if watcher is not None:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(watcher, timeout=5)
+        if close_store:
+            dialogue.store.close()
+
+    routes = [
+        Route("/", chat.page, methods=["GET"]),
+        Route("/ask", chat.form_post, methods=["POST"]),
+        Route("/api/session", chat.session, methods=["GET"]),
+        Route("/api/message", chat.message, methods=["POST"]),
+        Route("/api/button", chat.button, methods=["POST"]),
+        Route("/healthz", chat.healthz, methods=["GET"]),
+        Route("/admin", admin.page, methods=["GET"]),
+        Route("/admin/reload", admin.reload, methods=["POST"]),
+        Mount("/static", StaticFiles(packages=[("bot.web", "static")]), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        lifespan=lifespan,
+        exception_handlers={404: not_found, 405: not_allowed, 500: server_error},
+    )
+    app.state.chat = chat
+    return app
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": "not_found", "message": "no such page"}, 404)
+
+
+async def not_allowed(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": "method_not_allowed", "message": "method not allowed"}, 405)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    # logged with the traceback by Starlette; the resident sees no internals
+    return JSONResponse({"error": "internal", "message": "something went wrong; try again"}, 500)

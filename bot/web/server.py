@@ -1,0 +1,79 @@
+"""`python -m bot web`: the chat served by uvicorn, in one or several worker processes.
+
+Worker processes are started by uvicorn and build their own application through
+`app_from_environment`, so everything a worker needs travels in the environment:
+the knowledge directory and database (the variables the config already reads),
+the config file, and the CSRF secret that every worker must share.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+from bot.config import ENV_DB, ENV_KNOWLEDGE_DIR, Config, load_config
+from bot.dialogue import Dialogue
+from bot.kb import KnowledgeBaseError, load_knowledge
+from bot.match import LiveKnowledge
+from bot.store import Store
+from bot.web.admin import ENV_ADMIN_TOKEN
+from bot.web.app import create_app
+from bot.web.guard import RateLimits
+
+ENV_SECRET = "BOT_WEB_SECRET"
+"""Optional: keeps CSRF tokens valid across restarts; made at random when unset."""
+ENV_CONFIG_FILE = "BOT_WEB_CONFIG_FILE"
+"""Set by `run_web` for its workers: the --config file the command was given."""
+
+
+def build_app(config: Config, csrf_secret: str) -> Starlette:
+    knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
+    store = Store(config.db_path)
+    dialogue = Dialogue(knowledge, store, default_language=config.default_language)
+    flood = config.telegram.user_rate_limit  # the same rule as a Telegram user's
+    limits = RateLimits(flood.messages, flood.seconds)
+    return create_app(
+        dialogue,
+        limits=limits,
+        csrf_secret=csrf_secret,
+        admin_token=os.environ.get(ENV_ADMIN_TOKEN) or None,
+        watch=True,
+    )
+
+
+def app_from_environment() -> Starlette:
+    """The uvicorn factory each worker calls."""
+    config = load_config(os.environ.get(ENV_CONFIG_FILE) or None)
+    return build_app(config, os.environ[ENV_SECRET])
+
+
+def run_web(config: Config, config_file: str | None, *, host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    try:  # refuse a broken knowledge base here, once, not in every worker
+        load_knowledge(config.knowledge_dir)
+    except KnowledgeBaseError as exc:
+        print(f"error: the knowledge base is invalid:\n{exc}", file=sys.stderr)
+        return 1
+    os.environ[ENV_KNOWLEDGE_DIR] = str(Path(config.knowledge_dir).resolve())
+    os.environ[ENV_DB] = str(Path(config.db_path).resolve())
+    if config_file:
+        os.environ[ENV_CONFIG_FILE] = str(Path(config_file).resolve())
+    os.environ.setdefault(ENV_SECRET, secrets.token_hex(32))
+    print(f"web chat on http://{host}:{port}/ ({workers} worker(s)); Ctrl-C stops it", flush=True)
+    uvicorn.run(
+        "bot.web.server:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,  # trusts X-Forwarded-For/-Proto from 127.0.0.1 (the proxy) only
+        server_header=False,
+        access_log=False,  # addresses are personal data; the question log is what admins read
+        log_level="warning",
+    )
+    return 0

@@ -1,0 +1,86 @@
+"""Shanghainese, everyday and voice-input words (knowledge/colloquial.yaml): each family of
+entries lets a real resident sentence reach the service that the plain words would miss."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.kb import KnowledgeBaseError, load_knowledge
+from bot.kb.colloquial import Colloquial
+from bot.match import Matcher
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+KB = load_knowledge(KNOWLEDGE)
+WITH_DIALECT = Matcher(KB)
+WITHOUT_DIALECT = Matcher(dataclasses.replace(KB, colloquial=Colloquial()))
+
+
+def how_well(matcher: Matcher, question: str, fact_id: str) -> int:
+    """2: answered with the fact; 1: offered it first ("did you mean…"); 0: neither."""
+    result = matcher.match(question)
+    if result.best is None or result.best.fact.id != fact_id:
+        return 0
+    return {"answered": 2, "clarify": 1}.get(result.outcome, 0)
+
+
+@pytest.mark.parametrize(
+    ("family", "question", "fact_id"),
+    [
+        ("function words", "侬晓得哪搭有书法班伐", "xinhua-calligraphy"),
+        ("function words", "小囡寒假辰光没事体做", "jianliu-holiday-class"),
+        ("content words", "阿拉屋里老头子走勿动 想寻人陪伊看毛病", "heyi-elderly-care"),
+        ("content words", "屋里厢附近呒没小菜场", "xiaohe-fresh-market"),
+        ("fillers", "额 跟侬讲 就是说 书法班 诶", "xinhua-calligraphy"),
+        ("fillers", "诶我想了解一下呃就是说那个民心在线", "jianer-volunteer-services"),
+    ],
+)
+def test_each_family_of_colloquial_words_reaches_the_service(
+    family: str, question: str, fact_id: str
+) -> None:
+    with_entries = how_well(WITH_DIALECT, question, fact_id)
+    assert with_entries > 0, family
+    assert with_entries > how_well(WITHOUT_DIALECT, question, fact_id), f"{family}: no better"
+
+
+def test_the_shipped_list_has_the_families_the_street_needs() -> None:
+    words = KB.colloquial.words
+    assert len(words) + len(KB.colloquial.fillers) >= 80
+    for word, mandarin in {"阿拉": "我们", "伐": "吗", "屋里厢": "家里", "小菜场": "菜场"}.items():
+        assert words[word] == mandarin
+    assert {"嗯", "那个"} <= KB.colloquial.fillers
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ("  弄堂: 弄堂\n", "maps a word onto itself"),
+        ("  侬: 你\n", "'侬' is already listed"),
+        ("  小菜场菜场: 小菜场\n", "maps onto '小菜场', which is itself mapped"),
+        ("  老娘舅: [调解]\n", "should be text"),
+    ],
+)
+def test_a_broken_entry_is_named_by_file_line_and_word(
+    tmp_path: Path, edit: str, message: str
+) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    path = knowledge / "colloquial.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("content_words:\n", "content_words:\n" + edit, 1)
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("content_words:") + 2  # the line just added
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge(knowledge)
+    problems = [str(p) for p in caught.value.problems]
+    assert any(f"colloquial.yaml:{line}:" in p and message in p for p in problems), problems
+
+
+def test_a_knowledge_base_without_the_file_still_loads(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    (knowledge / "colloquial.yaml").unlink()
+    assert load_knowledge(knowledge).colloquial == Colloquial()

@@ -1,0 +1,98 @@
+"""`/admin` of the web chat: the token check (missing, wrong, right), the figures, reload."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.config import SHIPPED_KNOWLEDGE
+from bot.dialogue import Dialogue
+from bot.match import LiveKnowledge
+from bot.match.types import MatcherSettings
+from bot.store import Store
+from bot.web.app import create_app
+from bot.web.guard import RateLimits
+
+TOKEN = "admin-token-0123456789"
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+
+MakeClient = Callable[[str | None], TestClient]
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> LiveKnowledge:
+    return LiveKnowledge(SHIPPED_KNOWLEDGE, MatcherSettings())
+
+
+@pytest.fixture
+def make_client(knowledge: LiveKnowledge, store: Store) -> Iterator[MakeClient]:
+    clients: list[TestClient] = []
+
+    def make(admin_token: str | None) -> TestClient:
+        app = create_app(
+            Dialogue(knowledge, store),
+            limits=RateLimits(100, 10.0),
+            csrf_secret="admin-test-secret-0123",
+            admin_token=admin_token,
+            close_store=False,
+        )
+        clients.append(TestClient(app).__enter__())
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def test_admin_is_closed_when_no_token_is_set(make_client: MakeClient) -> None:
+    response = make_client(None).get("/admin", headers=BEARER)
+    assert response.status_code == 403
+    assert "BOT_WEB_ADMIN_TOKEN" in response.json()["message"]
+
+
+def test_a_short_token_keeps_admin_closed(make_client: MakeClient) -> None:
+    assert (
+        make_client("short").get("/admin", headers={"Authorization": "Bearer short"}).status_code
+        == 403
+    )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong-token-0123456789"}, {"Authorization": "Basic !!!"}],
+)
+def test_a_missing_or_wrong_token_is_refused(
+    make_client: MakeClient, headers: dict[str, str]
+) -> None:
+    response = make_client(TOKEN).get("/admin", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Basic")
+    assert "提问" not in response.text
+
+
+def test_the_right_token_shows_the_weeks_figures(make_client: MakeClient) -> None:
+    client = make_client(TOKEN)
+    token = client.get("/api/session").json()["csrf"]
+    for question in ("哪里可以买菜", "<b>明天天气</b>"):
+        client.post("/api/message", json={"text": question}, headers={"X-CSRF-Token": token})
+    basic = base64.b64encode(f"staff:{TOKEN}".encode()).decode()
+    page = client.get("/admin", headers={"Authorization": f"Basic {basic}"})
+    assert page.status_code == 200
+    assert "<strong>2</strong>" in page.text  # questions this week
+    assert "<strong>50%</strong>" in page.text  # answered share
+    assert "&lt;b&gt;明天天气&lt;/b&gt;" in page.text  # unanswered, shown as text
+    assert "食行生鲜" in page.text  # asked most
+
+
+def test_reload_needs_the_token_and_the_pages_csrf(make_client: MakeClient) -> None:
+    client = make_client(TOKEN)
+    assert client.post("/admin/reload", data={"csrf": "x"}).status_code == 401
+    assert client.post("/admin/reload", data={"csrf": "x"}, headers=BEARER).status_code == 403
+    page = client.get("/admin", headers=BEARER).text
+    csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    reloaded = client.post("/admin/reload", data={"csrf": csrf}, headers=BEARER)
+    assert reloaded.status_code == 200
+    assert "reloaded: 16 committees" in reloaded.text
