@@ -246,6 +246,10 @@ def _shorten(text: str) -> str:
     return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
 
 
+READ_TIMEOUT = 10.0
+"""Seconds the report waits for a database that another process is writing."""
+
+
 def run_report(
     config: Config, days: int, *, as_json: bool = False, limit: int = 10, lang: Lang = "zh"
 ) -> int:
@@ -257,7 +261,7 @@ def run_report(
         for problem in exc.problems:
             print(f"  {problem.in_lang(lang)}", file=sys.stderr)
         return 1
-    store = Store(config.db_path)
+    store = Store(config.db_path, read_only=True, read_timeout=READ_TIMEOUT)
     try:
         report = build_report(store, knowledge.current, days)
     finally:

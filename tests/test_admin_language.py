@@ -14,6 +14,7 @@ import pytest
 import bot.admin.texts
 from bot.admin.language import admin_language
 from bot.cli import main
+from bot.store import Store
 from bot.text import Text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +146,10 @@ def test_a_config_problem_is_told_in_the_admin_language(
 # --- report, eval, run ---------------------------------------------------------------------
 
 
-def test_report_follows_the_admin_language(capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_follows_the_admin_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    monkeypatch.setenv("BOT_DB", str(store.path))
     _, chinese, _ = run(capsys, "report")
     _, english, _ = run(capsys, "report", "--lang", "en")
     assert chinese.startswith("提问报告")

@@ -263,6 +263,21 @@ def shortfalls(summary: dict[str, Any], minimums: dict[str, float]) -> list[Text
     return failed
 
 
+def load_sets(
+    config: Config, paths: list[Path], *, doing: str, lang: Lang = "en"
+) -> tuple[dict[str, list[Case]], Matcher] | None:
+    """The question sets by name and a matcher over the configured knowledge, or None
+    after saying on stderr (in `lang`) why they cannot be had."""
+    try:
+        sets = {path.stem: read_cases(path) for path in paths}
+        kb = load_knowledge(config.knowledge_dir)
+    except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
+        message = texts.CANNOT.fill(doing=texts.DOING[doing], reason=_reason(exc, lang))
+        print(message.in_lang(lang), file=sys.stderr)
+        return None
+    return sets, Matcher(kb, config.matcher)
+
+
 def run_eval(
     config: Config,
     paths: list[Path],
@@ -272,13 +287,10 @@ def run_eval(
     show_misses: bool = True,
     lang: Lang = "zh",
 ) -> int:
-    try:
-        sets = {path.stem: read_cases(path) for path in paths}
-        kb = load_knowledge(config.knowledge_dir)
-    except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
-        print(texts.EVAL_CANNOT.fill(reason=_reason(exc, lang)).in_lang(lang), file=sys.stderr)
+    loaded = load_sets(config, paths, doing="evaluate", lang=lang)
+    if loaded is None:
         return 1
-    matcher = Matcher(kb, config.matcher)
+    sets, matcher = loaded
     judged = {name: evaluate(matcher, cases) for name, cases in sets.items()}
     overall = summarize([o for outcomes in judged.values() for o in outcomes])
     if as_json:

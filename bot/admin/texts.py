@@ -81,7 +81,8 @@ INVALID_KNOWLEDGE = Text(zh="错误:知识库有问题:", en="error: the knowled
 
 # --- python -m bot eval ---------------------------------------------------------------------
 
-EVAL_CANNOT = Text(zh="无法评估:{reason}", en="cannot evaluate: {reason}")
+CANNOT = Text(zh="无法{doing}:{reason}", en="cannot {doing}: {reason}")
+DOING = {"evaluate": Text(zh="评估", en="evaluate"), "calibrate": Text(zh="校准", en="calibrate")}
 EVAL_NOT_A_LIST = Text(
     zh="{path}:应该是一个问题列表(每条以 - q: 开头)", en="{path}: expected a list of cases"
 )
