@@ -14,6 +14,7 @@ from bot.kb.model import Lang
 from bot.match.live import LiveKnowledge
 from bot.numbers import parse_whole
 from bot.store import Store
+from bot.teachlog import TeachJournal
 
 SKIP, UNDO, QUIT = "s", "u", "q"
 VARIANTS_SHOWN = 3
@@ -125,8 +126,10 @@ class _teaching:
             print(f"✗ the knowledge base is invalid; fix it first:\n{exc}", file=sys.stderr)
             return None
         self.store = Store(self.config.db_path)
-        return Teaching(knowledge, self.store)
+        self.journal = TeachJournal(self.config.db_path, self.store.user_key)
+        return Teaching(knowledge, self.store, self.journal)
 
     def __exit__(self, *exc: object) -> None:
         if self.store is not None:
+            self.journal.close()
             self.store.close()

@@ -10,10 +10,9 @@ are queued a follow-up (when a journal is given).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from bot.admin import teach_texts as texts
 from bot.dialogue.render import fact_label
@@ -25,6 +24,7 @@ from bot.report import QuestionGroup, group_questions
 if TYPE_CHECKING:
     from bot.match.live import LiveKnowledge
     from bot.store import LoggedQuestion, Store
+    from bot.teachlog import FollowUp, TeachJournal
 
 logger = logging.getLogger(__name__)
 
@@ -61,26 +61,17 @@ class Outcome:
     ok: bool
     message: str
     taught: Taught | None = None
-    followups: int = 0
-
-
-class Journal(Protocol):
-    """Where teaches are recorded (for undo and the audit) and follow-ups queued."""
-
-    def record_teach(self, taught: Taught, by: str) -> None: ...
-
-    def last_teach(self, by: str | None) -> Taught | None: ...
-
-    def record_undo(self, taught: Taught, by: str) -> None: ...
-
-    def queue_followups(self, taught: Taught, questions: Sequence[LoggedQuestion]) -> int: ...
+    followups: tuple[FollowUp, ...] = ()
+    """Residents to tell that their question has an answer now."""
 
 
 @dataclass
 class Teaching:
     knowledge: LiveKnowledge
     store: Store
-    journal: Journal | None = None
+    journal: TeachJournal | None = None
+    """Where teaches are recorded (audit, undo) and follow-ups queued; None: this
+    session only, no follow-ups."""
     days: int = FOLLOW_UP_DAYS
     session: list[Taught] = field(default_factory=list)
     """This process's teaches, newest last: what undo reverts without a journal."""
@@ -90,7 +81,12 @@ class Teaching:
     def groups(self, days: int | None = None, lang: Lang = "zh") -> list[TeachGroup]:
         """The unanswered and "did you mean" questions of the last days, grouped."""
         questions = self._open_questions(days or self.days)
-        return [self._with_nearest(group, lang) for group in group_questions(questions)]
+        ignored = self.journal.ignored() if self.journal else set()
+        return [
+            self._with_nearest(group, lang)
+            for group in group_questions(questions)
+            if not ignored.intersection(group.variants)
+        ]
 
     def _open_questions(self, days: int) -> list[LoggedQuestion]:
         since = datetime.now().astimezone() - timedelta(days=days)
@@ -139,14 +135,22 @@ class Teaching:
             question=taught.phrasing, label=label, fact_id=fact_id, file=self._file(taught)
         )
         if followups:
-            text += "\n" + texts.FOLLOWUPS_SENT.in_lang(lang).format(n=followups)
+            text += "\n" + texts.FOLLOWUPS_SENT.in_lang(lang).format(n=len(followups))
         return Outcome(True, text, taught, followups)
 
-    def _record(self, taught: Taught, by: str) -> int:
+    def _record(self, taught: Taught, by: str) -> tuple[FollowUp, ...]:
         if self.journal is None:
-            return 0
-        self.journal.record_teach(taught, by)
-        return self.journal.queue_followups(taught, self._askers_of(taught.phrasing))
+            return ()
+        teach_id = self.journal.record_teach(taught, by)
+        asked = self._askers_of(taught.phrasing)
+        return tuple(self.journal.queue_followups(teach_id, taught, asked))
+
+    def ignore(self, example: str, *, by: str, lang: Lang = "zh") -> Outcome:
+        """Leave a group out of the list from now on."""
+        group = next((g for g in self.groups() if g.example == example), None)
+        if group is not None and self.journal is not None:
+            self.journal.ignore(group.variants, by)
+        return Outcome(True, texts.IGNORED.in_lang(lang).format(question=example))
 
     def _askers_of(self, question: str) -> list[LoggedQuestion]:
         """The open questions of the group that `question` belongs to."""
@@ -160,10 +164,12 @@ class Teaching:
         return [q for q in open_questions if _form_of(q.normalized, q.question) in forms]
 
     def undo(self, *, by: str, lang: Lang = "zh") -> Outcome:
-        """Revert the last teach (the admin's own with a journal, else this session's)."""
-        last = self.journal.last_teach(by) if self.journal else None
-        if last is None and self.journal is None and self.session:
-            last = self.session[-1]
+        """Revert the admin's last teach (with a journal; else this session's last)."""
+        if self.journal is not None:
+            record = self.journal.last_teach(by)
+            last = record.taught if record else None
+        else:
+            record, last = None, self.session[-1] if self.session else None
         if last is None:
             return Outcome(False, texts.NOTHING_TO_UNDO.in_lang(lang))
         try:
@@ -171,8 +177,8 @@ class Teaching:
         except TeachError as exc:
             return Outcome(False, texts.REFUSED.in_lang(lang).format(reason=exc))
         self.knowledge.reload()
-        if self.journal is not None:
-            self.journal.record_undo(last, by)
+        if self.journal is not None and record is not None:
+            self.journal.record_undo(record, by)
         elif self.session:
             self.session.pop()
         logger.info("%s undid a teach of %s", by, last.fact_id)

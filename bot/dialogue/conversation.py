@@ -13,10 +13,12 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.dialogue import render, texts
 from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
+from bot.dialogue.followups import followups_command
 from bot.dialogue.language import LanguageMemory
 from bot.dialogue.payloads import Kind, decode, encode, parse_log_id, resolve
 from bot.dialogue.settings import DEFAULT, DialogueSettings
@@ -26,6 +28,9 @@ from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
 from bot.match import LiveKnowledge, MatchResult, detect_language
 from bot.match.live import Snapshot
 from bot.store import Preferences, Store
+
+if TYPE_CHECKING:
+    from bot.teachlog import TeachJournal
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +74,12 @@ class Dialogue:
         *,
         default_language: Lang = "zh",
         settings: DialogueSettings = DEFAULT,
+        journal: TeachJournal | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.store = store
+        self.journal = journal
+        """Follow-ups (/followups on|off); None: the command only explains itself."""
         self.default_language = default_language
         self.settings = settings
         self.languages = LanguageMemory()
@@ -145,8 +153,10 @@ class Dialogue:
                 home_first=choice.home_first,
             )
         if choice.outcome == "clarify":
-            return render.did_you_mean(turn.kb, choice.options, lang, log_id)
-        return self._declined(turn, lang)
+            reply = render.did_you_mean(turn.kb, choice.options, lang, log_id)
+        else:
+            reply = self._declined(turn, lang)
+        return replace(reply, open_log_id=log_id)
 
     def _log(self, turn: _Turn, result: MatchResult, choice: Choice) -> int | None:
         match = choice.match
@@ -338,6 +348,7 @@ COMMANDS: dict[str, Command] = {
     "committee": Dialogue._committee_named,
     "mycommittee": Dialogue._my_committee,
     "lang": Dialogue._set_lang,
+    "followups": followups_command,
 }
 """/name → handler(dialogue, turn, argument, lang)."""
 

@@ -1,0 +1,357 @@
+"""The teach journal: who taught what, when (for the audit and undo), and the follow-ups.
+
+It lives in the bot's database file, in tables of its own, next to the question log
+it reads. Residents appear only as the store's keyed user hashes. A follow-up needs
+to know where to send it (a Telegram chat and message); that address is kept sealed
+(Fernet, with a key derived from the store's user key, so the database file alone
+does not give it away) and only for a question left open, for the follow-up window.
+
+A follow-up row is made once per question (its log id is the key), so a second teach
+of the same question never sends it twice; its status goes pending → sending → sent,
+or blocked (the resident blocked the bot: never retried).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from bot.kb.model import LANGS, Lang
+from bot.kb.teach import Taught
+
+if TYPE_CHECKING:
+    from bot.store import LoggedQuestion
+
+T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+
+ADDRESS_DAYS = 7
+"""Where to send a follow-up is kept this long; a teach later than that sends none."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS teach_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    by_key TEXT NOT NULL,
+    fact_id TEXT NOT NULL,
+    phrasing TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    file TEXT NOT NULL,
+    undone_at REAL,
+    undone_by TEXT
+);
+CREATE TABLE IF NOT EXISTS followups (
+    log_id INTEGER PRIMARY KEY,
+    user_key TEXT NOT NULL,
+    question TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    fact_id TEXT NOT NULL,
+    teach_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    done_at REAL
+);
+CREATE INDEX IF NOT EXISTS followups_user ON followups (user_key, status);
+CREATE TABLE IF NOT EXISTS followup_addresses (
+    log_id INTEGER PRIMARY KEY,
+    sealed TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS followups_off (user_key TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS ignored_questions (
+    form TEXT PRIMARY KEY,
+    at REAL NOT NULL,
+    by_key TEXT NOT NULL
+);
+"""
+
+Status = Literal["pending", "sending", "sent", "blocked"]
+
+
+@dataclass(frozen=True)
+class TeachRecord:
+    id: int
+    at: float
+    taught: Taught
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One resident's question that now has an answer."""
+
+    log_id: int
+    user_key: str
+    question: str
+    lang: Lang
+    fact_id: str
+    address: dict[str, Any] | None = None
+    """Where to send it (a transport's own fields, e.g. chat_id, message_id); None: show
+    it the next time the resident chats."""
+
+
+class TeachJournal:
+    """The journal in the database at `path`; safe to share between threads."""
+
+    def __init__(self, path: Path | str, user_key: Callable[[str], str]) -> None:
+        self.path = Path(path)
+        self.user_key = user_key
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=10.0
+        )
+        self._conn.row_factory = sqlite3.Row
+        with self._lock:
+            self._conn.executescript(SCHEMA)
+        digest = hashlib.sha256(user_key("teachlog: follow-up address").encode()).digest()
+        self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+
+    def _safe(self, what: str, default: T, action: Callable[[], T]) -> T:
+        """For what residents' turns call: a database error is logged, never raised."""
+        try:
+            return action()
+        except sqlite3.Error:
+            logger.exception("database error while %s; carrying on without it", what)
+            return default
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # --- the audit log ---------------------------------------------------------------
+
+    def record_teach(self, taught: Taught, by: str) -> int:
+        with self._db() as conn:
+            cursor = conn.execute(
+                "INSERT INTO teach_log (at, by_key, fact_id, phrasing, lang, file) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    time.time(),
+                    self.user_key(by),
+                    taught.fact_id,
+                    taught.phrasing,
+                    taught.lang,
+                    str(taught.file),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def last_teach(self, by: str | None = None) -> TeachRecord | None:
+        """The newest teach not undone (by `by`, when given)."""
+        query = "SELECT * FROM teach_log WHERE undone_at IS NULL"
+        args: tuple[str, ...] = ()
+        if by is not None:
+            query += " AND by_key = ?"
+            args = (self.user_key(by),)
+        with self._db() as conn:
+            row = conn.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return _record(row) if row else None
+
+    def teaches(self, limit: int = 50) -> list[TeachRecord]:
+        """The newest teaches first (undone ones included), for the audit."""
+        with self._db() as conn:
+            rows = conn.execute("SELECT * FROM teach_log ORDER BY id DESC LIMIT ?", (limit,))
+            return [_record(row) for row in rows]
+
+    def record_undo(self, record: TeachRecord, by: str) -> None:
+        """Mark the teach undone and drop its follow-ups not sent yet."""
+        with self._db() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "UPDATE teach_log SET undone_at = ?, undone_by = ? WHERE id = ?",
+                (time.time(), self.user_key(by), record.id),
+            )
+            conn.execute(
+                "DELETE FROM followups WHERE teach_id = ? AND status = 'pending'", (record.id,)
+            )
+            conn.execute("COMMIT")
+
+    # --- what admins chose to ignore -----------------------------------------------------
+
+    def ignore(self, forms: Sequence[str], by: str) -> None:
+        with self._db() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO ignored_questions (form, at, by_key) VALUES (?, ?, ?)",
+                [(form, time.time(), self.user_key(by)) for form in forms],
+            )
+
+    def ignored(self) -> set[str]:
+        with self._db() as conn:
+            return {row[0] for row in conn.execute("SELECT form FROM ignored_questions")}
+
+    # --- follow-ups ------------------------------------------------------------------
+
+    def remember_address(self, log_id: int, address: dict[str, Any]) -> None:
+        """Where to send a follow-up for this open question (sealed; dropped when used)."""
+        sealed = self._fernet.encrypt(json.dumps(address).encode()).decode()
+        cutoff = time.time() - ADDRESS_DAYS * 86400
+
+        def write() -> None:
+            with self._db() as conn:
+                conn.execute("DELETE FROM followup_addresses WHERE at < ?", (cutoff,))
+                conn.execute(
+                    "INSERT OR REPLACE INTO followup_addresses (log_id, sealed, at) "
+                    "VALUES (?, ?, ?)",
+                    (log_id, sealed, time.time()),
+                )
+
+        self._safe("keeping a follow-up address", None, write)
+
+    def set_followups(self, user_id: str, on: bool) -> bool:
+        """Turn a resident's follow-ups on or off; False if the database failed."""
+        key = self.user_key(user_id)
+
+        def write() -> bool:
+            with self._db() as conn:
+                if on:
+                    conn.execute("DELETE FROM followups_off WHERE user_key = ?", (key,))
+                else:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO followups_off (user_key, at) VALUES (?, ?)",
+                        (key, time.time()),
+                    )
+            return True
+
+        return self._safe("saving the follow-up choice", False, write)
+
+    def followups_on(self, user_id: str) -> bool:
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM followups_off WHERE user_key = ?", (self.user_key(user_id),)
+            ).fetchone()
+        return row is None
+
+    def queue_followups(
+        self, teach_id: int, taught: Taught, asked: Sequence[LoggedQuestion]
+    ) -> list[FollowUp]:
+        """One follow-up per resident (their latest question), except those who turned
+        follow-ups off or were followed up on that question already."""
+        latest = {question.user_key: question for question in sorted(asked, key=_at)}
+        queued = []
+        with self._db() as conn:
+            off = {row[0] for row in conn.execute("SELECT user_key FROM followups_off")}
+            for key, question in latest.items():
+                if key in off:
+                    continue
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO followups (log_id, user_key, question, lang, fact_id, "
+                    "teach_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+                    (
+                        question.id,
+                        key,
+                        question.question,
+                        question.lang,
+                        taught.fact_id,
+                        teach_id,
+                        time.time(),
+                    ),
+                )
+                if cursor.rowcount:
+                    queued.append(self._followup(conn, question.id))
+        return [f for f in queued if f is not None]
+
+    def _followup(self, conn: sqlite3.Connection, log_id: int) -> FollowUp | None:
+        row = conn.execute(
+            "SELECT f.*, a.sealed FROM followups f "
+            "LEFT JOIN followup_addresses a ON a.log_id = f.log_id WHERE f.log_id = ?",
+            (log_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        lang: Lang = row["lang"] if row["lang"] in LANGS else "zh"
+        return FollowUp(
+            row["log_id"],
+            row["user_key"],
+            row["question"],
+            lang,
+            row["fact_id"],
+            self._unseal(row["sealed"]),
+        )
+
+    def _unseal(self, sealed: str | None) -> dict[str, Any] | None:
+        if not sealed:
+            return None
+        try:
+            value = json.loads(self._fernet.decrypt(sealed.encode()))
+        except (InvalidToken, ValueError):
+            logger.warning("a follow-up address cannot be read (another key?); not sent")
+            return None
+        return value if isinstance(value, dict) else None
+
+    def claim(self, log_id: int) -> bool:
+        """Take a pending follow-up for sending; False if it is no longer pending (sent, or
+        being sent by someone else), so it is never sent twice."""
+        with self._db() as conn:
+            cursor = conn.execute(
+                "UPDATE followups SET status = 'sending' WHERE log_id = ? AND status = 'pending'",
+                (log_id,),
+            )
+            return cursor.rowcount == 1
+
+    def finish(self, log_id: int, status: Status) -> None:
+        """Record how sending went: sent, blocked (never retried), or pending (try later)."""
+        with self._db() as conn:
+            conn.execute(
+                "UPDATE followups SET status = ?, done_at = ? WHERE log_id = ?",
+                (status, time.time() if status != "pending" else None, log_id),
+            )
+            if status in ("sent", "blocked"):
+                conn.execute("DELETE FROM followup_addresses WHERE log_id = ?", (log_id,))
+
+    def due_for(self, user_id: str) -> list[FollowUp]:
+        """Pending follow-ups for a resident, marked sent: the caller shows them now, in
+        the resident's next chat (console, web)."""
+        return self._safe("reading follow-ups", [], lambda: self._deliver_due(user_id))
+
+    def _deliver_due(self, user_id: str) -> list[FollowUp]:
+        with self._db() as conn:
+            rows = conn.execute(
+                "SELECT log_id FROM followups WHERE user_key = ? AND status = 'pending' "
+                "ORDER BY created_at",
+                (self.user_key(user_id),),
+            ).fetchall()
+        due = []
+        for (log_id,) in rows:
+            if self.claim(log_id):
+                with self._db() as conn:
+                    followup = self._followup(conn, log_id)
+                self.finish(log_id, "sent")
+                if followup is not None:
+                    due.append(followup)
+        return due
+
+    def status_of(self, log_id: int) -> str | None:
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT status FROM followups WHERE log_id = ?", (log_id,)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+
+def _at(question: LoggedQuestion) -> float:
+    return question.at
+
+
+def _record(row: sqlite3.Row) -> TeachRecord:
+    lang: Lang = row["lang"] if row["lang"] in LANGS else "zh"
+    taught = Taught(
+        row["fact_id"], row["phrasing"], lang, Path(row["file"]), added=True, by=row["by_key"]
+    )
+    return TeachRecord(row["id"], row["at"], taught)
