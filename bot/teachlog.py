@@ -337,6 +337,22 @@ class TeachJournal:
                     due.append(followup)
         return due
 
+    def undelivered(self) -> list[FollowUp]:
+        """Pending follow-ups with an address (an earlier send failed): to try again."""
+        cutoff = time.time() - ADDRESS_DAYS * 86400
+
+        def read() -> list[FollowUp]:
+            with self._db() as conn:
+                rows = conn.execute(
+                    "SELECT f.log_id FROM followups f JOIN followup_addresses a "
+                    "ON a.log_id = f.log_id WHERE f.status = 'pending' AND a.at >= ?",
+                    (cutoff,),
+                ).fetchall()
+                found = [self._followup(conn, row[0]) for row in rows]
+            return [f for f in found if f is not None]
+
+        return self._safe("reading owed follow-ups", [], read)
+
     def status_of(self, log_id: int) -> str | None:
         with self._db() as conn:
             row = conn.execute(

@@ -123,7 +123,9 @@ def test_undo_reverts_the_admins_last_teach_and_is_audited(teaching, journal, kn
 def test_an_ignored_group_leaves_the_list(dialogue, teaching):
     chat(dialogue, "a", DECLINED, "今天天气怎么样")
     assert {g.example for g in teaching.groups()} == {DECLINED, "今天天气怎么样"}
-    teaching.ignore("今天天气怎么样", by=ADMIN)
+    weather = next(g for g in teaching.groups() if g.example == "今天天气怎么样")
+    assert teaching.group_of(weather.log_id) == weather
+    teaching.ignore(weather, by=ADMIN)
     assert [g.example for g in teaching.groups()] == [DECLINED]
 
 

@@ -35,3 +35,21 @@ WALK_HELP = Text(
 )
 NO_NEAREST = Text(zh="  (没有接近的条目)", en="  (no fact is near)")
 WALK_DONE = Text(zh="全部看完了。", en="That was the last group.")
+TEACH_BUTTON = Text(zh="➕ {label}", en="➕ {label}")
+ANOTHER_FACT = Text(zh="其他条目…", en="another fact…")
+IGNORE = Text(zh="忽略", en="ignore")
+BACK = Text(zh="« 居委列表", en="« committees")
+PICK_COMMITTEE = Text(
+    zh="“{example}”应该由哪个居委的条目回答?", en="Which committee's fact answers “{example}”?"
+)
+PICK_FACT = Text(zh="把“{example}”教给哪个条目?", en="Teach “{example}” to which fact?")
+GROUP_GONE = Text(
+    zh="这组问题已经不在列表里了(已经教过或忽略了?)。发送 /unanswered 查看最新的。",
+    en="That group is no longer listed (taught or ignored already?). Send /unanswered for the "
+    "current list.",
+)
+UNANSWERED_HEADER = Text(
+    zh="最近{days}天没能回答的问题:共 {total} 组,下面是前 {shown} 组。点 ➕ 把问题教给该条目。",
+    en="Unanswered questions of the last {days} days: {total} groups, the first {shown} below. "
+    "Press ➕ to teach a question to that fact.",
+)

@@ -51,6 +51,9 @@ class TeachGroup:
     count: int
     variants: tuple[str, ...]
     """The normalised forms in the group (what follow-ups are matched on)."""
+    log_id: int
+    """A logged question of the group (the newest worded as the example): buttons name
+    the group by it."""
     nearest: tuple[Nearest, ...] = ()
 
 
@@ -83,28 +86,36 @@ class Teaching:
         questions = self._open_questions(days or self.days)
         ignored = self.journal.ignored() if self.journal else set()
         return [
-            self._with_nearest(group, lang)
+            self._with_nearest(group, questions, lang)
             for group in group_questions(questions)
             if not ignored.intersection(group.variants)
         ]
+
+    def group_of(self, log_id: int, lang: Lang = "zh") -> TeachGroup | None:
+        """The current group holding logged question `log_id` (what a button names)."""
+        questions = self._open_questions(self.days)
+        asked = next((q for q in questions if q.id == log_id), None)
+        if asked is None:
+            return None
+        form = _form_of(asked.normalized, asked.question)
+        return next((g for g in self.groups(lang=lang) if form in g.variants), None)
 
     def _open_questions(self, days: int) -> list[LoggedQuestion]:
         since = datetime.now().astimezone() - timedelta(days=days)
         asked = self.store.questions(since.timestamp())
         return [q for q in asked if q.unanswered or (q.outcome == "clarify" and not q.rejected)]
 
-    def _with_nearest(self, group: QuestionGroup, lang: Lang) -> TeachGroup:
+    def _with_nearest(
+        self, group: QuestionGroup, questions: list[LoggedQuestion], lang: Lang
+    ) -> TeachGroup:
         snapshot = self.knowledge.current
         result = snapshot.matcher.match(group.example)
         nearest = tuple(
             Nearest(m.fact.id, fact_label(snapshot.kb, m.fact, lang), round(m.score, 1))
             for m in result.candidates[:NEAREST_FACTS]
         )
-        return TeachGroup(group.example, group.count, group.variants, nearest)
-
-    def group_of(self, example: str, days: int | None = None) -> TeachGroup | None:
-        """The current group whose example is `example` (a button names it that way)."""
-        return next((g for g in self.groups(days) if g.example == example), None)
+        log_id = max(q.id for q in questions if q.question == group.example)
+        return TeachGroup(group.example, group.count, group.variants, log_id, nearest)
 
     # --- teach and undo -------------------------------------------------------------------
 
@@ -145,12 +156,11 @@ class Teaching:
         asked = self._askers_of(taught.phrasing)
         return tuple(self.journal.queue_followups(teach_id, taught, asked))
 
-    def ignore(self, example: str, *, by: str, lang: Lang = "zh") -> Outcome:
+    def ignore(self, group: TeachGroup, *, by: str, lang: Lang = "zh") -> Outcome:
         """Leave a group out of the list from now on."""
-        group = next((g for g in self.groups() if g.example == example), None)
-        if group is not None and self.journal is not None:
+        if self.journal is not None:
             self.journal.ignore(group.variants, by)
-        return Outcome(True, texts.IGNORED.in_lang(lang).format(question=example))
+        return Outcome(True, texts.IGNORED.in_lang(lang).format(question=group.example))
 
     def _askers_of(self, question: str) -> list[LoggedQuestion]:
         """The open questions of the group that `question` belongs to."""

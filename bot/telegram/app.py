@@ -25,9 +25,11 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.admin.teaching import Teaching
 from bot.dialogue.types import Reply
 from bot.kb.model import Lang, Text
 from bot.telegram import texts
+from bot.telegram.admin import BUTTON_PATTERN as ADMIN_BUTTONS
 from bot.telegram.admin import Admin
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import Residents, language_of, send_reply
@@ -99,7 +101,8 @@ def build_application(
             config.telegram.user_rate_limit.messages, config.telegram.user_rate_limit.seconds
         ),
     )
-    admin = Admin(config=config, knowledge=knowledge, store=store, reloader=reloader)
+    teaching = Teaching(knowledge, store, dialogue.journal)
+    admin = Admin(config, knowledge, store, reloader, teaching)
     errors = ErrorReporter(config.admin_ids, config.telegram.error_notify_seconds)
 
     new_messages = filters.UpdateType.MESSAGE
@@ -108,6 +111,8 @@ def build_application(
             CommandHandler("reload", admin.reload, filters=new_messages),
             CommandHandler("unanswered", admin.unanswered, filters=new_messages),
             CommandHandler("stats", admin.stats, filters=new_messages),
+            CommandHandler("undo", admin.undo, filters=new_messages),
+            CallbackQueryHandler(admin.on_button, pattern=ADMIN_BUTTONS),
             MessageHandler(new_messages & filters.TEXT, residents.on_text),
             MessageHandler(
                 new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, residents.on_non_text

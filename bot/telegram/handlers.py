@@ -98,6 +98,11 @@ class Residents:
             return
         reply = self.dialogue.handle(user, incoming)
         await send_reply(bot, message.chat.id, reply, reply_to=reply_to)
+        journal = self.dialogue.journal
+        if reply.open_log_id is not None and journal is not None:
+            # where to send the answer if an admin teaches it (sealed in the database)
+            address = {"chat_id": message.chat.id, "reply_to": reply_to}
+            await asyncio.to_thread(journal.remember_address, reply.open_log_id, address)
 
     def user_of(self, tg_user: TgUser) -> User:
         return User(

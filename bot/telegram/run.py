@@ -31,12 +31,16 @@ def run_bot(
     from bot.dialogue import Dialogue
     from bot.match.live import LiveKnowledge
     from bot.store import Store
+    from bot.teachlog import TeachJournal
 
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
     config.db_path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(config.db_path)
+    journal = TeachJournal(config.db_path, store.user_key)
     try:
-        dialogue = Dialogue(knowledge, store, default_language=config.default_language)
+        dialogue = Dialogue(
+            knowledge, store, default_language=config.default_language, journal=journal
+        )
         application = build_application(config, knowledge, store, dialogue)
         if webhook_url:
             path = urlsplit(webhook_url).path.lstrip("/")
@@ -59,5 +63,6 @@ def run_bot(
                 bootstrap_retries=FOREVER,
             )
     finally:
+        journal.close()
         store.close()
         logger.info("stopped; store closed")

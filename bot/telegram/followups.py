@@ -1,0 +1,56 @@
+"""Sending follow-ups in Telegram: a private message, or a reply in the group where the
+resident asked. Each is claimed first, so it goes out once; a resident who blocked the
+bot (403) is recorded and never tried again; other failures are tried on the next teach."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from telegram import Bot
+from telegram.error import Forbidden, TelegramError
+
+from bot.dialogue.followups import followup_reply
+from bot.telegram.handlers import send_reply
+
+if TYPE_CHECKING:
+    from bot.dialogue.types import Reply
+    from bot.match.live import LiveKnowledge
+    from bot.teachlog import FollowUp, Status, TeachJournal
+
+logger = logging.getLogger(__name__)
+
+
+async def deliver(
+    bot: Bot, journal: TeachJournal, knowledge: LiveKnowledge, followups: Iterable[FollowUp]
+) -> int:
+    """Send the follow-ups that have a Telegram address (and earlier ones still owed);
+    the number sent."""
+    owed = await asyncio.to_thread(journal.undelivered)
+    waiting = {f.log_id: f for f in (*followups, *owed) if f.address is not None}
+    sent = 0
+    for followup in waiting.values():
+        reply = followup_reply(knowledge.current.kb, followup)
+        if reply is None or not await asyncio.to_thread(journal.claim, followup.log_id):
+            continue
+        status = await _send(bot, followup, reply)
+        await asyncio.to_thread(journal.finish, followup.log_id, status)
+        sent += status == "sent"
+    return sent
+
+
+async def _send(bot: Bot, followup: FollowUp, reply: Reply) -> Status:
+    address = followup.address or {}
+    try:
+        chat_id = int(address["chat_id"])
+        reply_to = address.get("reply_to")
+        await send_reply(bot, chat_id, reply, reply_to=int(reply_to) if reply_to else None)
+    except Forbidden as exc:
+        logger.info("follow-up %d not sent, the resident blocked the bot: %s", followup.log_id, exc)
+        return "blocked"
+    except (TelegramError, KeyError, TypeError, ValueError) as exc:
+        logger.warning("follow-up %d not sent (%s); trying again later", followup.log_id, exc)
+        return "pending"
+    return "sent"
