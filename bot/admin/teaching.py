@@ -82,14 +82,16 @@ class Teaching:
     # --- the groups ------------------------------------------------------------------
 
     def groups(self, days: int | None = None, lang: Lang = "zh") -> list[TeachGroup]:
-        """The unanswered and "did you mean" questions of the last days, grouped."""
+        """The unanswered and "did you mean" questions of the last days, grouped; without
+        the groups ignored, and those the knowledge answers now (taught already)."""
         questions = self._open_questions(days or self.days)
         ignored = self.journal.ignored() if self.journal else set()
-        return [
+        groups = (
             self._with_nearest(group, questions, lang)
             for group in group_questions(questions)
             if not ignored.intersection(group.variants)
-        ]
+        )
+        return [group for group in groups if group is not None]
 
     def group_of(self, log_id: int, lang: Lang = "zh") -> TeachGroup | None:
         """The current group holding logged question `log_id` (what a button names)."""
@@ -107,9 +109,11 @@ class Teaching:
 
     def _with_nearest(
         self, group: QuestionGroup, questions: list[LoggedQuestion], lang: Lang
-    ) -> TeachGroup:
+    ) -> TeachGroup | None:
         snapshot = self.knowledge.current
         result = snapshot.matcher.match(group.example)
+        if result.answered:
+            return None
         nearest = tuple(
             Nearest(m.fact.id, fact_label(snapshot.kb, m.fact, lang), round(m.score, 1))
             for m in result.candidates[:NEAREST_FACTS]
