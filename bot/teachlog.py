@@ -38,6 +38,10 @@ T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
+ADMIN_WAIT = 10.0
+"""Seconds an admin's teach waits for the database when another process holds it."""
+RESIDENT_WAIT = 0.5
+"""… and a resident's /followups, which runs inside their turn: it gives up sooner."""
 ADDRESS_DAYS = 7
 """Where to send a follow-up is kept this long; a teach later than that sends none."""
 
@@ -127,8 +131,10 @@ class TeachJournal:
             return default
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
+    def _db(self, wait: float = ADMIN_WAIT) -> Iterator[sqlite3.Connection]:
+        """The connection, waiting at most `wait` seconds for another writer's lock."""
         with self._lock:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             yield self._conn
 
     def close(self) -> None:
@@ -219,7 +225,7 @@ class TeachJournal:
         key = self.user_key(user_id)
 
         def write() -> bool:
-            with self._db() as conn:
+            with self._db(wait=RESIDENT_WAIT) as conn:
                 if on:
                     conn.execute("DELETE FROM followups_off WHERE user_key = ?", (key,))
                 else:
@@ -230,13 +236,6 @@ class TeachJournal:
             return True
 
         return self._safe("saving the follow-up choice", False, write)
-
-    def followups_on(self, user_id: str) -> bool:
-        with self._db() as conn:
-            row = conn.execute(
-                "SELECT 1 FROM followups_off WHERE user_key = ?", (self.user_key(user_id),)
-            ).fetchone()
-        return row is None
 
     def queue_followups(
         self, teach_id: int, taught: Taught, asked: Sequence[LoggedQuestion]

@@ -4,6 +4,7 @@ non-admins refused; a resident who blocked the bot is recorded and never retried
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from telegram import Update
 from telegram.error import Forbidden
 from tgsupport import RecordingRequest, Sent
 
+from bot.admin.teaching import Teaching
 from bot.config import SHIPPED_KNOWLEDGE, Config
 from bot.dialogue import Dialogue
 from bot.match.live import LiveKnowledge
@@ -22,6 +24,7 @@ from bot.match.types import MatcherSettings
 from bot.store import Store
 from bot.teachlog import TeachJournal
 from bot.telegram.app import build_application
+from bot.telegram.followups import keep_delivering
 
 TOKEN = "123456:TEST-secret-token-abcdef"
 ADMIN, RESIDENT, NEIGHBOUR, GROUP = 9001, 1001, 1002, -100777
@@ -210,3 +213,26 @@ async def test_followups_off_in_telegram(chat: Chat) -> None:
     [group] = await chat.unanswered()
     await chat.press(ADMIN, group, LABEL)
     assert chat.to(RESIDENT) == []
+
+
+async def test_a_teach_from_the_command_line_reaches_telegram_residents(
+    chat: Chat, knowledge: LiveKnowledge, store: Store, journal: TeachJournal
+) -> None:
+    """The command line cannot send to Telegram: the running bot sends what it queued."""
+    await chat.say(RESIDENT, DECLINED)
+    outcome = Teaching(knowledge, store, journal).teach(
+        DECLINED, "jianer-volunteer-services", by="console:staff"
+    )
+    assert len(outcome.followups) == 1
+    chat.request.clear()
+    stop = asyncio.Event()
+    sender = asyncio.create_task(keep_delivering(chat.app.bot, journal, knowledge, stop, 0.05))
+    for _ in range(100):
+        if chat.to(RESIDENT):
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await sender
+    [told] = chat.to(RESIDENT)
+    assert FOLLOW_UP in told.text
+    assert journal.undelivered() == []

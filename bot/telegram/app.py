@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -32,6 +33,7 @@ from bot.telegram import texts
 from bot.telegram.admin import BUTTON_PATTERN as ADMIN_BUTTONS
 from bot.telegram.admin import Admin
 from bot.telegram.flood import FloodGate
+from bot.telegram.followups import keep_delivering
 from bot.telegram.handlers import Residents, language_of, send_reply
 from bot.telegram.reloading import Reloader
 
@@ -121,32 +123,50 @@ def build_application(
         ]
     )
     application.add_error_handler(errors.handle)
-    application.bot_data["lifecycle"] = Lifecycle(config, reloader if watch_knowledge else None)
+    journal = dialogue.journal
+    owed = (
+        functools.partial(keep_delivering, application.bot, journal, knowledge)
+        if journal is not None and watch_knowledge
+        else None
+    )
+    application.bot_data["lifecycle"] = Lifecycle(
+        config, reloader if watch_knowledge else None, owed
+    )
     return application
 
 
 class Lifecycle:
-    """What starts with the application and stops with it: commands menu, file watcher."""
+    """What starts with the application and stops with it: commands menu, file watcher,
+    and the sender of follow-ups owed from teaches made elsewhere (command line, web)."""
 
-    def __init__(self, config: Config, reloader: Reloader | None) -> None:
+    def __init__(
+        self, config: Config, reloader: Reloader | None, followups: Background | None = None
+    ) -> None:
         self.config = config
         self.reloader = reloader
+        self.followups = followups
         self._stop = asyncio.Event()
-        self._watcher: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await set_commands(application, self.config.admin_ids)
+        self._stop.clear()
         if self.reloader is not None:
-            self._stop.clear()
-            self._watcher = asyncio.create_task(self.reloader.watch(self._stop))
+            self._tasks.append(asyncio.create_task(self.reloader.watch(self._stop)))
+        if self.followups is not None:
+            self._tasks.append(asyncio.create_task(self.followups(self._stop)))
 
     async def stop(self) -> None:
         self._stop.set()
-        if self._watcher is not None:
+        for task in self._tasks:
             # a watcher stuck in a reload is cancelled after 5 s; stopping must not fail
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(self._watcher, timeout=5)
-            self._watcher = None
+                await asyncio.wait_for(task, timeout=5)
+        self._tasks = []
+
+
+Background = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+"""A task that runs until the event is set."""
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -5,6 +5,7 @@ bot (403) is recorded and never tried again; other failures are tried on the nex
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from bot.teachlog import FollowUp, Status, TeachJournal
 
 logger = logging.getLogger(__name__)
+
+OWED_EVERY = 30.0
+"""Seconds between looks for follow-ups queued by teaches outside the running bot."""
 
 
 async def deliver(
@@ -39,6 +43,24 @@ async def deliver(
         await asyncio.to_thread(journal.finish, followup.log_id, status)
         sent += status == "sent"
     return sent
+
+
+async def keep_delivering(
+    bot: Bot,
+    journal: TeachJournal,
+    knowledge: LiveKnowledge,
+    stop: asyncio.Event,
+    every: float = OWED_EVERY,
+) -> None:
+    """Until `stop`: send what teaches from the command line or the web page queued (they
+    cannot reach Telegram themselves), and what failed earlier for a passing reason."""
+    while not stop.is_set():
+        try:
+            await deliver(bot, journal, knowledge, ())
+        except Exception:  # the loop must outlive any one failure
+            logger.exception("sending owed follow-ups failed; trying again later")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
 
 
 async def _send(bot: Bot, followup: FollowUp, reply: Reply) -> Status:
