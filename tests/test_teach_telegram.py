@@ -236,3 +236,14 @@ async def test_a_teach_from_the_command_line_reaches_telegram_residents(
     [told] = chat.to(RESIDENT)
     assert FOLLOW_UP in told.text
     assert journal.undelivered() == []
+
+
+async def test_a_teach_button_sent_to_the_residents_dialogue_is_refused(
+    knowledge: LiveKnowledge, store: Store
+) -> None:
+    from bot.dialogue import ButtonPress, User
+
+    reply = Dialogue(knowledge, store).handle(
+        User("web:x"), ButtonPress("tf:1:jianer-volunteer-services")
+    )
+    assert "工作人员" in reply.text

@@ -20,7 +20,7 @@ from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
 from bot.dialogue.followups import followups_command
 from bot.dialogue.language import LanguageMemory
-from bot.dialogue.payloads import Kind, decode, encode, parse_log_id, resolve
+from bot.dialogue.payloads import TEACH_KINDS, Kind, decode, encode, parse_log_id, resolve
 from bot.dialogue.settings import DEFAULT, DialogueSettings
 from bot.dialogue.smalltalk import small_talk
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
@@ -337,6 +337,9 @@ class Dialogue:
             return self._say(texts.THANKS_HELPFUL, lang)
         return self._say(texts.THANKS_NOT_HELPFUL, lang, fallback=turn.kb.fallback.in_lang(lang))
 
+    def _staff_only(self, turn: _Turn, args: tuple[str, ...], lang: Lang) -> Reply:
+        return self._say(texts.STAFF_ONLY, lang)
+
 
 Command = Callable[[Dialogue, _Turn, str, Lang], Reply]
 ButtonHandler = Callable[[Dialogue, _Turn, tuple[str, ...], Lang], Reply | None]
@@ -363,6 +366,9 @@ BUTTONS: dict[Kind, ButtonHandler] = {
     Kind.HOME: Dialogue._save_home,
     Kind.LANG: Dialogue._lang_button,
     Kind.FEEDBACK: Dialogue._feedback,
+    # admins' teach buttons are handled by the admin side (bot.telegram.admin); one that
+    # reaches a resident's conversation (forged, or pressed in the console) is refused
+    **dict.fromkeys(TEACH_KINDS, Dialogue._staff_only),
 }
 """Button kind → handler(dialogue, turn, payload arguments, lang); None means stale."""
 
