@@ -236,7 +236,7 @@ def _validate(root: Path, path: Path, content: bytes) -> KnowledgeBase:
     """Load the knowledge base as it would be after the edit, in a temporary copy."""
     with tempfile.TemporaryDirectory(prefix="teach-") as scratch:
         copy = Path(scratch) / root.name
-        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".*", "sources"))
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".*"))  # not editor swap files
         (copy / path.relative_to(root)).write_bytes(content)
         try:
             return load_knowledge(copy)
