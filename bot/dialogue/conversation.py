@@ -154,6 +154,9 @@ class Dialogue:
             )
         if choice.outcome == "clarify":
             reply = render.did_you_mean(turn.kb, choice.options, lang, log_id)
+        elif (detail := result.guards.missing_detail) is not None and result.related:
+            fallback = turn.kb.fallback.in_lang(lang)
+            reply = render.detail_unknown(turn.kb, detail, result.related[0].fact, lang, fallback)
         else:
             reply = self._declined(turn, lang)
         return replace(reply, open_log_id=log_id)

@@ -65,6 +65,9 @@ class Index:
     sole_terms: frozenset[str] = frozenset()
     """Specific Chinese words (窗台绿化) that only one fact uses, if only in its answer."""
     scoring: Scoring = field(default_factory=Scoring)
+    street_names: tuple[str, ...] = ()
+    """This street's names, normalised (淮海中路, huaihai): a question naming another
+    street is about somewhere the knowledge base does not cover."""
 
     def weight(self, term: str) -> float:
         """How much a term says about which fact is meant: rare in the knowledge base
@@ -131,6 +134,7 @@ def build_index(kb: KnowledgeBase, scoring: Scoring | None = None) -> Index:
         fact_numbers={fact.id: number for number, fact in enumerate(facts)},
         sole_terms=_sole_terms(facts_with, everyday),
         scoring=scoring,
+        street_names=_street_names(kb),
     )
 
 
@@ -140,6 +144,12 @@ def _documents(kb: KnowledgeBase, tokenizer: Tokenizer, names: CommitteeNames) -
         for number, fact in enumerate(kb.facts)
         for document in _documents_of(number, fact, kb, tokenizer, names)
     ]
+
+
+def _street_names(kb: KnowledgeBase) -> tuple[str, ...]:
+    chinese = normalize(kb.street.name).removesuffix("街道")
+    english = normalize(kb.street.english_name).split()
+    return (chinese, english[0]) if english else (chinese,)
 
 
 def _postings(documents: list[Document]) -> tuple[dict[str, list[int]], dict[str, set[int]]]:
