@@ -8,10 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import bot.kb.teach as teach_module
 from bot.kb import KnowledgeBase, load_knowledge
-from bot.kb.teach import MAX_PHRASING_CHARS, TeachError, teach, untaught
+from bot.kb.teach import MAX_PHRASING_CHARS, TeachError, _same, teach, untaught
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -220,3 +222,31 @@ def test_a_one_line_list_is_refused_with_how_to_fix_it(knowledge: Path) -> None:
     with pytest.raises(TeachError, match="one phrasing per line"):
         teach("vegetables at my door?", FACT, knowledge)
     assert snapshot(knowledge) == before
+
+
+# --- any question: refused, or taught exactly as typed -------------------------------------
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(question=st.text(min_size=1, max_size=60))
+def test_any_question_is_refused_or_read_back_exactly_with_lines_only_added(
+    knowledge: Path, question: str
+) -> None:
+    path = xiaohe(knowledge)
+    before = path.read_bytes()
+    try:
+        taught = teach(question, FACT, knowledge)
+    except TeachError:
+        assert path.read_bytes() == before
+        return
+    after = path.read_bytes()
+    fact = load_knowledge(knowledge).fact(FACT)
+    assert fact is not None
+    phrasings = fact.phrasings_zh if taught.lang == "zh" else fact.phrasings_en
+    assert _same(taught.phrasing) in {_same(p) for p in phrasings}
+    if taught.added:
+        assert diff_ops(before, after) == {"insert"}
+        assert untaught(taught.fact_id, taught.phrasing, taught.lang, knowledge)
+        assert path.read_bytes() == before

@@ -78,8 +78,7 @@ class Dialogue:
     ) -> None:
         self.knowledge = knowledge
         self.store = store
-        self.journal = journal
-        """Follow-ups (/followups on|off); None: the command only explains itself."""
+        self.journal = journal  # follow-ups; None: /followups only explains itself
         self.default_language = default_language
         self.settings = settings
         self.languages = LanguageMemory()
@@ -369,8 +368,7 @@ BUTTONS: dict[Kind, ButtonHandler] = {
     Kind.HOME: Dialogue._save_home,
     Kind.LANG: Dialogue._lang_button,
     Kind.FEEDBACK: Dialogue._feedback,
-    # admins' teach buttons are handled by the admin side (bot.telegram.admin); one that
-    # reaches a resident's conversation (forged, or pressed in the console) is refused
+    # admins' teach buttons belong to bot.telegram.admin: here (forged, console) refused
     **dict.fromkeys(TEACH_KINDS, Dialogue._staff_only),
 }
 """Button kind → handler(dialogue, turn, payload arguments, lang); None means stale."""
