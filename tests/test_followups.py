@@ -13,7 +13,7 @@ import pytest
 
 from bot.admin.teaching import Teaching
 from bot.console import run_chat
-from bot.dialogue import Dialogue, TextMessage, User
+from bot.dialogue import ButtonPress, Dialogue, TextMessage, User
 from bot.match import LiveKnowledge, MatcherSettings
 from bot.store import Store
 from bot.teachlog import TeachJournal
@@ -134,3 +134,17 @@ def test_the_address_is_sealed_in_the_database(journal, store):
     with sqlite3.connect(store.path) as conn:
         raw = " ".join(str(row) for row in conn.execute("SELECT * FROM followup_addresses"))
     assert "987654321" not in raw
+
+
+def test_who_picked_a_did_you_mean_option_got_an_answer_and_is_not_followed_up(
+    dialogue, teaching
+):
+    clarify = "楼道里堆的杂物谁来清"  # "did you mean": clear lanes, or civility
+    picked = dialogue.handle(User("console:a"), TextMessage(clarify))
+    option = next(b.payload for b in picked.flat_buttons if b.payload.startswith("p:"))
+    dialogue.handle(User("console:a"), ButtonPress(option))
+    dialogue.handle(User("console:b"), TextMessage(clarify))  # b left the options unpicked
+    outcome = teaching.teach(clarify, "zhicheng-clear-lanes", by=ADMIN)
+    assert outcome.ok and len(outcome.followups) == 1
+    assert "现在有答案了" not in chat(dialogue, "a", "你好")
+    assert "现在有答案了" in chat(dialogue, "b", "你好")

@@ -167,7 +167,7 @@ class Teaching:
         return Outcome(True, texts.IGNORED.in_lang(lang).format(question=group.example))
 
     def _askers_of(self, question: str) -> list[LoggedQuestion]:
-        """The open questions of the group that `question` belongs to."""
+        """The questions of the group that `question` belongs to that got no answer."""
         form = _form_of(self.knowledge.current.matcher.match(question).normalized, question)
         open_questions = self._open_questions(self.days)
         groups = group_questions(open_questions)
@@ -175,7 +175,11 @@ class Teaching:
         if group is None:
             return []
         forms = set(group.variants)
-        return [q for q in open_questions if _form_of(q.normalized, q.question) in forms]
+        return [
+            q
+            for q in open_questions
+            if _form_of(q.normalized, q.question) in forms and q.resolved_fact_id is None
+        ]  # not those who picked a "did you mean" option: they got an answer
 
     def undo(self, *, by: str, lang: Lang = "zh") -> Outcome:
         """Revert the admin's last teach (with a journal; else this session's last)."""
