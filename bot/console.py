@@ -69,7 +69,7 @@ def run_console(config: Config, user_name: str | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(encoding="utf-8", errors="replace")
     store = Store(config.db_path)
-    journal = TeachJournal(config.db_path, store.user_key)
+    journal = TeachJournal(store)
     try:
         dialogue = Dialogue(
             knowledge, store, default_language=config.default_language, journal=journal

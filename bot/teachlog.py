@@ -1,10 +1,11 @@
 """The teach journal: who taught what, when (for the audit and undo), and the follow-ups.
 
-It lives in the bot's database file, in tables of its own, next to the question log
-it reads. Residents appear only as the store's keyed user hashes. A follow-up needs
-to know where to send it (a Telegram chat and message); that address is kept sealed
-(Fernet, with a key derived from the store's user key, so the database file alone
-does not give it away) and only for a question left open, for the follow-up window.
+It lives in the bot's database file, in tables the store's migrations make (version 2
+in bot/store/opening.py), next to the question log it reads. Residents appear only as
+the store's keyed user hashes. A follow-up needs to know where to send it (a Telegram
+chat and message); that address is kept sealed (Fernet, with a key derived from the
+store's user key, so the database file alone does not give it away) and only for a
+question left open, for the follow-up window.
 
 A follow-up row is made once per question (its log id is the key), so a second teach
 of the same question never sends it twice; its status goes pending → sending → sent,
@@ -32,7 +33,7 @@ from bot.kb.model import LANGS, Lang
 from bot.kb.teach import Taught
 
 if TYPE_CHECKING:
-    from bot.store import LoggedQuestion
+    from bot.store import LoggedQuestion, Store
 
 T = TypeVar("T")
 
@@ -45,42 +46,6 @@ RESIDENT_WAIT = 0.5
 ADDRESS_DAYS = 7
 """Where to send a follow-up is kept this long; a teach later than that sends none."""
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS teach_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    by_key TEXT NOT NULL,
-    fact_id TEXT NOT NULL,
-    phrasing TEXT NOT NULL,
-    lang TEXT NOT NULL,
-    file TEXT NOT NULL,
-    undone_at REAL,
-    undone_by TEXT
-);
-CREATE TABLE IF NOT EXISTS followups (
-    log_id INTEGER PRIMARY KEY,
-    user_key TEXT NOT NULL,
-    question TEXT NOT NULL,
-    lang TEXT NOT NULL,
-    fact_id TEXT NOT NULL,
-    teach_id INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    done_at REAL
-);
-CREATE INDEX IF NOT EXISTS followups_user ON followups (user_key, status);
-CREATE TABLE IF NOT EXISTS followup_addresses (
-    log_id INTEGER PRIMARY KEY,
-    sealed TEXT NOT NULL,
-    at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS followups_off (user_key TEXT PRIMARY KEY, at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS ignored_questions (
-    form TEXT PRIMARY KEY,
-    at REAL NOT NULL,
-    by_key TEXT NOT NULL
-);
-"""
 
 Status = Literal["pending", "sending", "sent", "blocked"]
 
@@ -109,17 +74,16 @@ class FollowUp:
 class TeachJournal:
     """The journal in the database at `path`; safe to share between threads."""
 
-    def __init__(self, path: Path | str, user_key: Callable[[str], str]) -> None:
-        self.path = Path(path)
-        self.user_key = user_key
+    def __init__(self, store: Store) -> None:
+        """The journal of `store`'s database (opened, and so migrated, by the store)."""
+        self.path = store.path
+        self.user_key: Callable[[str], str] = store.user_key
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(
-            str(path), check_same_thread=False, isolation_level=None, timeout=10.0
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=ADMIN_WAIT
         )
         self._conn.row_factory = sqlite3.Row
-        with self._lock:
-            self._conn.executescript(SCHEMA)
-        digest = hashlib.sha256(user_key("teachlog: follow-up address").encode()).digest()
+        digest = hashlib.sha256(self.user_key("teachlog: follow-up address").encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
 
     def _safe(self, what: str, default: T, action: Callable[[], T]) -> T:

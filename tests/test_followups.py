@@ -33,7 +33,7 @@ def knowledge(tmp_path: Path) -> LiveKnowledge:
 
 @pytest.fixture
 def journal(store: Store) -> Iterator[TeachJournal]:
-    journal = TeachJournal(store.path, store.user_key)
+    journal = TeachJournal(store)
     yield journal
     journal.close()
 
@@ -139,12 +139,12 @@ def test_the_address_is_sealed_in_the_database(journal, store):
 def test_who_picked_a_did_you_mean_option_got_an_answer_and_is_not_followed_up(
     dialogue, teaching
 ):
-    clarify = "楼道里堆的杂物谁来清"  # "did you mean": clear lanes, or civility
+    clarify = "哪里有活动"  # "did you mean": several committees' activities
     picked = dialogue.handle(User("console:a"), TextMessage(clarify))
     option = next(b.payload for b in picked.flat_buttons if b.payload.startswith("p:"))
     dialogue.handle(User("console:a"), ButtonPress(option))
     dialogue.handle(User("console:b"), TextMessage(clarify))  # b left the options unpicked
-    outcome = teaching.teach(clarify, "zhicheng-clear-lanes", by=ADMIN)
+    outcome = teaching.teach(clarify, option.split(":")[2], by=ADMIN)
     assert outcome.ok and len(outcome.followups) == 1
     assert "现在有答案了" not in chat(dialogue, "a", "你好")
     assert "现在有答案了" in chat(dialogue, "b", "你好")

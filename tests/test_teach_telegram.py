@@ -42,7 +42,7 @@ def knowledge(tmp_path: Path) -> LiveKnowledge:
 
 @pytest.fixture
 def journal(store: Store) -> AsyncIterator[TeachJournal]:
-    journal = TeachJournal(store.path, store.user_key)
+    journal = TeachJournal(store)
     yield journal  # type: ignore[misc]
     journal.close()
 

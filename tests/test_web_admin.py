@@ -117,7 +117,7 @@ def teachable(tmp_path, store: Store) -> Iterator[tuple[TestClient, LiveKnowledg
     directory = tmp_path / "knowledge"
     shutil.copytree(SHIPPED_KNOWLEDGE, directory)
     knowledge = LiveKnowledge(directory, MatcherSettings())
-    journal = TeachJournal(store.path, store.user_key)
+    journal = TeachJournal(store)
     app = create_app(
         Dialogue(knowledge, store, journal=journal),
         limits=RateLimits(100, 10.0),

@@ -126,7 +126,7 @@ class _teaching:
             print(f"✗ the knowledge base is invalid; fix it first:\n{exc}", file=sys.stderr)
             return None
         self.store = Store(self.config.db_path)
-        self.journal = TeachJournal(self.config.db_path, self.store.user_key)
+        self.journal = TeachJournal(self.store)
         return Teaching(knowledge, self.store, self.journal)
 
     def __exit__(self, *exc: object) -> None:

@@ -73,9 +73,8 @@ def run_bot(
     from bot.teachlog import TeachJournal
 
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
-    config.db_path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(config.db_path)
-    journal = TeachJournal(config.db_path, store.user_key)
+    journal = TeachJournal(store)
     try:
         dialogue = Dialogue(
             knowledge, store, default_language=config.default_language, journal=journal

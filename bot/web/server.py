@@ -34,7 +34,7 @@ ENV_CONFIG_FILE = "BOT_WEB_CONFIG_FILE"
 def build_app(config: Config, csrf_secret: str) -> Starlette:
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
     store = Store(config.db_path)
-    journal = TeachJournal(config.db_path, store.user_key)  # audit, undo, follow-ups
+    journal = TeachJournal(store)  # audit, undo, follow-ups
     dialogue = Dialogue(
         knowledge, store, default_language=config.default_language, journal=journal
     )
