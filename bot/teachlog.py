@@ -101,6 +101,18 @@ class TeachJournal:
             self._conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             yield self._conn
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Statements that stand or fall together."""
+        with self._db() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
@@ -142,8 +154,7 @@ class TeachJournal:
 
     def record_undo(self, record: TeachRecord, by: str) -> None:
         """Mark the teach undone and drop its follow-ups not sent yet."""
-        with self._db() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._transaction() as conn:
             conn.execute(
                 "UPDATE teach_log SET undone_at = ?, undone_by = ? WHERE id = ?",
                 (time.time(), self.user_key(by), record.id),
@@ -151,7 +162,6 @@ class TeachJournal:
             conn.execute(
                 "DELETE FROM followups WHERE teach_id = ? AND status = 'pending'", (record.id,)
             )
-            conn.execute("COMMIT")
 
     # --- what admins chose to ignore -----------------------------------------------------
 

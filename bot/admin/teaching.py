@@ -10,6 +10,7 @@ are queued a follow-up (when a journal is given).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -154,11 +155,16 @@ class Teaching:
         return Outcome(True, text, taught, followups)
 
     def _record(self, taught: Taught, by: str) -> tuple[FollowUp, ...]:
+        """Audit the teach and queue its follow-ups; the teach stands if the database fails."""
         if self.journal is None:
             return ()
-        teach_id = self.journal.record_teach(taught, by)
-        asked = self._askers_of(taught.phrasing)
-        return tuple(self.journal.queue_followups(teach_id, taught, asked))
+        try:
+            teach_id = self.journal.record_teach(taught, by)
+            asked = self._askers_of(taught.phrasing)
+            return tuple(self.journal.queue_followups(teach_id, taught, asked))
+        except sqlite3.Error:
+            logger.exception("the teach of %s was not recorded; no follow-ups", taught.fact_id)
+            return ()
 
     def ignore(self, group: TeachGroup, *, by: str, lang: Lang = "zh") -> Outcome:
         """Leave a group out of the list from now on."""
