@@ -31,6 +31,8 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from bot.kb.model import LANGS, Lang
 from bot.kb.teach import Taught
+from bot.store.queries import Write, is_transient
+from bot.store.writer import BackgroundWriter
 
 if TYPE_CHECKING:
     from bot.store import LoggedQuestion, Store
@@ -42,7 +44,11 @@ logger = logging.getLogger(__name__)
 ADMIN_WAIT = 10.0
 """Seconds an admin's teach waits for the database when another process holds it."""
 RESIDENT_WAIT = 0.5
-"""… and a resident's /followups, which runs inside their turn: it gives up sooner."""
+"""… and a resident's next chat showing follow-ups (console, web): it gives up sooner."""
+WRITE_WAIT = 0.25
+"""Seconds one queued write waits for a lock before the writer pauses and retries."""
+CLOSE_WAIT = 5.0
+"""Seconds to wait for queued writes: on close, and before reading what they wrote."""
 ADDRESS_DAYS = 7
 """Where to send a follow-up is kept this long; a teach later than that sends none."""
 
@@ -83,6 +89,14 @@ class TeachJournal:
             str(self.path), check_same_thread=False, isolation_level=None, timeout=ADMIN_WAIT
         )
         self._conn.row_factory = sqlite3.Row
+        # what residents' turns write goes through a queue and a thread of its own, so a
+        # database locked by another process never holds up a reply (as in the store)
+        self._writer_conn = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=WRITE_WAIT
+        )
+        self._writer: BackgroundWriter[Write] = BackgroundWriter(
+            self._apply, name="teachlog-writer"
+        )
         digest = hashlib.sha256(self.user_key("teachlog: follow-up address").encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
 
@@ -114,8 +128,27 @@ class TeachJournal:
             conn.execute("COMMIT")
 
     def close(self) -> None:
+        self._writer.close(CLOSE_WAIT)
+        self._writer_conn.close()
         with self._lock:
             self._conn.close()
+
+    def _apply(self, batch: Sequence[Write]) -> list[bool]:
+        """The writer thread's transaction: one per batch; raises to have it retried."""
+        conn = self._writer_conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            results = [_apply_one(conn, write) for write in batch]
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return results
+
+    def _settled(self) -> None:
+        """Wait (briefly) until what residents' turns queued is written, before reading it."""
+        self._writer.flush(CLOSE_WAIT)
 
     # --- the audit log ---------------------------------------------------------------
 
@@ -179,37 +212,33 @@ class TeachJournal:
     # --- follow-ups ------------------------------------------------------------------
 
     def remember_address(self, log_id: int, address: dict[str, Any]) -> None:
-        """Where to send a follow-up for this open question (sealed; dropped when used)."""
+        """Where to send a follow-up for this open question (sealed; dropped when used).
+        Queued: returns at once."""
         sealed = self._fernet.encrypt(json.dumps(address).encode()).decode()
         cutoff = time.time() - ADDRESS_DAYS * 86400
-
-        def write() -> None:
-            with self._db() as conn:
-                conn.execute("DELETE FROM followup_addresses WHERE at < ?", (cutoff,))
-                conn.execute(
-                    "INSERT OR REPLACE INTO followup_addresses (log_id, sealed, at) "
-                    "VALUES (?, ?, ?)",
-                    (log_id, sealed, time.time()),
-                )
-
-        self._safe("keeping a follow-up address", None, write)
+        self._writer.submit(
+            Write("old addresses", "DELETE FROM followup_addresses WHERE at < ?", (cutoff,))
+        )
+        self._writer.submit(
+            Write(
+                "a follow-up address",
+                "INSERT OR REPLACE INTO followup_addresses (log_id, sealed, at) VALUES (?, ?, ?)",
+                (log_id, sealed, time.time()),
+            )
+        )
 
     def set_followups(self, user_id: str, on: bool) -> bool:
-        """Turn a resident's follow-ups on or off; False if the database failed."""
+        """Turn a resident's follow-ups on or off (queued); False if it cannot be saved."""
         key = self.user_key(user_id)
-
-        def write() -> bool:
-            with self._db(wait=RESIDENT_WAIT) as conn:
-                if on:
-                    conn.execute("DELETE FROM followups_off WHERE user_key = ?", (key,))
-                else:
-                    conn.execute(
-                        "INSERT OR REPLACE INTO followups_off (user_key, at) VALUES (?, ?)",
-                        (key, time.time()),
-                    )
-            return True
-
-        return self._safe("saving the follow-up choice", False, write)
+        if on:
+            write = Write("follow-ups on", "DELETE FROM followups_off WHERE user_key = ?", (key,))
+        else:
+            write = Write(
+                "follow-ups off",
+                "INSERT OR REPLACE INTO followups_off (user_key, at) VALUES (?, ?)",
+                (key, time.time()),
+            )
+        return self._writer.submit(write)
 
     def queue_followups(
         self, teach_id: int, taught: Taught, asked: Sequence[LoggedQuestion]
@@ -217,6 +246,7 @@ class TeachJournal:
         """One follow-up per resident (their latest question), except those who turned
         follow-ups off or were followed up on that question already."""
         latest = {question.user_key: question for question in sorted(asked, key=_at)}
+        self._settled()
         queued = []
         with self._db() as conn:
             off = {row[0] for row in conn.execute("SELECT user_key FROM followups_off")}
@@ -268,19 +298,19 @@ class TeachJournal:
             return None
         return value if isinstance(value, dict) else None
 
-    def claim(self, log_id: int) -> bool:
+    def claim(self, log_id: int, wait: float = ADMIN_WAIT) -> bool:
         """Take a pending follow-up for sending; False if it is no longer pending (sent, or
         being sent by someone else), so it is never sent twice."""
-        with self._db() as conn:
+        with self._db(wait) as conn:
             cursor = conn.execute(
                 "UPDATE followups SET status = 'sending' WHERE log_id = ? AND status = 'pending'",
                 (log_id,),
             )
             return cursor.rowcount == 1
 
-    def finish(self, log_id: int, status: Status) -> None:
+    def finish(self, log_id: int, status: Status, wait: float = ADMIN_WAIT) -> None:
         """Record how sending went: sent, blocked (never retried), or pending (try later)."""
-        with self._db() as conn:
+        with self._db(wait) as conn:
             conn.execute(
                 "UPDATE followups SET status = ?, done_at = ? WHERE log_id = ?",
                 (status, time.time() if status != "pending" else None, log_id),
@@ -294,7 +324,7 @@ class TeachJournal:
         return self._safe("reading follow-ups", [], lambda: self._deliver_due(user_id))
 
     def _deliver_due(self, user_id: str) -> list[FollowUp]:
-        with self._db() as conn:
+        with self._db(RESIDENT_WAIT) as conn:
             rows = conn.execute(
                 "SELECT log_id FROM followups WHERE user_key = ? AND status = 'pending' "
                 "ORDER BY created_at",
@@ -302,10 +332,10 @@ class TeachJournal:
             ).fetchall()
         due = []
         for (log_id,) in rows:
-            if self.claim(log_id):
-                with self._db() as conn:
+            if self.claim(log_id, RESIDENT_WAIT):
+                with self._db(RESIDENT_WAIT) as conn:
                     followup = self._followup(conn, log_id)
-                self.finish(log_id, "sent")
+                self.finish(log_id, "sent", RESIDENT_WAIT)
                 if followup is not None:
                     due.append(followup)
         return due
@@ -313,6 +343,7 @@ class TeachJournal:
     def undelivered(self) -> list[FollowUp]:
         """Pending follow-ups with an address (an earlier send failed): to try again."""
         cutoff = time.time() - ADDRESS_DAYS * 86400
+        self._settled()
 
         def read() -> list[FollowUp]:
             with self._db() as conn:
@@ -332,6 +363,18 @@ class TeachJournal:
                 "SELECT status FROM followups WHERE log_id = ?", (log_id,)
             ).fetchone()
         return str(row[0]) if row else None
+
+
+def _apply_one(conn: sqlite3.Connection, write: Write) -> bool:
+    """One queued write; a lock or busy database raises (the batch is retried)."""
+    try:
+        conn.execute(write.sql, write.params)
+    except sqlite3.Error as exc:
+        if is_transient(exc):
+            raise
+        logger.error("database error while saving %s: %s", write.what, exc)
+        return False
+    return True
 
 
 def _at(question: LoggedQuestion) -> float:

@@ -109,7 +109,7 @@ class Residents:
         if reply.open_log_id is not None and journal is not None:
             # where to send the answer if an admin teaches it (sealed in the database)
             address = {"chat_id": message.chat.id, "reply_to": reply_to}
-            await asyncio.to_thread(journal.remember_address, reply.open_log_id, address)
+            journal.remember_address(reply.open_log_id, address)  # queued, never waits
 
     def user_of(self, tg_user: TgUser) -> User:
         return User(
