@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import sys
 import time
@@ -34,7 +33,7 @@ from bot.telegram.admin import BUTTON_PATTERN as ADMIN_BUTTONS
 from bot.telegram.admin import Admin
 from bot.telegram.connection import ConnectionWatch, WatchedRequest
 from bot.telegram.flood import FloodGate
-from bot.telegram.followups import keep_delivering
+from bot.telegram.followups import owed_sender
 from bot.telegram.handlers import Residents, language_of, send_reply
 from bot.telegram.reloading import Reloader, admin_language
 
@@ -132,12 +131,7 @@ def build_application(
         ]
     )
     application.add_error_handler(errors.handle)
-    journal = dialogue.journal
-    owed = (
-        functools.partial(keep_delivering, application.bot, journal, knowledge)
-        if journal is not None and watch_knowledge
-        else None
-    )
+    owed = owed_sender(application.bot, dialogue.journal, knowledge)
     application.bot_data["lifecycle"] = Lifecycle(
         config, reloader if watch_knowledge else None, owed
     )

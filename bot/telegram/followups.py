@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine, Iterable
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
@@ -61,6 +62,15 @@ async def keep_delivering(
             logger.exception("sending owed follow-ups failed; trying again later")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
+
+
+def owed_sender(
+    bot: Bot, journal: TeachJournal | None, knowledge: LiveKnowledge
+) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]] | None:
+    """The background task that sends owed follow-ups, or None without a journal."""
+    if journal is None:
+        return None
+    return functools.partial(keep_delivering, bot, journal, knowledge)
 
 
 async def _send(bot: Bot, followup: FollowUp, reply: Reply) -> Status:
