@@ -221,7 +221,7 @@ def test_cli_start_up_problems_exit_2_with_one_line(tmp_path):
     assert "no database at" in one_clear_line(run_cli("report", db=tmp_path / "none.sqlite3"))
     damaged_db = tmp_path / "damaged.sqlite3"
     before = damaged(damaged_db)
-    for command in ("chat", "report", "run"):
+    for command in ("chat", "report", "run", "web"):
         line = one_clear_line(run_cli(command, db=damaged_db, TELEGRAM_BOT_TOKEN="1:x"))
         assert "damaged" in line and "--reset-db" in line
     assert damaged_db.read_bytes() == before

@@ -19,7 +19,7 @@ from bot.config import ENV_DB, ENV_KNOWLEDGE_DIR, Config, load_config
 from bot.dialogue import Dialogue
 from bot.kb import KnowledgeBaseError, load_knowledge
 from bot.match import LiveKnowledge
-from bot.store import Store
+from bot.store import Store, StoreError
 from bot.teachlog import TeachJournal
 from bot.web.admin import ENV_ADMIN_TOKEN
 from bot.web.app import create_app
@@ -58,11 +58,15 @@ def app_from_environment() -> Starlette:
 def run_web(config: Config, config_file: str | None, *, host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    try:  # refuse a broken knowledge base here, once, not in every worker
+    try:  # refuse a broken knowledge base or store here, once, not in every worker
         load_knowledge(config.knowledge_dir)
+        Store(config.db_path).close()  # also creates the schema before the workers race
     except KnowledgeBaseError as exc:
         print(f"error: the knowledge base is invalid:\n{exc}", file=sys.stderr)
         return 1
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     os.environ[ENV_KNOWLEDGE_DIR] = str(Path(config.knowledge_dir).resolve())
     os.environ[ENV_DB] = str(Path(config.db_path).resolve())
     if config_file:
