@@ -153,11 +153,29 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
+    if args.teach:
+        from bot.admin.teach_console import run_teach_walk
+
+        return run_teach_walk(config, args.days, by=_console_user(), lang=_lang(args, config))
     from bot.report import run_report
 
     return run_report(
         config, args.days, as_json=args.json, limit=args.limit, lang=_lang(args, config)
     )
+
+
+def cmd_teach(args: argparse.Namespace, config: Config) -> int:
+    from bot.admin.teach_console import run_teach
+
+    lang = _lang(args, config)
+    return run_teach(config, args.question, args.fact_id, by=_console_user(), lang=lang)
+
+
+def _console_user() -> str:
+    """Who teaches from the command line, for the audit log."""
+    import getpass
+
+    return f"console:{getpass.getuser()}"
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -340,6 +358,24 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 help="rows per table",
             ),
             arg("--json", action="store_true", help="print the whole report as JSON"),
+            arg(
+                "--teach",
+                action="store_true",
+                help="walk the unanswered groups and teach each to a fact (s skip, u undo)",
+            ),
+            LANG_ARGUMENT,
+        ),
+    ),
+    Subcommand(
+        "teach",
+        cmd_teach,
+        help="teach the bot a question: add it as a phrasing of a fact",
+        description="Add QUESTION as a phrasing of FACT_ID in the fact's own YAML file "
+        "(only lines are added; the knowledge base is checked before the file is replaced). "
+        "Exit 0 when taught (or already known), 1 when refused.",
+        arguments=(
+            arg("question", help="the question as residents ask it"),
+            arg("fact_id", metavar="FACT_ID", help="the fact's id, e.g. xiaohe-fresh-market"),
             LANG_ARGUMENT,
         ),
     ),

@@ -15,10 +15,12 @@ from typing import TextIO
 
 from bot.config import Config
 from bot.dialogue import ButtonPress, Dialogue, Incoming, Reply, TextMessage, User
+from bot.dialogue.followups import due_replies
 from bot.kb import KnowledgeBaseError
 from bot.match import LiveKnowledge
 from bot.numbers import parse_whole
 from bot.store import Store
+from bot.teachlog import TeachJournal
 
 
 def render(reply: Reply) -> str:
@@ -41,11 +43,15 @@ def run_chat(
     dialogue: Dialogue, user: User, lines: Iterable[str], out: TextIO, *, prompt: str = ""
 ) -> None:
     last: Reply | None = None
+    for followup in due_replies(dialogue, user):  # answers taught since the user last asked
+        out.write(render(followup))
     if prompt:
         out.write(prompt)
         out.flush()
     for line in lines:
         last = dialogue.handle(user, to_incoming(line, last))
+        for followup in due_replies(dialogue, user):
+            out.write(render(followup))
         out.write(render(last))
         if prompt:
             out.write(prompt)
@@ -63,11 +69,15 @@ def run_console(config: Config, user_name: str | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(encoding="utf-8", errors="replace")
     store = Store(config.db_path)
+    journal = TeachJournal(store)
     try:
-        dialogue = Dialogue(knowledge, store, default_language=config.default_language)
+        dialogue = Dialogue(
+            knowledge, store, default_language=config.default_language, journal=journal
+        )
         user = User(id=f"console:{user_name or getpass.getuser()}")
         prompt = "> " if sys.stdin.isatty() else ""
         run_chat(dialogue, user, sys.stdin, sys.stdout, prompt=prompt)
     finally:
+        journal.close()
         store.close()
     return 0

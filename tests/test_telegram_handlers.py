@@ -77,6 +77,7 @@ class FakeDialogue:
     replies: list[Reply] = field(default_factory=list)
     received: list[tuple[User, Incoming]] = field(default_factory=list)
     error: Exception | None = None
+    journal: None = None  # no follow-ups
 
     def handle(self, user: User, incoming: Incoming) -> Reply:
         self.received.append((user, incoming))
@@ -372,7 +373,7 @@ async def test_flood_notice_follows_the_client_language(
 # -- admins ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["/reload", "/stats", "/unanswered 5"])
+@pytest.mark.parametrize("command", ["/reload", "/stats", "/unanswered 5", "/undo"])
 async def test_admin_commands_refuse_residents(
     real: Bot, command: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -415,9 +416,11 @@ async def test_admin_stats_and_unanswered(real: Bot) -> None:
     real.request.clear()
     await real.say(ADMIN, "/stats")
     await real.say(ADMIN, "/unanswered 3")
-    stats, report = real.messages
+    stats, header, group = real.messages  # /unanswered: a header, then one message per group
     assert "今天的提问:2" in stats.text
-    assert "火星" in report.text
+    assert "共 1 组" in header.text
+    assert "火星" in group.text
+    assert group.buttons[-1][0][0] == "忽略"
 
 
 @pytest.mark.parametrize("argument", ["²", "99999999999999999999999", "-3", "0"])
@@ -428,8 +431,8 @@ async def test_unanswered_with_an_odd_number_lists_the_default_top(
     real.request.clear()
     with caplog.at_level(logging.ERROR):
         await real.say(ADMIN, f"/unanswered {argument}")
-    [report] = real.messages
-    assert "火星" in report.text
+    _header, group = real.messages
+    assert "火星" in group.text
     assert "Traceback" not in caplog.text
 
 

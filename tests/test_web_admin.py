@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -13,6 +14,7 @@ from bot.dialogue import Dialogue
 from bot.match import LiveKnowledge
 from bot.match.types import MatcherSettings
 from bot.store import Store
+from bot.teachlog import TeachJournal
 from bot.web.app import create_app
 from bot.web.guard import RateLimits
 
@@ -96,3 +98,71 @@ def test_reload_needs_the_token_and_the_pages_csrf(make_client: MakeClient) -> N
     reloaded = client.post("/admin/reload", data={"csrf": csrf}, headers=BEARER)
     assert reloaded.status_code == 200
     assert "reloaded: 16 committees" in reloaded.text
+
+
+# -- teaching from the page --------------------------------------------------------------
+
+
+def csrf_of(page: str) -> str:
+    return page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+def log_of(page: str) -> str:
+    return page.split('name="log" value="', 1)[1].split('"', 1)[0]
+
+
+@pytest.fixture
+def teachable(tmp_path, store: Store) -> Iterator[tuple[TestClient, LiveKnowledge]]:
+    """A client over a copy of the knowledge (teaching writes it), with a journal."""
+    directory = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KNOWLEDGE, directory)
+    knowledge = LiveKnowledge(directory, MatcherSettings())
+    journal = TeachJournal(store)
+    app = create_app(
+        Dialogue(knowledge, store, journal=journal),
+        limits=RateLimits(100, 10.0),
+        csrf_secret="admin-test-secret-0123",
+        admin_token=TOKEN,
+        close_store=False,
+    )
+    with TestClient(app) as client:
+        yield client, knowledge
+    journal.close()
+
+
+def test_the_page_teaches_a_group_to_its_nearest_fact_and_undoes_it(teachable) -> None:
+    client, knowledge = teachable
+    token = client.get("/api/session").json()["csrf"]
+    client.post("/api/message", json={"text": "有没有上门理发"}, headers={"X-CSRF-Token": token})
+    page = client.get("/admin", headers=BEARER).text
+    assert 'value="jianer-volunteer-services">➕ “民心在线”志愿便民服务队' in page
+    assert "<optgroup" in page and "忽略 / ignore" in page
+    file = knowledge.directory / "committees" / "jianer.yaml"
+    before = file.read_bytes()
+    form = {"csrf": csrf_of(page), "log": log_of(page), "fact": "jianer-volunteer-services"}
+    assert client.post("/admin/teach", data=form).status_code == 401  # no token
+    taught = client.post("/admin/teach", data=form, headers=BEARER)
+    assert "已学会" in taught.text and 'name="log"' not in taught.text  # the group is settled
+    reply = client.post(
+        "/api/message", json={"text": "有没有上门理发"}, headers={"X-CSRF-Token": token}
+    )
+    assert "民心在线" in reply.text
+    undone = client.post("/admin/undo", data={"csrf": csrf_of(taught.text)}, headers=BEARER)
+    assert "已撤销" in undone.text and file.read_bytes() == before
+
+
+def test_another_fact_from_the_list_and_ignore(teachable) -> None:
+    client, knowledge = teachable
+    token = client.get("/api/session").json()["csrf"]
+    for question in ("有没有上门理发", "有没有上门理发", "今天天气怎么样"):  # the first group
+        client.post("/api/message", json={"text": question}, headers={"X-CSRF-Token": token})
+    page = client.get("/admin", headers=BEARER).text
+    form = {"csrf": csrf_of(page), "log": log_of(page), "fact": "", "other": "xiaohe-fresh-market"}
+    assert "已学会" in client.post("/admin/teach", data=form, headers=BEARER).text
+    fact = knowledge.current.kb.fact("xiaohe-fresh-market")
+    assert fact is not None and "有没有上门理发" in fact.phrasings_zh
+    page = client.get("/admin", headers=BEARER).text
+    ignored = client.post(
+        "/admin/ignore", data={"csrf": csrf_of(page), "log": log_of(page)}, headers=BEARER
+    )
+    assert "已忽略" in ignored.text and 'name="log"' not in ignored.text

@@ -13,12 +13,14 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.dialogue import render, texts
 from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
+from bot.dialogue.followups import followups_command
 from bot.dialogue.language import LanguageMemory
-from bot.dialogue.payloads import Kind, decode, encode, parse_log_id, resolve
+from bot.dialogue.payloads import TEACH_KINDS, Kind, decode, encode, parse_log_id, resolve
 from bot.dialogue.settings import DEFAULT, DialogueSettings
 from bot.dialogue.smalltalk import small_talk
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
@@ -26,6 +28,9 @@ from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
 from bot.match import LiveKnowledge, MatchResult, detect_language
 from bot.match.live import Snapshot
 from bot.store import Preferences, Store
+
+if TYPE_CHECKING:
+    from bot.teachlog import TeachJournal
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +74,11 @@ class Dialogue:
         *,
         default_language: Lang = "zh",
         settings: DialogueSettings = DEFAULT,
+        journal: TeachJournal | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.store = store
+        self.journal = journal  # follow-ups; None: /followups only explains itself
         self.default_language = default_language
         self.settings = settings
         self.languages = LanguageMemory()
@@ -145,12 +152,13 @@ class Dialogue:
                 home_first=choice.home_first,
             )
         if choice.outcome == "clarify":
-            return render.did_you_mean(turn.kb, choice.options, lang, log_id)
-        detail = result.guards.missing_detail
-        if detail is not None and result.related:
+            reply = render.did_you_mean(turn.kb, choice.options, lang, log_id)
+        elif (detail := result.guards.missing_detail) is not None and result.related:
             fallback = turn.kb.fallback.in_lang(lang)
-            return render.detail_unknown(turn.kb, detail, result.related[0].fact, lang, fallback)
-        return self._declined(turn, lang)
+            reply = render.detail_unknown(turn.kb, detail, result.related[0].fact, lang, fallback)
+        else:
+            reply = self._declined(turn, lang)
+        return replace(reply, open_log_id=log_id)
 
     def _log(self, turn: _Turn, result: MatchResult, choice: Choice) -> int | None:
         match = choice.match
@@ -331,6 +339,9 @@ class Dialogue:
             return self._say(texts.THANKS_HELPFUL, lang)
         return self._say(texts.THANKS_NOT_HELPFUL, lang, fallback=turn.kb.fallback.in_lang(lang))
 
+    def _staff_only(self, turn: _Turn, args: tuple[str, ...], lang: Lang) -> Reply:
+        return self._say(texts.STAFF_ONLY, lang)
+
 
 Command = Callable[[Dialogue, _Turn, str, Lang], Reply]
 ButtonHandler = Callable[[Dialogue, _Turn, tuple[str, ...], Lang], Reply | None]
@@ -342,6 +353,7 @@ COMMANDS: dict[str, Command] = {
     "committee": Dialogue._committee_named,
     "mycommittee": Dialogue._my_committee,
     "lang": Dialogue._set_lang,
+    "followups": followups_command,
 }
 """/name → handler(dialogue, turn, argument, lang)."""
 
@@ -356,6 +368,8 @@ BUTTONS: dict[Kind, ButtonHandler] = {
     Kind.HOME: Dialogue._save_home,
     Kind.LANG: Dialogue._lang_button,
     Kind.FEEDBACK: Dialogue._feedback,
+    # admins' teach buttons belong to bot.telegram.admin: here (forged, console) refused
+    **dict.fromkeys(TEACH_KINDS, Dialogue._staff_only),
 }
 """Button kind → handler(dialogue, turn, payload arguments, lang); None means stale."""
 

@@ -6,7 +6,8 @@ a button pressed after a reload either still means the same thing or is
 recognised as stale. Only a name too long for Telegram's 64 bytes falls back to
 the item's position ("#12"), which `resolve` reads back.
 
-Adding a kind is one line here and one handler in the dialogue's button table.
+Adding a kind is one line here and one handler in the dialogue's button table (the
+teach kinds, for admins only, are handled by `bot.telegram.admin`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ class Kind(StrEnum):
     HOME = "home", 1  # home:<committee> save the home committee
     LANG = "lang", 1  # lang:<zh|en|auto>
     FEEDBACK = "fb", 2  # fb:<+|->:<log_id>
+    # admins teaching an unanswered group, named by one of its logged questions
+    TEACH = "tf", 2  # tf:<log_id>:<fact>           teach the group's example to a fact
+    TEACH_COMMITTEES = "tcs", 1  # tcs:<log_id>      "another fact…": pick a committee
+    TEACH_COMMITTEE = "tc", 2  # tc:<log_id>:<committee|->  then one of its facts
+    IGNORE = "ti", 1  # ti:<log_id>                 leave the group out of /unanswered
 
 
 _BY_PREFIX = {kind.value: kind for kind in Kind}
@@ -101,3 +107,7 @@ def resolve(ref: str, items: Sequence[T], by_name: Callable[[str], T | None]) ->
 def parse_log_id(ref: str) -> int | None:
     """A question-log id from a payload; None unless a positive 64-bit number."""
     return parse_whole(ref, low=1)
+
+
+TEACH_KINDS = frozenset({Kind.TEACH, Kind.TEACH_COMMITTEES, Kind.TEACH_COMMITTEE, Kind.IGNORE})
+"""Admins' buttons: front ends route them to the admin side, never to the dialogue."""

@@ -30,6 +30,7 @@ HELP = Text(
         "/committee 名称 查看某个居委,例如 /committee 孝和\n"
         "/mycommittee 设置您所在的居委,回答时优先告诉您本居委的服务\n"
         "/lang zh 或 /lang en 切换中文/英文\n"
+        "/followups off 不再接收“现在有答案了”的通知(on 重新打开)\n"
         "/help 本说明"
     ),
     en=(
@@ -39,6 +40,7 @@ HELP = Text(
         "/committee NAME one committee, e.g. /committee Xiaohe\n"
         "/mycommittee set your own committee; answers then put its services first\n"
         "/lang zh or /lang en switch between Chinese and English\n"
+        '/followups off stop "there is an answer now" messages (on to turn them back on)\n'
         "/help this help"
     ),
 )
@@ -154,3 +156,24 @@ CONTACT_LABELS = {
     "hours": Text(zh="办公时间", en="Hours"),
 }
 SOURCE = Text(zh="来源:{source}", en="Source: {source}")
+
+STAFF_ONLY = Text(zh="这个按钮只供街道工作人员使用。", en="This button is for street staff only.")
+
+# --- follow-ups: an answer to a question the bot could not answer before ---------------
+FOLLOW_UP = Text(
+    zh="您之前问的“{question}”,现在有答案了:\n\n{answer}",
+    en="You asked “{question}” earlier; there is an answer now:\n\n{answer}",
+)
+FOLLOWUPS_OFF = Text(
+    zh="好的,以后不再发送“现在有答案了”的通知。发送 /followups on 可以重新打开。",
+    en='OK, no more "there is an answer now" messages. Send /followups on to turn them back on.',
+)
+FOLLOWUPS_ON = Text(
+    zh="好的,您问过而我答不上的问题,有了答案会告诉您。",
+    en="OK: when a question I could not answer gets an answer, I will tell you.",
+)
+FOLLOWUPS_ASK = Text(
+    zh="您问过而我答不上的问题,有了答案时我会告诉您。发送 /followups off 关闭,/followups on 打开。",
+    en="When a question I could not answer gets an answer, I tell you. "
+    "Send /followups off to stop that, /followups on to turn it back on.",
+)

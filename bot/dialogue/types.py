@@ -61,6 +61,9 @@ class Reply:
     replace_previous: bool = False
     """True when the reply is a step in browsing (menus): a front end may edit the
     message whose button was pressed instead of sending a new one."""
+    open_log_id: int | None = None
+    """The logged question this reply leaves without an answer (declined, "did you mean"):
+    a front end keeps where it was asked, to send the answer once it is taught."""
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:

@@ -53,6 +53,44 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX feedback_at ON feedback (at);
     """,
+    # 2: the teach journal (bot/teachlog.py): who taught what, follow-ups owed and sent,
+    # where to send them (sealed), who turned them off, groups admins chose to ignore
+    """
+    CREATE TABLE teach_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        by_key TEXT NOT NULL,
+        fact_id TEXT NOT NULL,
+        phrasing TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        file TEXT NOT NULL,
+        undone_at REAL,
+        undone_by TEXT
+    );
+    CREATE TABLE followups (
+        log_id INTEGER PRIMARY KEY,
+        user_key TEXT NOT NULL,
+        question TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        fact_id TEXT NOT NULL,
+        teach_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        done_at REAL
+    );
+    CREATE INDEX followups_user ON followups (user_key, status);
+    CREATE TABLE followup_addresses (
+        log_id INTEGER PRIMARY KEY,
+        sealed TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE TABLE followups_off (user_key TEXT PRIMARY KEY, at REAL NOT NULL);
+    CREATE TABLE ignored_questions (
+        form TEXT PRIMARY KEY,
+        at REAL NOT NULL,
+        by_key TEXT NOT NULL
+    );
+    """,
 )
 
 _KEY_CHECK = "user_key_check"

@@ -1,23 +1,37 @@
-"""Street staff's commands: /reload, /unanswered [N], /stats."""
+"""Street staff's commands: /reload, /unanswered [N] (with teach buttons), /undo, /stats.
+
+/unanswered sends one message per group of unanswered questions, with a button per
+nearest fact; pressing one teaches the group's example to that fact (bot.kb.teach via
+`Teaching`), the running knowledge is reloaded at once, and residents who asked are
+sent the answer (bot.telegram.followups). Teaching runs in a worker thread: it reads
+and writes files and the database.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.admin import teach_replies
+from bot.admin import teach_texts as teach_text
+from bot.admin.teaching import TeachGroup, Teaching
+from bot.dialogue.payloads import TEACH_KINDS, Kind, decode, parse_log_id, resolve
 from bot.dialogue.types import Reply
 from bot.kb.model import Lang
 from bot.numbers import parse_whole
-from bot.report import build_report, format_report
 from bot.telegram import texts
-from bot.telegram.handlers import language_of, send_reply
+from bot.telegram.followups import deliver
+from bot.telegram.handlers import answer_quietly, language_of, send_reply
 from bot.telegram.reloading import Reloader, reload_failed_text, reloaded_text
+from bot.telegram.render import MAX_TEXT, keyboard
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -26,9 +40,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("reload", "unanswered", "stats")
+COMMANDS = ("reload", "unanswered", "undo", "stats")
 REPORT_DAYS = 7
-DEFAULT_TOP, MAX_TOP = 10, 50
+DEFAULT_TOP, MAX_TOP = 5, 20
+BUTTON_PATTERN = "^(" + "|".join(kind.value for kind in TEACH_KINDS) + "):"
+"""The callback data of admins' buttons (routed here, not to the residents' dialogue)."""
 
 
 @dataclass
@@ -37,6 +53,7 @@ class Admin:
     knowledge: LiveKnowledge
     store: Store
     reloader: Reloader
+    teaching: Teaching
 
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (lang := self._authorise(update, "/reload")) is None:
@@ -44,23 +61,97 @@ class Admin:
         result = await self.reloader.reload(f"/reload by {_who(update)}")
         self.reloader.mark_reported(result)
         text = reloaded_text(result, lang) if result.ok else reload_failed_text(result, lang)
-        await self._answer(update, context, text)
+        await self._answer(update, context, Reply(text))
 
     async def unanswered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A header, then each group with its teach buttons."""
         if (lang := self._authorise(update, "/unanswered")) is None:
             return await self._refuse(update, context)
         top = _top_n(context.args)
-        report = await asyncio.to_thread(
-            build_report, self.store, self.knowledge.current, REPORT_DAYS
+        groups = await asyncio.to_thread(self.teaching.groups, REPORT_DAYS, lang)
+        if not groups:
+            text = teach_text.NO_GROUPS.in_lang(lang).format(days=REPORT_DAYS)
+            return await self._answer(update, context, Reply(text))
+        shown = groups[:top]
+        header = teach_text.UNANSWERED_HEADER.in_lang(lang).format(
+            days=REPORT_DAYS, total=len(groups), shown=len(shown)
         )
-        await self._answer(update, context, format_report(report, limit=top, lang=lang))
+        await self._answer(update, context, Reply(header))
+        kb = self.knowledge.current.kb
+        for n, group in enumerate(shown, start=1):
+            reply = teach_replies.group_reply(kb, group, n, len(groups), lang)
+            await self._answer(update, context, reply)
+
+    async def undo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (lang := self._authorise(update, "/undo")) is None:
+            return await self._refuse(update, context)
+        outcome = await asyncio.to_thread(self.teaching.undo, by=_who(update), lang=lang)
+        await self._answer(update, context, Reply(outcome.message))
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (lang := self._authorise(update, "/stats")) is None:
             return await self._refuse(update, context)
         # the store may wait for queued writes: never on the event loop
         stats = await asyncio.to_thread(self.store.stats, datetime.now().astimezone())
-        await self._answer(update, context, stats_text(stats, lang))
+        await self._answer(update, context, Reply(stats_text(stats, lang)))
+
+    # --- the teach buttons ---------------------------------------------------------------
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        lang = self._authorise(update, f"button {query.data}")
+        if lang is None:
+            refusal = texts.REFUSAL.in_lang(language_of(update.effective_user))
+            return await answer_quietly(query.answer(refusal, show_alert=True))
+        await answer_quietly(query.answer())
+        payload = decode(query.data or "")
+        log_id = parse_log_id(payload.args[0]) if payload else None
+        group = await asyncio.to_thread(self.teaching.group_of, log_id, lang) if log_id else None
+        if payload is None or group is None:
+            return await _show(query, context, Reply(teach_text.GROUP_GONE.in_lang(lang)))
+        handler = BUTTONS[payload.kind]
+        reply = await handler(self, group, payload.args, _who(update), lang, context)
+        await _show(query, context, reply)
+
+    async def _teach(
+        self, group: TeachGroup, args: tuple[str, ...], by: str, lang: Lang, context: Context
+    ) -> Reply:
+        kb = self.knowledge.current.kb
+        fact = resolve(args[1], kb.facts, kb.fact)
+        if fact is None:
+            return Reply(teach_text.GROUP_GONE.in_lang(lang))
+        outcome = await asyncio.to_thread(
+            self.teaching.teach, group.example, fact.id, by=by, lang=lang
+        )
+        if self.teaching.journal is not None:
+            await deliver(context.bot, self.teaching.journal, self.knowledge, outcome.followups)
+        return Reply(outcome.message)
+
+    async def _pick_committee(
+        self, group: TeachGroup, args: tuple[str, ...], by: str, lang: Lang, context: Context
+    ) -> Reply:
+        return teach_replies.committee_picker(self.knowledge.current.kb, group, lang)
+
+    async def _pick_fact(
+        self, group: TeachGroup, args: tuple[str, ...], by: str, lang: Lang, context: Context
+    ) -> Reply:
+        kb = self.knowledge.current.kb
+        committee = None
+        if args[1] != teach_replies.STREET:
+            committee = resolve(args[1], kb.committees, kb.committee)
+            if committee is None:
+                return Reply(teach_text.GROUP_GONE.in_lang(lang))
+        return teach_replies.fact_picker(kb, group, committee, lang)
+
+    async def _ignore(
+        self, group: TeachGroup, args: tuple[str, ...], by: str, lang: Lang, context: Context
+    ) -> Reply:
+        outcome = await asyncio.to_thread(self.teaching.ignore, group, by=by, lang=lang)
+        return Reply(outcome.message)
+
+    # --- helpers ------------------------------------------------------------------------
 
     def _authorise(self, update: Update, command: str) -> Lang | None:
         """The admin's language if allowed; every use is logged, allowed or not."""
@@ -72,15 +163,41 @@ class Admin:
         return language_of(user) if allowed else None
 
     async def _refuse(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._answer(
-            update, context, texts.REFUSAL.in_lang(language_of(update.effective_user))
-        )
+        text = texts.REFUSAL.in_lang(language_of(update.effective_user))
+        await self._answer(update, context, Reply(text))
 
-    async def _answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    async def _answer(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
+    ) -> None:
         message = update.effective_message
         if isinstance(message, Message):
             reply_to = None if message.chat.type == "private" else message.message_id
-            await send_reply(context.bot, message.chat.id, Reply(text), reply_to=reply_to)
+            await send_reply(context.bot, message.chat.id, reply, reply_to=reply_to)
+
+
+Context = ContextTypes.DEFAULT_TYPE
+ButtonHandler = Callable[[Admin, TeachGroup, tuple[str, ...], str, Lang, Context], Awaitable[Reply]]
+BUTTONS: dict[Kind, ButtonHandler] = {
+    Kind.TEACH: Admin._teach,
+    Kind.TEACH_COMMITTEES: Admin._pick_committee,
+    Kind.TEACH_COMMITTEE: Admin._pick_fact,
+    Kind.IGNORE: Admin._ignore,
+}
+"""Admin button kind → handler(admin, group, payload arguments, who, lang, context)."""
+
+
+async def _show(query: CallbackQuery, context: Context, reply: Reply) -> None:
+    """Replace the pressed message with the reply (the group is settled or the picker
+    moves on), or send it anew when the message cannot be edited."""
+    message = query.message
+    if isinstance(message, Message) and len(reply.text) <= MAX_TEXT:
+        try:
+            await query.edit_message_text(reply.text, reply_markup=keyboard(reply))
+            return
+        except BadRequest as exc:
+            logger.info("editing the admin's message failed, sending a new one: %s", exc)
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    await send_reply(context.bot, chat_id, reply)
 
 
 def _who(update: Update) -> str:

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -25,13 +25,16 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.admin.teaching import Teaching
 from bot.dialogue.types import Reply
 from bot.kb.model import Lang, Text
 from bot.store import user_log_key
 from bot.telegram import texts
+from bot.telegram.admin import BUTTON_PATTERN as ADMIN_BUTTONS
 from bot.telegram.admin import Admin
 from bot.telegram.connection import ConnectionWatch, WatchedRequest
 from bot.telegram.flood import FloodGate
+from bot.telegram.followups import owed_sender
 from bot.telegram.handlers import Residents, language_of, send_reply
 from bot.telegram.reloading import Reloader, admin_language
 
@@ -109,7 +112,8 @@ def build_application(
             config.telegram.user_rate_limit.messages, config.telegram.user_rate_limit.seconds
         ),
     )
-    admin = Admin(config=config, knowledge=knowledge, store=store, reloader=reloader)
+    teaching = Teaching(knowledge, store, dialogue.journal)
+    admin = Admin(config, knowledge, store, reloader, teaching)
     errors = ErrorReporter(config.admin_ids, config.telegram.error_notify_seconds)
 
     new_messages = filters.UpdateType.MESSAGE
@@ -118,6 +122,8 @@ def build_application(
             CommandHandler("reload", admin.reload, filters=new_messages),
             CommandHandler("unanswered", admin.unanswered, filters=new_messages),
             CommandHandler("stats", admin.stats, filters=new_messages),
+            CommandHandler("undo", admin.undo, filters=new_messages),
+            CallbackQueryHandler(admin.on_button, pattern=ADMIN_BUTTONS),
             MessageHandler(new_messages & filters.TEXT, residents.on_text),
             MessageHandler(
                 new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, residents.on_non_text
@@ -126,32 +132,45 @@ def build_application(
         ]
     )
     application.add_error_handler(errors.handle)
-    application.bot_data["lifecycle"] = Lifecycle(config, reloader if watch_knowledge else None)
+    owed = owed_sender(application.bot, dialogue.journal, knowledge)
+    application.bot_data["lifecycle"] = Lifecycle(
+        config, reloader if watch_knowledge else None, owed
+    )
     return application
 
 
 class Lifecycle:
-    """What starts with the application and stops with it: commands menu, file watcher."""
+    """What starts with the application and stops with it: commands menu, file watcher,
+    and the sender of follow-ups owed from teaches made elsewhere (command line, web)."""
 
-    def __init__(self, config: Config, reloader: Reloader | None) -> None:
+    def __init__(
+        self, config: Config, reloader: Reloader | None, followups: Background | None = None
+    ) -> None:
         self.config = config
         self.reloader = reloader
+        self.followups = followups
         self._stop = asyncio.Event()
-        self._watcher: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await set_commands(application, self.config.admin_ids)
+        self._stop.clear()
         if self.reloader is not None:
-            self._stop.clear()
-            self._watcher = asyncio.create_task(self.reloader.watch(self._stop))
+            self._tasks.append(asyncio.create_task(self.reloader.watch(self._stop)))
+        if self.followups is not None:
+            self._tasks.append(asyncio.create_task(self.followups(self._stop)))
 
     async def stop(self) -> None:
         self._stop.set()
-        if self._watcher is not None:
+        for task in self._tasks:
             # a watcher stuck in a reload is cancelled after 5 s; stopping must not fail
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(self._watcher, timeout=5)
-            self._watcher = None
+                await asyncio.wait_for(task, timeout=5)
+        self._tasks = []
+
+
+Background = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+"""A task that runs until the event is set."""
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -105,6 +105,11 @@ class Residents:
             return
         reply = await self.turns.run(user, incoming)
         await send_reply(bot, message.chat.id, reply, reply_to=reply_to)
+        journal = self.dialogue.journal
+        if reply.open_log_id is not None and journal is not None:
+            # where to send the answer if an admin teaches it (sealed in the database)
+            address = {"chat_id": message.chat.id, "reply_to": reply_to}
+            journal.remember_address(reply.open_log_id, address)  # queued, never waits
 
     def user_of(self, tg_user: TgUser) -> User:
         return User(

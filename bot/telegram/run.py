@@ -70,11 +70,15 @@ def run_bot(
     from bot.dialogue import Dialogue
     from bot.match.live import LiveKnowledge
     from bot.store import Store
+    from bot.teachlog import TeachJournal
 
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
     store = Store(config.db_path)
+    journal = TeachJournal(store)
     try:
-        dialogue = Dialogue(knowledge, store, default_language=config.default_language)
+        dialogue = Dialogue(
+            knowledge, store, default_language=config.default_language, journal=journal
+        )
         start = _webhook(webhook_url, listen, port) if webhook_url else _polling(poll_timeout)
         return asyncio.run(serve(config, knowledge, store, dialogue, start))
     except Exception:
@@ -83,6 +87,7 @@ def run_bot(
         logger.critical("the bot stopped on an unexpected error", exc_info=True)
         return EXIT_CRASHED
     finally:
+        journal.close()
         store.close()
         logger.info("stopped; store closed")
 

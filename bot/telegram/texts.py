@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, Text], ...] = (
         Text(zh="查某个居委,例如 /committee 孝和", en="One committee, e.g. /committee Xiaohe"),
     ),
     ("lang", Text(zh="切换语言:/lang en 或 /lang zh", en="Language: /lang en or /lang zh")),
+    ("followups", Text(zh="有答案时通知我(off 关闭)", en="Answer notices (off: stop them)")),
     ("ask", Text(zh="在群里提问:/ask 问题", en="Ask in a group: /ask your question")),
 )
 """The command menu Telegram shows residents: (command, description)."""
@@ -39,7 +40,8 @@ COMMANDS: tuple[tuple[str, Text], ...] = (
 
 ADMIN_COMMANDS: tuple[tuple[str, Text], ...] = (
     ("reload", Text(zh="重新加载知识库", en="Reload the knowledge")),
-    ("unanswered", Text(zh="没答上的问题:/unanswered 10", en="Unanswered: /unanswered 10")),
+    ("unanswered", Text(zh="没答上的问题,点按钮教会机器人", en="Unanswered: teach with a tap")),
+    ("undo", Text(zh="撤销我上一次教的问法", en="Undo my last teach")),
     ("stats", Text(zh="使用统计", en="Usage figures")),
 )
 """The commands only street staff see in their menu."""

@@ -1,10 +1,9 @@
-"""`/admin`: the last 7 days for the street's staff, and a knowledge reload button.
+"""`/admin`: the last 7 days for the street's staff, a knowledge reload button, and the
+unanswered questions with teach buttons (bot.web.admin_teach).
 
 Open only when `BOT_WEB_ADMIN_TOKEN` is set (16 characters or more); the token is
 sent as the password of HTTP Basic auth (the browser asks for it) or as
 `Authorization: Bearer <token>`. Serve it over HTTPS only, like the chat.
-The teach buttons of the Telegram admin view are not here yet: the teach
-operation they call does not exist.
 """
 
 from __future__ import annotations
@@ -24,13 +23,17 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from bot.admin.teaching import Outcome, Teaching
 from bot.match.live import ReloadResult
+from bot.numbers import parse_whole
 from bot.report import Report, build_report
 from bot.web import sessions
+from bot.web.admin_teach import WEB_ADMIN, teach_section
 from bot.web.guard import Refusal, read_body
 from bot.web.page import asset_version
 
 if TYPE_CHECKING:
+    from bot.admin.teaching import TeachGroup
     from bot.web.app import WebChat
 
 logger = logging.getLogger(__name__)
@@ -80,6 +83,7 @@ class AdminPages:
     def __init__(self, chat: WebChat, gate: AdminGate) -> None:
         self.chat = chat
         self.gate = gate
+        self.teaching = Teaching(chat.knowledge, chat.store, chat.dialogue.journal)
 
     async def page(self, request: Request) -> Response:
         try:
@@ -89,27 +93,78 @@ class AdminPages:
         return await self._render(request, notice="")
 
     async def reload(self, request: Request) -> Response:
-        session_id, _ = sessions.session_of(request)
         try:
-            self.gate.check(request)
-            form = parse_qs((await read_body(request)).decode("utf-8", "replace"))
-            if not self.chat.csrf.valid(session_id, (form.get("csrf") or [""])[0]):
-                raise Refusal(403, "csrf", "the page has expired; please reload it")
+            await self._posted(request)
         except Refusal as refusal:
             return refusal.response()
         result = await asyncio.to_thread(self.chat.knowledge.reload)
         return await self._render(request, notice=reload_notice(result))
+
+    async def teach(self, request: Request) -> Response:
+        """A ➕ button (or "another fact…"): teach the group's example to that fact."""
+        try:
+            form = await self._posted(request)
+            group = await self._group(form)
+        except Refusal as refusal:
+            return refusal.response()
+        fact_id = _first(form, "fact") or _first(form, "other")
+        if group is None or not fact_id:
+            return await self._render(request, notice="这组问题已经不在列表里了 / gone")
+        outcome = await asyncio.to_thread(self.teaching.teach, group.example, fact_id, by=WEB_ADMIN)
+        return await self._render(request, notice=outcome.message)
+
+    async def ignore(self, request: Request) -> Response:
+        try:
+            group = await self._group(await self._posted(request))
+        except Refusal as refusal:
+            return refusal.response()
+        outcome = (
+            await asyncio.to_thread(self.teaching.ignore, group, by=WEB_ADMIN)
+            if group is not None
+            else Outcome(False, "—")
+        )
+        return await self._render(request, notice=outcome.message)
+
+    async def undo(self, request: Request) -> Response:
+        try:
+            await self._posted(request)
+        except Refusal as refusal:
+            return refusal.response()
+        outcome = await asyncio.to_thread(self.teaching.undo, by=WEB_ADMIN)
+        return await self._render(request, notice=outcome.message)
+
+    async def _posted(self, request: Request) -> dict[str, list[str]]:
+        """The form of an admin's post; Refusal without the token or the page's CSRF."""
+        session_id, _ = sessions.session_of(request)
+        self.gate.check(request)
+        form = parse_qs((await read_body(request)).decode("utf-8", "replace"))
+        if not self.chat.csrf.valid(session_id, _first(form, "csrf")):
+            raise Refusal(403, "csrf", "the page has expired; please reload it")
+        return form
+
+    async def _group(self, form: dict[str, list[str]]) -> TeachGroup | None:
+        log_id = parse_whole(_first(form, "log"), low=1)
+        if log_id is None:
+            return None
+        return await asyncio.to_thread(self.teaching.group_of, log_id)
 
     async def _render(self, request: Request, notice: str) -> Response:
         session_id, new = sessions.session_of(request)
         report = await asyncio.to_thread(
             build_report, self.chat.store, self.chat.knowledge.current, DAYS
         )
-        body = render_admin(report, self.chat.csrf.token(session_id), notice)
+        groups = await asyncio.to_thread(self.teaching.groups, DAYS)
+        csrf = self.chat.csrf.token(session_id)
+        teach = teach_section(self.chat.knowledge.current.kb, groups, csrf)
+        body = render_admin(report, csrf, notice, teach)
         response = HTMLResponse(body, headers={"Cache-Control": "no-store"})
         if new:
             sessions.set_session_cookie(response, request, session_id)
         return response
+
+
+def _first(form: dict[str, list[str]], name: str) -> str:
+    return (form.get(name) or [""])[0]
 
 
 def reload_notice(result: ReloadResult) -> str:
@@ -128,7 +183,7 @@ def template() -> str:
     return files("bot.web").joinpath("templates/admin.html").read_text(encoding="utf-8")
 
 
-def render_admin(report: Report, csrf: str, notice: str) -> str:
+def render_admin(report: Report, csrf: str, notice: str, teach: str) -> str:
     share = f"{report.answered / report.total:.0%}" if report.total else "—"
     helpful = sum(f.helpful for f in report.feedback)
     unhelpful = sum(f.unhelpful for f in report.feedback)
@@ -141,10 +196,7 @@ def render_admin(report: Report, csrf: str, notice: str) -> str:
         "share": share,
         "helpful": str(helpful),
         "unhelpful": str(unhelpful),
-        "unanswered": table(
-            ("次数 count", "问题 question", "最接近 nearest fact"),
-            ((g.count, g.example, g.nearest_fact_title or "—") for g in report.unanswered),
-        ),
+        "unanswered": teach,
         "top": table(
             ("次数 asked", "服务 fact", "👍", "👎"),
             ((f.asked, f.title, f.helpful, f.unhelpful) for f in report.top_facts),

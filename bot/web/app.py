@@ -7,7 +7,7 @@
     POST /api/button   {"payload": "..."}  -> the reply as JSON
     GET  /healthz      knowledge version and store status, for a process supervisor
     GET  /admin        the last 7 days for staff (token from BOT_WEB_ADMIN_TOKEN); POST
-         /admin/reload reloads the knowledge
+         /admin/reload reloads the knowledge; /admin/teach, /ignore, /undo teach
 
 Dialogue turns run in worker threads (`asyncio.to_thread`): matching and SQLite
 never block the event loop.
@@ -208,6 +208,8 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(watcher, timeout=5)
         if close_store:
+            if dialogue.journal is not None:
+                dialogue.journal.close()
             dialogue.store.close()
 
     routes = [
@@ -219,6 +221,9 @@ def create_app(
         Route("/healthz", chat.healthz, methods=["GET"]),
         Route("/admin", admin.page, methods=["GET"]),
         Route("/admin/reload", admin.reload, methods=["POST"]),
+        Route("/admin/teach", admin.teach, methods=["POST"]),
+        Route("/admin/ignore", admin.ignore, methods=["POST"]),
+        Route("/admin/undo", admin.undo, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("bot.web", "static")]), name="static"),
     ]
     app = Starlette(

@@ -20,6 +20,7 @@ from bot.dialogue import Dialogue
 from bot.kb import KnowledgeBaseError, load_knowledge
 from bot.match import LiveKnowledge
 from bot.store import Store, StoreError
+from bot.teachlog import TeachJournal
 from bot.web.admin import ENV_ADMIN_TOKEN
 from bot.web.app import create_app
 from bot.web.guard import RateLimits
@@ -33,7 +34,8 @@ ENV_CONFIG_FILE = "BOT_WEB_CONFIG_FILE"
 def build_app(config: Config, csrf_secret: str) -> Starlette:
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
     store = Store(config.db_path)
-    dialogue = Dialogue(knowledge, store, default_language=config.default_language)
+    journal = TeachJournal(store)  # audit, undo, follow-ups
+    dialogue = Dialogue(knowledge, store, default_language=config.default_language, journal=journal)
     flood = config.telegram.user_rate_limit  # the same rule as a Telegram user's
     limits = RateLimits(flood.messages, flood.seconds)
     return create_app(

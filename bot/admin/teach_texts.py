@@ -1,0 +1,55 @@
+"""What teaching says to admins, in both languages (command line, Telegram, web /admin)."""
+
+from __future__ import annotations
+
+from bot.kb.model import Text
+
+TAUGHT = Text(
+    zh="✓ 已学会:“{question}” → {label}({fact_id},{file})",
+    en="✓ Taught: “{question}” → {label} ({fact_id}, {file})",
+)
+ALREADY = Text(
+    zh="✓ “{question}” 已经是 {label}({fact_id})的问法,没有改动",
+    en="✓ “{question}” is already a phrasing of {label} ({fact_id}); nothing changed",
+)
+REFUSED = Text(zh="✗ 没有学:{reason}", en="✗ Not taught: {reason}")
+FOLLOWUPS_SENT = Text(
+    zh="已通知之前问过的 {n} 位居民。", en="{n} resident(s) who asked before will be told."
+)
+UNDONE = Text(
+    zh="↩ 已撤销:“{question}” 不再是 {fact_id} 的问法",
+    en="↩ Undone: “{question}” is no longer a phrasing of {fact_id}",
+)
+NOTHING_TO_UNDO = Text(zh="没有可以撤销的学习记录。", en="There is no teach to undo.")
+IGNORED = Text(zh="已忽略:“{question}”", en="Ignored: “{question}”")
+NO_GROUPS = Text(
+    zh="最近{days}天没有需要教的问题。", en="No unanswered questions in the last {days} days."
+)
+GROUP = Text(
+    zh="[{n}/{total}] {count} 次:“{example}”", en="[{n}/{total}] asked {count}×: “{example}”"
+)
+ALSO_ASKED = Text(zh="  类似问法:{variants}", en="  also asked as: {variants}")
+WALK_HELP = Text(
+    zh="  输入编号教给该条目,s 跳过,u 撤销上一次,q 退出",
+    en="  type a number to teach it to that fact, s to skip, u to undo the last teach, q to quit",
+)
+NO_NEAREST = Text(zh="  (没有接近的条目)", en="  (no fact is near)")
+WALK_DONE = Text(zh="全部看完了。", en="That was the last group.")
+TEACH_BUTTON = Text(zh="➕ {label}", en="➕ {label}")
+ANOTHER_FACT = Text(zh="其他条目…", en="another fact…")
+IGNORE = Text(zh="忽略", en="ignore")
+BACK = Text(zh="« 居委列表", en="« committees")
+PICK_COMMITTEE = Text(
+    zh="“{example}”应该由哪个居委的条目回答?", en="Which committee's fact answers “{example}”?"
+)
+PICK_FACT = Text(zh="把“{example}”教给哪个条目?", en="Teach “{example}” to which fact?")
+GROUP_GONE = Text(
+    zh="这组问题已经不在列表里了(已经教过或忽略了?)。发送 /unanswered 查看最新的。",
+    en="That group is no longer listed (taught or ignored already?). Send /unanswered for the "
+    "current list.",
+)
+UNANSWERED_HEADER = Text(
+    zh="最近{days}天没能回答的问题:共 {total} 组,下面是前 {shown} 组。点 ➕ 把问题教给该条目。",
+    en="Unanswered questions of the last {days} days: {total} groups, the first {shown} below. "
+    "Press ➕ to teach a question to that fact.",
+)

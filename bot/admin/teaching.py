@@ -1,0 +1,226 @@
+"""Teaching, for every front end: the groups to teach, one teach, one undo.
+
+The command line (`report --teach`), Telegram's /unanswered and the web /admin page
+all go through `Teaching`, so a teach means the same everywhere: the phrasing is
+written (bot.kb.teach), the running knowledge is reloaded at once, the teach is
+recorded for undo, and residents who asked that group's question and got no answer
+are queued a follow-up (when a journal is given).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.admin import teach_texts as texts
+from bot.dialogue.render import fact_label
+from bot.kb.model import Lang
+from bot.kb.teach import Taught, TeachError, teach, untaught
+from bot.match import detect_language
+from bot.report import QuestionGroup, group_questions
+
+if TYPE_CHECKING:
+    from bot.match.live import LiveKnowledge
+    from bot.store import LoggedQuestion, Store
+    from bot.teachlog import FollowUp, TeachJournal
+
+logger = logging.getLogger(__name__)
+
+NEAREST_FACTS = 3
+FOLLOW_UP_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """A fact an admin may teach a group's question to."""
+
+    fact_id: str
+    label: str
+    """The fact's title and committee short name: 食行生鲜:家门口的菜场(孝和)."""
+    score: float
+
+
+@dataclass(frozen=True)
+class TeachGroup:
+    """Similar questions residents asked that ended without an answer (or with "did you
+    mean"), and the facts nearest to its example."""
+
+    example: str
+    count: int
+    variants: tuple[str, ...]
+    """The normalised forms in the group (what follow-ups are matched on)."""
+    log_id: int
+    """A logged question of the group (the newest worded as the example): buttons name
+    the group by it."""
+    nearest: tuple[Nearest, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a teach or undo did, and the line to show the admin."""
+
+    ok: bool
+    message: str
+    taught: Taught | None = None
+    followups: tuple[FollowUp, ...] = ()
+    """Residents to tell that their question has an answer now."""
+
+
+@dataclass
+class Teaching:
+    knowledge: LiveKnowledge
+    store: Store
+    journal: TeachJournal | None = None
+    """Where teaches are recorded (audit, undo) and follow-ups queued; None: this
+    session only, no follow-ups."""
+    days: int = FOLLOW_UP_DAYS
+    session: list[Taught] = field(default_factory=list)
+    """This process's teaches, newest last: what undo reverts without a journal."""
+
+    # --- the groups ------------------------------------------------------------------
+
+    def groups(self, days: int | None = None, lang: Lang = "zh") -> list[TeachGroup]:
+        """The unanswered and "did you mean" questions of the last days, grouped; without
+        the groups ignored, and those the knowledge answers now (taught already)."""
+        questions = self._open_questions(days or self.days)
+        ignored = self.journal.ignored() if self.journal else set()
+        groups = (
+            self._with_nearest(group, questions, lang)
+            for group in group_questions(questions)
+            if not ignored.intersection(group.variants)
+        )
+        return [group for group in groups if group is not None]
+
+    def group_of(self, log_id: int, lang: Lang = "zh") -> TeachGroup | None:
+        """The current group holding logged question `log_id` (what a button names)."""
+        questions = self._open_questions(self.days)
+        asked = next((q for q in questions if q.id == log_id), None)
+        if asked is None:
+            return None
+        form = _form_of(asked.normalized, asked.question)
+        return next((g for g in self.groups(lang=lang) if form in g.variants), None)
+
+    def _open_questions(self, days: int) -> list[LoggedQuestion]:
+        since = datetime.now().astimezone() - timedelta(days=days)
+        asked = self.store.questions(since.timestamp())
+        return [q for q in asked if q.unanswered or (q.outcome == "clarify" and not q.rejected)]
+
+    def _with_nearest(
+        self, group: QuestionGroup, questions: list[LoggedQuestion], lang: Lang
+    ) -> TeachGroup | None:
+        snapshot = self.knowledge.current
+        result = snapshot.matcher.match(group.example)
+        if result.answered:
+            return None
+        nearest = tuple(
+            Nearest(m.fact.id, fact_label(snapshot.kb, m.fact, lang), round(m.score, 1))
+            for m in result.candidates[:NEAREST_FACTS]
+        )
+        log_id = max(q.id for q in questions if q.question == group.example)
+        return TeachGroup(group.example, group.count, group.variants, log_id, nearest)
+
+    # --- teach and undo -------------------------------------------------------------------
+
+    def teach(self, question: str, fact_id: str, *, by: str, lang: Lang = "zh") -> Outcome:
+        """Teach `question` to `fact_id`, reload, record, queue follow-ups; never raises
+        for an admin's mistake (the outcome says what was wrong)."""
+        try:
+            taught = teach(
+                question,
+                fact_id,
+                self.knowledge.directory,
+                by=by,
+                lang=detect_language(question),
+            )
+        except TeachError as exc:
+            return Outcome(False, texts.REFUSED.in_lang(lang).format(reason=exc))
+        label = self._label(fact_id, lang)
+        if not taught.added:
+            text = texts.ALREADY.in_lang(lang).format(
+                question=taught.phrasing, label=label, fact_id=fact_id
+            )
+            return Outcome(True, text, taught)
+        self.knowledge.reload()  # residents get the answer from the next question on
+        logger.info("%s taught a phrasing to %s", by, fact_id)
+        self.session.append(taught)
+        followups = self._record(taught, by)
+        text = texts.TAUGHT.in_lang(lang).format(
+            question=taught.phrasing, label=label, fact_id=fact_id, file=self._file(taught)
+        )
+        if followups:
+            text += "\n" + texts.FOLLOWUPS_SENT.in_lang(lang).format(n=len(followups))
+        return Outcome(True, text, taught, followups)
+
+    def _record(self, taught: Taught, by: str) -> tuple[FollowUp, ...]:
+        """Audit the teach and queue its follow-ups; the teach stands if the database fails."""
+        if self.journal is None:
+            return ()
+        try:
+            teach_id = self.journal.record_teach(taught, by)
+            asked = self._askers_of(taught.phrasing)
+            return tuple(self.journal.queue_followups(teach_id, taught, asked))
+        except sqlite3.Error:
+            logger.exception("the teach of %s was not recorded; no follow-ups", taught.fact_id)
+            return ()
+
+    def ignore(self, group: TeachGroup, *, by: str, lang: Lang = "zh") -> Outcome:
+        """Leave a group out of the list from now on."""
+        if self.journal is not None:
+            self.journal.ignore(group.variants, by)
+        return Outcome(True, texts.IGNORED.in_lang(lang).format(question=group.example))
+
+    def _askers_of(self, question: str) -> list[LoggedQuestion]:
+        """The questions of the group that `question` belongs to that got no answer."""
+        form = _form_of(self.knowledge.current.matcher.match(question).normalized, question)
+        open_questions = self._open_questions(self.days)
+        groups = group_questions(open_questions)
+        group = next((g for g in groups if form in g.variants or g.example == question), None)
+        if group is None:
+            return []
+        forms = set(group.variants)
+        return [
+            q
+            for q in open_questions
+            if _form_of(q.normalized, q.question) in forms and q.resolved_fact_id is None
+        ]  # not those who picked a "did you mean" option: they got an answer
+
+    def undo(self, *, by: str, lang: Lang = "zh") -> Outcome:
+        """Revert the admin's last teach (with a journal; else this session's last)."""
+        if self.journal is not None:
+            record = self.journal.last_teach(by)
+            last = record.taught if record else None
+        else:
+            record, last = None, self.session[-1] if self.session else None
+        if last is None:
+            return Outcome(False, texts.NOTHING_TO_UNDO.in_lang(lang))
+        try:
+            untaught(last.fact_id, last.phrasing, last.lang, self.knowledge.directory)
+        except TeachError as exc:
+            return Outcome(False, texts.REFUSED.in_lang(lang).format(reason=exc))
+        self.knowledge.reload()
+        if self.journal is not None and record is not None:
+            self.journal.record_undo(record, by)
+        elif self.session:
+            self.session.pop()
+        logger.info("%s undid a teach of %s", by, last.fact_id)
+        text = texts.UNDONE.in_lang(lang).format(question=last.phrasing, fact_id=last.fact_id)
+        return Outcome(True, text, last)
+
+    def _label(self, fact_id: str, lang: Lang) -> str:
+        kb = self.knowledge.current.kb
+        fact = kb.fact(fact_id)
+        return fact_label(kb, fact, lang) if fact else fact_id
+
+    def _file(self, taught: Taught) -> str:
+        try:
+            return str(taught.file.relative_to(self.knowledge.directory.parent))
+        except ValueError:
+            return str(taught.file)
+
+
+def _form_of(normalized: str, question: str) -> str:
+    """The key `report.group_questions` groups a logged question by."""
+    return normalized.replace(" ", "") or question.strip().casefold()

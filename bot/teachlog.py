@@ -1,0 +1,389 @@
+"""The teach journal: who taught what, when (for the audit and undo), and the follow-ups.
+
+It lives in the bot's database file, in tables the store's migrations make (version 2
+in bot/store/opening.py), next to the question log it reads. Residents appear only as
+the store's keyed user hashes. A follow-up needs to know where to send it (a Telegram
+chat and message); that address is kept sealed (Fernet, with a key derived from the
+store's user key, so the database file alone does not give it away) and only for a
+question left open, for the follow-up window.
+
+A follow-up row is made once per question (its log id is the key), so a second teach
+of the same question never sends it twice; its status goes pending → sending → sent,
+or blocked (the resident blocked the bot: never retried).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from bot.kb.model import LANGS, Lang
+from bot.kb.teach import Taught
+from bot.store.queries import Write, is_transient
+from bot.store.writer import BackgroundWriter
+
+if TYPE_CHECKING:
+    from bot.store import LoggedQuestion, Store
+
+T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+
+ADMIN_WAIT = 10.0
+"""Seconds an admin's teach waits for the database when another process holds it."""
+RESIDENT_WAIT = 0.5
+"""… and a resident's next chat showing follow-ups (console, web): it gives up sooner."""
+WRITE_WAIT = 0.25
+"""Seconds one queued write waits for a lock before the writer pauses and retries."""
+CLOSE_WAIT = 5.0
+"""Seconds to wait for queued writes: on close, and before reading what they wrote."""
+ADDRESS_DAYS = 7
+"""Where to send a follow-up is kept this long; a teach later than that sends none."""
+
+
+Status = Literal["pending", "sending", "sent", "blocked"]
+
+
+@dataclass(frozen=True)
+class TeachRecord:
+    id: int
+    at: float
+    taught: Taught
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One resident's question that now has an answer."""
+
+    log_id: int
+    user_key: str
+    question: str
+    lang: Lang
+    fact_id: str
+    address: dict[str, Any] | None = None
+    """Where to send it (a transport's own fields, e.g. chat_id, message_id); None: show
+    it the next time the resident chats."""
+
+
+class TeachJournal:
+    """The journal in the database at `path`; safe to share between threads."""
+
+    def __init__(self, store: Store) -> None:
+        """The journal of `store`'s database (opened, and so migrated, by the store)."""
+        self.path = store.path
+        self.user_key: Callable[[str], str] = store.user_key
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=ADMIN_WAIT
+        )
+        self._conn.row_factory = sqlite3.Row
+        # what residents' turns write goes through a queue and a thread of its own, so a
+        # database locked by another process never holds up a reply (as in the store)
+        self._writer_conn = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=WRITE_WAIT
+        )
+        self._writer: BackgroundWriter[Write] = BackgroundWriter(
+            self._apply, name="teachlog-writer"
+        )
+        digest = hashlib.sha256(self.user_key("teachlog: follow-up address").encode()).digest()
+        self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+
+    def _safe(self, what: str, default: T, action: Callable[[], T]) -> T:
+        """For what residents' turns call: a database error is logged, never raised."""
+        try:
+            return action()
+        except sqlite3.Error:
+            logger.exception("database error while %s; carrying on without it", what)
+            return default
+
+    @contextmanager
+    def _db(self, wait: float = ADMIN_WAIT) -> Iterator[sqlite3.Connection]:
+        """The connection, waiting at most `wait` seconds for another writer's lock."""
+        with self._lock:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            yield self._conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Statements that stand or fall together."""
+        with self._db() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._writer.close(CLOSE_WAIT)
+        self._writer_conn.close()
+        with self._lock:
+            self._conn.close()
+
+    def _apply(self, batch: Sequence[Write]) -> list[bool]:
+        """The writer thread's transaction: one per batch; raises to have it retried."""
+        conn = self._writer_conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            results = [_apply_one(conn, write) for write in batch]
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return results
+
+    def _settled(self) -> None:
+        """Wait (briefly) until what residents' turns queued is written, before reading it."""
+        self._writer.flush(CLOSE_WAIT)
+
+    # --- the audit log ---------------------------------------------------------------
+
+    def record_teach(self, taught: Taught, by: str) -> int:
+        with self._db() as conn:
+            cursor = conn.execute(
+                "INSERT INTO teach_log (at, by_key, fact_id, phrasing, lang, file) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    time.time(),
+                    self.user_key(by),
+                    taught.fact_id,
+                    taught.phrasing,
+                    taught.lang,
+                    str(taught.file),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def last_teach(self, by: str | None = None) -> TeachRecord | None:
+        """The newest teach not undone (by `by`, when given)."""
+        query = "SELECT * FROM teach_log WHERE undone_at IS NULL"
+        args: tuple[str, ...] = ()
+        if by is not None:
+            query += " AND by_key = ?"
+            args = (self.user_key(by),)
+        with self._db() as conn:
+            row = conn.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return _record(row) if row else None
+
+    def teaches(self, limit: int = 50) -> list[TeachRecord]:
+        """The newest teaches first (undone ones included), for the audit."""
+        with self._db() as conn:
+            rows = conn.execute("SELECT * FROM teach_log ORDER BY id DESC LIMIT ?", (limit,))
+            return [_record(row) for row in rows]
+
+    def record_undo(self, record: TeachRecord, by: str) -> None:
+        """Mark the teach undone and drop its follow-ups not sent yet."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE teach_log SET undone_at = ?, undone_by = ? WHERE id = ?",
+                (time.time(), self.user_key(by), record.id),
+            )
+            conn.execute(
+                "DELETE FROM followups WHERE teach_id = ? AND status = 'pending'", (record.id,)
+            )
+
+    # --- what admins chose to ignore -----------------------------------------------------
+
+    def ignore(self, forms: Sequence[str], by: str) -> None:
+        with self._db() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO ignored_questions (form, at, by_key) VALUES (?, ?, ?)",
+                [(form, time.time(), self.user_key(by)) for form in forms],
+            )
+
+    def ignored(self) -> set[str]:
+        with self._db() as conn:
+            return {row[0] for row in conn.execute("SELECT form FROM ignored_questions")}
+
+    # --- follow-ups ------------------------------------------------------------------
+
+    def remember_address(self, log_id: int, address: dict[str, Any]) -> None:
+        """Where to send a follow-up for this open question (sealed; dropped when used).
+        Queued: returns at once."""
+        sealed = self._fernet.encrypt(json.dumps(address).encode()).decode()
+        cutoff = time.time() - ADDRESS_DAYS * 86400
+        self._writer.submit(
+            Write("old addresses", "DELETE FROM followup_addresses WHERE at < ?", (cutoff,))
+        )
+        self._writer.submit(
+            Write(
+                "a follow-up address",
+                "INSERT OR REPLACE INTO followup_addresses (log_id, sealed, at) VALUES (?, ?, ?)",
+                (log_id, sealed, time.time()),
+            )
+        )
+
+    def set_followups(self, user_id: str, on: bool) -> bool:
+        """Turn a resident's follow-ups on or off (queued); False if it cannot be saved."""
+        key = self.user_key(user_id)
+        if on:
+            write = Write("follow-ups on", "DELETE FROM followups_off WHERE user_key = ?", (key,))
+        else:
+            write = Write(
+                "follow-ups off",
+                "INSERT OR REPLACE INTO followups_off (user_key, at) VALUES (?, ?)",
+                (key, time.time()),
+            )
+        return self._writer.submit(write)
+
+    def queue_followups(
+        self, teach_id: int, taught: Taught, asked: Sequence[LoggedQuestion]
+    ) -> list[FollowUp]:
+        """One follow-up per resident (their latest question), except those who turned
+        follow-ups off or were followed up on that question already."""
+        latest = {question.user_key: question for question in sorted(asked, key=_at)}
+        self._settled()
+        queued = []
+        with self._db() as conn:
+            off = {row[0] for row in conn.execute("SELECT user_key FROM followups_off")}
+            for key, question in latest.items():
+                if key in off:
+                    continue
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO followups (log_id, user_key, question, lang, fact_id, "
+                    "teach_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+                    (
+                        question.id,
+                        key,
+                        question.question,
+                        question.lang,
+                        taught.fact_id,
+                        teach_id,
+                        time.time(),
+                    ),
+                )
+                if cursor.rowcount:
+                    queued.append(self._followup(conn, question.id))
+        return [f for f in queued if f is not None]
+
+    def _followup(self, conn: sqlite3.Connection, log_id: int) -> FollowUp | None:
+        row = conn.execute(
+            "SELECT f.*, a.sealed FROM followups f "
+            "LEFT JOIN followup_addresses a ON a.log_id = f.log_id WHERE f.log_id = ?",
+            (log_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        lang: Lang = row["lang"] if row["lang"] in LANGS else "zh"
+        return FollowUp(
+            row["log_id"],
+            row["user_key"],
+            row["question"],
+            lang,
+            row["fact_id"],
+            self._unseal(row["sealed"]),
+        )
+
+    def _unseal(self, sealed: str | None) -> dict[str, Any] | None:
+        if not sealed:
+            return None
+        try:
+            value = json.loads(self._fernet.decrypt(sealed.encode()))
+        except (InvalidToken, ValueError):
+            logger.warning("a follow-up address cannot be read (another key?); not sent")
+            return None
+        return value if isinstance(value, dict) else None
+
+    def claim(self, log_id: int, wait: float = ADMIN_WAIT) -> bool:
+        """Take a pending follow-up for sending; False if it is no longer pending (sent, or
+        being sent by someone else), so it is never sent twice."""
+        with self._db(wait) as conn:
+            cursor = conn.execute(
+                "UPDATE followups SET status = 'sending' WHERE log_id = ? AND status = 'pending'",
+                (log_id,),
+            )
+            return cursor.rowcount == 1
+
+    def finish(self, log_id: int, status: Status, wait: float = ADMIN_WAIT) -> None:
+        """Record how sending went: sent, blocked (never retried), or pending (try later)."""
+        with self._db(wait) as conn:
+            conn.execute(
+                "UPDATE followups SET status = ?, done_at = ? WHERE log_id = ?",
+                (status, time.time() if status != "pending" else None, log_id),
+            )
+            if status in ("sent", "blocked"):
+                conn.execute("DELETE FROM followup_addresses WHERE log_id = ?", (log_id,))
+
+    def due_for(self, user_id: str) -> list[FollowUp]:
+        """Pending follow-ups for a resident, marked sent: the caller shows them now, in
+        the resident's next chat (console, web)."""
+        return self._safe("reading follow-ups", [], lambda: self._deliver_due(user_id))
+
+    def _deliver_due(self, user_id: str) -> list[FollowUp]:
+        with self._db(RESIDENT_WAIT) as conn:
+            rows = conn.execute(
+                "SELECT log_id FROM followups WHERE user_key = ? AND status = 'pending' "
+                "ORDER BY created_at",
+                (self.user_key(user_id),),
+            ).fetchall()
+        due = []
+        for (log_id,) in rows:
+            if self.claim(log_id, RESIDENT_WAIT):
+                with self._db(RESIDENT_WAIT) as conn:
+                    followup = self._followup(conn, log_id)
+                self.finish(log_id, "sent", RESIDENT_WAIT)
+                if followup is not None:
+                    due.append(followup)
+        return due
+
+    def undelivered(self) -> list[FollowUp]:
+        """Pending follow-ups with an address (an earlier send failed): to try again."""
+        cutoff = time.time() - ADDRESS_DAYS * 86400
+        self._settled()
+
+        def read() -> list[FollowUp]:
+            with self._db() as conn:
+                rows = conn.execute(
+                    "SELECT f.log_id FROM followups f JOIN followup_addresses a "
+                    "ON a.log_id = f.log_id WHERE f.status = 'pending' AND a.at >= ?",
+                    (cutoff,),
+                ).fetchall()
+                found = [self._followup(conn, row[0]) for row in rows]
+            return [f for f in found if f is not None]
+
+        return self._safe("reading owed follow-ups", [], read)
+
+    def status_of(self, log_id: int) -> str | None:
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT status FROM followups WHERE log_id = ?", (log_id,)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+
+def _apply_one(conn: sqlite3.Connection, write: Write) -> bool:
+    """One queued write; a lock or busy database raises (the batch is retried)."""
+    try:
+        conn.execute(write.sql, write.params)
+    except sqlite3.Error as exc:
+        if is_transient(exc):
+            raise
+        logger.error("database error while saving %s: %s", write.what, exc)
+        return False
+    return True
+
+
+def _at(question: LoggedQuestion) -> float:
+    return question.at
+
+
+def _record(row: sqlite3.Row) -> TeachRecord:
+    lang: Lang = row["lang"] if row["lang"] in LANGS else "zh"
+    taught = Taught(
+        row["fact_id"], row["phrasing"], lang, Path(row["file"]), added=True, by=row["by_key"]
+    )
+    return TeachRecord(row["id"], row["at"], taught)

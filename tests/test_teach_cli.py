@@ -1,0 +1,98 @@
+"""`python -m bot teach` and `python -m bot report --teach` as an admin uses them."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.dialogue import Dialogue, TextMessage, User
+from bot.kb import load_knowledge
+from bot.match import LiveKnowledge, MatcherSettings
+from bot.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+DECLINED = "有没有上门理发"  # declined by the shipped knowledge; nearest: jianer-volunteer-services
+FACT = "jianer-volunteer-services"
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", target)
+    return target
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, knowledge: Path) -> Path:
+    """A database where two residents asked the declined question, one a near variant."""
+    path = tmp_path / "bot.sqlite3"
+    monkeypatch.setenv("BOT_DB", str(path))
+    store = Store(path)
+    dialogue = Dialogue(LiveKnowledge(knowledge, MatcherSettings()), store)
+    for user, question in (("a", DECLINED), ("b", DECLINED + "?"), ("c", "今天天气怎么样")):
+        dialogue.handle(User(f"test:{user}"), TextMessage(question))
+    store.close()
+    return path
+
+
+def phrasings(knowledge: Path) -> tuple[str, ...]:
+    fact = load_knowledge(knowledge).fact(FACT)
+    assert fact is not None
+    return fact.phrasings_zh
+
+
+def test_teach_command_prints_one_line_and_exits_0(knowledge, database, capsys) -> None:
+    assert main(["teach", DECLINED, FACT, "--knowledge", str(knowledge)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and DECLINED in out and FACT in out
+    assert phrasings(knowledge)[-1] == DECLINED
+
+
+def test_teach_command_refuses_an_unknown_fact_with_exit_1(knowledge, database, capsys) -> None:
+    before = (knowledge / "committees" / "jianer.yaml").read_bytes()
+    assert main(["teach", DECLINED, "jianer-volunteer", "--knowledge", str(knowledge)]) == 1
+    out = capsys.readouterr().out
+    assert "unknown fact id 'jianer-volunteer'" in out and "Traceback" not in out
+    assert (knowledge / "committees" / "jianer.yaml").read_bytes() == before
+
+
+def walk(knowledge: Path, answers: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr("sys.stdin", io.StringIO(answers))
+    return main(["report", "--teach", "--knowledge", str(knowledge)])
+
+
+def test_report_teach_lists_groups_with_numbered_nearest_facts_and_teaches(
+    knowledge, database, capsys, monkeypatch
+) -> None:
+    assert walk(knowledge, "1\ns\n", monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert f"2 次:“{DECLINED}”" in out  # the two residents' wordings are one group
+    assert "1) “民心在线”志愿便民服务队:送到家门口的服务(建二)" in out
+    assert "s 跳过" in out and "u 撤销" in out
+    assert DECLINED in phrasings(knowledge)
+    assert "全部看完了" in out
+
+
+def test_report_teach_undo_restores_the_file_and_skip_leaves_it(
+    knowledge, database, capsys, monkeypatch
+) -> None:
+    file = knowledge / "committees" / "jianer.yaml"
+    before = file.read_bytes()
+    assert walk(knowledge, "1\nu\ns\n", monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "已撤销" in out
+    assert file.read_bytes() == before
+    assert walk(knowledge, "s\ns\n", monkeypatch) == 0
+    assert file.read_bytes() == before
+
+
+def test_report_teach_answers_a_typo_with_help_not_a_traceback(
+    knowledge, database, capsys, monkeypatch
+) -> None:
+    assert walk(knowledge, "9\n²\nx\nq\n", monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert out.count("输入编号") >= 4 and "Traceback" not in out
