@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.admin.teach_texts
 import bot.admin.texts
 from bot.admin.language import admin_language
 from bot.cli import main
@@ -182,11 +183,12 @@ def test_run_without_a_token_prints_one_clear_line(capsys: pytest.CaptureFixture
 
 
 def catalogue() -> dict[str, Text]:
-    """Every message the admin tools print: the check, report, eval and run texts, and
+    """Every message the admin tools print: the check, report, eval, teach and run texts, and
     each table of problems found in the YAML files, the knowledge base and the config."""
     found = {
-        f"bot.admin.texts.{name}": value
-        for name, value in vars(bot.admin.texts).items()
+        f"{module.__name__}.{name}": value
+        for module in (bot.admin.texts, bot.admin.teach_texts)
+        for name, value in vars(module).items()
         if isinstance(value, Text)
     }
     for module_name in ("bot.yamlmessages", "bot.kb.messages", "bot.config"):
@@ -268,3 +270,20 @@ def test_a_failed_reload_tells_each_admin_the_problem_in_their_language(
     english = reload_failed_text(result, "en")
     assert "facts[0].answr: 未知字段 'answr'(是不是想写 'answer'?)" in chinese
     assert "facts[0].answr: unknown field 'answr' (did you mean 'answer'?)" in english
+
+
+def test_teach_refuses_in_the_admin_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, knowledge_copy: Path
+) -> None:
+    """Why a teach wrote nothing is said in Chinese too, with the did-you-mean."""
+    monkeypatch.setenv("BOT_DB", str(knowledge_copy.parent / "bot.sqlite3"))
+    before = (knowledge_copy / "committees" / "jianliu.yaml").read_bytes()
+    args = ["teach", "居委会给学生办班吗", "jianliu-holiday", "--knowledge", str(knowledge_copy)]
+    code, out, _ = run(capsys, *args)
+    assert code == 1
+    assert out.strip() == (
+        "✗ 没有学:没有 id 为 'jianliu-holiday' 的条目(是不是想写 'jianliu-holiday-class'?)"
+    )
+    code, out, _ = run(capsys, *args, "--lang", "en")
+    assert "unknown fact id 'jianliu-holiday' (did you mean 'jianliu-holiday-class'?)" in out
+    assert (knowledge_copy / "committees" / "jianliu.yaml").read_bytes() == before

@@ -54,7 +54,8 @@ def test_teach_command_prints_one_line_and_exits_0(knowledge, database, capsys) 
 
 def test_teach_command_refuses_an_unknown_fact_with_exit_1(knowledge, database, capsys) -> None:
     before = (knowledge / "committees" / "jianer.yaml").read_bytes()
-    assert main(["teach", DECLINED, "jianer-volunteer", "--knowledge", str(knowledge)]) == 1
+    args = ["teach", DECLINED, "jianer-volunteer", "--knowledge", str(knowledge), "--lang", "en"]
+    assert main(args) == 1
     out = capsys.readouterr().out
     assert "unknown fact id 'jianer-volunteer'" in out and "Traceback" not in out
     assert (knowledge / "committees" / "jianer.yaml").read_bytes() == before

@@ -136,7 +136,7 @@ class Teaching:
                 lang=detect_language(question),
             )
         except TeachError as exc:
-            return Outcome(False, texts.REFUSED.in_lang(lang).format(reason=exc))
+            return Outcome(False, texts.REFUSED.fill(reason=exc.message).in_lang(lang))
         label = self._label(fact_id, lang)
         if not taught.added:
             text = texts.ALREADY.in_lang(lang).format(
@@ -199,7 +199,7 @@ class Teaching:
         try:
             untaught(last.fact_id, last.phrasing, last.lang, self.knowledge.directory)
         except TeachError as exc:
-            return Outcome(False, texts.REFUSED.in_lang(lang).format(reason=exc))
+            return Outcome(False, texts.REFUSED.fill(reason=exc.message).in_lang(lang))
         self.knowledge.reload()
         if self.journal is not None and record is not None:
             self.journal.record_undo(record, by)

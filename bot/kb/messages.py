@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.text import Text
+from bot.yamlfile import Problem
 from bot.yamlfile import say as say_yaml
 
 MESSAGES = {
@@ -86,8 +87,64 @@ MESSAGES = {
     "not_probability": Text(
         zh="应该是 0 到 1 之间的概率", en="should be a probability from 0 to 1"
     ),
+    # teaching (bot/kb/teach.py): why a teach or an undo wrote nothing
+    "teach_empty": Text(zh="问题是空的,没有可以学的", en="the question is empty; nothing to teach"),
+    "teach_too_long": Text(
+        zh="问题有 {length} 个字,一句问法最多 {limit} 个字",
+        en="the question is {length} characters long; a phrasing may have at most {limit}",
+    ),
+    "teach_unknown_fact": Text(
+        zh="没有 id 为 '{fact_id}' 的条目{hint}", en="unknown fact id '{fact_id}'{hint}"
+    ),
+    "teach_invalid_already": Text(
+        zh="知识库现在就有错,请先改好(python -m bot check):\n{problems}",
+        en="the knowledge base is invalid already; fix it first (python -m bot check):\n{problems}",
+    ),
+    "teach_would_be_invalid": Text(
+        zh="没有写入:这样改完,知识库会有错:\n{problems}",
+        en="refused: the knowledge base would be invalid after this edit:\n{problems}",
+    ),
+    "teach_not_read_back": Text(
+        zh="{file}:改完以后读回来的内容不对", en="{file}: the edit did not read back as intended"
+    ),
+    "teach_kept_changing": Text(
+        zh="{file} 在修改时一直被别人改动;请再试一次",
+        en="{file} kept changing while it was edited; try again",
+    ),
+    "teach_not_utf8": Text(
+        zh="{file} 不是 UTF-8 编码的文本;请另存为 UTF-8",
+        en="{file} is not UTF-8 text; save it as UTF-8",
+    ),
+    "teach_other_lines": Text(
+        zh="{file}:这次修改会改动文件里的其他行(它的排版不常见);"
+        "请手工添加这句问法,再运行 python -m bot check",
+        en="{file}: this edit would change other lines of the file (its layout is unusual); "
+        "add the phrasing by hand and run python -m bot check",
+    ),
+    "teach_not_yaml": Text(
+        zh="读不了这个 YAML 文件:{reason}", en="cannot read the file as YAML: {reason}"
+    ),
+    "teach_unusual_layout": Text(
+        zh="文件的排版不常见(缩进混用?);请手工添加这句问法,再运行 python -m bot check",
+        en="the file's layout is unusual (mixed indentation?); add the phrasing by hand "
+        "and run python -m bot check",
+    ),
+    "teach_no_phrasings": Text(
+        zh="{file}:条目 '{fact_id}' 没有 phrasings.{lang} 列表",
+        en="{file}: fact '{fact_id}' has no list phrasings.{lang}",
+    ),
+    "teach_one_line": Text(
+        zh="{file}:'{fact_id}' 的 phrasings.{lang} 写在了一行里([…]);"
+        "请改成每行一句('- …'),才能自动添加问法",
+        en="{file}: phrasings.{lang} of '{fact_id}' is written on one line ([…]); "
+        "write it one phrasing per line ('- …') so that a phrasing can be added",
+    ),
+    "teach_multiline": Text(
+        zh="{file}:问法“{phrasing}”跨了好几行;请手工删除",
+        en="{file}: the phrasing “{phrasing}” spans several lines; remove it by hand",
+    ),
 }
-"""Every message the knowledge-base loader gives an admin."""
+"""Every message the knowledge-base loader (and teaching) gives an admin."""
 
 KINDS = {
     "tag": Text(zh="标签", en="tag"),
@@ -101,6 +158,15 @@ KINDS = {
 def say(name: str, /, **values: Any) -> Text:
     """The message `name` of `MESSAGES`, filled in, in both languages."""
     return MESSAGES[name].fill(**values)
+
+
+def problem_lines(problems: Iterable[Problem]) -> Text:
+    """Problems one per line, indented, in both languages."""
+    listed = list(problems)
+    return Text(
+        zh="\n".join(f"  {problem.in_lang('zh')}" for problem in listed),
+        en="\n".join(f"  {problem.in_lang('en')}" for problem in listed),
+    )
 
 
 def unknown(kind: str, value: str, known: Iterable[str]) -> Text:

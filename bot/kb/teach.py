@@ -34,7 +34,9 @@ from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from bot.kb.loader import KnowledgeBaseError, load_knowledge
-from bot.kb.model import KnowledgeBase, Lang
+from bot.kb.messages import problem_lines, say
+from bot.kb.model import KnowledgeBase, Lang, Text
+from bot.yamlfile import say as say_yaml
 
 MAX_PHRASING_CHARS = 200
 """The matcher reads no more of a question than this (Scoring.max_question_chars)."""
@@ -46,6 +48,10 @@ _lock = threading.Lock()  # one edit at a time in this process (Telegram runs ha
 
 class TeachError(Exception):
     """A teach or undo that was refused; the message says why, for an admin. Nothing written."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -116,12 +122,9 @@ def clean_phrasing(question: str) -> str:
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in question)
     text = " ".join(text.split())
     if not any(ch.isalnum() for ch in text):
-        raise TeachError("the question is empty; nothing to teach")
+        raise TeachError(say("teach_empty"))
     if len(text) > MAX_PHRASING_CHARS:
-        raise TeachError(
-            f"the question is {len(text)} characters long; a phrasing may have at most "
-            f"{MAX_PHRASING_CHARS}"
-        )
+        raise TeachError(say("teach_too_long", length=len(text), limit=MAX_PHRASING_CHARS))
     return text
 
 
@@ -140,8 +143,8 @@ def fact_file(kb: KnowledgeBase, fact_id: str, root: Path) -> Path:
     fact = kb.fact(fact_id)
     if fact is None:
         hint = difflib.get_close_matches(fact_id, [f.id for f in kb.facts], n=1)
-        suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
-        raise TeachError(f"unknown fact id '{fact_id}'{suffix}")
+        suffix = say_yaml("did_you_mean", name=hint[0]) if hint else ""
+        raise TeachError(say("teach_unknown_fact", fact_id=fact_id, hint=suffix))
     if fact.committee_id is None:
         return root / "street.yaml"
     return root / "committees" / f"{fact.committee_id}.yaml"
@@ -161,9 +164,8 @@ def _load(root: Path) -> KnowledgeBase:
     try:
         return load_knowledge(root)
     except KnowledgeBaseError as exc:
-        raise TeachError(
-            f"the knowledge base is invalid already; fix it first (python -m bot check):\n{exc}"
-        ) from None
+        problems = problem_lines(exc.problems)
+        raise TeachError(say("teach_invalid_already", problems=problems)) from None
 
 
 # --- one safe rewrite of one file ------------------------------------------------------------
@@ -192,10 +194,10 @@ def _rewrite(
             _check_lines(text, edited, expect, path)
             new = _encode(edited, encoding)
             if not done(_validate(root, path, new)):
-                raise TeachError(f"{path.name}: the edit did not read back as intended")
+                raise TeachError(say("teach_not_read_back", file=path.name))
             if _replace_if_unchanged(path, original, new):
                 return True
-    raise TeachError(f"{path.name} kept changing while it was edited; try again")
+    raise TeachError(say("teach_kept_changing", file=path.name))
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,7 @@ def _decode(raw: bytes, path: Path) -> tuple[str, _Encoding]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise TeachError(f"{path.name} is not UTF-8 text; save it as UTF-8") from None
+        raise TeachError(say("teach_not_utf8", file=path.name)) from None
     bom = text.startswith(_BOM)
     text = text.removeprefix(_BOM)
     newline = "\r\n" if "\r\n" in text else "\n"
@@ -226,10 +228,7 @@ def _check_lines(before: str, after: str, expect: str, path: Path) -> None:
     matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), False)
     changes = {tag for tag, *_ in matcher.get_opcodes() if tag != "equal"}
     if changes - {expect}:
-        raise TeachError(
-            f"{path.name}: this edit would change other lines of the file (its layout is "
-            "unusual); add the phrasing by hand and run python -m bot check"
-        )
+        raise TeachError(say("teach_other_lines", file=path.name))
 
 
 def _validate(root: Path, path: Path, content: bytes) -> KnowledgeBase:
@@ -241,10 +240,8 @@ def _validate(root: Path, path: Path, content: bytes) -> KnowledgeBase:
         try:
             return load_knowledge(copy)
         except KnowledgeBaseError as exc:
-            problems = "\n".join(f"  {p}" for p in exc.problems)
-            raise TeachError(
-                f"refused: the knowledge base would be invalid after this edit:\n{problems}"
-            ) from None
+            problems = problem_lines(exc.problems)
+            raise TeachError(say("teach_would_be_invalid", problems=problems)) from None
 
 
 def _replace_if_unchanged(path: Path, original: bytes, content: bytes) -> bool:
@@ -281,11 +278,8 @@ def _yaml(text: str) -> tuple[YAML, Any]:
             if _dumped(yaml, data) == text:
                 return yaml, data
     except YAMLError as exc:
-        raise TeachError(f"cannot read the file as YAML: {exc}") from None
-    raise TeachError(
-        "the file's layout is unusual (mixed indentation?); add the phrasing by hand "
-        "and run python -m bot check"
-    )
+        raise TeachError(say("teach_not_yaml", reason=exc)) from None
+    raise TeachError(say("teach_unusual_layout"))
 
 
 _LAYOUTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0))
@@ -314,12 +308,9 @@ def _phrasing_list(data: Any, path: Path, fact_id: str, lang: Lang) -> Commented
     phrasings = fact.get("phrasings") if fact is not None else None
     found = phrasings.get(lang) if isinstance(phrasings, CommentedMap) else None
     if not isinstance(found, CommentedSeq):
-        raise TeachError(f"{path.name}: fact '{fact_id}' has no list phrasings.{lang}")
+        raise TeachError(say("teach_no_phrasings", file=path.name, fact_id=fact_id, lang=lang))
     if found.fa.flow_style():
-        raise TeachError(
-            f"{path.name}: phrasings.{lang} of '{fact_id}' is written on one line ([…]); "
-            "write it one phrasing per line ('- …') so that a phrasing can be added"
-        )
+        raise TeachError(say("teach_one_line", file=path.name, fact_id=fact_id, lang=lang))
     return found
 
 
@@ -355,9 +346,7 @@ def _without_phrasing(text: str, path: Path, fact_id: str, lang: Lang, phrasing:
     remaining = lines[:line] + lines[line + 1 :]
     expected = [str(p) for i, p in enumerate(phrasings) if i != index]
     if _phrasings_in(remaining, fact_id, lang, path) != expected:
-        raise TeachError(
-            f"{path.name}: the phrasing “{phrasing}” spans several lines; remove it by hand"
-        )
+        raise TeachError(say("teach_multiline", file=path.name, phrasing=phrasing))
     return "".join(remaining)
 
 
