@@ -12,7 +12,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.kb import KnowledgeBase, KnowledgeBaseError
+from bot.match.cache import load_index
 from bot.match.matcher import Matcher
 from bot.match.types import MatcherSettings
 
@@ -41,16 +42,17 @@ class LiveKnowledge:
         self.directory = Path(directory)
         self.settings = settings
         self._reload_lock = threading.Lock()
-        self.current = build_snapshot(load_knowledge(self.directory), settings)
+        self.current = load_snapshot(self.directory, settings)
 
     def reload(self) -> ReloadResult:
         with self._reload_lock:
             try:
-                kb = load_knowledge(self.directory)
+                snapshot = load_snapshot(self.directory, self.settings)
             except KnowledgeBaseError as exc:
                 logger.warning("reload refused, old knowledge keeps serving: %s", exc)
                 return ReloadResult(ok=False, errors=tuple(str(p) for p in exc.problems))
-            self.current = build_snapshot(kb, self.settings)  # the one swap
+            self.current = snapshot  # the one swap
+        kb = snapshot.kb
         return ReloadResult(
             ok=True,
             committees=len(kb.committees),
@@ -61,3 +63,9 @@ class LiveKnowledge:
 
 def build_snapshot(kb: KnowledgeBase, settings: MatcherSettings) -> Snapshot:
     return Snapshot(kb=kb, matcher=Matcher(kb, settings))
+
+
+def load_snapshot(directory: Path, settings: MatcherSettings) -> Snapshot:
+    """The knowledge in `directory` with its index, from the index cache when it fits."""
+    index = load_index(directory)
+    return Snapshot(kb=index.kb, matcher=Matcher(index.kb, settings, index=index))

@@ -37,10 +37,12 @@ class Matcher:
         settings: MatcherSettings | None = None,
         *,
         scoring: Scoring | None = None,
+        index: Index | None = None,
     ) -> None:
+        """Builds the index of `kb`, unless given one already built for it (the cache's)."""
         self.settings = settings or MatcherSettings()
-        self.scoring = scoring or Scoring()
-        self.index: Index = build_index(kb, self.scoring)
+        self.scoring = scoring or (index.scoring if index else Scoring())
+        self.index: Index = index or build_index(kb, self.scoring)
         self.reader = QuestionReader(self.index, self.scoring)
         self.ranker = Ranker(self.index, self.scoring)
 
