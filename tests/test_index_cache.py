@@ -108,7 +108,7 @@ def test_a_planted_file_with_a_valid_checksum_runs_no_code(knowledge: Path) -> N
     header = path.read_bytes().split(b"\n", 2)
     marker = knowledge.parent / "pwned"
     payload = pickle.dumps(_Planted(marker))
-    path.write_bytes(b"\n".join(header[:2]) + b"\n" + hashlib.sha256(payload).digest() + payload)
+    path.write_bytes(b"\n".join(header[:2]) + b"\n" + payload + hashlib.sha256(payload).digest())
     assert _answers(load_index(knowledge)) == expected
     assert not marker.exists()
 

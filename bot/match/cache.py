@@ -11,7 +11,9 @@ only those classes, so a planted file cannot run code.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import importlib.metadata
 import io
@@ -21,8 +23,9 @@ import pickle
 import sys
 import tempfile
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import bot
 from bot.kb import KnowledgeBase, load_knowledge
@@ -65,20 +68,23 @@ _ALLOWED: dict[tuple[str, str], type] = {
 _ALLOWED[("array", "_array_reconstructor")] = sys.modules["array"]._array_reconstructor
 
 
-def load_index(directory: Path | str, scoring: Scoring | None = None) -> Index:
+def load_index(
+    directory: Path | str, scoring: Scoring | None = None, *, kb: KnowledgeBase | None = None
+) -> Index:
     """The index of the knowledge in `directory`: from the cache when it fits, else
-    built (raising `KnowledgeBaseError` for invalid knowledge) and saved."""
+    built (raising `KnowledgeBaseError` for invalid knowledge) and saved. `kb`: the
+    knowledge already loaded from `directory`, to build from without reading it again."""
     scoring = scoring or Scoring()
     folder = cache_directory()
     if folder is None:
-        return build_index(load_knowledge(directory), scoring)
+        return build_index(kb or load_knowledge(directory), scoring)
     key = cache_key(directory, scoring)
     path = folder / f"index-{_directory_tag(directory)}-{key[:32]}.pickle"
     index = read_index(path, key)
     if index is not None:
         index.tokenizer.register_words()
         return index
-    index = build_index(load_knowledge(directory), scoring)
+    index = build_index(kb or load_knowledge(directory), scoring)
     if cache_key(directory, scoring) == key:  # not edited while we were building
         write_index(path, key, index)
     return index
@@ -140,13 +146,13 @@ def read_index(path: Path, key: str) -> Index | None:
     except OSError:
         return None
     header = _MAGIC + key.encode() + b"\n"
-    payload = content[len(header) + _DIGEST_SIZE :]
-    checksum = content[len(header) : len(header) + _DIGEST_SIZE]
+    payload, checksum = content[len(header) : -_DIGEST_SIZE], content[-_DIGEST_SIZE:]
     if not content.startswith(header) or hashlib.sha256(payload).digest() != checksum:
         logger.warning("ignoring index cache %s: not this knowledge's, or damaged", path)
         return None
     try:
-        index = _OnlyIndexClasses(io.BytesIO(payload)).load()
+        with _collector_paused():  # it would walk the millions of new objects again and again
+            index = _OnlyIndexClasses(io.BytesIO(payload)).load()
     except Exception as exc:  # any failure means: do not trust it, rebuild
         logger.warning("ignoring index cache %s: %s", path, exc)
         return None
@@ -156,13 +162,13 @@ def read_index(path: Path, key: str) -> Index | None:
 def write_index(path: Path, key: str, index: Index) -> None:
     """Save the index atomically (a reader sees the old file or the new, never half),
     then remove this knowledge directory's older index files. Failure only logs."""
-    payload = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
-    header = _MAGIC + key.encode() + b"\n" + hashlib.sha256(payload).digest()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
-            out.write(header)
-            out.write(payload)
+            out.write(_MAGIC + key.encode() + b"\n")
+            digest = _Digesting(out)
+            pickle.dump(index, digest, protocol=pickle.HIGHEST_PROTOCOL)  # streamed: no copy
+            out.write(digest.sha256.digest())
         os.replace(out.name, path)
     except OSError as exc:
         logger.warning("could not save the index cache to %s: %s", path, exc)
@@ -171,6 +177,29 @@ def write_index(path: Path, key: str, index: Index) -> None:
     for older in path.parent.glob(f"{tag}-*.pickle"):
         if older != path:
             older.unlink(missing_ok=True)
+
+
+class _Digesting:
+    """A file that also hashes what is written to it."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        return self.out.write(data)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _OnlyIndexClasses(pickle.Unpickler):
