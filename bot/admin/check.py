@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.config import Config
-from bot.kb import Fact, KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.kb import Fact, KnowledgeBase, KnowledgeBaseError
 from bot.match import Match, Matcher, normalize
 from bot.match.cache import load_index
 
@@ -17,15 +17,18 @@ or two); a larger base gets an even sample of them, and check says so."""
 
 def run_check(config: Config, *, quiet: bool = False, fast: bool = False) -> int:
     try:
-        kb = load_knowledge(config.knowledge_dir)
+        index = load_index(config.knowledge_dir)  # validates, unless cached (see load_index)
     except KnowledgeBaseError as exc:
         print(f"✗ {len(exc.problems)} problem(s) in {config.knowledge_dir}:")
         for problem in exc.problems:
             print(f"  {problem}")
         return 1
+    kb = index.kb
     if not quiet:
         print_summary(kb)
-    warnings = _shared_phrasings(kb) + ([] if fast else _cross_committee(config, kb))
+    warnings = _shared_phrasings(kb)
+    if not fast:
+        warnings += _cross_committee(Matcher(kb, config.matcher, index=index))
     for warning in warnings:
         print(f"  warning: {warning}")
     if not quiet:
@@ -33,10 +36,9 @@ def run_check(config: Config, *, quiet: bool = False, fast: bool = False) -> int
     return 0
 
 
-def _cross_committee(config: Config, kb: KnowledgeBase) -> list[str]:
-    """The lint that asks the matcher every phrasing, on the cached index when it fits."""
-    index = load_index(config.knowledge_dir, kb=kb)
-    lint = phrasings_matching_elsewhere(Matcher(kb, config.matcher, index=index))
+def _cross_committee(matcher: Matcher) -> list[str]:
+    """The lint that asks the matcher every phrasing (the slow part of a check)."""
+    lint = phrasings_matching_elsewhere(matcher)
     if lint.asked < lint.distinct:
         print(
             f"  note: the cross-committee lint asked {lint.asked:,} of the "

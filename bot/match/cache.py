@@ -68,23 +68,23 @@ _ALLOWED: dict[tuple[str, str], type] = {
 _ALLOWED[("array", "_array_reconstructor")] = sys.modules["array"]._array_reconstructor
 
 
-def load_index(
-    directory: Path | str, scoring: Scoring | None = None, *, kb: KnowledgeBase | None = None
-) -> Index:
+def load_index(directory: Path | str, scoring: Scoring | None = None) -> Index:
     """The index of the knowledge in `directory`: from the cache when it fits, else
-    built (raising `KnowledgeBaseError` for invalid knowledge) and saved. `kb`: the
-    knowledge already loaded from `directory`, to build from without reading it again."""
+    built (raising `KnowledgeBaseError` for invalid knowledge) and saved.
+
+    A cached index is of files that validated with this very code (both are in the
+    key), so loading it is as good as validating them again."""
     scoring = scoring or Scoring()
     folder = cache_directory()
     if folder is None:
-        return build_index(kb or load_knowledge(directory), scoring)
+        return build_index(load_knowledge(directory), scoring)
     key = cache_key(directory, scoring)
     path = folder / f"index-{_directory_tag(directory)}-{key[:32]}.pickle"
     index = read_index(path, key)
     if index is not None:
         index.tokenizer.register_words()
         return index
-    index = build_index(kb or load_knowledge(directory), scoring)
+    index = build_index(load_knowledge(directory), scoring)
     if cache_key(directory, scoring) == key:  # not edited while we were building
         write_index(path, key, index)
     return index
