@@ -147,14 +147,13 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.telegram.run import run_bot
 
     configure_logging(config.token)
-    run_bot(
+    return run_bot(
         config,
         webhook_url=args.webhook,
         listen=args.listen,
         port=args.port,
         poll_timeout=args.poll_timeout,
     )
-    return 0
 
 
 def cmd_web(args: argparse.Namespace, config: Config) -> int:

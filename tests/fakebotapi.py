@@ -188,7 +188,7 @@ class Fault:
 
 
 class FakeBotApi:
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, port: int = 0) -> None:
         self.token = token
         self.calls: list[Call] = []
         self.unknown: list[Call] = []
@@ -197,7 +197,7 @@ class FakeBotApi:
         self._updates: list[dict] = []
         self._cond = threading.Condition()
         self._stopping = threading.Event()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -32,7 +32,7 @@ def how_well(matcher: Matcher, question: str, fact_id: str) -> int:
     [
         ("function words", "侬晓得哪搭有书法班伐", "xinhua-calligraphy"),
         ("function words", "小囡寒假辰光没事体做", "jianliu-holiday-class"),
-        ("content words", "阿拉老头子一个人在屋里 吃饭哪能办", "heyi-elderly-care"),
+        ("content words", "阿拉屋里老头子走勿动 想寻人陪伊看毛病", "heyi-elderly-care"),
         ("content words", "屋里厢附近呒没小菜场", "xiaohe-fresh-market"),
         ("fillers", "额 跟侬讲 就是说 书法班 诶", "xinhua-calligraphy"),
         ("fillers", "诶我想了解一下呃就是说那个民心在线", "jianer-volunteer-services"),

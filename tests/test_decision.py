@@ -101,3 +101,27 @@ def test_a_broken_calibration_file_is_named_by_line(tmp_path: Path) -> None:
         f"calibration.yaml:{number + 1}: answer_at" in str(p) and "probability" in str(p)
         for p in caught.value.problems
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "committee", "fact_id"),
+    [
+        ("肖和居委 网上买菜", "xiaohe", "xiaohe-fresh-market"),
+        ("复叁居委 志愿者服务日", "fusan", "fusan-volunteer-days"),
+        ("西程居委 媛德坊", "xicheng", "xicheng-yuandefang"),
+        ("建留居委 暑假班", "jianliu", "jianliu-holiday-class"),
+        ("建2居委 便民服务队", "jianer", "jianer-volunteer-services"),
+    ],
+)
+def test_a_committee_name_typed_with_sound_alike_characters_is_recognised(
+    question: str, committee: str, fact_id: str
+) -> None:
+    result = MATCHER.match(question)
+    assert result.named_committee == committee
+    assert result.outcome == "answered" and result.best is not None
+    assert result.best.fact.id == fact_id
+
+
+def test_a_sound_alike_name_needs_the_committee_suffix() -> None:
+    # 合一 and 和衣 sound the same; without 居委 after it, 和衣 is just a word
+    assert MATCHER.match("和衣而睡").named_committee is None

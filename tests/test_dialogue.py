@@ -551,3 +551,22 @@ def test_concurrent_turns_from_many_users(dialogue, matcher, kb, store):
     assert errors == []
     assert len(store.questions(0)) == 80
     assert store.stats().helpful_total == 80
+
+
+@pytest.mark.parametrize(
+    ("question", "says", "fact_label"),
+    [
+        ("新华书法班学费多少钱", "费用我这里没有收录", "新华书法班"),
+        ("How much does the calligraphy class cost?", "I don't have the fee", "Calligraphy"),
+        ("翠湖天地那个律师电话多少", "电话我这里没有收录", "法律顾问"),
+    ],
+)
+def test_a_detail_the_knowledge_lacks_is_declined_with_the_fact_one_tap_away(
+    tmp_path, store, question, says, fact_label
+):
+    live = LiveKnowledge(KNOWLEDGE, MatcherSettings())
+    dialogue = Dialogue(live, store)
+    reply = say(dialogue, question)
+    assert says in reply.text and "12345" in reply.text
+    shown = press(dialogue, button(reply, fact_label))
+    assert fact_label.casefold() in shown.text.casefold()

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from bot.config import Config
+from bot.dialogue.conversation import MAX_QUESTION_CHARS
 from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
 from bot.match import Matcher, MatchResult, explain
 
@@ -79,12 +80,27 @@ def run_ask(config: Config, question: str | None, *, as_json: bool) -> int:
     matcher = Matcher(kb, config.matcher)
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
     for text in questions:
+        if len(text) > MAX_QUESTION_CHARS:  # the bot refuses these unmatched: so does ask
+            print(too_long(text, as_json=as_json), flush=True)
+            continue
         result = matcher.match(text)
         if as_json:
             print(json.dumps(result_record(result, kb), ensure_ascii=False), flush=True)
         else:
             print(describe(result, kb))
     return 0
+
+
+def too_long(text: str, *, as_json: bool) -> str:
+    """What ask says of a question longer than the bot answers, without matching it."""
+    shown = text[:40] + "…"
+    if as_json:
+        record = {"question": shown, "answered": False, "outcome": "too_long", "length": len(text)}
+        return json.dumps(record, ensure_ascii=False)
+    return (
+        f"Q: {shown}\n\n→ too long ({len(text)} characters): the bot asks for a question "
+        f"of at most {MAX_QUESTION_CHARS} characters and matches nothing\n"
+    )
 
 
 def describe(result: MatchResult, kb: KnowledgeBase) -> str:

@@ -66,7 +66,7 @@ def fit(samples: Sequence[Sample]) -> tuple[LogisticModel, LogisticModel]:
     """The two models. Questions with no candidate, or settled by a rule (a missing detail),
     teach them nothing."""
     open_samples = [
-        s for s in samples if s.result.candidates and not s.result.guards.missing_detail
+        s for s in samples if s.result.candidates and s.result.guards.missing_detail is None
     ]
     rows = [dict(s.result.evidence) for s in open_samples]
     answer = fit_logistic(rows, [s.top_right for s in open_samples])

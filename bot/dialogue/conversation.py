@@ -146,6 +146,10 @@ class Dialogue:
             )
         if choice.outcome == "clarify":
             return render.did_you_mean(turn.kb, choice.options, lang, log_id)
+        detail = result.guards.missing_detail
+        if detail is not None and result.related:
+            fallback = turn.kb.fallback.in_lang(lang)
+            return render.detail_unknown(turn.kb, detail, result.related[0].fact, lang, fallback)
         return self._declined(turn, lang)
 
     def _log(self, turn: _Turn, result: MatchResult, choice: Choice) -> int | None:

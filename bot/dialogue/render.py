@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from bot.dialogue import texts
 from bot.dialogue.payloads import Kind, encode, ref
 from bot.dialogue.types import Button, Reply
-from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Tag
+from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Tag, Text
 from bot.match import Match
 
 Rows = tuple[tuple[Button, ...], ...]
@@ -184,3 +184,12 @@ def did_you_mean(
     ]
     buttons.append(Button(texts.NONE_OF_THESE.in_lang(lang), encode(Kind.NONE_FITS, log_id or 0)))
     return Reply(texts.DID_YOU_MEAN.in_lang(lang), buttons=rows(buttons, per_row=1), lang=lang)
+
+
+def detail_unknown(kb: KnowledgeBase, detail: Text, fact: Fact, lang: Lang, fallback: str) -> Reply:
+    """ "报名费我这里没有;关于新华书法班我知道这些…": the detail asked for is not known,
+    the fact it belongs to is, one tap away."""
+    text = texts.DETAIL_UNKNOWN.in_lang(lang).format(
+        detail=detail.in_lang(lang), title=fact.title.in_lang(lang), fallback=fallback
+    )
+    return Reply(text, buttons=fact_rows(kb, [fact], lang), lang=lang)

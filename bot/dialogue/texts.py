@@ -92,6 +92,10 @@ NONE_REPLY = Text(
     zh="抱歉,这个问题我还没有收录。{fallback}",
     en="Sorry, I don't have that yet. {fallback}",
 )
+DETAIL_UNKNOWN = Text(
+    zh="{detail}我这里没有收录。关于“{title}”我知道这些,点下面看看。\n{fallback}",
+    en="I don't have {detail}. Here is what I know about “{title}”: tap below.\n{fallback}",
+)
 DECLINED = Text(
     zh=(
         "抱歉,这个问题我暂时还不知道答案。您可以发送 /committees 查看各居委的服务,"

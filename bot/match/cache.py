@@ -123,15 +123,21 @@ def _knowledge_files(root: Path) -> list[Path]:
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> str:
-    """Python, the dictionaries' versions and a digest of the indexing code."""
+    """Python, the dictionaries' versions and a digest of the indexing code and data."""
     package = Path(bot.__file__).parent
     sources = [package / "yamlfile.py"]
-    sources += [path for name in _CODE for path in sorted((package / name).glob("*.py"))]
+    for name in _CODE:
+        sources += sorted(p for p in (package / name).rglob("*") if _is_source(p, package / name))
     code = hashlib.sha256()
     for path in sources:
         code.update(path.read_bytes())
     versions = " ".join(f"{name}={importlib.metadata.version(name)}" for name in _DICTIONARIES)
     return f"python {sys.version_info[:2]} {versions} code {code.hexdigest()}"
+
+
+def _is_source(path: Path, root: Path) -> bool:
+    """Code and data files (bot/match/data/…), not compiled bytecode."""
+    return path.is_file() and "__pycache__" not in path.relative_to(root).parts
 
 
 def _directory_tag(directory: Path | str) -> str:

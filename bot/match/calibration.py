@@ -109,7 +109,7 @@ def decide(
     """The one decision rule, shared by the matcher and by `calibrate`'s threshold search.
 
     confident: P(the best fact is right); plausible: P(one of the offered facts is)."""
-    if guards.missing_detail:
+    if guards.missing_detail is not None:
         return "declined"  # the fee of a class the knowledge base describes: not known
     if confident >= answer_at and not guards.too_close:
         return "answered"

@@ -8,20 +8,40 @@ declined with the fact offered as "what I do know", unless the fact's answer
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 
-from bot.kb.model import Committee, Fact
+from bot.kb.model import Committee, Fact, Text
 
 
 @dataclass(frozen=True)
 class Detail:
-    name: str
+    label: Text
+    """What the bot calls it when it says it does not have it."""
     asks: tuple[str, ...]
     """Words (normalised: simplified, lower case) that ask for this detail."""
     told_by: tuple[str, ...]
     """Words in an answer that show it does give this detail."""
     contact_field: str | None = None
     """The committee contact field that gives it, when filled."""
+    told_pattern: str = ""
+    """A regular expression that also shows an answer gives it (每月15号)."""
+
+    @cached_property
+    def asked_in(self) -> re.Pattern[str]:
+        """One expression for every asking word: a scan per detail, not per word."""
+        return _words_pattern(self.asks)
+
+
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Chinese words anywhere; English words only as whole words."""
+    chinese = [re.escape(w) for w in words if not w.isascii()]
+    english = [re.escape(w) for w in words if w.isascii()]
+    parts = [*chinese]
+    if english:
+        parts.append(r"(?<![a-z])(?:" + "|".join(english) + r")(?![a-z])")
+    return re.compile("|".join(parts) or r"(?!)")  # (?!) never matches
 
 
 def _words(chinese: str, english: str = "") -> tuple[str, ...]:
@@ -31,16 +51,16 @@ def _words(chinese: str, english: str = "") -> tuple[str, ...]:
 
 DETAILS = (
     Detail(
-        "fee",
+        Text("费用", "the fee"),
         asks=_words(
             "学费 费用 收费 收钱 多少钱 价格 价钱 会费 报名费 配送费 运费 要钱 付钱 交钱"
-            " 几钿 贵不贵",
-            "fee|fees|cost|costs|price|charge|pay for",
+            " 几钿 贵不贵 贵伐 便宜",
+            "fee|fees|cost|costs|price|charge|pay for|cheap|cheaper|expensive",
         ),
         told_by=_words("免费 收费 学费 费用", "free of charge|fee"),
     ),
     Detail(
-        "hours",
+        Text("开放时间", "the opening hours"),
         asks=_words(
             "几点 开门 关门 开放时间 营业时间 上班时间 几点钟",
             "opening hours|open on|what time|when does it open|when is it open|hours",
@@ -49,7 +69,7 @@ DETAILS = (
         contact_field="hours",
     ),
     Detail(
-        "phone",
+        Text("电话", "the phone number"),
         asks=_words(
             "电话 号码 手机号 联系方式 怎么联系 微信号",
             "phone|telephone|number to call|contact number|wechat id",
@@ -58,55 +78,135 @@ DETAILS = (
         contact_field="phone",
     ),
     Detail(
-        "address",
+        Text("具体地址", "the exact address"),
         asks=_words(
-            "地址 门牌 在哪条路 几号楼 几楼 哪栋楼", "address|which road|which street|which floor"
+            "地址 门牌 在哪条路 哪条马路 哪几条 几号楼 几楼 哪栋楼",
+            "address|which road|which roads|which street|which floor",
         ),
         told_by=_words("地址", "address"),
         contact_field="address",
     ),
     Detail(
-        "schedule",
+        Text("具体日子", "the exact days"),
         asks=_words(
-            "礼拜几 星期几 每周几 几号开始 哪几天 哪一天 坐班", "what day|which day|which days"
+            "礼拜几 星期几 每周几 几号 哪几天 哪一天 坐班 周末 礼拜六 礼拜天 星期六 星期天 下趟"
+            " 下次 下一次 下回 提前几天 多久",
+            "what day|which day|which days|weekend|weekends|saturday|sunday|next time|how often",
         ),
-        told_by=_words("每周 每月 礼拜 星期", "every week|every month|weekly"),
+        told_by=(),
+        told_pattern=(
+            r"每(?:月|周|星期|礼拜)[一二三四五六日天\d]|\d+号|周[一二三四五六日]"
+            r"|每(?:月|周|年)[^,。]{0,3}?[一二三四五六七八九十\d]+次|times a (?:month|week)"
+        ),
     ),
     Detail(
-        "still running",
+        Text("现在是否还在办", "whether it still runs today"),
         asks=_words(
             "还在做 还在搞 还在办 还招人 还开着 还有伐 还在伐 还能去",
-            "still running|still open|still working|still going|still on|anymore",
+            "still running|still open|still working|still going|still on",
         ),
         told_by=(),
     ),
     Detail(
-        "sign-up",
+        Text("报名办法", "how to sign up"),
         asks=_words(
-            "怎么报名 如何报名 哪能报名 报名方式 在哪报名",
-            "how to sign up|how do i sign up|how to register|how do i register|how to apply",
+            "怎么报名 如何报名 哪能报名 报名方式 在哪报名 要啥条件 什么条件 有啥条件 有什么要求",
+            "how to sign up|how do i sign up|how to register|how do i register|how to apply"
+            "|requirements",
         ),
         told_by=_words("报名", "sign up|register"),
     ),
     Detail(
-        "deadline",
+        Text("截止时间", "the deadline"),
         asks=_words("截止 报名时间 几号报名", "deadline|sign up by|last day"),
         told_by=_words("截止", "deadline"),
     ),
     Detail(
-        "refund",
-        asks=_words("退款 退钱 退费 赔偿", "refund|money back|compensation"),
+        # city matters next to a committee's work that no committee fact covers: a
+        # question about the pension of an older resident is not about elderly care
+        Text("这方面的信息", "information on that"),
+        asks=_words(
+            "养老金 退休金 社保 医保 公积金 户口 落户 护照 签证 驾照 停车位 车位 停车费 租房"
+            " 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证",
+            "pension|social insurance|medical insurance|hukou|passport|visa|driving licence"
+            "|driving license|parking|rent|apartment|hiring|job|jobs|bus|metro|subway|taxi"
+            "|delivery|fine|fines",
+        ),
+        told_by=(),
+    ),
+    Detail(
+        # the knowledge base describes one year (2018): not this year's or next year's plans
+        Text("今年和以后的安排", "this year's or later plans"),
+        asks=_words(
+            "今年 明年 下个月 下半年 " + " ".join(f"{year}年" for year in range(2019, 2041)),
+            "this year|next year|next month|" + "|".join(map(str, range(2019, 2041))),
+        ),
+        told_by=(),
+    ),
+    Detail(
+        Text("工作人员的情况", "staff details"),
+        asks=_words(
+            "主任 书记 工作人员 队长 组长 负责人",
+            "director|secretary|staff|who works|leader",
+        ),
+        told_by=_words("主任 书记 队长 组长 负责人", "director|secretary|leader"),
+    ),
+    Detail(
+        Text("参加的条件", "who may take part"),
+        asks=_words("资格 证明 符合条件 够条件", "eligible|eligibility|qualify|proof"),
+        told_by=_words("资格 条件", "eligible"),
+    ),
+    Detail(
+        Text("预约办法", "how to book"),
+        asks=_words("预订 预约 提前订", "book in advance|reservation|reserve"),
+        told_by=_words("预约 预订", "book"),
+    ),
+    Detail(
+        Text("具体是哪家单位", "which organisation exactly"),
+        asks=_words(
+            "哪家律师 哪家事务所 哪家公司 哪家单位 哪家医院", "which law firm|which company"
+        ),
+        told_by=_words("事务所 公司", "law firm|company"),
+    ),
+    Detail(
+        Text("退款办法", "refunds"),
+        asks=_words("退款 退钱 退费 注销 退订 取消订单", "refund|money back|unsubscribe"),
         told_by=_words("退款", "refund"),
     ),
 )
 
 
-def asked_details(normalized_question: str) -> tuple[Detail, ...]:
-    """The details a normalised question asks for."""
-    padded = f" {normalized_question} "
-    return tuple(
-        detail for detail in DETAILS if any(_mentions(padded, word) for word in detail.asks)
-    )
+OTHER_STREET = Detail(
+    Text("其他街道的信息", "other streets' services"),
+    asks=(),
+    told_by=(),
+)
+# A street is named after a place: 外滩, 老西门, 打浦桥, 南京东路 (not 代表街道, 我们街道).
+_STREET_RE = re.compile(
+    r"([\u4e00-\u9fff]{1,4}[路门桥滩园东西南北寺汇浦镇港山湾坊里口街塘泾洲庄嘴渡])街道"
+    r"|([a-z]+)(?: (?:middle|east|west|north|south))?(?: road)? (?:sub-?district|jiedao)"
+)
+_NOT_A_NAME = frozenset({"the", "this", "that", "our", "my", "your", "which", "a", "what"})
+
+
+def asked_details(
+    normalized_question: str, street_names: tuple[str, ...] = ()
+) -> tuple[Detail, ...]:
+    """The details a normalised question asks for; `street_names` are this street's own
+    names (a question naming another street is about somewhere this bot does not know)."""
+    asked = [detail for detail in DETAILS if detail.asked_in.search(normalized_question)]
+    if _names_other_street(normalized_question, street_names):
+        asked.append(OTHER_STREET)
+    return tuple(asked)
+
+
+def _names_other_street(text: str, street_names: tuple[str, ...]) -> bool:
+    for match in _STREET_RE.finditer(text):
+        name = match.group(1) or match.group(2)
+        # 淮海街道 and 我们淮海中路街道 are this street: its name's first two characters
+        if name not in _NOT_A_NAME and not any(own[:2] in name for own in street_names):
+            return True
+    return False
 
 
 def unanswered_detail(
@@ -117,9 +217,15 @@ def unanswered_detail(
     for detail in details:
         if _contact_gives(committee, detail):
             continue
-        if not any(_mentions(answer, word) for word in detail.told_by):
+        if not _tells(answer, detail):
             return detail
     return None
+
+
+def _tells(answer: str, detail: Detail) -> bool:
+    if any(_mentions(answer, word) for word in detail.told_by):
+        return True
+    return bool(detail.told_pattern) and re.search(detail.told_pattern, answer) is not None
 
 
 def _contact_gives(committee: Committee | None, detail: Detail) -> bool:

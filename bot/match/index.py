@@ -69,6 +69,9 @@ class Index:
     sole_terms: frozenset[str] = frozenset()
     """Specific Chinese words (窗台绿化) that only one fact uses, if only in its answer."""
     scoring: Scoring = field(default_factory=Scoring)
+    street_names: tuple[str, ...] = ()
+    """This street's names, normalised (淮海中路, huaihai): a question naming another
+    street is about somewhere the knowledge base does not cover."""
     leading_postings: dict[str, array[int]] = field(default_factory=dict)
     """For a term in more than `scoring.max_documents_per_term` documents: that many, the
     ones it would lift highest alone (short phrasings first), ascending."""
@@ -152,6 +155,7 @@ def build_index(kb: KnowledgeBase, scoring: Scoring | None = None) -> Index:
         fact_numbers={fact.id: number for number, fact in enumerate(facts)},
         sole_terms=_sole_terms(facts_with, everyday),
         scoring=scoring,
+        street_names=_street_names(kb),
         leading_postings=_leading_postings(postings, documents, scoring),
         committee_documents=_committee_documents(facts, documents),
     )
@@ -175,6 +179,12 @@ def _documents(kb: KnowledgeBase, tokenizer: Tokenizer, names: CommitteeNames) -
                 named_id = named if kind == "phrasing" else None
                 documents.append(Document(number, kind, text, terms, named_id))
     return documents
+
+
+def _street_names(kb: KnowledgeBase) -> tuple[str, ...]:
+    chinese = normalize(kb.street.name).removesuffix("街道")
+    english = normalize(kb.street.english_name).split()
+    return (chinese, english[0]) if english else (chinese,)
 
 
 def _read_text(

@@ -17,10 +17,11 @@ import copy
 from dataclasses import replace
 
 from bot.kb.calibration import DecisionModel
-from bot.kb.model import KnowledgeBase
+from bot.kb.model import KnowledgeBase, Text
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
-from bot.match.details import Detail, asked_details, unanswered_detail
+from bot.match.details import asked_details, unanswered_detail
 from bot.match.index import Index, build_index
+from bot.match.names import SoundAlikeNames
 from bot.match.normalize import detect_language, normalize
 from bot.match.rank import Ranker
 from bot.match.repair import QuestionReader
@@ -45,6 +46,7 @@ class Matcher:
         self.index: Index = index or build_index(kb, self.scoring)
         self.reader = QuestionReader(self.index, self.scoring)
         self.ranker = Ranker(self.index, self.scoring)
+        self.sound_alike = SoundAlikeNames(kb)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -62,10 +64,8 @@ class Matcher:
         question = question[: self.scoring.max_question_chars]
         normalized = normalize(question)
         lang = detect_language(question)
-        names = self.index.committee_names
-        named = names.find(normalized)
-        named_id = named[0][1] if named else None
-        terms = self.query_terms(names.blank(normalized))
+        named_id, text = self._committee_named(normalized)
+        terms = self.query_terms(text)
         candidates = self.rank(terms, named_id)
         limit = max(self.settings.max_alternatives, 3)
         result = MatchResult(
@@ -79,7 +79,18 @@ class Matcher:
         if not candidates:
             return result
         features = evidence(candidates, terms, self.index, named_id, lang)
-        return self._decide(replace(result, evidence=features), candidates, terms)
+        return self._decide(replace(result, evidence=features), candidates)
+
+    def _committee_named(self, normalized: str) -> tuple[str | None, str]:
+        """The committee the question names, if any, and the question without the name."""
+        names = self.index.committee_names
+        named = names.find(normalized)
+        if named:
+            return named[0][1], names.blank(normalized)
+        sounding = self.sound_alike.spans(normalized)
+        for start, end, _ in sounding:
+            normalized = normalized[:start] + " " * (end - start) + normalized[end:]
+        return (sounding[0][2] if sounding else None), normalized
 
     def query_terms(self, text: str) -> list[QueryTerm]:
         """The question's terms after typo repair, each with its weight."""
@@ -94,9 +105,7 @@ class Matcher:
     def decision(self) -> DecisionModel:
         return self.kb.decision or UNCALIBRATED
 
-    def _decide(
-        self, result: MatchResult, candidates: list[Match], terms: list[QueryTerm]
-    ) -> MatchResult:
+    def _decide(self, result: MatchResult, candidates: list[Match]) -> MatchResult:
         """Answer, ask "did you mean…" or decline, from the calibrated probabilities."""
         settings, model = self.settings, self.decision
         best = candidates[0]
@@ -106,53 +115,39 @@ class Matcher:
         clarify_at = _first_set(settings.clarify_confidence, model.clarify_at)
         guards = Guards(
             offerable=best.score >= settings.clarify_threshold,
-            too_close=self.too_close(best, candidates, terms),
-            missing_detail=self.unknown_detail(result.normalized, best) is not None,
+            too_close=self.too_close(best, candidates, result.named_committee),
+            missing_detail=self._missing_detail(result.normalized, best),
         )
         outcome = decide(confident, plausible, answer_at, clarify_at, guards)
         # a question about the fee of a class the knowledge base describes: what it knows
         offered = guards.offerable and plausible >= clarify_at
-        related = (best,) if guards.missing_detail and offered else ()
+        related = (best,) if guards.missing_detail is not None and offered else ()
         return replace(
             result, outcome=outcome, confidence=round(confident, 3), related=related, guards=guards
         )
 
-    def unknown_detail(self, normalized: str, best: Match) -> Detail | None:
-        """A detail the question asks for (a fee, hours) that the best fact does not give."""
-        details = asked_details(normalized)
+    def _missing_detail(self, normalized: str, best: Match) -> Text | None:
+        """The name of a detail the question asks for (a fee, hours) that the best fact
+        does not give."""
+        details = asked_details(normalized, self.index.street_names)
         if not details:
             return None
-        return unanswered_detail(details, best.fact, self.kb.committee_of(best.fact))
+        missing = unanswered_detail(details, best.fact, self.kb.committee_of(best.fact))
+        return missing.label if missing else None
 
-    def too_close(self, best: Match, candidates: list[Match], terms: list[QueryTerm]) -> bool:
-        """Another committee's fact is as good, or owns much of what the best leaves out."""
+    def too_close(self, best: Match, candidates: list[Match], named: str | None) -> bool:
+        """Another committee's fact is about as good: never answer outright. A committee
+        the resident named is what they asked about, whatever the others score."""
+        if named is not None and best.committee_id == named:
+            return False
         rival = next(
             (m for m in candidates[1:] if m.fact.committee_id != best.fact.committee_id), None
         )
-        if rival and best.score - rival.score < self.settings.clarify_margin:
-            return True
-        return _split_between_committees(best, candidates, terms, self.scoring.split_share)
+        return rival is not None and best.score - rival.score < self.settings.clarify_margin
 
 
 def _first_set(value: float | None, default: float) -> float:
     return default if value is None else value
-
-
-def _split_between_committees(
-    best: Match, candidates: list[Match], terms: list[QueryTerm], share: float
-) -> bool:
-    """True when much of what the best fact leaves out of the question is what another
-    committee's fact is about (宠物 at one, 医院 at another: 宠物医院 is neither)."""
-    weight = {t.term: t.weight for t in terms}
-    total = sum(weight.values())
-    uncovered = weight.keys() - set(best.shared_terms)
-    for other in candidates[1:]:
-        if other.fact.committee_id == best.fact.committee_id:
-            continue
-        taken = sum(weight[t] for t in uncovered.intersection(other.shared_terms))
-        if total and taken / total >= share:
-            return True
-    return False
 
 
 def explain(match: Match) -> str:

@@ -59,6 +59,7 @@ _CONTRACTIONS = {
     "'d": " would",
 }
 _CONTRACTION_RE = re.compile(r"can't|won't|n't|'s|'re|'m|'ll|'ve|'d")
+_SYLLABLE_APOSTROPHE_RE = re.compile(r"(?<=[a-z])['’](?=[a-z])")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD_RE = re.compile(r"[a-z]+")
 # Keep letters, digits, CJK ideographs and the decimal point inside numbers (14.86).
@@ -76,6 +77,7 @@ def normalize(text: str, *, drop_filler: bool = True) -> str:
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = to_simplified(text).casefold().replace("_", " ")
     text = _CONTRACTION_RE.sub(lambda m: _CONTRACTIONS[m.group(0)], text)
+    text = _SYLLABLE_APOSTROPHE_RE.sub("", text)  # Jian'er, He'er: one romanised name
     text = _NOISE_RE.sub(" ", text)
     if drop_filler:
         text = _FILLER_RE.sub(" ", text)

@@ -7,6 +7,7 @@ read (shufa ban), and near-spellings go through rapidfuzz (律帅 → 律师).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -16,8 +17,15 @@ from rapidfuzz import fuzz, process
 from bot.match.index import Index
 from bot.match.normalize import cjk_count, fuzzy_syllable, looks_like_pinyin, split_syllables
 from bot.match.scoring import Scoring
+from bot.match.syllables import SYLLABLES
+from bot.match.thesaurus import neighbours
 from bot.match.tokenize import ZH_STOPWORDS, Token, pinyin_key, pinyin_readings
 from bot.match.types import QueryTerm
+
+# two to four words of one pinyin syllable each, such as "li tong hui"
+_SYLLABLE_RUN = re.compile(
+    r"\b(?:(?:" + "|".join(sorted(SYLLABLES, key=len, reverse=True)) + r")\b ?){2,4}"
+)
 
 
 class QuestionReader:
@@ -29,6 +37,7 @@ class QuestionReader:
 
     def terms(self, text: str) -> list[QueryTerm]:
         """The question's terms after typo repair, each with its weight."""
+        text = self._join_spelt_names(text)
         if not cjk_count(text) and self._is_pinyin(text):
             pieces = self._pinyin_tokens(text)
         else:
@@ -39,11 +48,43 @@ class QuestionReader:
                 continue  # a stopword
             if token.compound_part:
                 credit *= self.scoring.compound_part_credit
-            weight = self.index.weight(token.term)
-            known = merged.get(token.term)
+            term = self._known_neighbour(token.term)
+            if term != token.term:
+                credit *= self.scoring.thesaurus_credit
+            known = merged.get(term)
             if known is None or known.credit < credit:
-                merged[token.term] = QueryTerm(token.term, weight, credit, token.surface)
+                merged[term] = QueryTerm(term, self.index.weight(term), credit, token.surface)
         return list(merged.values())
+
+    def _known_neighbour(self, term: str) -> str:
+        """An unknown Chinese word as its heaviest near-synonym the knowledge base uses
+        (看书 → 读书), or as itself."""
+        if self._known(term) or not cjk_count(term):
+            return term
+        tokenizer = self.index.tokenizer
+        known = {
+            canonical
+            for word in neighbours().get(term, ())
+            if (canonical := tokenizer.term(word) or "") and self._known(canonical)
+        }
+        return max(sorted(known), key=self.index.weight, default=term)
+
+    def _join_spelt_names(self, text: str) -> str:
+        """A name spelt as separate syllables in an English question ("the Li Tong Hui
+        team") joined into the word the knowledge base uses (litonghui), padded so that
+        offsets stay valid."""
+
+        def join(match: re.Match[str]) -> str:
+            words = match.group(0).split()
+            for size in range(len(words), 1, -1):
+                joined = "".join(words[:size])
+                if joined in self.index.idf:
+                    rest = " ".join(words[size:])
+                    spelt = " ".join(words[:size])
+                    return joined + " " * (len(spelt) - len(joined)) + (" " + rest if rest else "")
+            return match.group(0)
+
+        return _SYLLABLE_RUN.sub(join, text)
 
     def _is_pinyin(self, text: str) -> bool:
         words = text.split()

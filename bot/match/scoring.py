@@ -79,15 +79,12 @@ class Scoring:
     """jieba frequency from which an unknown string is a dictionary word, not a typo."""
     compound_part_credit: float = 0.5
     """垃圾 inside 垃圾车: the same word, not the same thing."""
+    thesaurus_credit: float = 0.5
+    """An unknown word read as a near-synonym the knowledge base uses (看书 → 读书)."""
     longest_known_word: int = 8
     """Characters: the longest piece an unknown word is split into."""
     longest_pinyin_run: int = 6
     """Words: the longest run whose pinyin may spell one known term."""
-
-    # --- the decision's guards -----------------------------------------------------
-    split_share: float = 0.4
-    """When this share of the question is what another committee's fact is about and the
-    best fact leaves it out (宠物 at one, 医院 at another), ask instead of answering."""
 
     # --- bounds on the work one message may cause ---------------------------------
     max_question_chars: int = 200

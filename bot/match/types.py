@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.kb.model import Fact, Lang
+from bot.kb.model import Fact, Lang, Text
 
 Outcome = Literal["answered", "clarify", "declined"]
 
@@ -51,8 +51,8 @@ class Guards:
     """The best fact scores high enough to be offered at all."""
     too_close: bool = False
     """Another committee's fact is as good: never answer outright."""
-    missing_detail: bool = False
-    """The question asks for a detail (a fee, hours) the best fact does not give."""
+    missing_detail: Text | None = None
+    """The detail the question asks for (a fee, hours) that the best fact does not give."""
 
 
 @dataclass(frozen=True)

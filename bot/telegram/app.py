@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -23,12 +23,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.dialogue.types import Reply
 from bot.kb.model import Lang, Text
 from bot.telegram import texts
 from bot.telegram.admin import Admin
+from bot.telegram.connection import ConnectionWatch, WatchedRequest
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import Residents, language_of, send_reply
 from bot.telegram.reloading import Reloader
@@ -51,6 +52,7 @@ a quarter more updates per second than 256, and still fills Telegram's 30 messag
 with 2 s round trips."""
 POOL_HEADROOM = 8
 """Connections beyond one per update in flight: admin notices, callback answers."""
+_POOL_SIZE = CONCURRENT_UPDATES + POOL_HEADROOM
 
 
 def build_application(
@@ -63,9 +65,11 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     rate_limiter: BaseRateLimiter[Any] | None = None,
     watch_knowledge: bool = True,
+    watch: ConnectionWatch | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The whole bot. `request`, `get_updates_request` and `rate_limiter` exist for tests
-    and benchmarks; by default PTB's HTTPX client and an `AIORateLimiter` are used."""
+    and benchmarks; by default PTB's HTTPX client and an `AIORateLimiter` are used.
+    With a `watch`, every Bot API request reports to it (outages, a rejected token)."""
     if not config.token:
         raise ValueError("no bot token configured")
     builder = (
@@ -80,10 +84,13 @@ def build_application(
         builder = builder.base_url(config.telegram.base_url).base_file_url(
             _file_url(config.telegram.base_url)
         )
-    if request is not None:
-        builder = builder.request(request)
-    else:
-        builder = builder.connection_pool_size(CONCURRENT_UPDATES + POOL_HEADROOM)
+    if watch is not None:
+        # PTB's defaults for the two clients, spelt out so that they can be wrapped
+        request = WatchedRequest(request or HTTPXRequest(_POOL_SIZE), watch)
+        get_updates_request = WatchedRequest(
+            get_updates_request or HTTPXRequest(connection_pool_size=1), watch
+        )
+    builder = builder.request(request) if request else builder.connection_pool_size(_POOL_SIZE)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
@@ -304,10 +311,22 @@ class OneLineFormatter(logging.Formatter):
         return super().format(record).replace("\n", " | ")
 
 
+class ReportedElsewhere(logging.Filter):
+    """Drops tracebacks of a rejected token (PTB's, asyncio's, the error handler's): the
+    runner reports it in one line and stops."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, InvalidToken):
+            return False
+        return not (record.name.startswith("telegram") and "Invalid token" in str(record.msg))
+
+
 def configure_logging(token: str | None, level: int = logging.INFO) -> logging.Handler:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(TokenFilter(token))
+    handler.addFilter(ReportedElsewhere())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

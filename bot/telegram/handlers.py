@@ -21,6 +21,7 @@ from bot.kb.model import Lang
 from bot.telegram import texts
 from bot.telegram.flood import FloodGate, Verdict
 from bot.telegram.render import MAX_TEXT, keyboard, split_text
+from bot.telegram.turns import Turns
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -42,6 +43,11 @@ class Residents:
     dialogue: Dialogue
     flood: FloodGate
     clock: Callable[[], float] = field(default=time.monotonic)
+    turns: Turns = field(init=False)
+    """Dialogue turns run off the event loop: a slow question holds up no one else."""
+
+    def __post_init__(self) -> None:
+        self.turns = Turns(self.dialogue.handle)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -71,7 +77,7 @@ class Residents:
             await answer_quietly(query.answer(notice))
             return
         await answer_quietly(query.answer())
-        reply = self.dialogue.handle(user, ButtonPress(query.data or ""))
+        reply = await self.turns.run(user, ButtonPress(query.data or ""))
         message = query.message
         if reply.replace_previous and isinstance(message, Message) and len(reply.text) <= MAX_TEXT:
             try:
@@ -96,7 +102,7 @@ class Residents:
             notice = Reply(texts.SLOW_DOWN.in_lang(language_of(message.from_user)))
             await send_reply(bot, message.chat.id, notice, reply_to=reply_to)
             return
-        reply = self.dialogue.handle(user, incoming)
+        reply = await self.turns.run(user, incoming)
         await send_reply(bot, message.chat.id, reply, reply_to=reply_to)
 
     def user_of(self, tg_user: TgUser) -> User:
