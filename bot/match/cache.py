@@ -42,6 +42,7 @@ from bot.kb.model import (
     Text,
 )
 from bot.match.index import CommitteeNames, Document, Index, build_index
+from bot.match.names import SoundAlikeNames
 from bot.match.scoring import Scoring
 from bot.match.tokenize import Tokenizer
 
@@ -61,7 +62,7 @@ _ALLOWED: dict[tuple[str, str], type] = {
     for cls in (
         Committee, CommitteeNames, Colloquial, Contact, DecisionModel, Document, Fact, Index,
         KnowledgeBase, LogisticModel, Scoring, Source, SourceDocument, Street, Tag, Text,
-        Tokenizer, array,
+        SoundAlikeNames, Tokenizer, array,
     )
 }  # fmt: skip
 # how pickle rebuilds an array (of the one allowed class, array.array)

@@ -23,6 +23,7 @@ from typing import Any, Literal, NamedTuple
 import jieba
 
 from bot.kb.model import Fact, KnowledgeBase
+from bot.match.names import SoundAlikeNames
 from bot.match.normalize import cjk_count, normalize, split_syllables
 from bot.match.scoring import Scoring
 from bot.match.tokenize import ZH_STOPWORDS, Tokenizer, pinyin_key
@@ -64,6 +65,8 @@ class Index:
     by_syllable_count: dict[int, dict[str, str]]  # n -> {"lv si": 律师} for n-syllable words
     english_words: frozenset[str]  # words of the English texts, to tell English from pinyin
     committee_names: CommitteeNames
+    sound_alike: SoundAlikeNames
+    """Committee names by sound (禾二居委 for 合二): built here so that the cache keeps it."""
     vocabulary: list[str] = field(default_factory=list)  # every known term, for rapidfuzz
     fact_numbers: dict[str, int] = field(default_factory=dict)  # fact id -> its position
     sole_terms: frozenset[str] = frozenset()
@@ -152,6 +155,7 @@ def build_index(kb: KnowledgeBase, scoring: Scoring | None = None) -> Index:
         english_words=_english_words(facts),
         vocabulary=sorted(idf),
         committee_names=names,
+        sound_alike=SoundAlikeNames(kb),
         fact_numbers={fact.id: number for number, fact in enumerate(facts)},
         sole_terms=_sole_terms(facts_with, everyday),
         scoring=scoring,

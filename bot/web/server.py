@@ -17,8 +17,9 @@ from starlette.applications import Starlette
 
 from bot.config import ENV_DB, ENV_KNOWLEDGE_DIR, Config, load_config
 from bot.dialogue import Dialogue
-from bot.kb import KnowledgeBaseError, load_knowledge
+from bot.kb import KnowledgeBaseError
 from bot.match import LiveKnowledge
+from bot.match.cache import load_index
 from bot.store import Store
 from bot.web.admin import ENV_ADMIN_TOKEN
 from bot.web.app import create_app
@@ -54,8 +55,8 @@ def app_from_environment() -> Starlette:
 def run_web(config: Config, config_file: str | None, *, host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    try:  # refuse a broken knowledge base here, once, not in every worker
-        load_knowledge(config.knowledge_dir)
+    try:  # refuse a broken knowledge base here, once, and index it once for every worker
+        load_index(config.knowledge_dir)
     except KnowledgeBaseError as exc:
         print(f"error: the knowledge base is invalid:\n{exc}", file=sys.stderr)
         return 1
