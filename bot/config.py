@@ -7,6 +7,7 @@ only from the environment (`TELEGRAM_BOT_TOKEN`) and never from a file.
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +26,28 @@ ENV_BASE_URL = "TELEGRAM_BASE_URL"
 ENV_KNOWLEDGE_DIR = "BOT_KNOWLEDGE_DIR"
 ENV_DB = "BOT_DB"
 ENV_ADMIN_IDS = "BOT_ADMIN_IDS"
+
+MAX_USER_ID = 2**52 - 1
+"""Telegram user ids are positive and have at most 52 significant bits."""
+
+MESSAGES = {
+    "token_in_file": "never put the token in a file; set {env} instead",
+    "not_id_list": "should be a list of Telegram user ids (numbers)",
+    "not_user_id": "'{value}' is not a Telegram user id (a positive whole number)",
+    "not_language": "should be one of {languages}",
+    "out_of_range": "should be a number from {low:g} to {high:g}",
+    "clarify_above_answer": "must not be above answer_confidence",
+    "unknown_home": "'{path}' starts with the home directory of a user this machine lacks",
+    "bad_base_url": (
+        "should be an http:// or https:// address with a host, e.g. http://127.0.0.1:8081/bot"
+    ),
+}
+"""Every message about the configuration, in one table (so it can be translated)."""
+
+
+def say(name: str, /, **values: Any) -> str:
+    """The message `name` of `MESSAGES`, filled in."""
+    return MESSAGES[name].format(**values)
 
 
 class ConfigError(Exception):
@@ -79,7 +102,7 @@ def _read_file(path: Path) -> Config:
     try:
         document = load_yaml(path)
     except YamlFileError as exc:
-        raise ConfigError([exc.problem]) from None
+        raise ConfigError(exc.problems) from None
     problems: list[Problem] = []
     check = Checker(document, problems)
     base = path.resolve().parent
@@ -100,7 +123,7 @@ def _read_file(path: Path) -> Config:
     if "token" in top:
         # replace the generic "unknown field" with the advice that matters
         problems[:] = [problem for problem in problems if problem.field != "token"]
-        check.report(("token",), f"never put the token in a file; set {ENV_TOKEN} instead")
+        check.report(("token",), say("token_in_file", env=ENV_TOKEN))
     config = Config(
         knowledge_dir=_path(check, top, "knowledge_dir", base, Config.knowledge_dir),
         db_path=_path(check, top, "db_path", base, Config.db_path),
@@ -120,30 +143,61 @@ def _path(check: Checker, top: Mapping[str, Any], key: str, base: Path, default:
     text = check.text(top[key], (key,))
     if text is None:
         return default
-    candidate = Path(text).expanduser()
+    candidate = _expand_user(text)
+    if candidate is None:
+        check.report((key,), say("unknown_home", path=text))
+        return default
     return candidate if candidate.is_absolute() else base / candidate
+
+
+def _expand_user(text: str) -> Path | None:
+    """`~/x` or `~name/x` made absolute; None if that home directory is unknown."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # "Could not determine home directory"
+        return None
 
 
 def _admin_ids(check: Checker, value: Any, path: PathKey) -> frozenset[int]:
     if value is None:
         return frozenset()
     if not isinstance(value, list):
-        check.report(path, "should be a list of Telegram user ids (numbers)")
+        check.report(path, say("not_id_list"))
         return frozenset()
     ids = set()
     for i, item in enumerate(value):
-        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
-            check.report((*path, i), f"'{item}' is not a Telegram user id (a positive number)")
+        if (user_id := _user_id(item)) is None:
+            check.report((*path, i), _not_user_id(item))
         else:
-            ids.add(item)
+            ids.add(user_id)
     return frozenset(ids)
+
+
+def _user_id(value: Any) -> int | None:
+    """A Telegram user id from YAML or the environment; None if it is not one.
+
+    Only ASCII digits count: `str.isdigit` accepts "²", which `int` then refuses.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        digits_only = text.isascii() and text.isdecimal() and len(text) <= len(str(MAX_USER_ID))
+        value = int(text) if digits_only else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_USER_ID:
+        return None
+    return value
+
+
+def _not_user_id(value: Any) -> str:
+    shown = str(value)  # YAML numbers are at most 30 digits (bot.yamlfile.MAX_NUMBER_CHARS)
+    shown = shown if len(shown) <= 30 else shown[:30] + "…"
+    return say("not_user_id", value=shown)
 
 
 def _language(check: Checker, value: Any) -> Lang:
     if value is None:
         return "zh"
     if value not in LANGS:
-        check.report(("default_language",), f"should be one of {', '.join(LANGS)}")
+        check.report(("default_language",), say("not_language", languages=", ".join(LANGS)))
         return "zh"
     return value
 
@@ -155,7 +209,7 @@ def _number(
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        check.report(path, f"should be a number from {low:g} to {high:g}")
+        check.report(path, say("out_of_range", low=low, high=high))
         return default
     return float(value)
 
@@ -182,7 +236,7 @@ def _matcher(check: Checker, value: Any) -> MatcherSettings:
     settings = MatcherSettings(**numbers)
     answer_at, clarify_at = settings.answer_confidence, settings.clarify_confidence
     if answer_at is not None and clarify_at is not None and clarify_at > answer_at:
-        check.report((*path, "clarify_confidence"), "must not be above answer_confidence")
+        check.report((*path, "clarify_confidence"), say("clarify_above_answer"))
     return settings
 
 
@@ -195,8 +249,8 @@ def _telegram(check: Checker, value: Any) -> TelegramSettings:
     if check.mapping(value, path, optional=keys) is None:
         return defaults
     base_url = check.text(value.get("base_url"), (*path, "base_url"), required=False)
-    if base_url and not base_url.startswith(("http://", "https://")):
-        check.report((*path, "base_url"), "should start with http:// or https://")
+    if base_url and not _is_base_url(base_url):
+        check.report((*path, "base_url"), say("bad_base_url"))
     limit = defaults.user_rate_limit
     limit_value = value.get("user_rate_limit")
     limit_path: PathKey = (*path, "user_rate_limit")
@@ -229,25 +283,46 @@ def _telegram(check: Checker, value: Any) -> TelegramSettings:
     return TelegramSettings(base_url=base_url, user_rate_limit=limit, error_notify_seconds=notify)
 
 
+def _is_base_url(url: str) -> bool:
+    """An http(s) URL with a host and nothing a URL cannot hold (spaces, a bad port)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a bad port or a broken IPv6 address
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and port_ok
+        and not any(char.isspace() for char in url)
+    )
+
+
 def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
+    """Environment variables win over the file; they are checked the same way."""
     problems: list[Problem] = []
     changes: dict[str, Any] = {"token": env.get(ENV_TOKEN, "").strip() or None}
-    if env.get(ENV_KNOWLEDGE_DIR):
-        changes["knowledge_dir"] = Path(env[ENV_KNOWLEDGE_DIR]).expanduser()
-    if env.get(ENV_DB):
-        changes["db_path"] = Path(env[ENV_DB]).expanduser()
+    for name, field_name in ((ENV_KNOWLEDGE_DIR, "knowledge_dir"), (ENV_DB, "db_path")):
+        if text := env.get(name, "").strip():
+            if (path := _expand_user(text)) is None:
+                problems.append(Problem(name, None, "", say("unknown_home", path=text)))
+            changes[field_name] = path
     if env.get(ENV_ADMIN_IDS):
-        ids = set()
-        for part in env[ENV_ADMIN_IDS].split(","):
-            if part.strip().isdigit():
-                ids.add(int(part.strip()))
-            elif part.strip():
-                problems.append(
-                    Problem(ENV_ADMIN_IDS, None, "", f"'{part.strip()}' is not a Telegram user id")
-                )
-        changes["admin_ids"] = frozenset(ids)
-    if env.get(ENV_BASE_URL):
-        changes["telegram"] = replace(config.telegram, base_url=env[ENV_BASE_URL].strip())
+        changes["admin_ids"] = _admin_ids_from_env(env[ENV_ADMIN_IDS], problems)
+    if base_url := env.get(ENV_BASE_URL, "").strip():
+        if not _is_base_url(base_url):
+            problems.append(Problem(ENV_BASE_URL, None, "", say("bad_base_url")))
+        changes["telegram"] = replace(config.telegram, base_url=base_url)
     if problems:
         raise ConfigError(problems)
     return replace(config, **changes)
+
+
+def _admin_ids_from_env(value: str, problems: list[Problem]) -> frozenset[int]:
+    ids = set()
+    for part in filter(None, (part.strip() for part in value.split(","))):
+        if (user_id := _user_id(part)) is None:
+            problems.append(Problem(ENV_ADMIN_IDS, None, "", _not_user_id(part)))
+        else:
+            ids.add(user_id)
+    return frozenset(ids)

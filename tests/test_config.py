@@ -89,3 +89,52 @@ def test_check_validates_the_config_file_too(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "default_language" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "²", "-5", "12,٣", "4503599627370496", "1e3"])
+def test_admin_ids_from_the_environment_must_be_positive_decimal_ids(value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(ROOT / "config.example.yaml", env={"BOT_ADMIN_IDS": value})
+    (problem,) = caught.value.problems
+    assert str(problem).startswith("BOT_ADMIN_IDS: ")
+    assert "Telegram user id" in str(problem)
+
+
+def test_admin_id_zero_in_the_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("admin_ids: [0, 4503599627370496]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert len(caught.value.problems) == 2
+
+
+@pytest.mark.parametrize("url", ["ftp://x/bot", "127.0.0.1:8081/bot", "http://", "http:// x/bot"])
+def test_a_base_url_from_the_environment_is_checked_like_the_files(
+    url: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(ROOT / "config.example.yaml", env={"TELEGRAM_BASE_URL": url})
+    (problem,) = caught.value.problems
+    assert str(problem).startswith("TELEGRAM_BASE_URL: ")
+    path = tmp_path / "config.yaml"
+    path.write_text(f"telegram:\n  base_url: '{url}'\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    (in_file,) = caught.value.problems
+    assert str(in_file).endswith(str(problem).removeprefix("TELEGRAM_BASE_URL: "))
+
+
+def test_a_good_base_url_from_the_environment_is_kept() -> None:
+    config = load_config(
+        ROOT / "config.example.yaml", env={"TELEGRAM_BASE_URL": " http://127.0.0.1:8081/bot "}
+    )
+    assert config.telegram.base_url == "http://127.0.0.1:8081/bot"
+
+
+def test_a_path_in_an_unknown_home_directory_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("db_path: ~nosuchuser-kb/x.sqlite3\n")
+    with pytest.raises(ConfigError, match=r"config.yaml:1: db_path: '~nosuchuser-kb/x.sqlite3'"):
+        load_config(path, env={})
+    with pytest.raises(ConfigError, match="BOT_KNOWLEDGE_DIR: '~nosuchuser-kb'"):
+        load_config(ROOT / "config.example.yaml", env={"BOT_KNOWLEDGE_DIR": "~nosuchuser-kb"})

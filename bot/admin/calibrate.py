@@ -11,26 +11,28 @@ The result is written to knowledge/calibration.yaml for review.
 from __future__ import annotations
 
 import random
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bot.admin.evaluate import FIGURES, Case, read_cases
+from bot.admin.evaluate import FIGURES, Case, load_sets
 from bot.config import Config
-from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.kb import KnowledgeBase
 from bot.kb.calibration import FEATURES, DecisionModel, LogisticModel
 from bot.match import Matcher, MatchResult
 from bot.match.calibration import decide, fit_logistic, probability
 from bot.match.types import Outcome
 
-# The thresholds serve residents first: at most WRONG_BUDGET of all questions answered
-# wrongly and at least DECLINE_FLOOR of out-of-scope ones declined outright; within
-# that, as many first replies right (then within two steps) as possible.
-WRONG_BUDGET = 0.005
-DECLINE_FLOOR = 0.90
+# What each outcome is worth to a resident. A wrong answer is the worst outcome: it costs
+# four right ones. A "did you mean" with the right option is a second best; one offered
+# for a question nobody can answer wastes a step.
+VALUE_RIGHT_ANSWER = 1.0
+VALUE_RIGHT_OPTION = 0.5
+VALUE_DECLINED_OUT_OF_SCOPE = 1.0
+COST_WRONG_ANSWER = 4.0
+COST_NEEDLESS_QUESTION = 0.3
 THRESHOLD_GRID = [round(0.025 * i, 3) for i in range(2, 40)]
 SEED = 20181231  # folds are shuffled reproducibly
 
@@ -95,26 +97,33 @@ def outcome_of(sample: Sample, predicted: tuple[float, float], at: tuple[float, 
     return decide(predicted[0], predicted[1], at[0], at[1], sample.result.guards)
 
 
+def value(sample: Sample, outcome: Outcome) -> float:
+    """What one decision is worth to the resident who asked (see the constants above)."""
+    if not sample.case.expect:
+        return {
+            "declined": VALUE_DECLINED_OUT_OF_SCOPE,
+            "clarify": -COST_NEEDLESS_QUESTION,
+            "answered": -COST_WRONG_ANSWER,
+        }[outcome]
+    if outcome == "answered":
+        return VALUE_RIGHT_ANSWER if sample.top_right else -COST_WRONG_ANSWER
+    if outcome == "clarify":
+        return VALUE_RIGHT_OPTION if sample.offer_right else 0.0
+    return 0.0
+
+
 def best_thresholds(
     samples: Sequence[Sample], predictions: Sequence[tuple[float, float]]
 ) -> tuple[float, float]:
-    def merit(at: tuple[float, float]) -> tuple[bool, float, int, int]:
-        counts = figures(samples, predictions, at)
-        wrong, declined = _share(counts["wrong"]), _share(counts["declined"])
-        feasible = wrong <= WRONG_BUDGET and declined >= DECLINE_FLOOR
-        # infeasible everywhere: the fewest wrong answers first
-        return feasible, -wrong, counts["first"][0], counts["within2"][0]
+    """The (answer, ask) probability thresholds worth most to residents, judged on
+    cross-validated probabilities; on a tie, the stricter thresholds."""
 
-    pairs = [(a, c) for a in THRESHOLD_GRID for c in THRESHOLD_GRID if c <= a]
-    scored = [(merit(at), at) for at in pairs]
-    if any(m[0] for m, _ in scored):
-        return max(((m[2], m[3], at[0]), at) for m, at in scored if m[0])[1]
-    return max(scored)[1]
+    def worth(at: tuple[float, float]) -> float:
+        pairs = zip(samples, predictions, strict=True)
+        return sum(value(s, outcome_of(s, p, at)) for s, p in pairs)
 
-
-def _share(count: tuple[int, int]) -> float:
-    hits, total = count
-    return hits / total if total else 0.0
+    grid = [(a, c) for a in THRESHOLD_GRID for c in THRESHOLD_GRID if c <= a]
+    return max(grid, key=lambda at: (worth(at), at))
 
 
 def figures(
@@ -151,13 +160,10 @@ def _tally(count: list[int], hit: bool) -> None:
 def run_calibrate(
     config: Config, paths: list[Path], *, folds: int = 5, out: Path | None = None
 ) -> int:
-    try:
-        sets = {path.stem: read_cases(path) for path in paths}
-        kb = load_knowledge(config.knowledge_dir)
-    except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
-        print(f"cannot calibrate: {exc}", file=sys.stderr)
+    loaded = load_sets(config, paths, doing="calibrate")
+    if loaded is None:
         return 1
-    matcher = Matcher(kb, config.matcher)
+    sets, matcher = loaded
     by_set = {name: collect(matcher, cases) for name, cases in sets.items()}
     samples = [s for group in by_set.values() for s in group]
     predictions = cross_validated(samples, folds)

@@ -249,6 +249,20 @@ def shortfalls(summary: dict[str, Any], minimums: dict[str, float]) -> list[str]
     return failed
 
 
+def load_sets(
+    config: Config, paths: list[Path], *, doing: str
+) -> tuple[dict[str, list[Case]], Matcher] | None:
+    """The question sets by name and a matcher over the configured knowledge, or None
+    after saying on stderr why they cannot be had."""
+    try:
+        sets = {path.stem: read_cases(path) for path in paths}
+        kb = load_knowledge(config.knowledge_dir)
+    except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
+        print(f"cannot {doing}: {exc}", file=sys.stderr)
+        return None
+    return sets, Matcher(kb, config.matcher)
+
+
 def run_eval(
     config: Config,
     paths: list[Path],
@@ -257,13 +271,10 @@ def run_eval(
     minimums: dict[str, float] | None = None,
     show_misses: bool = True,
 ) -> int:
-    try:
-        sets = {path.stem: read_cases(path) for path in paths}
-        kb = load_knowledge(config.knowledge_dir)
-    except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
-        print(f"cannot evaluate: {exc}", file=sys.stderr)
+    loaded = load_sets(config, paths, doing="evaluate")
+    if loaded is None:
         return 1
-    matcher = Matcher(kb, config.matcher)
+    sets, matcher = loaded
     judged = {name: evaluate(matcher, cases) for name, cases in sets.items()}
     overall = summarize([o for outcomes in judged.values() for o in outcomes])
     if as_json:

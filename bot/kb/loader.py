@@ -1,38 +1,26 @@
 """Load `knowledge/` into a `KnowledgeBase`, reporting every problem at once.
 
 Layout: `street.yaml`, `synonyms.yaml` and `committees/*.yaml` (one file per
-committee; the file name is the committee's id). Each problem names the file,
-the line and the field, so an admin can fix a hand edit without reading code.
+committee; the file name is the committee's id). Knowledge must never vanish
+silently: a committee file with another suffix is read (`.yml`, `.YAML`), any other
+file in `committees/` is an error, and the number of committee files must match
+`street.committee_count`.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from bot.kb.calibration import parse_calibration
+from bot.kb.build import Builder
+from bot.kb.calibration import DecisionModel, parse_calibration
 from bot.kb.colloquial import Colloquial, parse_colloquial
-from bot.kb.model import (
-    Committee,
-    Contact,
-    Fact,
-    KnowledgeBase,
-    Source,
-    SourceDocument,
-    Street,
-    Tag,
-    Text,
-)
-from bot.yamlfile import Checker, PathKey, Problem, YamlDocument, YamlFileError, load_yaml
+from bot.kb.messages import say
+from bot.kb.model import KnowledgeBase
+from bot.yamlfile import Checker, Problem, YamlDocument, YamlFileError, load_yaml
 
-MIN_PHRASINGS = {"zh": 6, "en": 3}
-FACT_FIELDS_REQUIRED = ("id", "title", "answer", "tags", "phrasings", "source")
-FACT_FIELDS_OPTIONAL = ("overview", "see_also")
+COMMITTEE_SUFFIXES = (".yaml", ".yml")
+"""Committee files end in one of these, in any case (`.YAML` too)."""
 
 
 class KnowledgeBaseError(Exception):
@@ -45,46 +33,35 @@ class KnowledgeBaseError(Exception):
 
 
 @dataclass
-class _FactRef:
-    """Where a fact was defined, for cross-file checks."""
+class _Documents:
+    """The parsed files of one knowledge folder (None where a file could not be read)."""
 
-    fact: Fact
-    checker: Checker
-    path: PathKey
+    street: YamlDocument | None
+    synonyms: YamlDocument | None
+    colloquial: YamlDocument | None
+    calibration: YamlDocument | None
+    committees: list[YamlDocument]
+    committee_files: int
 
 
 def load_knowledge(directory: Path | str) -> KnowledgeBase:
     """Read and validate a knowledge directory; raise `KnowledgeBaseError` on any problem."""
     root = Path(directory)
-    problems: list[Problem] = []
     if not root.is_dir():
-        raise KnowledgeBaseError(
-            [Problem(str(root), None, "", "knowledge directory does not exist")]
-        )
-
-    street_doc = _read(root / "street.yaml", root, problems)
-    synonyms_doc = _read(root / "synonyms.yaml", root, problems)
-    colloquial_doc = _read_optional(root / "colloquial.yaml", root, problems)
-    calibration_doc = _read_optional(root / "calibration.yaml", root, problems)
-    committee_files = sorted((root / "committees").glob("*.yaml"))
-    if not committee_files:
-        problems.append(
-            Problem(_display(root / "committees", root), None, "", "no committee files")
-        )
-    committee_docs = [_read(path, root, problems) for path in committee_files]
-
-    builder = _Builder(problems)
-    street_parts = builder.street(street_doc) if street_doc else None
-    synonyms = builder.synonyms(synonyms_doc) if synonyms_doc else ()
-    committees = [
-        builder.committee(doc, Path(doc.file).stem) for doc in committee_docs if doc is not None
-    ]
+        raise KnowledgeBaseError([Problem(str(root), None, "", say("no_directory"))])
+    problems: list[Problem] = []
+    documents = _read_all(root, problems)
+    builder = Builder(problems)
+    street_parts = builder.street(documents.street) if documents.street else None
+    synonyms = builder.synonyms(documents.synonyms) if documents.synonyms else ()
+    committees = [builder.committee(doc, Path(doc.file).stem) for doc in documents.committees]
     builder.check_cross_references(street_parts)
-    colloquial = parse_colloquial(colloquial_doc, problems) if colloquial_doc else Colloquial()
-    decision = parse_calibration(calibration_doc, problems) if calibration_doc else None
-    if problems or street_parts is None:
+    colloquial, decision = _optional_parts(documents, problems)
+    if street_parts is None:
         raise KnowledgeBaseError(problems)
-
+    _check_count(documents, street_parts[0].committee_count, problems)
+    if problems:
+        raise KnowledgeBaseError(problems)
     street, fallback, themes, tags, street_facts = street_parts
     return KnowledgeBase(
         street=street,
@@ -100,6 +77,76 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     )
 
 
+def _optional_parts(
+    documents: _Documents, problems: list[Problem]
+) -> tuple[Colloquial, DecisionModel | None]:
+    """Dialect words and the fitted decision, from the files a knowledge base may lack."""
+    colloquial = documents.colloquial
+    calibration = documents.calibration
+    return (
+        parse_colloquial(colloquial, problems) if colloquial else Colloquial(),
+        parse_calibration(calibration, problems) if calibration else None,
+    )
+
+
+def _read_all(root: Path, problems: list[Problem]) -> _Documents:
+    committee_files = _committee_files(root / "committees", root, problems)
+    return _Documents(
+        street=_read(root / "street.yaml", root, problems),
+        synonyms=_read(root / "synonyms.yaml", root, problems),
+        colloquial=_read_optional(root / "colloquial.yaml", root, problems),
+        calibration=_read_optional(root / "calibration.yaml", root, problems),
+        committees=[doc for path in committee_files if (doc := _read(path, root, problems))],
+        committee_files=len(committee_files),
+    )
+
+
+def _committee_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
+    """One YAML file per committee; anything else in the folder is reported."""
+    by_id: dict[str, Path] = {}
+    for path in _listing(folder, root, problems):
+        if _is_editor_file(path.name):
+            continue
+        if not (path.suffix.lower() in COMMITTEE_SUFFIXES and path.is_file()):
+            problems.append(Problem(_display(path, root), None, "", say("not_committee_file")))
+        elif path.stem in by_id:
+            first = by_id[path.stem].name
+            message = say("committee_twice", committee=path.stem, first=first)
+            problems.append(Problem(_display(path, root), None, "", message))
+        else:
+            by_id[path.stem] = path
+    if not by_id:
+        problems.append(Problem(_display(folder, root), None, "", say("no_committees")))
+    return list(by_id.values())
+
+
+def _listing(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        problems.append(
+            Problem(_display(folder, root), None, "", say("unreadable_directory", reason=reason))
+        )
+        return []
+
+
+def _is_editor_file(name: str) -> bool:
+    """Swap, lock and backup files editors leave beside the file being edited."""
+    return name.startswith((".", "#")) or name.endswith("~")
+
+
+def _check_count(documents: _Documents, expected: int, problems: list[Problem]) -> None:
+    """A deleted or renamed committee file must not leave the bot quietly short of one."""
+    found = documents.committee_files
+    if documents.street is not None and expected and found != expected:
+        Checker(documents.street, problems).report(
+            ("street", "committee_count"), say("committee_count", expected=expected, found=found)
+        )
+
+
 def _display(path: Path, root: Path) -> str:
     """A path as the admin sees it: relative to the knowledge dir's parent."""
     try:
@@ -112,305 +159,10 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> YamlDocument | Non
     try:
         return load_yaml(path, _display(path, root))
     except YamlFileError as exc:
-        problems.append(exc.problem)
+        problems.extend(exc.problems)
         return None
 
 
 def _read_optional(path: Path, root: Path, problems: list[Problem]) -> YamlDocument | None:
     """A file a knowledge base may do without (dialect words, a fitted calibration)."""
     return _read(path, root, problems) if path.exists() else None
-
-
-_StreetParts = tuple[Street, Text, dict[str, Text], tuple[Tag, ...], tuple[Fact, ...]]
-
-
-class _Builder:
-    """Turns checked YAML data into model objects and remembers what to cross-check."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        self.fact_refs: list[_FactRef] = []
-        self.alias_owners: dict[str, list[tuple[str, Checker, PathKey]]] = {}
-        self.theme_refs: list[tuple[str, Checker, PathKey]] = []
-        self.synonym_words: dict[str, tuple[Checker, PathKey]] = {}
-        self.source_refs: list[tuple[str, Checker, PathKey]] = []
-        self.sources: dict[str, SourceDocument] = {}
-
-    # --- street.yaml -------------------------------------------------------
-    def street(self, doc: YamlDocument) -> _StreetParts | None:
-        check = Checker(doc, self.problems)
-        top = check.mapping(
-            doc.data,
-            (),
-            required=("street", "fallback", "sources", "themes", "tags"),
-            optional=("facts",),
-        )
-        if top is None:
-            return None
-        street = self._street_info(check, top.get("street"))
-        fallback = self._text_pair(check, top.get("fallback"), ("fallback",))
-        self.sources = self._sources(check, top.get("sources"))
-        themes = self._themes(check, top.get("themes"))
-        tags = self._tags(check, top.get("tags"))
-        facts = self._facts(check, top.get("facts") or [], ("facts",), committee_id=None)
-        if street is None or fallback is None:
-            return None
-        return street, fallback, themes, tags, facts
-
-    def _street_info(self, check: Checker, value: Any) -> Street | None:
-        path: PathKey = ("street",)
-        fields = ("name", "english_name", "district", "city", "slogan", "committee_count")
-        info = check.mapping(value, path, required=fields)
-        if info is None:
-            return None
-        count = info.get("committee_count")
-        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            check.report((*path, "committee_count"), "should be a whole number above 0")
-            count = 0
-        texts = {key: check.text(info.get(key), (*path, key)) for key in fields[:-1]}
-        if any(text is None for text in texts.values()):
-            return None
-        return Street(committee_count=count, **texts)  # type: ignore[arg-type]
-
-    def _sources(self, check: Checker, value: Any) -> dict[str, SourceDocument]:
-        sources = check.mapping(value, ("sources",), optional=tuple(value or {}))
-        result = {}
-        for key, entry in (sources or {}).items():
-            path: PathKey = ("sources", key)
-            if check.mapping(entry, path, required=("title", "published")) is not None:
-                title = check.text(entry.get("title"), (*path, "title"))
-                published = check.text(entry.get("published"), (*path, "published"))
-                if title and published:
-                    result[key] = SourceDocument(title, published)
-        return result
-
-    def _themes(self, check: Checker, value: Any) -> dict[str, Text]:
-        themes = check.mapping(value, ("themes",), optional=tuple(value or {}))
-        result = {}
-        for key, entry in (themes or {}).items():
-            text = self._text_pair(check, entry, ("themes", key))
-            if text is not None:
-                result[key] = text
-        return result
-
-    def _tags(self, check: Checker, value: Any) -> tuple[Tag, ...]:
-        tags = check.mapping(value, ("tags",), optional=tuple(value or {}))
-        result = []
-        for name, entry in (tags or {}).items():
-            path: PathKey = ("tags", name)
-            if check.mapping(entry, path, required=("en",), optional=("menu",)) is None:
-                continue
-            english = check.text(entry.get("en"), (*path, "en"))
-            menu = check.boolean(entry.get("menu"), (*path, "menu"))
-            if english:
-                result.append(Tag(name=name, en=english, menu=menu))
-        return tuple(result)
-
-    # --- synonyms.yaml -----------------------------------------------------
-    def synonyms(self, doc: YamlDocument) -> tuple[tuple[str, ...], ...]:
-        check = Checker(doc, self.problems)
-        top = check.mapping(doc.data, (), required=("groups",))
-        if top is None:
-            return ()
-        groups_value = top.get("groups")
-        if not isinstance(groups_value, list):
-            check.report(("groups",), "should be a list of word lists")
-            return ()
-        groups = []
-        for i, group in enumerate(groups_value):
-            words = check.text_list(group, ("groups", i), min_items=2)
-            for j, word in enumerate(words):
-                key = word.casefold()
-                if key in self.synonym_words:
-                    check.report(("groups", i, j), f"'{word}' is already in another group")
-                self.synonym_words[key] = (check, ("groups", i, j))
-            if len(words) >= 2:
-                groups.append(words)
-        return tuple(groups)
-
-    # --- committees/*.yaml -------------------------------------------------
-    def committee(self, doc: YamlDocument, committee_id: str) -> Committee | None:
-        check = Checker(doc, self.problems)
-        top = check.mapping(doc.data, (), required=("committee", "facts"))
-        if top is None:
-            return None
-        path: PathKey = ("committee",)
-        names = check.mapping(
-            top.get("committee"),
-            path,
-            required=("name", "short_name", "english_name", "theme"),
-            optional=("aliases", "contact"),
-        )
-        if names is None:
-            return None
-        fields = {
-            key: check.text(names.get(key), (*path, key))
-            for key in ("name", "short_name", "english_name", "theme")
-        }
-        aliases = check.text_list(names.get("aliases"), (*path, "aliases"))
-        contact = self._contact(check, names.get("contact"), (*path, "contact"))
-        if fields["theme"]:
-            self.theme_refs.append((fields["theme"], check, (*path, "theme")))
-        facts = self._facts(check, top.get("facts"), ("facts",), committee_id=committee_id)
-        if any(value is None for value in fields.values()):
-            return None
-        committee = Committee(
-            id=committee_id,
-            name=fields["name"],  # type: ignore[arg-type]
-            short_name=fields["short_name"],  # type: ignore[arg-type]
-            english_name=fields["english_name"],  # type: ignore[arg-type]
-            aliases=aliases,
-            theme=fields["theme"],  # type: ignore[arg-type]
-            contact=contact,
-            facts=facts,
-        )
-        for name in committee.all_names:
-            self.alias_owners.setdefault(name.casefold(), []).append((committee_id, check, path))
-        if facts and sum(fact.overview for fact in facts) != 1:
-            check.report(("facts",), "exactly one fact should have 'overview: true'")
-        return committee
-
-    def _contact(self, check: Checker, value: Any, path: PathKey) -> Contact:
-        if value is None:
-            return Contact()
-        fields = ("address", "phone", "hours")
-        if check.mapping(value, path, optional=fields) is None:
-            return Contact()
-        values = {key: check.text(value.get(key), (*path, key), required=False) for key in fields}
-        return Contact(**values)
-
-    # --- facts (both kinds of file) ------------------------------------------
-    def _facts(
-        self, check: Checker, value: Any, path: PathKey, committee_id: str | None
-    ) -> tuple[Fact, ...]:
-        if not isinstance(value, list):
-            check.report(path, "should be a list of facts")
-            return ()
-        facts = (
-            self._fact(check, entry, (*path, i), committee_id) for i, entry in enumerate(value)
-        )
-        return tuple(fact for fact in facts if fact is not None)
-
-    def _fact(
-        self, check: Checker, value: Any, path: PathKey, committee_id: str | None
-    ) -> Fact | None:
-        entry = check.mapping(
-            value, path, required=FACT_FIELDS_REQUIRED, optional=FACT_FIELDS_OPTIONAL
-        )
-        if entry is None:
-            return None
-        fact_id = check.text(entry.get("id"), (*path, "id"))
-        title = self._text_pair(check, entry.get("title"), (*path, "title"))
-        answer = self._text_pair(check, entry.get("answer"), (*path, "answer"))
-        tags = check.text_list(entry.get("tags"), (*path, "tags"), min_items=1)
-        phrasings = self._phrasings(check, entry.get("phrasings"), (*path, "phrasings"))
-        source = self._source(check, entry.get("source"), (*path, "source"))
-        overview = check.boolean(entry.get("overview"), (*path, "overview"))
-        see_also = check.text_list(entry.get("see_also"), (*path, "see_also"))
-        if None in (fact_id, title, answer, phrasings, source):
-            return None
-        fact = Fact(
-            id=fact_id,  # type: ignore[arg-type]
-            committee_id=committee_id,
-            title=title,  # type: ignore[arg-type]
-            answer=answer,  # type: ignore[arg-type]
-            tags=tags,
-            phrasings_zh=phrasings[0],  # type: ignore[index]
-            phrasings_en=phrasings[1],  # type: ignore[index]
-            source=source,  # type: ignore[arg-type]
-            overview=overview,
-            see_also=see_also,
-        )
-        self.fact_refs.append(_FactRef(fact, check, path))
-        return fact
-
-    def _phrasings(
-        self, check: Checker, value: Any, path: PathKey
-    ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-        if check.mapping(value, path, required=("zh", "en")) is None:
-            return None
-        zh = check.text_list(value.get("zh"), (*path, "zh"), min_items=MIN_PHRASINGS["zh"])
-        en = check.text_list(value.get("en"), (*path, "en"), min_items=MIN_PHRASINGS["en"])
-        return zh, en
-
-    def _source(self, check: Checker, value: Any, path: PathKey) -> Source | None:
-        if check.mapping(value, path, required=("article", "section")) is None:
-            return None
-        article = check.text(value.get("article"), (*path, "article"))
-        section = check.text(value.get("section"), (*path, "section"))
-        if article is None or section is None:
-            return None
-        self.source_refs.append((article, check, (*path, "article")))
-        return Source(article, section)
-
-    def _text_pair(self, check: Checker, value: Any, path: PathKey) -> Text | None:
-        if check.mapping(value, path, required=("zh", "en")) is None:
-            return None
-        zh = check.text(value.get("zh"), (*path, "zh"))
-        en = check.text(value.get("en"), (*path, "en"))
-        return Text(_join_folded_lines(zh), en) if zh and en else None
-
-    # --- checks that need every file ---------------------------------------
-    def check_cross_references(self, street: _StreetParts | None) -> None:
-        self._check_unique_ids()
-        self._check_aliases()
-        if street is None:
-            return  # street.yaml is broken: its own errors are reported already
-        _, _, themes, tags, _ = street
-        tag_names = {tag.name for tag in tags}
-        fact_ids = {ref.fact.id for ref in self.fact_refs}
-        for ref in self.fact_refs:
-            for i, tag in enumerate(ref.fact.tags):
-                if tag not in tag_names:
-                    ref.checker.report((*ref.path, "tags", i), _unknown("tag", tag, tag_names))
-            for i, other in enumerate(ref.fact.see_also):
-                if other not in fact_ids:
-                    ref.checker.report(
-                        (*ref.path, "see_also", i), _unknown("fact", other, fact_ids)
-                    )
-        for theme, checker, path in self.theme_refs:
-            if theme not in themes:
-                checker.report(path, _unknown("theme", theme, set(themes)))
-        for article, checker, path in self.source_refs:
-            if article not in self.sources:
-                checker.report(path, _unknown("source", article, self.sources))
-
-    def _check_unique_ids(self) -> None:
-        counts = Counter(ref.fact.id for ref in self.fact_refs)
-        first_place: dict[str, str] = {}
-        for ref in self.fact_refs:
-            fact_id = ref.fact.id
-            place = f"{ref.checker.document.file}:{ref.checker.document.line_of(ref.path)}"
-            if counts[fact_id] > 1 and fact_id in first_place:
-                ref.checker.report(
-                    (*ref.path, "id"), f"id '{fact_id}' is already used at {first_place[fact_id]}"
-                )
-            first_place.setdefault(fact_id, place)
-
-    def _check_aliases(self) -> None:
-        for name, owners in self.alias_owners.items():
-            committees = sorted({owner for owner, _, _ in owners})
-            if len(committees) > 1:
-                _, checker, path = owners[-1]
-                checker.report(
-                    (*path, "aliases"),
-                    f"the name '{name}' is used by several committees: {', '.join(committees)}",
-                )
-
-
-_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’"
-_PUNCT = re.escape(",.;:!?()[]\"'")
-_FOLDED_SPACE = re.compile(
-    f"(?<=[{_CJK}])\\s+(?=[{_CJK}{_PUNCT}])|(?<=[{_CJK}{_PUNCT}])\\s+(?=[{_CJK}])"
-)
-
-
-def _join_folded_lines(chinese: str) -> str:
-    """YAML's folded blocks (`>-`) join lines with a space, which Chinese does not use."""
-    return _FOLDED_SPACE.sub("", chinese)
-
-
-def _unknown(kind: str, value: str, known: set[str] | Mapping[str, Any]) -> str:
-    hint = difflib.get_close_matches(value, list(known), n=1)
-    suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
-    return f"unknown {kind} '{value}'{suffix}; it must be defined in street.yaml"

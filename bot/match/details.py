@@ -144,6 +144,20 @@ DETAILS = (
         told_by=(),
     ),
     Detail(
+        # "how many members does it have": only an answer that counts people says
+        Text("具体人数", "how many people exactly"),
+        asks=_words(
+            "几个人 多少人 几个组员 多少组员 多少队员 几个队员 多少成员 几个成员 多少会员 几个会员"
+            " 几位 住了多少 多少户",
+            "how many members|how many people|how many volunteers",
+        ),
+        told_by=(),
+        told_pattern=(
+            r"[\d一二三四五六七八九十百千万两]+\s*[余多]?(?:人|名|位|户)"
+            r"|\d+ (?:people|members|residents|volunteers|times)"
+        ),
+    ),
+    Detail(
         Text("工作人员的情况", "staff details"),
         asks=_words(
             "主任 书记 工作人员 队长 组长 负责人",

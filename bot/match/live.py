@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.kb import KnowledgeBase, KnowledgeBaseError
+from bot.kb import Committee, Fact, KnowledgeBase, KnowledgeBaseError
 from bot.match.cache import load_index
 from bot.match.matcher import Matcher
 from bot.match.types import MatcherSettings
@@ -33,6 +34,10 @@ class ReloadResult:
     facts: int = 0
     phrasings: int = 0
     errors: tuple[str, ...] = ()
+    lost_committees: tuple[str, ...] = ()
+    """Ids of committees the previous knowledge had and this one has not."""
+    lost_facts: tuple[str, ...] = ()
+    """Ids of facts the previous knowledge had and this one has not (lost committees' too)."""
 
 
 class LiveKnowledge:
@@ -45,20 +50,31 @@ class LiveKnowledge:
         self.current = load_snapshot(self.directory, settings)
 
     def reload(self) -> ReloadResult:
+        """Load and swap in the files as they are now; never raises for bad files."""
         with self._reload_lock:
             try:
                 snapshot = load_snapshot(self.directory, self.settings)
             except KnowledgeBaseError as exc:
                 logger.warning("reload refused, old knowledge keeps serving: %s", exc)
                 return ReloadResult(ok=False, errors=tuple(str(p) for p in exc.problems))
-            self.current = snapshot  # the one swap
+            except Exception as exc:  # a bug must not take the serving knowledge with it
+                logger.exception("reload failed, old knowledge keeps serving")
+                return ReloadResult(ok=False, errors=(f"{self.directory}: {exc!r}",))
+            previous, self.current = self.current.kb, snapshot  # the one swap
         kb = snapshot.kb
         return ReloadResult(
             ok=True,
             committees=len(kb.committees),
             facts=len(kb.facts),
             phrasings=kb.phrasing_count,
+            lost_committees=_missing((c.id for c in previous.committees), kb.committees),
+            lost_facts=_missing((f.id for f in previous.facts), kb.facts),
         )
+
+
+def _missing(before: Iterable[str], now: Iterable[Committee | Fact]) -> tuple[str, ...]:
+    kept = {item.id for item in now}
+    return tuple(item_id for item_id in before if item_id not in kept)
 
 
 def build_snapshot(kb: KnowledgeBase, settings: MatcherSettings) -> Snapshot:

@@ -50,7 +50,7 @@ EN_STOPWORDS = frozenset(
     tell me know get got have has had and or but if so not no yes just also too very much many
     more most one ones up out over than then only own same such let us like want need help find
     look looking go going way thing things somewhere anywhere someplace place places close
-    nearby near around really actually maybe ok okay hi hello thanks thank
+    nearby near around really actually maybe ok okay hi hello thanks thank all now that's bye
     """.split()
 )
 # Words that, next to a committee's name, only ask "what do you do?".

@@ -32,7 +32,7 @@ from bot.telegram.admin import Admin
 from bot.telegram.connection import ConnectionWatch, WatchedRequest
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import Residents, language_of, send_reply
-from bot.telegram.reloading import Reloader
+from bot.telegram.reloading import Reloader, admin_language
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -95,8 +95,10 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
 
-    async def notify_admins(text: str) -> None:
-        await tell_admins(application, config.admin_ids, text)
+    async def notify_admins(notice: Text) -> None:
+        for admin_id in sorted(config.admin_ids):  # each admin in their own language
+            lang = await asyncio.to_thread(admin_language, store, admin_id, config.default_language)
+            await tell_admins(application, frozenset({admin_id}), notice.in_lang(lang))
 
     reloader = Reloader(knowledge, notify_admins)
     residents = Residents(

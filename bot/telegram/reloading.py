@@ -2,7 +2,9 @@
 
 The blocking `LiveKnowledge.reload()` runs in a worker thread; residents keep
 being answered from the current snapshot meanwhile, and after a failed reload.
-Admins hear about a broken edit once, not again for the same errors.
+Admins hear about a broken edit once, not again for the same errors, and they
+hear when a reload that worked lost a committee or more than a few facts. The
+file watching itself (which survives the folder being replaced) is `bot.kb.watch`.
 """
 
 from __future__ import annotations
@@ -11,24 +13,56 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from watchfiles import Change, awatch
+from bot.kb.model import Lang, Text
+from bot.kb.watch import DEBOUNCE_MS, FOLDER_CHECK_SECONDS, watch_folder
 
 if TYPE_CHECKING:
     from bot.match.live import LiveKnowledge, ReloadResult
+    from bot.store import Store
 
 logger = logging.getLogger(__name__)
 
-DEBOUNCE_MS = 500
-"""Editors write a file in several steps; wait for this much quiet before reloading."""
-KNOWLEDGE_SUFFIXES = (".yaml", ".yml")
+LOST_FACTS_NOTICE = 3
+"""A reload that loses more facts than this (or any committee) is reported to admins."""
+MAX_LISTED = 20
+"""Problems or lost ids listed in one notice; the rest are counted (`check` lists all)."""
+
+# What this module tells admins, in both languages. Fields in braces are filled in.
+RELOADED = Text(
+    zh="知识库已重新加载:{committees} 个居委、{facts} 条信息、{phrasings} 种问法。",
+    en="Knowledge reloaded: {committees} committees, {facts} facts, {phrasings} phrasings.",
+)
+RELOAD_FAILED = Text(
+    zh="知识库加载失败,居民仍在使用上一版知识库。请修改以下问题:",
+    en="Reloading the knowledge failed; residents are still answered from the previous "
+    "version. Please fix:",
+)
+LOST_COMMITTEES = Text(
+    zh="⚠️ 与上一版相比少了 {count} 个居委:{ids}",
+    en="⚠️ {count} committee(s) are gone since the previous version: {ids}",
+)
+LOST_FACTS = Text(
+    zh="⚠️ 与上一版相比少了 {count} 条信息:{ids}",
+    en="⚠️ {count} fact(s) are gone since the previous version: {ids}",
+)
+LOSS_ADVICE = Text(
+    zh="如果不是有意删除,请恢复这些文件;在此之前居民得不到这些回答。",
+    en="If that was not intended, restore the files; until then residents get no answers "
+    "from them.",
+)
+AND_MORE = Text(
+    zh="…… 还有 {count} 条(运行 python -m bot check 查看全部)",
+    en="… and {count} more (run python -m bot check to see all)",
+)
+
+NotifyAdmins = Callable[[Text], Awaitable[None]]
+"""Sends a notice to every admin, each in their own language."""
 
 
 class Reloader:
-    def __init__(
-        self, knowledge: LiveKnowledge, notify_admins: Callable[[str], Awaitable[None]]
-    ) -> None:
+    def __init__(self, knowledge: LiveKnowledge, notify_admins: NotifyAdmins) -> None:
         self.knowledge = knowledge
         self.notify_admins = notify_admins
         self._lock = asyncio.Lock()
@@ -51,64 +85,101 @@ class Reloader:
                 reason,
                 "; ".join(result.errors),
             )
+        if is_big_loss(result):
+            logger.warning(
+                "the reload lost committees %s and %d facts: %s",
+                result.lost_committees,
+                len(result.lost_facts),
+                result.lost_facts,
+            )
         return result
 
     async def reload_and_report(self, reason: str) -> ReloadResult:
-        """Reload; tell admins about errors unless they were already told about these."""
+        """Reload; tell admins about errors unless they were already told about these,
+        and about a reload that lost a committee or many facts."""
         result = await self.reload(reason)
         if result.ok:
             self._reported = ()
+            if is_big_loss(result):
+                await self.notify_admins(reloaded_notice(result))
         elif result.errors != self._reported:
             self._reported = result.errors
-            await self.notify_admins(reload_failed_text(result, "zh"))
+            await self.notify_admins(failed_notice(result))
         return result
 
     def mark_reported(self, result: ReloadResult) -> None:
         """An admin saw this result (via /reload): do not send the same errors again."""
         self._reported = () if result.ok else result.errors
 
-    async def watch(self, stop: asyncio.Event, *, debounce_ms: int = DEBOUNCE_MS) -> None:
-        """Reload after each burst of changes to the knowledge files, until `stop` is set."""
-        directory = Path(self.knowledge.directory)
-        logger.info("watching %s for knowledge edits", directory)
-        try:
-            async for changes in awatch(
-                directory,
-                watch_filter=_is_knowledge_file,
-                debounce=debounce_ms,
-                stop_event=stop,
-                recursive=True,
-            ):
-                names = sorted({Path(path).name for _, path in changes})
-                try:
-                    await self.reload_and_report("changed: " + ", ".join(names))
-                except Exception:  # the watcher must outlive any one bad reload
-                    logger.exception("reloading after a file change failed")
-        except Exception:  # e.g. the folder was removed; residents are still answered
-            logger.exception("stopped watching %s; /reload still works", directory)
-
-
-def _is_knowledge_file(change: Change, path: str) -> bool:
-    name = Path(path).name
-    return name.endswith(KNOWLEDGE_SUFFIXES) and not name.startswith((".", "~"))
-
-
-def reloaded_text(result: ReloadResult, lang: str) -> str:
-    if lang == "en":
-        return (
-            f"Knowledge reloaded: {result.committees} committees, {result.facts} facts, "
-            f"{result.phrasings} phrasings."
+    async def watch(
+        self,
+        stop: asyncio.Event,
+        *,
+        debounce_ms: int = DEBOUNCE_MS,
+        check_seconds: float = FOLDER_CHECK_SECONDS,
+    ) -> None:
+        """Reload after each burst of edits, and when the folder is replaced, until `stop`."""
+        await watch_folder(
+            Path(self.knowledge.directory),
+            self.reload_and_report,
+            stop,
+            debounce_ms=debounce_ms,
+            check_seconds=check_seconds,
         )
-    return (
-        f"知识库已重新加载:{result.committees} 个居委、{result.facts} 条信息、"
-        f"{result.phrasings} 种问法。"
-    )
 
 
-def reload_failed_text(result: ReloadResult, lang: str) -> str:
-    head = (
-        "Reloading the knowledge failed; residents are still answered from the previous version."
-        if lang == "en"
-        else "知识库加载失败,居民仍在使用上一版知识库。请修改以下问题:"
-    )
-    return "\n".join([head, *(f"• {error}" for error in result.errors)])
+# --- what admins are told ------------------------------------------------------------------
+
+
+def is_big_loss(result: ReloadResult) -> bool:
+    return bool(result.lost_committees) or len(result.lost_facts) > LOST_FACTS_NOTICE
+
+
+def reloaded_notice(result: ReloadResult) -> Text:
+    counts = {
+        "committees": result.committees,
+        "facts": result.facts,
+        "phrasings": result.phrasings,
+    }
+    parts = [fill(RELOADED, **counts)]
+    if result.lost_committees:
+        parts.append(_listed(LOST_COMMITTEES, result.lost_committees))
+    if result.lost_facts and is_big_loss(result):
+        parts.append(_listed(LOST_FACTS, result.lost_facts))
+    if is_big_loss(result):
+        parts.append(LOSS_ADVICE)
+    return join_lines(parts)
+
+
+def failed_notice(result: ReloadResult) -> Text:
+    errors = [f"• {error}" for error in result.errors[:MAX_LISTED]]
+    lines = [RELOAD_FAILED, *(Text(line, line) for line in errors)]
+    if len(result.errors) > MAX_LISTED:
+        lines.append(fill(AND_MORE, count=len(result.errors) - MAX_LISTED))
+    return join_lines(lines)
+
+
+def admin_language(store: Store, admin_id: int, default: Lang) -> Lang:
+    """The language an admin chose with /lang, else the bot's default (blocking: a thread)."""
+    return store.preferences(f"tg:{admin_id}").language or default
+
+
+def reloaded_text(result: ReloadResult, lang: Lang | str) -> str:
+    return reloaded_notice(result).in_lang("en" if lang == "en" else "zh")
+
+
+def reload_failed_text(result: ReloadResult, lang: Lang | str) -> str:
+    return failed_notice(result).in_lang("en" if lang == "en" else "zh")
+
+
+def _listed(template: Text, ids: tuple[str, ...]) -> Text:
+    shown = ", ".join(ids[:MAX_LISTED]) + (" …" if len(ids) > MAX_LISTED else "")
+    return fill(template, count=len(ids), ids=shown)
+
+
+def fill(template: Text, **values: Any) -> Text:
+    return Text(zh=template.zh.format(**values), en=template.en.format(**values))
+
+
+def join_lines(parts: list[Text]) -> Text:
+    return Text(zh="\n".join(p.zh for p in parts), en="\n".join(p.en for p in parts))
