@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -81,7 +82,9 @@ print(json.dumps({
 def run_process(directory: Path, cache: Path, rounds: int) -> dict[str, float]:
     env = {**os.environ, "BOT_CACHE_DIR": str(cache)}
     args = [sys.executable, "-c", PROCESS, str(directory), json.dumps(QUESTIONS), str(rounds)]
-    out = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env)
+    if out.returncode:
+        sys.exit(f"the bot did not start on {directory}:\n{out.stderr[-3000:]}")
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -91,7 +94,9 @@ def time_check(directory: Path, cache: Path) -> tuple[float, int]:
     env = {**os.environ, "BOT_CACHE_DIR": str(cache)}
     args = [sys.executable, "-m", "bot", "check", "--knowledge", str(directory), "--quiet"]
     start = time.perf_counter()
-    out = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env)
+    if out.returncode:
+        sys.exit(f"check failed on {directory}:\n{(out.stdout + out.stderr)[-3000:]}")
     return time.perf_counter() - start, out.stdout.count("warning:")
 
 
@@ -108,6 +113,12 @@ def generate_knowledge(target: Path, wanted_facts: int) -> Path:
         for stem, data in sources.items():
             out = target / "committees" / f"{stem}{number}.yaml"
             out.write_text(yaml.dump(_renamed(data, number), Dumper=_Dumper, allow_unicode=True))
+    street = target / "street.yaml"
+    count = len(sources) * (copies + 1)
+    street.write_text(
+        re.sub(r"committee_count: \d+", f"committee_count: {count}", street.read_text("utf-8")),
+        encoding="utf-8",
+    )
     return target
 
 
