@@ -86,6 +86,8 @@ def load_index(directory: Path | str, scoring: Scoring | None = None) -> Index:
         index.tokenizer.register_words()
         return index
     index = build_index(load_knowledge(directory), scoring)
+    gc.collect()  # the build's garbage (the YAML's nodes), not to be frozen with it
+    gc.freeze()  # see _collector_paused
     if cache_key(directory, scoring) == key:  # not edited while we were building
         write_index(path, key, index)
     return index
@@ -158,7 +160,7 @@ def read_index(path: Path, key: str) -> Index | None:
         logger.warning("ignoring index cache %s: not this knowledge's, or damaged", path)
         return None
     try:
-        with _collector_paused():  # it would walk the millions of new objects again and again
+        with _collector_paused():
             index = _OnlyIndexClasses(io.BytesIO(payload)).load()
     except Exception as exc:  # any failure means: do not trust it, rebuild
         logger.warning("ignoring index cache %s: %s", path, exc)
@@ -200,10 +202,17 @@ class _Digesting:
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
+    """Make an index out of the cyclic collector's way. It would walk the millions of
+    new objects again and again while they are made, and again in its first
+    collections after (pauses of tenths of a second between questions at 50,000 facts).
+    An index holds no reference cycles, so reference counting alone frees it: the
+    collector may pause while it is unpickled, and never look at it after (`gc.freeze`)."""
+    gc.collect()  # leave no garbage of before to be frozen with it
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
+        gc.freeze()
     finally:
         if enabled:
             gc.enable()
