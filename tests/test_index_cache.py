@@ -10,12 +10,13 @@ import pickle
 import shutil
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
 
 from bot.kb import KnowledgeBaseError
-from bot.match import Matcher
+from bot.match import LiveKnowledge, Matcher, MatcherSettings
 from bot.match import cache as index_cache
 from bot.match.cache import ENV_CACHE_DIR, load_index
 
@@ -147,3 +148,15 @@ def test_a_cache_hit_leaves_jieba_as_a_build_does(tmp_path: Path) -> None:
     built = state()
     assert list((tmp_path / "cache").glob("index-*.pickle"))
     assert state() == built
+
+
+def test_a_reload_frees_the_old_index(knowledge: Path) -> None:
+    """Loaded indexes are hidden from the cyclic collector (gc.freeze), so an old one
+    is freed only if nothing in it points back into it: a cycle would keep every
+    reloaded knowledge base in memory."""
+    live = LiveKnowledge(knowledge, MatcherSettings())
+    old = weakref.ref(live.current.matcher.index)
+    path = knowledge / "synonyms.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert live.reload().ok
+    assert old() is None
