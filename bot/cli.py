@@ -21,9 +21,10 @@ from typing import Any
 
 from bot.config import ENV_TOKEN, Config, ConfigError, load_config
 from bot.numbers import parse_whole
+from bot.store import StoreError, reset_damaged_database
 
 EXIT_PROBLEMS = 1  # invalid knowledge or configuration
-EXIT_USAGE = 2  # the command cannot start as asked (no token, missing extra)
+EXIT_USAGE = 2  # the command cannot start as asked (no token, missing extra, unusable database)
 MAX_REPORT_DAYS = 3650
 """Ten years: longer than the question log can be, and far from where dates overflow."""
 MAX_REPORT_ROWS = 1000
@@ -43,7 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     command: Command = args.func
     try:
+        if getattr(args, "reset_db", False):
+            _reset_db(config.db_path)
         return command(args, config)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -78,6 +84,12 @@ def _load_config(args: argparse.Namespace) -> Config | None:
     if args.knowledge:
         config = replace(config, knowledge_dir=Path(args.knowledge))
     return config
+
+
+def _reset_db(path: Path) -> None:
+    moved = reset_damaged_database(path)
+    if moved is not None:
+        print(f"the damaged database was moved to {moved}; starting an empty one", file=sys.stderr)
 
 
 # -- the commands ----------------------------------------------------------------------
@@ -205,6 +217,13 @@ SHARED_ARGUMENTS: tuple[Argument, ...] = (
     arg("--knowledge", metavar="DIR", help="knowledge directory (default: from the config)"),
 )
 
+RESET_DB = arg(
+    "--reset-db",
+    action="store_true",
+    help="if the database is damaged, move it aside (the new name is printed) and start "
+    "an empty one",
+)
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "check",
@@ -272,7 +291,10 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         help="chat with the bot in the terminal (no token, no network)",
         description="One message per line on standard input (piping works); buttons are "
         "shown as numbered options, type the number to press one. End with Ctrl-D.",
-        arguments=(arg("--user", metavar="NAME", help="who is chatting (default: your login)"),),
+        arguments=(
+            arg("--user", metavar="NAME", help="who is chatting (default: your login)"),
+            RESET_DB,
+        ),
     ),
     Subcommand(
         "report",
@@ -317,6 +339,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 metavar="SECONDS",
                 help="long-polling timeout (default 10)",
             ),
+            RESET_DB,
         ),
     ),
     Subcommand(
@@ -329,6 +352,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
             arg("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)"),
             arg("--port", type=whole_number(1, 65535), default=8080, help="listen port"),
             arg("--workers", type=whole_number(1, 64), default=1, metavar="N", help="processes"),
+            RESET_DB,
         ),
     ),
     Subcommand(

@@ -246,6 +246,10 @@ def _shorten(text: str) -> str:
     return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
 
 
+READ_TIMEOUT = 10.0
+"""Seconds the report waits for a database that another process is writing."""
+
+
 def run_report(config: Config, days: int, *, as_json: bool = False, limit: int = 10) -> int:
     """`python -m bot report`: print the report of the configured database."""
     try:
@@ -253,7 +257,7 @@ def run_report(config: Config, days: int, *, as_json: bool = False, limit: int =
     except KnowledgeBaseError as exc:
         print(f"error: the knowledge base is invalid:\n{exc}", file=sys.stderr)
         return 1
-    store = Store(config.db_path)
+    store = Store(config.db_path, read_only=True, read_timeout=READ_TIMEOUT)
     try:
         report = build_report(store, knowledge.current, days)
     finally:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.dialogue import Button, Reply
-from bot.telegram.app import ErrorReporter, OneLineFormatter, TokenFilter, _file_url
+from bot.telegram.app import ErrorReporter, OneLineFormatter, TokenFilter, _describe, _file_url
 from bot.telegram.flood import FloodGate, Verdict
 from bot.telegram.render import keyboard, split_text
 
@@ -153,3 +153,12 @@ def test_error_reporter_throttles_admin_notices() -> None:
     assert not reporter._may_notify()
     now[0] = 60
     assert reporter._may_notify()
+
+
+def test_a_failed_update_is_logged_without_the_users_raw_id() -> None:
+    from telegram import Chat, Message, Update, User
+
+    user = User(id=5001, first_name="A", is_bot=False)
+    message = Message(1, date=None, chat=Chat(5001, "private"), from_user=user)  # type: ignore[arg-type]
+    described = _describe(Update(7, message=message))
+    assert "5001" not in described and "update 7" in described

@@ -326,3 +326,31 @@ def test_the_web_layer_loads_without_telegram() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_a_swapped_knowledge_folder_keeps_being_watched(tmp_path: Path, store: Store) -> None:
+    """Editors and `git checkout` replace the whole folder: later edits must still land."""
+    directory = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KNOWLEDGE, directory)
+    app = create_app(
+        Dialogue(LiveKnowledge(directory, MatcherSettings()), store),
+        limits=RateLimits(100, 10.0),
+        csrf_secret=SECRET,
+        watch=True,
+        close_store=False,
+    )
+    with TestClient(app) as client:
+        before = client.get("/healthz").json()["knowledge"]["version"]
+        replacement = tmp_path / "knowledge.new"
+        shutil.copytree(directory, replacement)
+        edited = replacement / "committees" / "xiaohe.yaml"
+        edited.write_text(
+            edited.read_text(encoding="utf-8").replace("食行生鲜", "食行生鲜网"), encoding="utf-8"
+        )
+        directory.rename(tmp_path / "knowledge.old")
+        replacement.rename(directory)
+        deadline = time.monotonic() + 20
+        while client.get("/healthz").json()["knowledge"]["version"] == before:
+            assert time.monotonic() < deadline, "the swapped folder was not picked up in 20 s"
+            time.sleep(0.2)

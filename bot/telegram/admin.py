@@ -58,7 +58,8 @@ class Admin:
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (lang := self._authorise(update, "/stats")) is None:
             return await self._refuse(update, context)
-        stats = self.store.stats(datetime.now().astimezone())
+        # the store may wait for queued writes: never on the event loop
+        stats = await asyncio.to_thread(self.store.stats, datetime.now().astimezone())
         await self._answer(update, context, stats_text(stats, lang))
 
     def _authorise(self, update: Update, command: str) -> Lang | None:

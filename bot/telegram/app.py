@@ -27,6 +27,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.dialogue.types import Reply
 from bot.kb.model import Lang, Text
+from bot.store import user_log_key
 from bot.telegram import texts
 from bot.telegram.admin import Admin
 from bot.telegram.connection import ConnectionWatch, WatchedRequest
@@ -248,13 +249,15 @@ class ErrorReporter:
                 Reply(texts.APOLOGY.in_lang(language_of(update.effective_user))),
             )
         except TelegramError as exc:
-            logger.warning("could not apologise in chat %s: %s", chat.id, exc)
+            # a private chat's id is the user's id: log it hashed, as the store keeps it
+            logger.warning("could not apologise in chat %s: %s", user_log_key(f"tg:{chat.id}"), exc)
 
 
 def _describe(update: object) -> str:
     if isinstance(update, Update):
         user = update.effective_user
-        return f"update {update.update_id} from {f'tg:{user.id}' if user else 'unknown'}"
+        who = user_log_key(f"tg:{user.id}") if user else "unknown"
+        return f"update {update.update_id} from {who}"
     return repr(update)
 
 

@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 from bot.dialogue.language import lang_from_hint
 from bot.dialogue.types import ButtonPress, Incoming, NonText, Reply, TextMessage, User
 from bot.kb.model import Lang
+from bot.store import user_log_key
 from bot.telegram import texts
 from bot.telegram.flood import FloodGate, Verdict
 from bot.telegram.render import MAX_TEXT, keyboard, split_text
@@ -94,11 +95,11 @@ class Residents:
         user = self.user_of(message.from_user)
         verdict = self.flood.check(user.id, self.clock())
         if verdict is Verdict.DROP:
-            logger.info("flood limit: dropped a message from %s", user.id)
+            logger.info("flood limit: dropped a message from %s", user_log_key(user.id))
             return
         reply_to = None if is_private(message.chat) else message.message_id
         if verdict is Verdict.WARN:
-            logger.info("flood limit: %s told to slow down", user.id)
+            logger.info("flood limit: %s told to slow down", user_log_key(user.id))
             notice = Reply(texts.SLOW_DOWN.in_lang(language_of(message.from_user)))
             await send_reply(bot, message.chat.id, notice, reply_to=reply_to)
             return

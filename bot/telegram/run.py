@@ -72,7 +72,6 @@ def run_bot(
     from bot.store import Store
 
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
-    config.db_path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(config.db_path)
     try:
         dialogue = Dialogue(knowledge, store, default_language=config.default_language)

@@ -20,7 +20,7 @@ from bot.dialogue import Dialogue
 from bot.kb import KnowledgeBaseError
 from bot.match import LiveKnowledge
 from bot.match.cache import load_index
-from bot.store import Store
+from bot.store import Store, StoreError
 from bot.web.admin import ENV_ADMIN_TOKEN
 from bot.web.app import create_app
 from bot.web.guard import RateLimits
@@ -55,11 +55,15 @@ def app_from_environment() -> Starlette:
 def run_web(config: Config, config_file: str | None, *, host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    try:  # refuse a broken knowledge base here, once, and index it once for every worker
-        load_index(config.knowledge_dir)
+    try:  # refuse a broken knowledge base or store here, once, not in every worker
+        load_index(config.knowledge_dir)  # and index it once for every worker
+        Store(config.db_path).close()  # also creates the schema before the workers race
     except KnowledgeBaseError as exc:
         print(f"error: the knowledge base is invalid:\n{exc}", file=sys.stderr)
         return 1
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     os.environ[ENV_KNOWLEDGE_DIR] = str(Path(config.knowledge_dir).resolve())
     os.environ[ENV_DB] = str(Path(config.db_path).resolve())
     if config_file:

@@ -1,0 +1,139 @@
+"""The SQL the SQLite store runs: statements for the writer, and the reads as functions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.kb.model import LANGS
+from bot.store.model import FeedbackEntry, LoggedQuestion, PreferenceField, Preferences, Stats
+
+_TRANSIENT = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR")
+
+# One statement per preference: the column name is never formatted into SQL.
+SET_PREFERENCE: Mapping[PreferenceField, str] = {
+    "home_committee": "INSERT INTO preferences (user_key, home_committee, updated_at) "
+    "VALUES (?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET "
+    "home_committee = excluded.home_committee, updated_at = excluded.updated_at",
+    "language": "INSERT INTO preferences (user_key, language, updated_at) "
+    "VALUES (?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET "
+    "language = excluded.language, updated_at = excluded.updated_at",
+}
+INSERT_QUESTION = (
+    "INSERT INTO question_log "
+    "(id, at, user_key, normalized, question, outcome, fact_id, score, lang) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+SET_CHOICE = (
+    "UPDATE question_log SET chosen_fact_id = ?, rejected = 0 WHERE id = ? AND user_key = ?"
+)
+SET_REJECTED = (
+    "UPDATE question_log SET rejected = 1, chosen_fact_id = NULL WHERE id = ? AND user_key = ?"
+)
+# only the user who asked may rate an answer; the last vote counts
+SET_FEEDBACK = (
+    "INSERT INTO feedback (log_id, helpful, at) "
+    "SELECT id, ?, ? FROM question_log WHERE id = ? AND user_key = ? "
+    "ON CONFLICT (log_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at"
+)
+
+
+@dataclass(frozen=True)
+class Write:
+    what: str
+    """For the log, when it fails: "a question", "a choice" …"""
+    sql: str
+    params: tuple[object, ...]
+
+
+def is_transient(exc: Exception) -> bool:
+    """A failure that waiting may cure (a lock, a full disk), not one of this statement."""
+    return (getattr(exc, "sqlite_errorname", "") or "").startswith(_TRANSIENT)
+
+
+def preferences(conn: sqlite3.Connection, key: str) -> Preferences:
+    row = conn.execute(
+        "SELECT home_committee, language FROM preferences WHERE user_key = ?", (key,)
+    ).fetchone()
+    if row is None:
+        return Preferences()
+    language = row["language"] if row["language"] in LANGS else None
+    return Preferences(home_committee=row["home_committee"], language=language)
+
+
+def question_owner(conn: sqlite3.Connection, log_id: int) -> str:
+    """The user key that asked the logged question; "" when there is no such question."""
+    row = conn.execute("SELECT user_key FROM question_log WHERE id = ?", (log_id,)).fetchone()
+    return "" if row is None else str(row[0])
+
+
+def questions(conn: sqlite3.Connection, since: float, until: float | None) -> list[LoggedQuestion]:
+    end = float("inf") if until is None else until
+    rows = conn.execute(
+        "SELECT * FROM question_log WHERE at >= ? AND at < ? ORDER BY at, id", (since, end)
+    ).fetchall()
+    return [_logged_question(row) for row in rows]
+
+
+def feedback(conn: sqlite3.Connection, since: float, until: float | None) -> list[FeedbackEntry]:
+    end = float("inf") if until is None else until
+    rows = conn.execute(
+        "SELECT f.log_id, f.helpful, f.at, "
+        "COALESCE(q.chosen_fact_id, q.fact_id) AS fact_id "
+        "FROM feedback f JOIN question_log q ON q.id = f.log_id "
+        "WHERE f.at >= ? AND f.at < ? ORDER BY f.at",
+        (since, end),
+    ).fetchall()
+    return [
+        FeedbackEntry(
+            log_id=row["log_id"], fact_id=row["fact_id"], helpful=bool(row["helpful"]), at=row["at"]
+        )
+        for row in rows
+    ]
+
+
+def stats(conn: sqlite3.Connection, now: datetime | None) -> Stats:
+    """Counts for /stats: "today" and "this week" in `now`'s time zone."""
+    local_now = (now or datetime.now()).astimezone()
+    day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week_start = day_start - timedelta(days=day_start.weekday())
+    today, week = day_start.timestamp(), week_start.timestamp()
+    today_count, week_count, answered = conn.execute(
+        "SELECT COALESCE(SUM(at >= :today), 0), COUNT(*), "
+        "COALESCE(SUM(outcome = 'answered' OR chosen_fact_id IS NOT NULL), 0) "
+        "FROM question_log WHERE at >= :week",
+        {"today": today, "week": week},
+    ).fetchone()
+    votes = conn.execute(
+        "SELECT COALESCE(SUM(helpful = 1 AND at >= :week), 0), "
+        "COALESCE(SUM(helpful = 0 AND at >= :week), 0), "
+        "COALESCE(SUM(helpful = 1), 0), COALESCE(SUM(helpful = 0), 0) FROM feedback",
+        {"week": week},
+    ).fetchone()
+    return Stats(
+        questions_today=today_count,
+        questions_week=week_count,
+        answered_share_week=answered / week_count if week_count else None,
+        helpful_week=votes[0],
+        unhelpful_week=votes[1],
+        helpful_total=votes[2],
+        unhelpful_total=votes[3],
+    )
+
+
+def _logged_question(row: sqlite3.Row) -> LoggedQuestion:
+    return LoggedQuestion(
+        id=row["id"],
+        at=row["at"],
+        user_key=row["user_key"],
+        normalized=row["normalized"],
+        question=row["question"],
+        outcome=row["outcome"],
+        fact_id=row["fact_id"],
+        score=row["score"],
+        lang=row["lang"],
+        chosen_fact_id=row["chosen_fact_id"],
+        rejected=bool(row["rejected"]),
+    )
