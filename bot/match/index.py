@@ -132,9 +132,9 @@ def build_index(kb: KnowledgeBase, scoring: Scoring | None = None) -> Index:
     names = CommitteeNames(kb)
     facts = kb.facts
     documents = _documents(kb, tokenizer, names)
-    postings, facts_with = _postings(documents)
+    postings, fact_counts = _postings(documents)
     count = len(facts)
-    idf = {term: math.log(1 + count / len(owners)) for term, owners in facts_with.items()}
+    idf = {term: math.log(1 + count / owners) for term, owners in fact_counts.items()}
     documents = _weighed(documents, idf, everyday)
     by_pinyin, by_syllable = _pinyin_tables(idf, tokenizer.synonyms)
     stopword_keys = list(filter(None, map(pinyin_key, ZH_STOPWORDS)))
@@ -157,7 +157,7 @@ def build_index(kb: KnowledgeBase, scoring: Scoring | None = None) -> Index:
         committee_names=names,
         sound_alike=SoundAlikeNames(kb),
         fact_numbers={fact.id: number for number, fact in enumerate(facts)},
-        sole_terms=_sole_terms(facts_with, everyday),
+        sole_terms=_sole_terms(fact_counts, everyday),
         scoring=scoring,
         street_names=_street_names(kb),
         leading_postings=_leading_postings(postings, documents, scoring),
@@ -204,29 +204,32 @@ def _read_text(
 def _weighed(
     documents: list[Document], idf: dict[str, float], everyday: Callable[[str], float]
 ) -> list[Document]:
-    """The documents with their total weight (the sum of their terms' weights)."""
+    """The documents with their total weight (the sum of their terms' weights), replaced
+    one by one in the same list: a city's million documents are not held twice."""
     totals: dict[frozenset[str], float] = {}
-    weighed = []
-    for doc in documents:
+    for number, doc in enumerate(documents):
         total = totals.get(doc.terms)
         if total is None:
             total = totals[doc.terms] = sum(idf[t] * everyday(t) for t in doc.terms)
-        weighed.append(
-            Document(doc.fact_index, doc.kind, doc.text, doc.terms, doc.names_committee, total)
+        documents[number] = Document(
+            doc.fact_index, doc.kind, doc.text, doc.terms, doc.names_committee, total
         )
-    return weighed
+    return documents
 
 
-def _postings(documents: list[Document]) -> tuple[dict[str, array[int]], dict[str, set[int]]]:
-    """term -> the documents that use it, and term -> the facts that do."""
-    postings: dict[str, list[int]] = defaultdict(list)
-    facts_with: dict[str, set[int]] = defaultdict(set)
+def _postings(documents: list[Document]) -> tuple[dict[str, array[int]], dict[str, int]]:
+    """term -> the documents that use it, and term -> how many facts do."""
+    # unsigned 32-bit arrays: a tenth of the memory of lists of ints at 50,000 facts
+    postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
+    fact_counts: dict[str, int] = defaultdict(int)
+    last_fact: dict[str, int] = {}
     for doc_number, doc in enumerate(documents):
         for term in doc.terms:
             postings[term].append(doc_number)
-            facts_with[term].add(doc.fact_index)
-    # unsigned 32-bit arrays: a tenth of the memory of lists of ints at 50,000 facts
-    return {term: array("I", docs) for term, docs in postings.items()}, facts_with
+            if last_fact.get(term) != doc.fact_index:  # a fact's documents are adjacent
+                last_fact[term] = doc.fact_index
+                fact_counts[term] += 1
+    return dict(postings), dict(fact_counts)
 
 
 def _leading_postings(
@@ -274,14 +277,12 @@ def _by_syllable_count(by_pinyin: dict[tuple[str, ...], str]) -> dict[int, dict[
     return dict(table)
 
 
-def _sole_terms(
-    facts_with: dict[str, set[int]], everyday: Callable[[str], float]
-) -> frozenset[str]:
+def _sole_terms(fact_counts: dict[str, int], everyday: Callable[[str], float]) -> frozenset[str]:
     """Specific Chinese words that only one fact uses: alone they point at that fact."""
     return frozenset(
         term
-        for term, owners in facts_with.items()
-        if len(owners) == 1 and cjk_count(term) >= 2 and everyday(term) == 1.0
+        for term, owners in fact_counts.items()
+        if owners == 1 and cjk_count(term) >= 2 and everyday(term) == 1.0
     )
 
 
