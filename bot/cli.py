@@ -98,7 +98,7 @@ def _reset_db(path: Path) -> None:
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.check import run_check
 
-    return run_check(config, quiet=args.quiet)
+    return run_check(config, quiet=args.quiet, fast=args.fast)
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
@@ -247,7 +247,14 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         cmd_check,
         help="validate the knowledge base (and the config file) after an edit",
         description="Validate knowledge/ and print a summary; exit 1 with every problem found.",
-        arguments=(arg("--quiet", action="store_true", help="print only problems and warnings"),),
+        arguments=(
+            arg("--quiet", action="store_true", help="print only problems and warnings"),
+            arg(
+                "--fast",
+                action="store_true",
+                help="skip the lint that asks the matcher every phrasing (large bases)",
+            ),
+        ),
     ),
     Subcommand(
         "ask",

@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from bot.config import Config
-from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
-from bot.match import Matcher, normalize
+from bot.kb import Fact, KnowledgeBase, KnowledgeBaseError
+from bot.match import Match, Matcher, normalize
+from bot.match.cache import load_index
+
+LINT_LIMIT = 20_000
+"""The most distinct phrasings the cross-committee lint asks the matcher about (a minute
+or two); a larger base gets an even sample of them, and check says so."""
 
 
-def run_check(config: Config, *, quiet: bool = False) -> int:
+def run_check(config: Config, *, quiet: bool = False, fast: bool = False) -> int:
     try:
-        kb = load_knowledge(config.knowledge_dir)
+        index = load_index(config.knowledge_dir)  # validates, unless cached (see load_index)
     except KnowledgeBaseError as exc:
         print(f"✗ {len(exc.problems)} problem(s) in {config.knowledge_dir}:")
         for problem in exc.problems:
             print(f"  {problem}")
         return 1
+    kb = index.kb
     if not quiet:
         print_summary(kb)
-    warnings = lint(kb, Matcher(kb, config.matcher))
+    warnings = _shared_phrasings(kb)
+    if not fast:
+        warnings += _cross_committee(Matcher(kb, config.matcher, index=index))
     for warning in warnings:
         print(f"  warning: {warning}")
     if not quiet:
         print(f"✓ knowledge base is valid ({len(warnings)} warning(s))")
     return 0
+
+
+def _cross_committee(matcher: Matcher) -> list[str]:
+    """The lint that asks the matcher every phrasing (the slow part of a check)."""
+    lint = phrasings_matching_elsewhere(matcher)
+    if lint.asked < lint.distinct:
+        print(
+            f"  note: the cross-committee lint asked {lint.asked:,} of the "
+            f"{lint.distinct:,} distinct phrasings, an even sample"
+        )
+    return lint.warnings
 
 
 def print_summary(kb: KnowledgeBase) -> None:
@@ -41,7 +61,7 @@ def print_summary(kb: KnowledgeBase) -> None:
 
 def lint(kb: KnowledgeBase, matcher: Matcher) -> list[str]:
     """Warnings an admin should look at, none of which stops the bot."""
-    return [*_shared_phrasings(kb), *_phrasings_matching_elsewhere(kb, matcher)]
+    return [*_shared_phrasings(kb), *phrasings_matching_elsewhere(matcher).warnings]
 
 
 def _shared_phrasings(kb: KnowledgeBase) -> list[str]:
@@ -56,18 +76,43 @@ def _shared_phrasings(kb: KnowledgeBase) -> list[str]:
     ]
 
 
-def _phrasings_matching_elsewhere(kb: KnowledgeBase, matcher: Matcher) -> list[str]:
-    """A phrasing whose best match is another committee's fact: residents asking it that
-    way get the wrong committee."""
+@dataclass(frozen=True)
+class CrossCommitteeLint:
+    warnings: list[str]
+    asked: int
+    """Distinct phrasings the matcher was asked about…"""
+    distinct: int
+    """…of this many."""
+
+
+def phrasings_matching_elsewhere(matcher: Matcher, limit: int = LINT_LIMIT) -> CrossCommitteeLint:
+    """Phrasings whose best match is another committee's fact: residents asking them that
+    way get the wrong committee.
+
+    Linear in the base: each distinct phrasing is asked once (many committees share
+    哪里可以买菜), and beyond `limit` distinct ones an even sample is asked."""
+    owned = [
+        (fact, phrasing)
+        for fact in matcher.kb.facts
+        if not fact.overview  # overviews are reached by naming the committee
+        for phrasing in fact.phrasings
+    ]
+    distinct = list(dict.fromkeys(phrasing for _, phrasing in owned))
+    step = max(1.0, len(distinct) / limit)
+    asked = {distinct[int(n * step)] for n in range(min(limit, len(distinct)))}
+    best_of: dict[str, Match | None] = {}
     warnings = []
-    for fact in kb.facts:
-        if fact.overview:
-            continue  # overviews are reached by naming the committee
-        for phrasing in fact.phrasings:
-            best = matcher.match(phrasing).best
-            if best is not None and best.fact.committee_id != fact.committee_id:
-                warnings.append(
-                    f"{fact.id}: its phrasing “{phrasing}” matches {best.fact.id} better "
-                    f"({best.score:.0f})"
-                )
-    return warnings
+    for fact, phrasing in owned:
+        if phrasing in asked:
+            if phrasing not in best_of:
+                best_of[phrasing] = matcher.match(phrasing).best
+            warning = _elsewhere(fact, phrasing, best_of[phrasing])
+            if warning:
+                warnings.append(warning)
+    return CrossCommitteeLint(warnings, len(asked), len(distinct))
+
+
+def _elsewhere(fact: Fact, phrasing: str, best: Match | None) -> str | None:
+    if best is None or best.fact.committee_id == fact.committee_id:
+        return None
+    return f"{fact.id}: its phrasing “{phrasing}” matches {best.fact.id} better ({best.score:.0f})"
