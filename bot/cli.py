@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ENV_TOKEN, Config, ConfigError, load_config
-from bot.numbers import parse_whole
+from bot.numbers import whole_number
 from bot.store import StoreError, reset_damaged_database
 
 EXIT_PROBLEMS = 1  # invalid knowledge or configuration
@@ -205,19 +205,6 @@ Argument = tuple[tuple[str, ...], dict[str, Any]]
 
 def arg(*flags: str, **options: Any) -> Argument:
     return flags, options
-
-
-def whole_number(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from `low` to `high`, else a clear usage error."""
-
-    def parse(text: str) -> int:
-        number = parse_whole(text, low=low, high=high)
-        if number is None:
-            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
-        return number
-
-    parse.__name__ = "whole number"  # argparse names the type in some messages
-    return parse
 
 
 @dataclass(frozen=True)

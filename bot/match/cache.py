@@ -41,8 +41,8 @@ from bot.kb.model import (
     Tag,
     Text,
 )
-from bot.match.index import CommitteeNames, Document, Index, build_index
-from bot.match.names import SoundAlikeNames
+from bot.match.index import Document, Index, build_index
+from bot.match.names import CommitteeNames, SoundAlikeNames
 from bot.match.scoring import Scoring
 from bot.match.tokenize import Tokenizer
 

@@ -18,12 +18,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 import jieba
 
 from bot.kb.model import Fact, KnowledgeBase
-from bot.match.names import SoundAlikeNames
+from bot.match.names import CommitteeNames, SoundAlikeNames
 from bot.match.normalize import cjk_count, normalize, split_syllables
 from bot.match.scoring import Scoring
 from bot.match.tokenize import ZH_STOPWORDS, Tokenizer, pinyin_key
@@ -356,66 +356,3 @@ def _user_words(kb: KnowledgeBase) -> set[str]:
             for text in (fact.answer.zh, fact.title.zh):
                 words.update(normalize(q) for q in re.findall(r"[“\"]([^”\"]{2,12})[”\"]", text))
     return {word for word in words if cjk_count(word) >= 2 and " " not in word}
-
-
-class CommitteeNames:
-    """Finds committee names (Chinese names, aliases, English/pinyin names) in normalised
-    text by walking a character trie from each position, so a scan costs the same with
-    16 committees or 2,000."""
-
-    _END = ""  # trie key marking that a name ends here
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.owner = {
-            normalize(name, drop_filler=False): committee.id
-            for committee in kb.committees
-            for name in committee.all_names
-        }
-        self.trie: dict[str, Any] = {}
-        for name in self.owner:
-            if len(name) >= 2:
-                node = self.trie
-                for char in name:
-                    node = node.setdefault(char, {})
-                node[self._END] = name
-
-    def spans(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, name) of each name in the text, left to right, longest first."""
-        found = []
-        position = 0
-        while position < len(text):
-            name = self._longest_at(text, position)
-            if name:
-                found.append((position, position + len(name), name))
-                position += len(name)
-            else:
-                position += 1
-        return found
-
-    def _longest_at(self, text: str, position: int) -> str | None:
-        node: dict[str, Any] | None = self.trie
-        longest = None
-        for index in range(position, len(text)):
-            node = node.get(text[index]) if node is not None else None
-            if node is None:
-                break
-            name = node.get(self._END)
-            if name and (not name.isascii() or _word_bounded(text, position, index + 1)):
-                longest = name
-        return longest
-
-    def find(self, text: str) -> list[tuple[str, str]]:
-        """(name, committee id) for each name in the text, in order of appearance."""
-        return [(name, self.owner[name]) for _, _, name in self.spans(text)]
-
-    def blank(self, text: str) -> str:
-        """The text with every committee name replaced by spaces (offsets stay valid)."""
-        for start, end, _ in self.spans(text):
-            text = text[:start] + " " * (end - start) + text[end:]
-        return text
-
-
-def _word_bounded(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())

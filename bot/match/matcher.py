@@ -1,7 +1,7 @@
 """Map a resident's question onto the facts of the knowledge base.
 
 The pipeline, one module per step:
-  normalise → colloquial words → committee names (index.CommitteeNames)
+  normalise → colloquial words → committee names (names.CommitteeNames)
   → terms with typo repair (repair.QuestionReader)
   → score facts (rank.Ranker)
   → evidence of the best fact → calibrated probabilities → decide (calibration)

@@ -36,9 +36,7 @@ def build_app(config: Config, csrf_secret: str) -> Starlette:
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
     store = Store(config.db_path)
     journal = TeachJournal(store)  # audit, undo, follow-ups
-    dialogue = Dialogue(
-        knowledge, store, default_language=config.default_language, journal=journal
-    )
+    dialogue = Dialogue(knowledge, store, default_language=config.default_language, journal=journal)
     flood = config.telegram.user_rate_limit  # the same rule as a Telegram user's
     limits = RateLimits(flood.messages, flood.seconds)
     return create_app(
