@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bot.admin.language import admin_language
+from bot.admin.language import LANG_OPTION, command_language
+from bot.admin.texts import INVALID_CONFIG, NO_TOKEN
 from bot.config import ENV_TOKEN, Config, ConfigError, load_config
-from bot.numbers import parse_whole
+from bot.numbers import whole_number
 from bot.store import StoreError, reset_damaged_database
-from bot.text import LANGS, Lang
 
 EXIT_PROBLEMS = 1  # invalid knowledge or configuration
 EXIT_USAGE = 2  # the command cannot start as asked (no token, missing extra, unusable database)
@@ -81,21 +81,13 @@ def _load_config(args: argparse.Namespace) -> Config | None:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        from bot.admin.texts import INVALID_CONFIG
-
-        lang = admin_language(getattr(args, "lang", None), None, os.environ)
-        print(INVALID_CONFIG.in_lang(lang), file=sys.stderr)
-        for problem in exc.problems:
-            print(problem.in_lang(lang), file=sys.stderr)
+        lang = command_language(args, None)
+        for line in (INVALID_CONFIG.in_lang(lang), *(p.in_lang(lang) for p in exc.problems)):
+            print(line, file=sys.stderr)
         return None
     if args.knowledge:
         config = replace(config, knowledge_dir=Path(args.knowledge))
     return config
-
-
-def _lang(args: argparse.Namespace, config: Config) -> Lang:
-    """The language of an admin command's messages: --lang, the config, the locale, zh."""
-    return admin_language(getattr(args, "lang", None), config.admin_language, os.environ)
 
 
 def _reset_db(path: Path) -> None:
@@ -110,7 +102,8 @@ def _reset_db(path: Path) -> None:
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.check import run_check
 
-    return run_check(config, quiet=args.quiet, lang=_lang(args, config))
+    lang = command_language(args, config.admin_language)
+    return run_check(config, quiet=args.quiet, fast=args.fast, lang=lang)
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
@@ -122,20 +115,15 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.evaluate import EvalError, parse_minimums, run_eval
 
-    lang = _lang(args, config)
+    lang = command_language(args, config.admin_language)
     try:
         minimums = parse_minimums(args.min)
     except EvalError as exc:
         print(exc.message.in_lang(lang), file=sys.stderr)
         return 2
-    paths = [Path(file) for file in args.files]
+    paths, misses = [Path(file) for file in args.files], not args.no_misses
     return run_eval(
-        config,
-        paths,
-        as_json=args.json,
-        minimums=minimums,
-        show_misses=not args.no_misses,
-        lang=lang,
+        config, paths, as_json=args.json, minimums=minimums, show_misses=misses, lang=lang
     )
 
 
@@ -153,21 +141,20 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
+    lang = command_language(args, config.admin_language)
     if args.teach:
         from bot.admin.teach_console import run_teach_walk
 
-        return run_teach_walk(config, args.days, by=_console_user(), lang=_lang(args, config))
+        return run_teach_walk(config, args.days, by=_console_user(), lang=lang)
     from bot.report import run_report
 
-    return run_report(
-        config, args.days, as_json=args.json, limit=args.limit, lang=_lang(args, config)
-    )
+    return run_report(config, args.days, as_json=args.json, limit=args.limit, lang=lang)
 
 
 def cmd_teach(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.teach_console import run_teach
 
-    lang = _lang(args, config)
+    lang = command_language(args, config.admin_language)
     return run_teach(config, args.question, args.fact_id, by=_console_user(), lang=lang)
 
 
@@ -180,9 +167,8 @@ def _console_user() -> str:
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     if not config.token:
-        from bot.admin.texts import NO_TOKEN
-
-        print(NO_TOKEN.fill(env=ENV_TOKEN).in_lang(_lang(args, config)), file=sys.stderr)
+        lang = command_language(args, config.admin_language)
+        print(NO_TOKEN.fill(env=ENV_TOKEN).in_lang(lang), file=sys.stderr)
         return EXIT_USAGE
     if args.webhook and importlib.util.find_spec("tornado") is None:
         print(
@@ -226,19 +212,6 @@ def arg(*flags: str, **options: Any) -> Argument:
     return flags, options
 
 
-def whole_number(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from `low` to `high`, else a clear usage error."""
-
-    def parse(text: str) -> int:
-        number = parse_whole(text, low=low, high=high)
-        if number is None:
-            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
-        return number
-
-    parse.__name__ = "whole number"  # argparse names the type in some messages
-    return parse
-
-
 @dataclass(frozen=True)
 class Subcommand:
     name: str
@@ -251,13 +224,6 @@ class Subcommand:
 SHARED_ARGUMENTS: tuple[Argument, ...] = (
     arg("--config", metavar="FILE", help="YAML settings (default: ./config.yaml if present)"),
     arg("--knowledge", metavar="DIR", help="knowledge directory (default: from the config)"),
-)
-
-LANG_ARGUMENT = arg(
-    "--lang",
-    choices=LANGS,
-    help="language of the messages (default: admin_language in the config, else the "
-    "locale, else zh)",
 )
 
 RESET_DB = arg(
@@ -275,7 +241,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         description="Validate knowledge/ and print a summary; exit 1 with every problem found.",
         arguments=(
             arg("--quiet", action="store_true", help="print only problems and warnings"),
-            LANG_ARGUMENT,
+            arg(
+                "--fast",
+                action="store_true",
+                help="skip the lint that asks the matcher every phrasing (large bases)",
+            ),
+            LANG_OPTION,
         ),
     ),
     Subcommand(
@@ -305,7 +276,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 "(wrong is a maximum)",
             ),
             arg("--no-misses", action="store_true", help="print the figures only"),
-            LANG_ARGUMENT,
+            LANG_OPTION,
         ),
     ),
     Subcommand(
@@ -363,7 +334,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 action="store_true",
                 help="walk the unanswered groups and teach each to a fact (s skip, u undo)",
             ),
-            LANG_ARGUMENT,
+            LANG_OPTION,
         ),
     ),
     Subcommand(
@@ -376,7 +347,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         arguments=(
             arg("question", help="the question as residents ask it"),
             arg("fact_id", metavar="FACT_ID", help="the fact's id, e.g. xiaohe-fresh-market"),
-            LANG_ARGUMENT,
+            LANG_OPTION,
         ),
     ),
     Subcommand(

@@ -3,31 +3,48 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from bot.admin import texts
 from bot.config import Config
-from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
-from bot.match import Matcher, normalize
+from bot.kb import Fact, KnowledgeBase, KnowledgeBaseError
+from bot.match import Match, Matcher, normalize
+from bot.match.cache import load_index
 from bot.text import Lang, Text
 
+LINT_LIMIT = 20_000
+"""The most distinct phrasings the cross-committee lint asks the matcher about (a minute
+or two); a larger base gets an even sample of them, and check says so."""
 
-def run_check(config: Config, *, quiet: bool = False, lang: Lang = "zh") -> int:
+
+def run_check(config: Config, *, quiet: bool = False, fast: bool = False, lang: Lang = "zh") -> int:
     try:
-        kb = load_knowledge(config.knowledge_dir)
+        index = load_index(config.knowledge_dir)  # validates, unless cached (see load_index)
     except KnowledgeBaseError as exc:
         folder = config.knowledge_dir
         print(texts.CHECK_PROBLEMS.fill(count=len(exc.problems), folder=folder).in_lang(lang))
         for problem in exc.problems:
             print(f"  {problem.in_lang(lang)}")
         return 1
+    kb = index.kb
     if not quiet:
         print_summary(kb, lang)
-    warnings = lint(kb, Matcher(kb, config.matcher))
+    warnings = quick_lint(kb)
+    if not fast:
+        warnings += _cross_committee(Matcher(kb, config.matcher, index=index), lang)
     for warning in warnings:
         print(texts.CHECK_WARNING.fill(warning=warning).in_lang(lang))
     if not quiet:
         print(texts.CHECK_VALID.fill(count=len(warnings)).in_lang(lang))
     return 0
+
+
+def _cross_committee(matcher: Matcher, lang: Lang) -> list[Text]:
+    """The lint that asks the matcher every phrasing (the slow part of a check)."""
+    lint = phrasings_matching_elsewhere(matcher)
+    if lint.asked < lint.distinct:
+        print(texts.LINT_SAMPLED.fill(asked=lint.asked, distinct=lint.distinct).in_lang(lang))
+    return lint.warnings
 
 
 def print_summary(kb: KnowledgeBase, lang: Lang = "zh") -> None:
@@ -51,16 +68,16 @@ def print_summary(kb: KnowledgeBase, lang: Lang = "zh") -> None:
 
 def lint(kb: KnowledgeBase, matcher: Matcher) -> list[Text]:
     """Warnings an admin should look at, none of which stops the bot."""
-    return [
-        *_merged_aliases(kb),
-        *_merged_phrasings(kb),
-        *_shared_phrasings(kb),
-        *_phrasings_matching_elsewhere(kb, matcher),
-    ]
+    return [*quick_lint(kb), *phrasings_matching_elsewhere(matcher).warnings]
+
+
+def quick_lint(kb: KnowledgeBase) -> list[Text]:
+    """The warnings that need no matcher (what `check --fast` still gives)."""
+    return [*_merged_aliases(kb), *_merged_phrasings(kb), *_shared_phrasings(kb)]
 
 
 def _merged_aliases(kb: KnowledgeBase) -> list[Text]:
-    """`[孝和居委会,孝和居民区]` typed with a Chinese comma is one name, not two."""
+    """`[孝和居委会，孝和居民区]` typed with a Chinese comma is one name, not two."""
     return [
         texts.MERGED_ALIAS.fill(committee=committee.id, alias=alias)
         for committee in kb.committees
@@ -92,19 +109,45 @@ def _shared_phrasings(kb: KnowledgeBase) -> list[Text]:
     ]
 
 
-def _phrasings_matching_elsewhere(kb: KnowledgeBase, matcher: Matcher) -> list[Text]:
-    """A phrasing whose best match is another committee's fact: residents asking it that
-    way get the wrong committee."""
+@dataclass(frozen=True)
+class CrossCommitteeLint:
+    warnings: list[Text]
+    asked: int
+    """Distinct phrasings the matcher was asked about…"""
+    distinct: int
+    """…of this many."""
+
+
+def phrasings_matching_elsewhere(matcher: Matcher, limit: int = LINT_LIMIT) -> CrossCommitteeLint:
+    """Phrasings whose best match is another committee's fact: residents asking them that
+    way get the wrong committee.
+
+    Linear in the base: each distinct phrasing is asked once (many committees share
+    哪里可以买菜), and beyond `limit` distinct ones an even sample is asked."""
+    owned = [
+        (fact, phrasing)
+        for fact in matcher.kb.facts
+        if not fact.overview  # overviews are reached by naming the committee
+        for phrasing in fact.phrasings
+    ]
+    distinct = list(dict.fromkeys(phrasing for _, phrasing in owned))
+    step = max(1.0, len(distinct) / limit)
+    asked = {distinct[int(n * step)] for n in range(min(limit, len(distinct)))}
+    best_of: dict[str, Match | None] = {}
     warnings = []
-    for fact in kb.facts:
-        if fact.overview:
-            continue  # overviews are reached by naming the committee
-        for phrasing in fact.phrasings:
-            best = matcher.match(phrasing).best
-            if best is not None and best.fact.committee_id != fact.committee_id:
-                warnings.append(
-                    texts.MATCHES_ELSEWHERE.fill(
-                        fact=fact.id, phrasing=phrasing, other=best.fact.id, score=best.score
-                    )
-                )
-    return warnings
+    for fact, phrasing in owned:
+        if phrasing in asked:
+            if phrasing not in best_of:
+                best_of[phrasing] = matcher.match(phrasing).best
+            warning = _elsewhere(fact, phrasing, best_of[phrasing])
+            if warning:
+                warnings.append(warning)
+    return CrossCommitteeLint(warnings, len(asked), len(distinct))
+
+
+def _elsewhere(fact: Fact, phrasing: str, best: Match | None) -> Text | None:
+    if best is None or best.fact.committee_id == fact.committee_id:
+        return None
+    return texts.MATCHES_ELSEWHERE.fill(
+        fact=fact.id, phrasing=phrasing, other=best.fact.id, score=best.score
+    )

@@ -6,13 +6,26 @@ system (`LANG=en_GB.UTF-8`) gets English without asking.
 
 from __future__ import annotations
 
+import argparse
+import os
 from collections.abc import Mapping
+from typing import Any
 
-from bot.text import Lang
+from bot.text import LANGS, Lang
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 """POSIX order: the first one that is set decides."""
 DEFAULT_ADMIN_LANGUAGE: Lang = "zh"
+
+LANG_OPTION: tuple[tuple[str, ...], dict[str, Any]] = (
+    ("--lang",),
+    {
+        "choices": LANGS,
+        "help": "language of the messages (default: admin_language in the config, else the "
+        "locale, else zh)",
+    },
+)
+"""The `--lang` option of the admin commands, as `ArgumentParser.add_argument` takes it."""
 
 
 def admin_language(
@@ -33,3 +46,8 @@ def locale_language(environ: Mapping[str, str]) -> Lang | None:
                 return "en"
             return None
     return None
+
+
+def command_language(args: argparse.Namespace, configured: Lang | None) -> Lang:
+    """The language of a command's messages: its --lang (if it has one), else the rest."""
+    return admin_language(getattr(args, "lang", None), configured, os.environ)

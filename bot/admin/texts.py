@@ -56,6 +56,11 @@ CHECK_COMMITTEE_ROW = Text(
     en="  {label:<16} {facts:>2} facts, {phrasings:>3} phrasings",
 )
 CHECK_WARNING = Text(zh="  提醒:{warning}", en="  warning: {warning}")
+LINT_SAMPLED = Text(
+    zh="  说明:跨居委的检查只抽查了 {distinct:,} 句不同问法中的 {asked:,} 句(均匀抽样)",
+    en="  note: the cross-committee lint asked {asked:,} of the {distinct:,} distinct "
+    "phrasings, an even sample",
+)
 MERGED_ALIAS = Text(
     zh="{committee}:别名“{alias}”里有中文逗号,会被当成一个名称;"
     "要写两个名称,请用英文逗号加空格分开:[名称一, 名称二]",

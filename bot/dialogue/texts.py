@@ -157,9 +157,7 @@ CONTACT_LABELS = {
 }
 SOURCE = Text(zh="来源:{source}", en="Source: {source}")
 
-STAFF_ONLY = Text(
-    zh="这个按钮只供街道工作人员使用。", en="This button is for street staff only."
-)
+STAFF_ONLY = Text(zh="这个按钮只供街道工作人员使用。", en="This button is for street staff only.")
 
 # --- follow-ups: an answer to a question the bot could not answer before ---------------
 FOLLOW_UP = Text(

@@ -9,18 +9,21 @@ list for rapidfuzz.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal, NamedTuple
 
 import jieba
 
 from bot.kb.model import Fact, KnowledgeBase
+from bot.match.names import CommitteeNames, SoundAlikeNames
 from bot.match.normalize import cjk_count, normalize, split_syllables
 from bot.match.scoring import Scoring
 from bot.match.tokenize import ZH_STOPWORDS, Tokenizer, pinyin_key
@@ -28,8 +31,10 @@ from bot.match.tokenize import ZH_STOPWORDS, Tokenizer, pinyin_key
 DocKind = Literal["phrasing", "title", "tag", "answer"]
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
+    """One text of a fact. A named tuple: a city's base holds a million of them, and
+    tuples are the smallest to keep and the quickest to load from the cache."""
+
     fact_index: int
     kind: DocKind
     text: str
@@ -47,7 +52,7 @@ class Index:
     tokenizer: Tokenizer
     facts: tuple[Fact, ...]
     documents: list[Document]
-    postings: dict[str, list[int]]  # term -> document numbers
+    postings: dict[str, array[int]]  # term -> document numbers, ascending
     idf: dict[str, float]
     unknown_weight: float
     """The idf of a question word the knowledge base never uses: as rare as it gets."""
@@ -60,6 +65,8 @@ class Index:
     by_syllable_count: dict[int, dict[str, str]]  # n -> {"lv si": 律师} for n-syllable words
     english_words: frozenset[str]  # words of the English texts, to tell English from pinyin
     committee_names: CommitteeNames
+    sound_alike: SoundAlikeNames
+    """Committee names by sound (禾二居委 for 合二): built here so that the cache keeps it."""
     vocabulary: list[str] = field(default_factory=list)  # every known term, for rapidfuzz
     fact_numbers: dict[str, int] = field(default_factory=dict)  # fact id -> its position
     sole_terms: frozenset[str] = frozenset()
@@ -68,6 +75,11 @@ class Index:
     street_names: tuple[str, ...] = ()
     """This street's names, normalised (淮海中路, huaihai): a question naming another
     street is about somewhere the knowledge base does not cover."""
+    leading_postings: dict[str, array[int]] = field(default_factory=dict)
+    """For a term in more than `scoring.max_documents_per_term` documents: that many, the
+    ones it would lift highest alone (short phrasings first), ascending."""
+    committee_documents: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """committee id -> its range of document numbers (a committee's documents are adjacent)."""
 
     def weight(self, term: str) -> float:
         """How much a term says about which fact is meant: rare in the knowledge base
@@ -81,6 +93,20 @@ class Index:
 
     def everyday(self, term: str) -> float:
         return everyday_discount(term, self.scoring.everyday_floor, self.scoring.everyday_rarity)
+
+    def candidate_documents(self, term: str, named_committee: str | None) -> Sequence[int]:
+        """The documents a term makes candidates, ascending: all of them, or for a term
+        in many documents the leading ones plus the named committee's (a bound on the
+        work of one question however large the base)."""
+        postings = self.postings.get(term, ())
+        leading = self.leading_postings.get(term)
+        if leading is None:
+            return postings
+        span = self.committee_documents.get(named_committee or "")
+        if span is None:
+            return leading
+        first, last = (bisect.bisect_left(postings, end) for end in span)
+        return sorted({*leading, *postings[first:last]})
 
 
 @lru_cache(maxsize=65536)
@@ -106,12 +132,10 @@ def build_index(kb: KnowledgeBase, scoring: Scoring | None = None) -> Index:
     names = CommitteeNames(kb)
     facts = kb.facts
     documents = _documents(kb, tokenizer, names)
-    postings, facts_with = _postings(documents)
+    postings, fact_counts = _postings(documents)
     count = len(facts)
-    idf = {term: math.log(1 + count / len(owners)) for term, owners in facts_with.items()}
-    documents = [
-        replace(doc, total_weight=sum(idf[t] * everyday(t) for t in doc.terms)) for doc in documents
-    ]
+    idf = {term: math.log(1 + count / owners) for term, owners in fact_counts.items()}
+    documents = _weighed(documents, idf, everyday)
     by_pinyin, by_syllable = _pinyin_tables(idf, tokenizer.synonyms)
     stopword_keys = list(filter(None, map(pinyin_key, ZH_STOPWORDS)))
     return Index(
@@ -131,19 +155,34 @@ def build_index(kb: KnowledgeBase, scoring: Scoring | None = None) -> Index:
         english_words=_english_words(facts),
         vocabulary=sorted(idf),
         committee_names=names,
+        sound_alike=SoundAlikeNames(kb),
         fact_numbers={fact.id: number for number, fact in enumerate(facts)},
-        sole_terms=_sole_terms(facts_with, everyday),
+        sole_terms=_sole_terms(fact_counts, everyday),
         scoring=scoring,
         street_names=_street_names(kb),
+        leading_postings=_leading_postings(postings, documents, scoring),
+        committee_documents=_committee_documents(facts, documents),
     )
 
 
 def _documents(kb: KnowledgeBase, tokenizer: Tokenizer, names: CommitteeNames) -> list[Document]:
-    return [
-        document
-        for number, fact in enumerate(kb.facts)
-        for document in _documents_of(number, fact, kb, tokenizer, names)
-    ]
+    """Every text of every fact as a document (its total weight still to come)."""
+    # many committees' facts share phrasings (哪里可以买菜): read each text once, and
+    # keep one frozenset per distinct set of terms
+    readings: dict[str, tuple[frozenset[str], str | None]] = {}
+    interned: dict[frozenset[str], frozenset[str]] = {}
+    documents = []
+    for number, fact in enumerate(kb.facts):
+        for kind, text in _texts_of(fact, kb):
+            reading = readings.get(text)
+            if reading is None:
+                terms, named = _read_text(text, tokenizer, names)
+                reading = readings[text] = (interned.setdefault(terms, terms), named)
+            terms, named = reading
+            if terms:
+                named_id = named if kind == "phrasing" else None
+                documents.append(Document(number, kind, text, terms, named_id))
+    return documents
 
 
 def _street_names(kb: KnowledgeBase) -> tuple[str, ...]:
@@ -152,15 +191,82 @@ def _street_names(kb: KnowledgeBase) -> tuple[str, ...]:
     return (chinese, english[0]) if english else (chinese,)
 
 
-def _postings(documents: list[Document]) -> tuple[dict[str, list[int]], dict[str, set[int]]]:
-    """term -> the documents that use it, and term -> the facts that do."""
-    postings: dict[str, list[int]] = defaultdict(list)
-    facts_with: dict[str, set[int]] = defaultdict(set)
+def _read_text(
+    text: str, tokenizer: Tokenizer, names: CommitteeNames
+) -> tuple[frozenset[str], str | None]:
+    """A text's terms, and the committee it names first (if any)."""
+    normalized = normalize(text)
+    named = names.find(normalized)
+    terms = frozenset(token.term for token in tokenizer.tokens(names.blank(normalized)))
+    return terms, named[0][1] if named else None
+
+
+def _weighed(
+    documents: list[Document], idf: dict[str, float], everyday: Callable[[str], float]
+) -> list[Document]:
+    """The documents with their total weight (the sum of their terms' weights), replaced
+    one by one in the same list: a city's million documents are not held twice."""
+    totals: dict[frozenset[str], float] = {}
+    for number, doc in enumerate(documents):
+        total = totals.get(doc.terms)
+        if total is None:
+            total = totals[doc.terms] = sum(idf[t] * everyday(t) for t in doc.terms)
+        documents[number] = Document(
+            doc.fact_index, doc.kind, doc.text, doc.terms, doc.names_committee, total
+        )
+    return documents
+
+
+def _postings(documents: list[Document]) -> tuple[dict[str, array[int]], dict[str, int]]:
+    """term -> the documents that use it, and term -> how many facts do."""
+    # unsigned 32-bit arrays: a tenth of the memory of lists of ints at 50,000 facts
+    postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
+    fact_counts: dict[str, int] = defaultdict(int)
+    last_fact: dict[str, int] = {}
     for doc_number, doc in enumerate(documents):
         for term in doc.terms:
             postings[term].append(doc_number)
-            facts_with[term].add(doc.fact_index)
-    return dict(postings), facts_with
+            if last_fact.get(term) != doc.fact_index:  # a fact's documents are adjacent
+                last_fact[term] = doc.fact_index
+                fact_counts[term] += 1
+    return dict(postings), dict(fact_counts)
+
+
+def _leading_postings(
+    postings: dict[str, array[int]], documents: list[Document], scoring: Scoring
+) -> dict[str, array[int]]:
+    """For each term in too many documents, the ones it lifts highest on its own.
+
+    A term alone scores a document by its kind and by how much of the document it
+    covers, so the same order serves every term: short phrasings first."""
+    bound = scoring.max_documents_per_term
+    long_lists = {term: docs for term, docs in postings.items() if len(docs) > bound}
+    if not long_lists:
+        return {}
+    precision = 1 - scoring.query_recall_exponent
+    impact = [
+        scoring.kind_weight[doc.kind]
+        * (scoring.other_named_phrasing if doc.names_committee else 1.0)
+        / max(doc.total_weight, 1e-9) ** precision
+        for doc in documents
+    ]
+    return {
+        term: array("I", sorted(sorted(docs, key=lambda d: -impact[d])[:bound]))
+        for term, docs in long_lists.items()
+    }
+
+
+def _committee_documents(
+    facts: tuple[Fact, ...], documents: list[Document]
+) -> dict[str, tuple[int, int]]:
+    """committee id -> (first document, last + 1): documents follow the facts' order."""
+    spans: dict[str, tuple[int, int]] = {}
+    for doc_number, doc in enumerate(documents):
+        committee_id = facts[doc.fact_index].committee_id
+        if committee_id is not None:
+            first = spans.get(committee_id, (doc_number, doc_number))[0]
+            spans[committee_id] = (first, doc_number + 1)
+    return spans
 
 
 def _by_syllable_count(by_pinyin: dict[tuple[str, ...], str]) -> dict[int, dict[str, str]]:
@@ -171,29 +277,13 @@ def _by_syllable_count(by_pinyin: dict[tuple[str, ...], str]) -> dict[int, dict[
     return dict(table)
 
 
-def _sole_terms(
-    facts_with: dict[str, set[int]], everyday: Callable[[str], float]
-) -> frozenset[str]:
+def _sole_terms(fact_counts: dict[str, int], everyday: Callable[[str], float]) -> frozenset[str]:
     """Specific Chinese words that only one fact uses: alone they point at that fact."""
     return frozenset(
         term
-        for term, owners in facts_with.items()
-        if len(owners) == 1 and cjk_count(term) >= 2 and everyday(term) == 1.0
+        for term, owners in fact_counts.items()
+        if owners == 1 and cjk_count(term) >= 2 and everyday(term) == 1.0
     )
-
-
-def _documents_of(
-    number: int, fact: Fact, kb: KnowledgeBase, tokenizer: Tokenizer, names: CommitteeNames
-) -> list[Document]:
-    documents = []
-    for kind, text in _texts_of(fact, kb):
-        normalized = normalize(text)
-        named = names.find(normalized)
-        terms = frozenset(token.term for token in tokenizer.tokens(names.blank(normalized)))
-        if terms:
-            named_id = named[0][1] if named and kind == "phrasing" else None
-            documents.append(Document(number, kind, text, terms, named_id))
-    return documents
 
 
 def _core_terms(fact_count: int, documents: list[Document]) -> list[frozenset[str]]:
@@ -266,66 +356,3 @@ def _user_words(kb: KnowledgeBase) -> set[str]:
             for text in (fact.answer.zh, fact.title.zh):
                 words.update(normalize(q) for q in re.findall(r"[“\"]([^”\"]{2,12})[”\"]", text))
     return {word for word in words if cjk_count(word) >= 2 and " " not in word}
-
-
-class CommitteeNames:
-    """Finds committee names (Chinese names, aliases, English/pinyin names) in normalised
-    text by walking a character trie from each position, so a scan costs the same with
-    16 committees or 2,000."""
-
-    _END = ""  # trie key marking that a name ends here
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.owner = {
-            normalize(name, drop_filler=False): committee.id
-            for committee in kb.committees
-            for name in committee.all_names
-        }
-        self.trie: dict[str, Any] = {}
-        for name in self.owner:
-            if len(name) >= 2:
-                node = self.trie
-                for char in name:
-                    node = node.setdefault(char, {})
-                node[self._END] = name
-
-    def spans(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, name) of each name in the text, left to right, longest first."""
-        found = []
-        position = 0
-        while position < len(text):
-            name = self._longest_at(text, position)
-            if name:
-                found.append((position, position + len(name), name))
-                position += len(name)
-            else:
-                position += 1
-        return found
-
-    def _longest_at(self, text: str, position: int) -> str | None:
-        node: dict[str, Any] | None = self.trie
-        longest = None
-        for index in range(position, len(text)):
-            node = node.get(text[index]) if node is not None else None
-            if node is None:
-                break
-            name = node.get(self._END)
-            if name and (not name.isascii() or _word_bounded(text, position, index + 1)):
-                longest = name
-        return longest
-
-    def find(self, text: str) -> list[tuple[str, str]]:
-        """(name, committee id) for each name in the text, in order of appearance."""
-        return [(name, self.owner[name]) for _, _, name in self.spans(text)]
-
-    def blank(self, text: str) -> str:
-        """The text with every committee name replaced by spaces (offsets stay valid)."""
-        for start, end, _ in self.spans(text):
-            text = text[:start] + " " * (end - start) + text[end:]
-        return text
-
-
-def _word_bounded(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())

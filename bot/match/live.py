@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.kb import Committee, Fact, KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.kb import Committee, Fact, KnowledgeBase, KnowledgeBaseError
+from bot.match.cache import load_index
 from bot.match.matcher import Matcher
 from bot.match.types import MatcherSettings
 from bot.yamlfile import Problem
@@ -49,14 +50,13 @@ class LiveKnowledge:
         self.directory = Path(directory)
         self.settings = settings
         self._reload_lock = threading.Lock()
-        self.current = build_snapshot(load_knowledge(self.directory), settings)
+        self.current = load_snapshot(self.directory, settings)
 
     def reload(self) -> ReloadResult:
         """Load and swap in the files as they are now; never raises for bad files."""
         with self._reload_lock:
             try:
-                kb = load_knowledge(self.directory)
-                snapshot = build_snapshot(kb, self.settings)
+                snapshot = load_snapshot(self.directory, self.settings)
             except KnowledgeBaseError as exc:
                 logger.warning("reload refused, old knowledge keeps serving: %s", exc)
                 errors = tuple(str(p) for p in exc.problems)
@@ -65,6 +65,7 @@ class LiveKnowledge:
                 logger.exception("reload failed, old knowledge keeps serving")
                 return ReloadResult(ok=False, errors=(f"{self.directory}: {exc!r}",))
             previous, self.current = self.current.kb, snapshot  # the one swap
+        kb = snapshot.kb
         return ReloadResult(
             ok=True,
             committees=len(kb.committees),
@@ -82,3 +83,9 @@ def _missing(before: Iterable[str], now: Iterable[Committee | Fact]) -> tuple[st
 
 def build_snapshot(kb: KnowledgeBase, settings: MatcherSettings) -> Snapshot:
     return Snapshot(kb=kb, matcher=Matcher(kb, settings))
+
+
+def load_snapshot(directory: Path, settings: MatcherSettings) -> Snapshot:
+    """The knowledge in `directory` with its index, from the index cache when it fits."""
+    index = load_index(directory)
+    return Snapshot(kb=index.kb, matcher=Matcher(index.kb, settings, index=index))

@@ -1,7 +1,7 @@
 """Map a resident's question onto the facts of the knowledge base.
 
 The pipeline, one module per step:
-  normalise → colloquial words → committee names (index.CommitteeNames)
+  normalise → colloquial words → committee names (names.CommitteeNames)
   → terms with typo repair (repair.QuestionReader)
   → score facts (rank.Ranker)
   → evidence of the best fact → calibrated probabilities → decide (calibration)
@@ -21,7 +21,6 @@ from bot.kb.model import KnowledgeBase, Text
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
 from bot.match.details import asked_details, unanswered_detail
 from bot.match.index import Index, build_index
-from bot.match.names import SoundAlikeNames
 from bot.match.normalize import detect_language, normalize
 from bot.match.rank import Ranker
 from bot.match.repair import QuestionReader
@@ -38,13 +37,15 @@ class Matcher:
         settings: MatcherSettings | None = None,
         *,
         scoring: Scoring | None = None,
+        index: Index | None = None,
     ) -> None:
+        """Builds the index of `kb`, unless given one already built for it (the cache's)."""
         self.settings = settings or MatcherSettings()
-        self.scoring = scoring or Scoring()
-        self.index: Index = build_index(kb, self.scoring)
+        self.scoring = scoring or (index.scoring if index else Scoring())
+        self.index: Index = index or build_index(kb, self.scoring)
         self.reader = QuestionReader(self.index, self.scoring)
         self.ranker = Ranker(self.index, self.scoring)
-        self.sound_alike = SoundAlikeNames(kb)
+        self.sound_alike = self.index.sound_alike
 
     @property
     def kb(self) -> KnowledgeBase:

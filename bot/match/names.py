@@ -1,14 +1,16 @@
-"""Committee names typed with the wrong characters: 禾二居委 for 合二, 溪成居委 for 西成.
+"""Committee names in a question: exactly as written, or typed by sound.
 
-A pinyin input method offers every character that sounds right, so a resident who
-means 合一 may send 和衣. The exact names are found by `index.CommitteeNames`; what
-it misses, this finds by sound — but only right before 居委 / 居委会 / 居民区, where a
-name is certain to stand, never anywhere in the question.
+`CommitteeNames` finds the names, aliases and English names as written. A pinyin
+input method offers every character that sounds right, so a resident who means 合一
+may send 和衣: what the exact names miss, `SoundAlikeNames` finds by sound — but only
+right before 居委 / 居委会 / 居民区, where a name is certain to stand, never anywhere in
+the question.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot.kb.model import KnowledgeBase
 from bot.match.normalize import normalize
@@ -50,3 +52,66 @@ class SoundAlikeNames:
                 if committee_id:
                     return end - length, end, committee_id
         return None
+
+
+class CommitteeNames:
+    """Finds committee names (Chinese names, aliases, English/pinyin names) in normalised
+    text by walking a character trie from each position, so a scan costs the same with
+    16 committees or 2,000."""
+
+    _END = ""  # trie key marking that a name ends here
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.owner = {
+            normalize(name, drop_filler=False): committee.id
+            for committee in kb.committees
+            for name in committee.all_names
+        }
+        self.trie: dict[str, Any] = {}
+        for name in self.owner:
+            if len(name) >= 2:
+                node = self.trie
+                for char in name:
+                    node = node.setdefault(char, {})
+                node[self._END] = name
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, name) of each name in the text, left to right, longest first."""
+        found = []
+        position = 0
+        while position < len(text):
+            name = self._longest_at(text, position)
+            if name:
+                found.append((position, position + len(name), name))
+                position += len(name)
+            else:
+                position += 1
+        return found
+
+    def _longest_at(self, text: str, position: int) -> str | None:
+        node: dict[str, Any] | None = self.trie
+        longest = None
+        for index in range(position, len(text)):
+            node = node.get(text[index]) if node is not None else None
+            if node is None:
+                break
+            name = node.get(self._END)
+            if name and (not name.isascii() or _word_bounded(text, position, index + 1)):
+                longest = name
+        return longest
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """(name, committee id) for each name in the text, in order of appearance."""
+        return [(name, self.owner[name]) for _, _, name in self.spans(text)]
+
+    def blank(self, text: str) -> str:
+        """The text with every committee name replaced by spaces (offsets stay valid)."""
+        for start, end, _ in self.spans(text):
+            text = text[:start] + " " * (end - start) + text[end:]
+        return text
+
+
+def _word_bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from bot.kb.model import KnowledgeBase
@@ -105,7 +106,7 @@ class Ranker:
         question term earned in any of its documents (for the across-phrasings score).
 
         Term at a time: the postings of the essential terms pick the candidate
-        documents, the weak terms are only looked up in those."""
+        documents (a bounded number of them), the other terms are only looked up in those."""
         documents = self.index.documents
         gained: dict[int, float] = defaultdict(float)  # doc -> weight * credit shared
         shared: dict[int, float] = defaultdict(float)  # doc -> weight shared
@@ -122,16 +123,14 @@ class Ranker:
             if credited > seen.get(term.term, 0.0):
                 seen[term.term] = credited
 
+        sources = self._candidate_sources(essential, named_committee)
         for term in terms:
-            if term.term in essential:
-                for doc_number in self.index.postings.get(term.term, ()):
-                    share(doc_number, term)
+            for doc_number in sources.get(term.term, ()):
+                share(doc_number, term)
         candidates = list(gained)
         for term in terms:
-            if term.term not in essential:
-                for doc_number in candidates:
-                    if term.term in documents[doc_number].terms:
-                        share(doc_number, term)
+            for doc_number in self._also_using(term.term, candidates, sources.get(term.term)):
+                share(doc_number, term)
 
         best_doc: dict[int, tuple[float, int]] = {}
         for doc_number in candidates:
@@ -142,6 +141,33 @@ class Ranker:
             if score > best_doc.get(fact_index, (0.0, -1))[0]:
                 best_doc[fact_index] = (score, doc_number)
         return best_doc, union
+
+    def _candidate_sources(
+        self, essential: set[str], named_committee: str | None
+    ) -> dict[str, Sequence[int]]:
+        """term -> the documents it makes candidates: the rarest terms' first, until
+        `max_scored_documents` are found (the commoner terms only add to their scores)."""
+        index = self.index
+        budget = self.scoring.max_scored_documents
+        sources: dict[str, Sequence[int]] = {}
+        for term in sorted(essential, key=lambda t: (len(index.postings.get(t, ())), t)):
+            if budget <= 0:
+                break
+            sources[term] = index.candidate_documents(term, named_committee)
+            budget -= len(sources[term])
+        return sources
+
+    def _also_using(
+        self, term: str, candidates: list[int], listed: Sequence[int] | None
+    ) -> Iterator[int]:
+        """The candidates that use `term` but were not among the documents it listed."""
+        if listed is not None and len(listed) == len(self.index.postings.get(term, ())):
+            return  # it listed every document that uses it
+        documents = self.index.documents
+        taken = set(listed or ())
+        for doc_number in candidates:
+            if doc_number not in taken and term in documents[doc_number].terms:
+                yield doc_number
 
     def _document_score(
         self, doc_number: int, recall: float, shared_weight: float, named_committee: str | None

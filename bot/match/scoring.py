@@ -43,6 +43,13 @@ class Scoring:
     essential_share: float = 0.2
     """The question's weakest terms, together under this share of its weight, do not
     make a fact a candidate on their own (keeps large knowledge bases fast)."""
+    max_documents_per_term: int = 150
+    """A term in more documents than this makes only this many candidates, those it
+    lifts highest alone, plus the named committee's (老人 is in thousands of documents
+    of a city's base; the shipped base's commonest term is in 100)."""
+    max_scored_documents: int = 600
+    """Candidates come from the question's rarer terms first; once this many are found,
+    the commoner terms only add to their scores (a long question stays cheap)."""
 
     # --- committees named in the question ----------------------------------------
     other_named_phrasing: float = 0.85

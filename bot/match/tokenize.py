@@ -146,7 +146,6 @@ class Tokenizer:
         user_words: Iterable[str],
         colloquial: Colloquial | None = None,
     ) -> None:
-        configure_jieba_cache()
         colloquial = colloquial or Colloquial()
         self.colloquial = {normalize(w, drop_filler=False): v for w, v in colloquial.words.items()}
         self.fillers = frozenset(normalize(w, drop_filler=False) for w in colloquial.fillers)
@@ -161,11 +160,27 @@ class Tokenizer:
                 else:
                     self.synonyms[self._canonical_form(word)] = canonical
         self.phrases.sort(key=lambda pair: len(pair[0]), reverse=True)
-        for word in {*user_words, *self.synonyms, *self.colloquial, *self.fillers}:
-            if cjk_count(word) >= 2:
-                # just frequent enough to stay whole: a made-up high frequency would
-                # make the word look like an everyday one to everyday_discount()
-                jieba.suggest_freq(word, tune=True)
+        known = {*user_words, *self.synonyms, *self.colloquial, *self.fillers}
+        # sorted: jieba's state after registering depends on the order, and an index
+        # loaded from the cache must leave it as a build in any process would
+        self.registered = tuple(sorted(word for word in known if cjk_count(word) >= 2))
+        self.frequencies: tuple[tuple[str, int], ...] = ()
+        self.register_words()
+
+    def register_words(self) -> None:
+        """Tell jieba the knowledge base's words, so it keeps them whole. For an index
+        loaded from the cache, replay the frequencies the build gave them: jieba's state
+        is not part of the index, and working them out again costs seconds in a city."""
+        configure_jieba_cache()
+        if self.frequencies:
+            for word, frequency in self.frequencies:
+                jieba.add_word(word, frequency)
+            return
+        for word in self.registered:
+            # just frequent enough to stay whole: a made-up high frequency would
+            # make the word look like an everyday one to everyday_discount()
+            jieba.suggest_freq(word, tune=True)
+        self.frequencies = tuple((word, jieba.dt.FREQ[word]) for word in self.registered)
 
     @staticmethod
     def _canonical_form(word: str) -> str:

@@ -17,8 +17,9 @@ from starlette.applications import Starlette
 
 from bot.config import ENV_DB, ENV_KNOWLEDGE_DIR, Config, load_config
 from bot.dialogue import Dialogue
-from bot.kb import KnowledgeBaseError, load_knowledge
+from bot.kb import KnowledgeBaseError
 from bot.match import LiveKnowledge
+from bot.match.cache import load_index
 from bot.store import Store, StoreError
 from bot.teachlog import TeachJournal
 from bot.web.admin import ENV_ADMIN_TOKEN
@@ -35,9 +36,7 @@ def build_app(config: Config, csrf_secret: str) -> Starlette:
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
     store = Store(config.db_path)
     journal = TeachJournal(store)  # audit, undo, follow-ups
-    dialogue = Dialogue(
-        knowledge, store, default_language=config.default_language, journal=journal
-    )
+    dialogue = Dialogue(knowledge, store, default_language=config.default_language, journal=journal)
     flood = config.telegram.user_rate_limit  # the same rule as a Telegram user's
     limits = RateLimits(flood.messages, flood.seconds)
     return create_app(
@@ -59,7 +58,7 @@ def run_web(config: Config, config_file: str | None, *, host: str, port: int, wo
     import uvicorn
 
     try:  # refuse a broken knowledge base or store here, once, not in every worker
-        load_knowledge(config.knowledge_dir)
+        load_index(config.knowledge_dir)  # and index it once for every worker
         Store(config.db_path).close()  # also creates the schema before the workers race
     except KnowledgeBaseError as exc:
         print(f"error: the knowledge base is invalid:\n{exc}", file=sys.stderr)
