@@ -26,8 +26,9 @@ from typing import Any
 import yaml
 
 from bot.config import Config
-from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.kb import KnowledgeBase, KnowledgeBaseError
 from bot.match import Matcher, MatchResult
+from bot.match.cache import load_index
 
 STREET = "街道"
 FIGURES = ("first", "within2", "wrong", "declined", "english")
@@ -256,11 +257,11 @@ def load_sets(
     after saying on stderr why they cannot be had."""
     try:
         sets = {path.stem: read_cases(path) for path in paths}
-        kb = load_knowledge(config.knowledge_dir)
+        index = load_index(config.knowledge_dir)  # the on-disk cache when it fits
     except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
         print(f"cannot {doing}: {exc}", file=sys.stderr)
         return None
-    return sets, Matcher(kb, config.matcher)
+    return sets, Matcher(index.kb, config.matcher, index=index)
 
 
 def run_eval(
