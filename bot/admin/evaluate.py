@@ -115,7 +115,7 @@ def _category_at(categories: list[tuple[int, str]], line: int) -> str:
 
 def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> CaseResult:
     best = result.best if result.outcome != "declined" else None
-    committee = _short_name(kb, best.fact.committee_id) if best else None
+    committee = short_name(kb, best.fact.committee_id) if best else None
     if not case.expect:
         declined = result.outcome == "declined"
         return CaseResult(
@@ -123,7 +123,7 @@ def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> CaseResult:
         )
     ok = committee in case.expect and _says_what_it_should(case, result)
     first = ok and result.answered
-    offered = {_short_name(kb, m.fact.committee_id) for m in _offered(result)}
+    offered = {short_name(kb, m.fact.committee_id) for m in _offered(result)}
     within_two = first or (not result.answered and bool(offered.intersection(case.expect)))
     return CaseResult(
         case, result, ok, first, committee, within_two=within_two, wrong=result.answered and not ok
@@ -146,7 +146,8 @@ def _offered(result: MatchResult) -> Iterable[Any]:
     return result.related
 
 
-def _short_name(kb: KnowledgeBase, committee_id: str | None) -> str:
+def short_name(kb: KnowledgeBase, committee_id: str | None) -> str:
+    """The committee's short name as question sets label it; 街道 for a street fact."""
     owner = kb.committee(committee_id) if committee_id else None
     return owner.short_name if owner else STREET
 
