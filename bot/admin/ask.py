@@ -8,8 +8,9 @@ from typing import Any
 
 from bot.config import Config
 from bot.dialogue.conversation import MAX_QUESTION_CHARS
-from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.kb import KnowledgeBase, KnowledgeBaseError
 from bot.match import Matcher, MatchResult, explain
+from bot.match.cache import load_index
 
 
 def result_record(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
@@ -73,11 +74,12 @@ def _short_name(kb: KnowledgeBase, committee_id: str | None) -> str | None:
 
 def run_ask(config: Config, question: str | None, *, as_json: bool) -> int:
     try:
-        kb = load_knowledge(config.knowledge_dir)
+        index = load_index(config.knowledge_dir)  # the on-disk cache when it fits
     except KnowledgeBaseError as exc:
         print(exc, file=sys.stderr)
         return 1
-    matcher = Matcher(kb, config.matcher)
+    kb = index.kb
+    matcher = Matcher(kb, config.matcher, index=index)
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
     for text in questions:
         if len(text) > MAX_QUESTION_CHARS:  # the bot refuses these unmatched: so does ask

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.admin.evaluate import FIGURES, Case, load_sets
+from bot.admin.evaluate import FIGURES, Case, load_sets, short_name
 from bot.config import Config
-from bot.kb import KnowledgeBase
 from bot.kb.calibration import FEATURES, DecisionModel, LogisticModel
 from bot.match import Matcher, MatchResult
 from bot.match.calibration import decide, fit_logistic, probability
@@ -52,16 +51,11 @@ def collect(matcher: Matcher, cases: Sequence[Case]) -> list[Sample]:
     limit = matcher.settings.max_alternatives
     for case in cases:
         result = matcher.match(case.question)
-        committees = [_short_name(matcher.kb, m.fact.committee_id) for m in result.candidates]
+        committees = [short_name(matcher.kb, m.fact.committee_id) for m in result.candidates]
         top_right = bool(committees) and committees[0] in case.expect
         offer_right = any(c in case.expect for c in committees[:limit])
         samples.append(Sample(case, result, top_right, offer_right))
     return samples
-
-
-def _short_name(kb: KnowledgeBase, committee_id: str | None) -> str:
-    committee = kb.committee(committee_id)
-    return committee.short_name if committee else "街道"
 
 
 def fit(samples: Sequence[Sample]) -> tuple[LogisticModel, LogisticModel]:

@@ -27,8 +27,9 @@ import yaml
 
 from bot.admin import texts
 from bot.config import Config
-from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.kb import KnowledgeBase, KnowledgeBaseError
 from bot.match import Matcher, MatchResult
+from bot.match.cache import load_index
 from bot.text import Lang, Text
 
 STREET = "街道"
@@ -124,7 +125,7 @@ def _category_at(categories: list[tuple[int, str]], line: int) -> str:
 
 def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> CaseResult:
     best = result.best if result.outcome != "declined" else None
-    committee = _short_name(kb, best.fact.committee_id) if best else None
+    committee = short_name(kb, best.fact.committee_id) if best else None
     if not case.expect:
         declined = result.outcome == "declined"
         return CaseResult(
@@ -132,7 +133,7 @@ def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> CaseResult:
         )
     ok = committee in case.expect and _says_what_it_should(case, result)
     first = ok and result.answered
-    offered = {_short_name(kb, m.fact.committee_id) for m in _offered(result)}
+    offered = {short_name(kb, m.fact.committee_id) for m in _offered(result)}
     within_two = first or (not result.answered and bool(offered.intersection(case.expect)))
     return CaseResult(
         case, result, ok, first, committee, within_two=within_two, wrong=result.answered and not ok
@@ -155,7 +156,8 @@ def _offered(result: MatchResult) -> Iterable[Any]:
     return result.related
 
 
-def _short_name(kb: KnowledgeBase, committee_id: str | None) -> str:
+def short_name(kb: KnowledgeBase, committee_id: str | None) -> str:
+    """The committee's short name as question sets label it; 街道 for a street fact."""
     owner = kb.committee(committee_id) if committee_id else None
     return owner.short_name if owner else STREET
 
@@ -270,12 +272,12 @@ def load_sets(
     after saying on stderr (in `lang`) why they cannot be had."""
     try:
         sets = {path.stem: read_cases(path) for path in paths}
-        kb = load_knowledge(config.knowledge_dir)
+        index = load_index(config.knowledge_dir)  # the on-disk cache when it fits
     except (OSError, ValueError, yaml.YAMLError, KnowledgeBaseError) as exc:
         message = texts.CANNOT.fill(doing=texts.DOING[doing], reason=_reason(exc, lang))
         print(message.in_lang(lang), file=sys.stderr)
         return None
-    return sets, Matcher(kb, config.matcher)
+    return sets, Matcher(index.kb, config.matcher, index=index)
 
 
 def run_eval(

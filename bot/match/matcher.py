@@ -21,6 +21,7 @@ from bot.kb.model import KnowledgeBase, Text
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
 from bot.match.details import asked_details, unanswered_detail
 from bot.match.index import Index, build_index
+from bot.match.names import blank_spans
 from bot.match.normalize import detect_language, normalize
 from bot.match.rank import Ranker
 from bot.match.repair import QuestionReader
@@ -45,7 +46,6 @@ class Matcher:
         self.index: Index = index or build_index(kb, self.scoring)
         self.reader = QuestionReader(self.index, self.scoring)
         self.ranker = Ranker(self.index, self.scoring)
-        self.sound_alike = self.index.sound_alike
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -86,10 +86,8 @@ class Matcher:
         named = names.find(normalized)
         if named:
             return named[0][1], names.blank(normalized)
-        sounding = self.sound_alike.spans(normalized)
-        for start, end, _ in sounding:
-            normalized = normalized[:start] + " " * (end - start) + normalized[end:]
-        return (sounding[0][2] if sounding else None), normalized
+        sounding = self.index.sound_alike.spans(normalized)
+        return (sounding[0][2] if sounding else None), blank_spans(normalized, sounding)
 
     def query_terms(self, text: str) -> list[QueryTerm]:
         """The question's terms after typo repair, each with its weight."""

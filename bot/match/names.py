@@ -106,9 +106,14 @@ class CommitteeNames:
 
     def blank(self, text: str) -> str:
         """The text with every committee name replaced by spaces (offsets stay valid)."""
-        for start, end, _ in self.spans(text):
-            text = text[:start] + " " * (end - start) + text[end:]
-        return text
+        return blank_spans(text, self.spans(text))
+
+
+def blank_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end, …) span replaced by as many spaces."""
+    for start, end, _ in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _word_bounded(text: str, start: int, end: int) -> bool:
