@@ -1,0 +1,188 @@
+"""The PostgreSQL store: how BOT_DB selects it, migrations when several processes start
+at once, a failed write that spares the rest of its batch, a locked table that delays no
+reply, and start-up problems told in one line. (test_store.py runs the shared behaviour
+on both backends.)"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bot.config import load_config
+from bot.store import ENV_SECRET, MIGRATIONS, Store, StoreError
+from bot.store.postgres import PostgresStore
+from bot.store.queries import INSERT_QUESTION, SET_FEEDBACK, Write
+from bot.store.sqlite import READ_PAUSE
+
+USER = "tg:123456789"
+
+
+def question(log_id: int) -> Write:
+    params = (log_id, time.time(), "k", "问", "问?", "answered", "f", 1.0, "zh")
+    return Write("a question", INSERT_QUESTION, params)
+
+
+def test_bot_db_url_selects_postgresql_and_a_path_or_sqlite_url_keeps_sqlite(
+    postgres_db, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BOT_DB", postgres_db)
+    config = load_config(None)  # BOT_DB arrives as a Path, which folds the URL's "//"
+    store = Store(config.db_path)
+    try:
+        assert isinstance(store, PostgresStore)
+        store.set_language(USER, "en")
+    finally:
+        store.close()
+    with psycopg.connect(postgres_db) as conn:
+        assert conn.execute("SELECT language FROM preferences").fetchall() == [("en",)]
+    by_url = Store(f"sqlite://{tmp_path}/a.sqlite3")
+    by_path = Store(tmp_path / "b.sqlite3")
+    for store in (by_url, by_path):
+        assert not isinstance(store, PostgresStore)
+        store.close()
+    assert (tmp_path / "a.sqlite3").is_file() and (tmp_path / "b.sqlite3").is_file()
+
+
+def test_processes_starting_at_once_migrate_once(postgres_db):
+    stores: list[Store] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            stores.append(Store(postgres_db))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in stores:
+        store.close()
+    assert errors == [] and len(stores) == 6
+    with psycopg.connect(postgres_db) as conn:
+        versions = conn.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
+    assert [v for (v,) in versions] == list(range(1, len(MIGRATIONS) + 1))
+
+
+def test_a_failed_write_spares_the_rest_of_its_batch(postgres_db, caplog):
+    store = Store(postgres_db)
+    try:
+        # feedback on a question never logged inserts nothing; a duplicate id fails
+        first, second = 1001, 1002
+        batch = [question(first), question(first), question(second)]
+        batch.append(Write("feedback", SET_FEEDBACK, (1, time.time(), second, "k")))
+        assert store._apply(batch) == [True, False, True, True]
+        assert [q.id for q in store.questions(0)] == [first, second]
+        assert [f.log_id for f in store.feedback(0)] == [second]
+    finally:
+        store.close()
+    assert "database error while saving a question" in caplog.text
+
+
+def test_a_locked_table_delays_no_reply_and_the_writes_land_afterwards(postgres_db):
+    store = Store(postgres_db)
+    try:
+        store.set_home_committee(USER, "xiaohe")
+        store._writer.flush(5)  # type: ignore[union-attr]
+        assert store.preferences(USER).home_committee == "xiaohe"
+        with psycopg.connect(postgres_db) as other, other.transaction():
+            other.execute("LOCK TABLE preferences, question_log IN ACCESS EXCLUSIVE MODE")
+            start = time.perf_counter()
+            assert store.preferences(USER).home_committee == "xiaohe"  # remembered
+            store.set_language(USER, "en")
+            assert store.log_question(
+                USER, question="q", normalized="q", outcome="answered", fact_id="f",
+                score=1.0, lang="zh",
+            )
+            assert store.preferences(USER).language == "en"  # the queued write, overlaid
+            assert time.perf_counter() - start < 1.0
+            time.sleep(0.5)
+        assert store._writer.flush(15)  # type: ignore[union-attr]
+        time.sleep(READ_PAUSE)  # reads skip the database for a moment after a timeout
+        assert len(store.questions(0)) == 1 and store.lost_writes == 0
+    finally:
+        store.close()
+    again = Store(postgres_db)
+    try:
+        assert again.preferences(USER).language == "en"
+    finally:
+        again.close()
+
+
+def test_two_processes_share_preferences_and_the_log(postgres_db):
+    web, bot = Store(postgres_db), Store(postgres_db)
+    try:
+        web.set_home_committee(USER, "heyi")
+        log_id = bot.log_question(
+            USER, question="q", normalized="q", outcome="answered", fact_id="f",
+            score=1.0, lang="zh",
+        )
+        web._writer.flush(5)  # type: ignore[union-attr]
+        bot._writer.flush(5)  # type: ignore[union-attr]
+        assert bot.preferences(USER).home_committee == "heyi"
+        assert log_id is not None and web.record_feedback(log_id, USER, True)
+        web._writer.flush(5)  # type: ignore[union-attr]
+        assert [f.log_id for f in bot.feedback(0)] == [log_id]
+    finally:
+        web.close()
+        bot.close()
+
+
+def test_without_bot_secret_or_with_another_one_start_up_says_why(postgres_db, monkeypatch):
+    monkeypatch.delenv(ENV_SECRET)
+    with pytest.raises(StoreError, match=f"needs {ENV_SECRET}"):
+        Store(postgres_db)
+    monkeypatch.setenv(ENV_SECRET, secrets.token_hex(32))
+    Store(postgres_db).close()
+    monkeypatch.setenv(ENV_SECRET, secrets.token_hex(32))
+    with pytest.raises(StoreError, match="user key does not belong"):
+        Store(postgres_db)
+
+
+def test_an_unreachable_server_is_one_line_without_the_password(monkeypatch):
+    import socket
+
+    monkeypatch.setenv(ENV_SECRET, secrets.token_hex(32))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(StoreError) as caught:
+        Store(f"postgresql://bot:hunter2@127.0.0.1:{port}/bot")
+    message = str(caught.value)
+    assert message.startswith("cannot use the PostgreSQL database postgresql://bot:***@127")
+    assert "hunter2" not in message and "\n" not in message
+
+
+def test_report_reads_a_database_read_only_and_refuses_an_empty_one(postgres_db):
+    with pytest.raises(StoreError, match="no bot tables"):
+        Store(postgres_db, read_only=True)
+    Store(postgres_db).close()
+    reader = Store(postgres_db, read_only=True)
+    try:
+        assert reader.questions(0) == [] and not reader.set_language(USER, "en")
+    finally:
+        reader.close()
+
+
+def test_sqlite_url_path_is_the_file_after_the_scheme(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path.relative_to('/')}/c.sqlite3")
+    store.close()
+    assert (tmp_path / "c.sqlite3").is_file()
+
+
+def test_the_teach_journal_on_postgresql_is_refused_with_a_reason(postgres_db):
+    from bot.teachlog import TeachJournal
+
+    store = Store(postgres_db)
+    try:
+        with pytest.raises(StoreError, match="teach journal still needs an SQLite database"):
+            TeachJournal(store)
+    finally:
+        store.close()
