@@ -5,7 +5,11 @@ on both backends.)"""
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -186,3 +190,48 @@ def test_the_teach_journal_on_postgresql_is_refused_with_a_reason(postgres_db):
             TeachJournal(store)
     finally:
         store.close()
+
+
+SHARING_PROCESS = """
+import sys, time
+from bot.store import Store
+
+url, me, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+store = Store(url)  # all start at once: one makes the tables, the others wait for it
+store.set_home_committee(f"tg:{me}", f"committee-{me}")
+store.log_question(f"tg:{me}", question="q", normalized="q", outcome="answered",
+                   fact_id="f", score=1.0, lang="zh")
+seen = {}
+deadline = time.monotonic() + 20
+while len(seen) < count and time.monotonic() < deadline:
+    for other in range(count):
+        if home := store.preferences(f"tg:{other}").home_committee:
+            seen[other] = home
+    time.sleep(0.1)
+store.close()
+print(" ".join(seen[other] for other in sorted(seen)))
+"""
+
+
+@pytest.mark.slow
+def test_processes_on_one_server_see_each_others_preferences_and_log(postgres_db, tmp_path):
+    count = 3
+    env = {**os.environ, "BOT_DB": postgres_db}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", SHARING_PROCESS, postgres_db, str(me), str(count)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for me in range(count)
+    ]
+    everyone = " ".join(f"committee-{me}" for me in range(count))
+    for process in processes:
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, out.strip()) == (0, everyone), err
+    report = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--json", "--days", "1"],
+        env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        check=False,
+    )
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["total"] == count
