@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from bot.config import load_config
-from bot.store import ENV_SECRET, MIGRATIONS, Store, StoreError
+from bot.store import ENV_SECRET, MIGRATIONS, Store, StoreError, location
 from bot.store.postgres import PostgresStore
 from bot.store.queries import INSERT_QUESTION, SET_FEEDBACK, Write
 from bot.store.sqlite import READ_PAUSE
@@ -235,3 +235,37 @@ def test_processes_on_one_server_see_each_others_preferences_and_log(postgres_db
     )
     assert report.returncode == 0, report.stderr
     assert json.loads(report.stdout)["total"] == count
+
+
+def test_a_url_that_went_through_a_path_or_a_folder_is_read_back():
+    url = "postgresql://bot:secret@db.example:5433/bot"
+    assert location.postgres_url(Path(url)) == url  # Path folds "//" into "/"
+    assert location.postgres_url(Path("/srv/app") / Path(url)) == url  # joined to a folder
+    assert location.postgres_url("/srv/app/bot.sqlite3") is None
+    assert location.redacted(url) == "postgresql://bot:***@db.example:5433/bot"
+
+
+def test_writes_survive_the_server_dropping_every_connection(postgres_db, caplog):
+    store = Store(postgres_db)
+    try:
+        store.set_language(USER, "en")
+        assert store._writer.flush(5)  # type: ignore[union-attr]
+        with psycopg.connect(postgres_db, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        assert store.set_home_committee(USER, "xiaohe")  # queued on a dead connection
+        end = time.monotonic() + 15  # the writer retries, on a new connection
+        while store.pending_writes and time.monotonic() < end:
+            time.sleep(0.05)
+        assert (store.pending_writes, store.lost_writes) == (0, 0)
+        assert "retrying" in caplog.text  # the first attempt met the dropped connection
+    finally:
+        store.close()
+    again = Store(postgres_db)
+    try:
+        prefs = again.preferences(USER)
+        assert (prefs.home_committee, prefs.language) == ("xiaohe", "en")
+    finally:
+        again.close()

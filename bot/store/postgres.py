@@ -130,7 +130,6 @@ class PostgresStore(Store):
         self._key = None
         self._user_keys = None
         self._salt = None
-        self._user_hmac_key()
         with explained(url):
             prepare(url, self._user_hmac_key(), read_only=read_only)
             self._pool = self._open_pool()
@@ -191,10 +190,12 @@ class PostgresStore(Store):
         try:
             with self._pool.connection(timeout=self._read_timeout) as conn:
                 return action(Connection(conn))
-        except psycopg.Error as exc:  # psycopg_pool.PoolTimeout is one too
+        except psycopg.OperationalError as exc:  # down, timed out; PoolTimeout is one too
             self._reads_paused_until = time.monotonic() + READ_PAUSE
             logger.warning("database unavailable while %s (%s); answering without it", what, exc)
-            return default
+        except psycopg.Error:
+            logger.exception("database error while %s; carrying on without it", what)
+        return default
 
     def _apply(self, batch: Sequence[Write]) -> list[bool]:
         """The writer thread's transaction: one per batch, a savepoint per write."""
