@@ -35,6 +35,14 @@ def store(db: Path) -> Iterator[Store]:
     store.close()
 
 
+@pytest.fixture
+def any_store(any_db: str) -> Iterator[Store]:
+    """A fresh store on each backend, SQLite and PostgreSQL (the same tests pass on both)."""
+    store = Store(any_db)
+    yield store
+    store.close()
+
+
 def log(store: Store, user: str = USER, *, outcome: str = "answered", at=None, **kw):
     fields = {
         "question": "哪里可以买菜?",
@@ -89,13 +97,13 @@ def test_creates_parent_dir_wal_and_schema_version(store, db):
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_reopening_keeps_key_preferences_and_does_not_migrate_again(db):
-    first = Store(db)
+def test_reopening_keeps_key_preferences_and_does_not_migrate_again(any_db):
+    first = Store(any_db)
     first.set_home_committee("tg:42", "xiaohe")
     first.set_language("tg:42", "en")
     key = first.user_key("tg:42")
     first.close()
-    second = Store(db)
+    second = Store(any_db)
     try:
         assert second.user_key("tg:42") == key
         prefs = second.preferences("tg:42")
@@ -126,7 +134,9 @@ def test_log_ids_are_unique_and_increasing_without_a_database():
 # --- what residents and admins see ----------------------------------------------------
 
 
-def test_choice_rejection_and_feedback_only_for_the_asker(store):
+def test_choice_rejection_and_feedback_only_for_the_asker(any_store):
+    store = any_store
+
     log_id = log(store, outcome="clarify")
     assert log_id is not None
     assert not store.record_choice(log_id, "tg:other", "heyi-elderly-care")
@@ -140,11 +150,11 @@ def test_choice_rejection_and_feedback_only_for_the_asker(store):
     assert store.feedback(0) == []
 
 
-def test_ownership_is_checked_in_the_database_after_a_restart(db):
-    first = Store(db)
+def test_ownership_is_checked_in_the_database_after_a_restart(any_db):
+    first = Store(any_db)
     log_id = log(first)
     first.close()
-    second = Store(db)
+    second = Store(any_db)
     try:
         assert log_id is not None
         assert not second.record_feedback(log_id, "tg:other", False)
@@ -155,7 +165,9 @@ def test_ownership_is_checked_in_the_database_after_a_restart(db):
         second.close()
 
 
-def test_stats_today_week_share_and_feedback(store):
+def test_stats_today_week_share_and_feedback(any_store):
+    store = any_store
+
     now = datetime(2026, 11, 26, 15, 0).astimezone()  # a Thursday
     monday = (now - timedelta(days=3)).timestamp()
     last_week = (now - timedelta(days=8)).timestamp()
@@ -172,7 +184,9 @@ def test_stats_today_week_share_and_feedback(store):
     assert (stats.helpful_total, stats.unhelpful_total) == (1, 1)
 
 
-def test_empty_stats(store):
+def test_empty_stats(any_store):
+    store = any_store
+
     stats = store.stats()
     assert stats.questions_week == 0 and stats.answered_share_week is None
 
@@ -190,7 +204,9 @@ def test_a_failed_write_is_logged_with_a_count_not_raised(store, caplog):
     assert store.set_language("tg:1", "en") is False
 
 
-def test_many_threads_share_one_store(store):
+def test_many_threads_share_one_store(any_store):
+    store = any_store
+
     def work(n: int) -> None:
         for i in range(25):
             log_id = log(store, user=f"tg:{n}")

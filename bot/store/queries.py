@@ -1,4 +1,8 @@
-"""The SQL the SQLite store runs: statements for the writer, and the reads as functions."""
+"""The SQL the store runs: statements for the writer, and the reads as functions.
+
+Written once, in SQLite's dialect (`?` and `:name` parameters) kept to what PostgreSQL
+also understands; postgres.py rewrites only the parameter marks.
+"""
 
 from __future__ import annotations
 
@@ -100,16 +104,17 @@ def stats(conn: sqlite3.Connection, now: datetime | None) -> Stats:
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     week_start = day_start - timedelta(days=day_start.weekday())
     today, week = day_start.timestamp(), week_start.timestamp()
+    # COUNT(*) FILTER: the same SQL and whole-number results on SQLite and PostgreSQL
     today_count, week_count, answered = conn.execute(
-        "SELECT COALESCE(SUM(at >= :today), 0), COUNT(*), "
-        "COALESCE(SUM(outcome = 'answered' OR chosen_fact_id IS NOT NULL), 0) "
+        "SELECT COUNT(*) FILTER (WHERE at >= :today), COUNT(*), "
+        "COUNT(*) FILTER (WHERE outcome = 'answered' OR chosen_fact_id IS NOT NULL) "
         "FROM question_log WHERE at >= :week",
         {"today": today, "week": week},
     ).fetchone()
     votes = conn.execute(
-        "SELECT COALESCE(SUM(helpful = 1 AND at >= :week), 0), "
-        "COALESCE(SUM(helpful = 0 AND at >= :week), 0), "
-        "COALESCE(SUM(helpful = 1), 0), COALESCE(SUM(helpful = 0), 0) FROM feedback",
+        "SELECT COUNT(*) FILTER (WHERE helpful = 1 AND at >= :week), "
+        "COUNT(*) FILTER (WHERE helpful = 0 AND at >= :week), "
+        "COUNT(*) FILTER (WHERE helpful = 1), COUNT(*) FILTER (WHERE helpful = 0) FROM feedback",
         {"week": week},
     ).fetchone()
     return Stats(

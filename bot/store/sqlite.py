@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.kb.model import Lang
-from bot.store import opening, queries
+from bot.store import location, opening, queries
 from bot.store.keys import UserKeys, load_key, use_for_logs
 from bot.store.model import (
     NO_STATS,
@@ -64,7 +64,20 @@ REMEMBERED = 10_000
 
 
 class Store:
-    """The bot's SQLite database; safe to share between threads, never blocks a reply."""
+    """The bot's SQLite database; safe to share between threads, never blocks a reply.
+
+    `Store("postgresql://…")` makes a PostgresStore instead (postgres.py), so every
+    caller opens the database the same way, whichever BOT_DB names.
+    """
+
+    _writer: BackgroundWriter[Write] | None
+
+    def __new__(cls, path: Path | str, *args: object, **kwargs: object) -> Store:
+        if cls is Store and location.postgres_url(path) is not None:
+            from bot.store.postgres import PostgresStore  # psycopg only when it is used
+
+            return super().__new__(PostgresStore)
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -75,7 +88,7 @@ class Store:
         env: Mapping[str, str] | None = None,
     ) -> None:
         """Open (and create or upgrade) the database; StoreError says why it cannot be."""
-        self.path = Path(path)
+        self.path = location.sqlite_path(path)
         self.read_only = read_only
         self._read_timeout = read_timeout
         self._env = env
@@ -88,17 +101,21 @@ class Store:
         self._user_keys: UserKeys | None = None
         if not read_only:
             use_for_logs(UserKeys(self._user_hmac_key(), self._salt))
-        self._closed = False
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
+        self._start_memory()
+        if not read_only:
+            self._writer = BackgroundWriter(self._apply)
+
+    def _start_memory(self) -> None:
+        """What every backend keeps in memory: pending and last-read preferences, log ids."""
+        self._closed = False
         self._memory = threading.Lock()
         self._reads_paused_until = 0.0
         self._pending: dict[str, dict[PreferenceField, tuple[object, str | None]]] = {}
         self._known: OrderedDict[str, Preferences] = OrderedDict()
         self._recent_logs: OrderedDict[int, str] = OrderedDict()
-        self._writer: BackgroundWriter[Write] | None = None
-        if not read_only:
-            self._writer = BackgroundWriter(self._apply)
+        self._writer = None
 
     # --- set-up -------------------------------------------------------------
 
