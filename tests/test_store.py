@@ -272,7 +272,8 @@ def test_close_writes_the_queue_and_never_takes_over_5_seconds(db, caplog):
         with caplog.at_level(logging.ERROR, logger="bot.store"):
             _, took = timed(store.close)
     assert took < 5.0
-    assert "gave up on 5 writes" in caplog.text and "5 writes were lost" in caplog.text
+    # how the five are split into batches depends on timing; the total lost does not
+    assert "gave up on" in caplog.text and "5 writes were lost" in caplog.text
     assert logged_count(db) == 50
 
 
