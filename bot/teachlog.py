@@ -31,7 +31,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from bot.kb.model import LANGS, Lang
 from bot.kb.teach import Taught
-from bot.store.queries import Write, is_transient
+from bot.store.queries import Write, apply_write
 from bot.store.writer import BackgroundWriter
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ class TeachJournal:
         conn = self._writer_conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            results = [_apply_one(conn, write) for write in batch]
+            results = [apply_write(conn, write) for write in batch]
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -363,18 +363,6 @@ class TeachJournal:
                 "SELECT status FROM followups WHERE log_id = ?", (log_id,)
             ).fetchone()
         return str(row[0]) if row else None
-
-
-def _apply_one(conn: sqlite3.Connection, write: Write) -> bool:
-    """One queued write; a lock or busy database raises (the batch is retried)."""
-    try:
-        conn.execute(write.sql, write.params)
-    except sqlite3.Error as exc:
-        if is_transient(exc):
-            raise
-        logger.error("database error while saving %s: %s", write.what, exc)
-        return False
-    return True
 
 
 def _at(question: LoggedQuestion) -> float:

@@ -6,6 +6,7 @@ also understands; postgres.py rewrites only the parameter marks.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ SET_FEEDBACK = (
     "SELECT id, ?, ? FROM question_log WHERE id = ? AND user_key = ? "
     "ON CONFLICT (log_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at"
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -142,3 +145,17 @@ def _logged_question(row: sqlite3.Row) -> LoggedQuestion:
         chosen_fact_id=row["chosen_fact_id"],
         rejected=bool(row["rejected"]),
     )
+
+
+def apply_write(conn: sqlite3.Connection, write: Write) -> bool:
+    """One queued write inside the writer's transaction. SQLite undoes only the failed
+    statement, so the rest of the batch stays; a lock or busy database raises (the batch
+    is retried), any other error drops this write and says so."""
+    try:
+        conn.execute(write.sql, write.params)
+    except sqlite3.Error as exc:
+        if is_transient(exc):
+            raise
+        logger.error("database error while saving %s: %s", write.what, exc)
+        return False
+    return True

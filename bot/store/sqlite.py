@@ -208,25 +208,13 @@ class Store:
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            results = [self._apply_one(conn, write) for write in batch]
+            results = [queries.apply_write(conn, write) for write in batch]
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         return results
-
-    @staticmethod
-    def _apply_one(conn: sqlite3.Connection, write: Write) -> bool:
-        # SQLite undoes only the failed statement, so the rest of the batch stays
-        try:
-            conn.execute(write.sql, write.params)
-        except sqlite3.Error as exc:
-            if is_transient(exc):
-                raise
-            logger.error("database error while saving %s: %s", write.what, exc)
-            return False
-        return True
 
     # --- preferences --------------------------------------------------------
 
@@ -364,15 +352,21 @@ class Store:
 
     # --- closing ------------------------------------------------------------
 
-    def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
-        """Write what is queued (for at most `timeout` seconds), then close; idempotent."""
+    def _stop_writing(self, timeout: float) -> bool:
+        """Write what is queued, say what was lost; False when already closed."""
         if self._closed:
-            return
+            return False
         if self._writer is not None:
             self._writer.close(timeout)
             if self._writer.lost:
                 logger.error("%d writes were lost since start-up", self._writer.lost)
         self._closed = True
+        return True
+
+    def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """Write what is queued (for at most `timeout` seconds), then close; idempotent."""
+        if not self._stop_writing(timeout):
+            return
         with self._memory:
             connections = [self._conn, *self._readers]
             self._readers.clear()
