@@ -58,13 +58,15 @@ def postgres_server() -> Iterator[str]:
     port = _free_port()
     subprocess.run(
         [*as_postgres, str(POSTGRES_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "bot"],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
     pg_ctl = [*as_postgres, str(POSTGRES_BIN / "pg_ctl"), "-D", str(data)]
     subprocess.run(
         [*pg_ctl, "-o", options, "-l", str(folder / "log"), "-w", "start"],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     try:
         yield f"postgresql://bot@127.0.0.1:{port}"

@@ -89,9 +89,7 @@ def test_a_second_teach_never_sends_a_follow_up_twice(dialogue, teaching, journa
     assert "现在有答案了" not in chat(dialogue, "a", "你好")
 
 
-def test_a_teach_undone_before_delivery_is_delivered_once_when_taught_again(
-    dialogue, teaching
-):
+def test_a_teach_undone_before_delivery_is_delivered_once_when_taught_again(dialogue, teaching):
     chat(dialogue, "a", DECLINED)
     teaching.teach(DECLINED, FACT, by=ADMIN)
     assert teaching.undo(by=ADMIN).ok  # before resident a chatted again: nothing to say
@@ -136,9 +134,7 @@ def test_the_address_is_sealed_in_the_database(journal, store):
     assert "987654321" not in raw
 
 
-def test_who_picked_a_did_you_mean_option_got_an_answer_and_is_not_followed_up(
-    dialogue, teaching
-):
+def test_who_picked_a_did_you_mean_option_got_an_answer_and_is_not_followed_up(dialogue, teaching):
     clarify = "哪里有活动"  # "did you mean": several committees' activities
     picked = dialogue.handle(User("console:a"), TextMessage(clarify))
     option = next(b.payload for b in picked.flat_buttons if b.payload.startswith("p:"))

@@ -102,8 +102,13 @@ def test_a_locked_table_delays_no_reply_and_the_writes_land_afterwards(postgres_
             assert store.preferences(USER).home_committee == "xiaohe"  # remembered
             store.set_language(USER, "en")
             assert store.log_question(
-                USER, question="q", normalized="q", outcome="answered", fact_id="f",
-                score=1.0, lang="zh",
+                USER,
+                question="q",
+                normalized="q",
+                outcome="answered",
+                fact_id="f",
+                score=1.0,
+                lang="zh",
             )
             assert store.preferences(USER).language == "en"  # the queued write, overlaid
             assert time.perf_counter() - start < 1.0
@@ -125,8 +130,13 @@ def test_two_processes_share_preferences_and_the_log(postgres_db):
     try:
         web.set_home_committee(USER, "heyi")
         log_id = bot.log_question(
-            USER, question="q", normalized="q", outcome="answered", fact_id="f",
-            score=1.0, lang="zh",
+            USER,
+            question="q",
+            normalized="q",
+            outcome="answered",
+            fact_id="f",
+            score=1.0,
+            lang="zh",
         )
         web._writer.flush(5)  # type: ignore[union-attr]
         bot._writer.flush(5)  # type: ignore[union-attr]
@@ -220,7 +230,10 @@ def test_processes_on_one_server_see_each_others_preferences_and_log(postgres_db
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", SHARING_PROCESS, postgres_db, str(me), str(count)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for me in range(count)
     ]
@@ -230,7 +243,11 @@ def test_processes_on_one_server_see_each_others_preferences_and_log(postgres_db
         assert (process.returncode, out.strip()) == (0, everyone), err
     report = subprocess.run(
         [sys.executable, "-m", "bot", "report", "--json", "--days", "1"],
-        env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
         check=False,
     )
     assert report.returncode == 0, report.stderr

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot.config import SHIPPED_KNOWLEDGE
@@ -291,17 +292,22 @@ def test_healthz_reports_the_knowledge_version_and_the_store(
     assert broken.json()["store"]["ok"] is False
 
 
-@pytest.mark.slow
-def test_an_edited_knowledge_file_is_served_without_a_restart(tmp_path: Path, store: Store) -> None:
-    directory = tmp_path / "knowledge"
+def watched_app(directory: Path, store: Store) -> Starlette:
+    """A web app over a copy of the shipped knowledge in `directory`, watching it."""
     shutil.copytree(SHIPPED_KNOWLEDGE, directory)
-    app = create_app(
+    return create_app(
         Dialogue(LiveKnowledge(directory, MatcherSettings()), store),
         limits=RateLimits(100, 10.0),
         csrf_secret=SECRET,
         watch=True,
         close_store=False,
     )
+
+
+@pytest.mark.slow
+def test_an_edited_knowledge_file_is_served_without_a_restart(tmp_path: Path, store: Store) -> None:
+    directory = tmp_path / "knowledge"
+    app = watched_app(directory, store)
     with TestClient(app) as client:
         before = client.get("/healthz").json()["knowledge"]["version"]
         edited = directory / "committees" / "xiaohe.yaml"
@@ -332,14 +338,7 @@ def test_the_web_layer_loads_without_telegram() -> None:
 def test_a_swapped_knowledge_folder_keeps_being_watched(tmp_path: Path, store: Store) -> None:
     """Editors and `git checkout` replace the whole folder: later edits must still land."""
     directory = tmp_path / "knowledge"
-    shutil.copytree(SHIPPED_KNOWLEDGE, directory)
-    app = create_app(
-        Dialogue(LiveKnowledge(directory, MatcherSettings()), store),
-        limits=RateLimits(100, 10.0),
-        csrf_secret=SECRET,
-        watch=True,
-        close_store=False,
-    )
+    app = watched_app(directory, store)
     with TestClient(app) as client:
         before = client.get("/healthz").json()["knowledge"]["version"]
         replacement = tmp_path / "knowledge.new"
