@@ -26,12 +26,14 @@ from bot.match.types import Outcome
 
 # What each outcome is worth to a resident. A wrong answer is the worst outcome: it costs
 # four right ones. A "did you mean" with the right option is a second best; one offered
-# for a question nobody can answer wastes a step.
+# for a question nobody can answer wastes a step, and so does a decline of a question the
+# knowledge base does answer (the resident is sent to 12345 for nothing).
 VALUE_RIGHT_ANSWER = 1.0
 VALUE_RIGHT_OPTION = 0.5
 VALUE_DECLINED_OUT_OF_SCOPE = 1.0
 COST_WRONG_ANSWER = 4.0
 COST_NEEDLESS_QUESTION = 0.3
+COST_NEEDLESS_DECLINE = 0.3
 THRESHOLD_GRID = [round(0.025 * i, 3) for i in range(2, 40)]
 SEED = 20181231  # folds are shuffled reproducibly
 
@@ -103,7 +105,7 @@ def value(sample: Sample, outcome: Outcome) -> float:
         return VALUE_RIGHT_ANSWER if sample.top_right else -COST_WRONG_ANSWER
     if outcome == "clarify":
         return VALUE_RIGHT_OPTION if sample.offer_right else 0.0
-    return 0.0
+    return -COST_NEEDLESS_DECLINE
 
 
 def best_thresholds(

@@ -54,7 +54,7 @@ DETAILS = (
         Text("费用", "the fee"),
         asks=_words(
             "学费 费用 收费 收钱 多少钱 价格 价钱 会费 报名费 配送费 运费 要钱 付钱 交钱"
-            " 几钿 贵不贵 贵伐 便宜",
+            " 几钿 贵不贵 贵伐 便宜 钞票 花了多少 补偿标准 多少一平方",
             "fee|fees|cost|costs|price|charge|pay for|cheap|cheaper|expensive",
         ),
         told_by=_words("免费 收费 学费 费用", "free of charge|fee"),
@@ -127,10 +127,12 @@ DETAILS = (
         Text("这方面的信息", "information on that"),
         asks=_words(
             "养老金 退休金 社保 医保 公积金 户口 落户 护照 签证 驾照 停车位 车位 停车费 租房"
-            " 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证",
+            " 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证 老年卡 敬老卡"
+            " 交通卡 饭店 菜馆 饭馆 馆子 小笼 上网 wifi 密码",
             "pension|social insurance|medical insurance|hukou|passport|visa|driving licence"
             "|driving license|parking|rent|apartment|hiring|job|jobs|bus|metro|subway|taxi"
-            "|delivery|fine|fines",
+            "|delivery|fine|fines|senior card|restaurant|restaurants|xiaolongbao|wi-fi|wifi"
+            "|password",
         ),
         told_by=(),
     ),
@@ -147,8 +149,9 @@ DETAILS = (
         # "how many members does it have": only an answer that counts people says
         Text("具体人数", "how many people exactly"),
         asks=_words(
-            "几个人 多少人 几个组员 多少组员 多少队员 几个队员 多少成员 几个成员 多少会员 几个会员"
-            " 几位 住了多少 多少户",
+            # not a bare 几个人: "寻几个人一道练" looks for company
+            "有几个人 一共几个人 总共几个人 几个人参加 多少人 几个组员 多少组员 多少队员"
+            " 几个队员 多少成员 几个成员 多少会员 几个会员 几位 住了多少 多少户",
             "how many members|how many people|how many volunteers",
         ),
         told_by=(),
@@ -160,8 +163,8 @@ DETAILS = (
     Detail(
         Text("工作人员的情况", "staff details"),
         asks=_words(
-            "主任 书记 工作人员 队长 组长 负责人",
-            "director|secretary|staff|who works|leader",
+            "主任 书记 工作人员 队长 组长 负责人 姓啥 姓什么",
+            "director|secretary|staff|who works|leader|surname",
         ),
         told_by=_words("主任 书记 队长 组长 负责人", "director|secretary|leader"),
     ),
@@ -181,6 +184,37 @@ DETAILS = (
             "哪家律师 哪家事务所 哪家公司 哪家单位 哪家医院", "which law firm|which company"
         ),
         told_by=_words("事务所 公司", "law firm|company"),
+    ),
+    Detail(
+        # how long a class term or a loan lasts: the facts say what, rarely for how long
+        Text("时长", "how long it lasts"),
+        asks=_words(
+            "几天 多长时间 几个钟头 几个小时 上几天 借几天", "how long|how many days|how many hours"
+        ),
+        told_by=(),
+        # "每一周" is how often, "40周年" an anniversary: neither says how long
+        told_pattern=(
+            r"(?<!每)[\d一二三四五六七八九十两]+\s*(?:天|周(?!年)|个月|小时|钟头)"
+            r"|\d+ (?:days|weeks|hours)"
+        ),
+    ),
+    Detail(
+        Text("用什么语言", "the language it is held in"),
+        asks=_words("英语 英文 外语 普通话 上海话教", "in english|english-speaking|speak english"),
+        told_by=_words("英语 英文", "english"),
+    ),
+    Detail(
+        Text("管不管饭", "whether meals are provided"),
+        asks=_words("管饭 午饭 中饭 管不管饭 供饭", "lunch|meals provided|give the kids food"),
+        told_by=_words("餐 饭", "meal|meals|lunch"),
+    ),
+    Detail(
+        Text("建成年份", "when it was built"),
+        asks=_words(
+            "哪一年造 哪年造 啥辰光造 哪一年建 哪年建成 建于哪年", "when was it built|year built"
+        ),
+        told_by=(),
+        told_pattern=r"\d{4}\s*年\s*(?:建|造)|built in",
     ),
     Detail(
         Text("退款办法", "refunds"),
