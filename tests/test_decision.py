@@ -55,8 +55,19 @@ def test_a_named_committees_detail_is_answered_from_its_own_fact() -> None:
     assert result.best is not None and "890" in result.best.fact.answer.zh
 
 
-@pytest.mark.parametrize("question", ["老年卡哪能办", "good place for xiaolongbao near here?"])
-def test_a_city_matter_next_to_a_service_is_declined(question: str) -> None:
+@pytest.mark.parametrize(
+    "question",
+    [
+        "老年卡哪能办",
+        "good place for xiaolongbao near here?",
+        # a firm sends the lawyer, but the answer does not say which firm
+        "翠湖天地的律师是哪个律师事务所派来的",
+        # "16 residents' committees" counts committees, not the people living here
+        "街道一共住了多少人",
+        "孝和那个取菜的柜子24小时都好拿吗",
+    ],
+)
+def test_a_detail_or_city_matter_next_to_a_service_is_declined(question: str) -> None:
     assert MATCHER.match(question).outcome == "declined"
 
 

@@ -62,7 +62,7 @@ DETAILS = (
     Detail(
         Text("开放时间", "the opening hours"),
         asks=_words(
-            "几点 开门 关门 开放时间 营业时间 上班时间 几点钟",
+            "几点 开门 关门 开放时间 营业时间 上班时间 几点钟 半夜 通宵 24小时",
             "opening hours|open on|what time|when does it open|when is it open|hours",
         ),
         told_by=_words("开放时间 营业时间 点到", "opening hours|o'clock"),
@@ -157,7 +157,7 @@ DETAILS = (
         told_by=(),
         told_pattern=(
             r"[\d一二三四五六七八九十百千万两]+\s*[余多]?(?:人|名|位|户)"
-            r"|\d+ (?:people|members|residents|volunteers|times)"
+            r"|\d+ (?:people|members|residents(?!')|volunteers|times)"
         ),
     ),
     Detail(
@@ -181,9 +181,12 @@ DETAILS = (
     Detail(
         Text("具体是哪家单位", "which organisation exactly"),
         asks=_words(
-            "哪家律师 哪家事务所 哪家公司 哪家单位 哪家医院", "which law firm|which company"
+            "哪家律师 哪家事务所 哪家律所 哪个律师事务所 哪家公司 哪家单位 哪家医院",
+            "which law firm|which company|name of the firm",
         ),
-        told_by=_words("事务所 公司", "law firm|company"),
+        told_by=(),
+        # "请律师事务所派了律师" says a firm helps, not which: only a quoted name tells
+        told_pattern=r"[“「][^”」]{1,20}[”」](?:律师事务所|事务所|公司|医院)",
     ),
     Detail(
         # how long a class term or a loan lasts: the facts say what, rarely for how long
