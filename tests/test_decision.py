@@ -47,6 +47,19 @@ def test_a_few_people_to_practise_with_is_not_a_headcount_question() -> None:
     assert result.best is not None and result.best.fact.id == "xinhua-calligraphy"
 
 
+def test_an_answer_that_speaks_of_the_asked_matter_is_not_declined() -> None:
+    # "parking" is a city matter, but the lane-clearing fact does speak of bikes parked
+    result = MATCHER.match("Zhicheng alley clutter and bike parking")
+    assert result.outcome == "answered"
+    assert result.best is not None and result.best.fact.committee_id == "zhicheng"
+
+
+def test_a_common_word_is_not_read_as_a_misspelt_service_word() -> None:
+    # 笑话 (xiaohua) sounds like 小孩 (xiaohai), but a resident who types a word this
+    # common means it: no "did you mean the holiday class for children?"
+    assert MATCHER.match("给我讲个笑话").outcome == "declined"
+
+
 def test_a_named_committees_detail_is_answered_from_its_own_fact() -> None:
     # the committee is named and the question asks how many people: the overview does not
     # say, its volunteer-team fact does (890人次), so that fact answers
@@ -65,6 +78,7 @@ def test_a_named_committees_detail_is_answered_from_its_own_fact() -> None:
         # "16 residents' committees" counts committees, not the people living here
         "街道一共住了多少人",
         "孝和那个取菜的柜子24小时都好拿吗",
+        "复兴公园怎么走",
     ],
 )
 def test_a_detail_or_city_matter_next_to_a_service_is_declined(question: str) -> None:

@@ -112,14 +112,30 @@ def best_thresholds(
     samples: Sequence[Sample], predictions: Sequence[tuple[float, float]]
 ) -> tuple[float, float]:
     """The (answer, ask) probability thresholds worth most to residents, judged on
-    cross-validated probabilities; on a tie, the stricter thresholds."""
+    cross-validated probabilities; on a tie, the stricter thresholds.
+
+    Each pair is judged with its neighbours on the grid: the worth is flat and noisy
+    near the top, and a pair whose neighbours are poor sits on a cliff edge that the
+    next questions residents ask may push it over."""
 
     def worth(at: tuple[float, float]) -> float:
         pairs = zip(samples, predictions, strict=True)
         return sum(value(s, outcome_of(s, p, at)) for s, p in pairs)
 
     grid = [(a, c) for a in THRESHOLD_GRID for c in THRESHOLD_GRID if c <= a]
-    return max(grid, key=lambda at: (worth(at), at))
+    worths = {at: worth(at) for at in grid}
+
+    def with_neighbours(at: tuple[float, float]) -> float:
+        a, c = THRESHOLD_GRID.index(at[0]), THRESHOLD_GRID.index(at[1])
+        near = [
+            worths[(THRESHOLD_GRID[i], THRESHOLD_GRID[j])]
+            for i in range(max(a - 1, 0), min(a + 2, len(THRESHOLD_GRID)))
+            for j in range(max(c - 1, 0), min(c + 2, len(THRESHOLD_GRID)))
+            if (THRESHOLD_GRID[i], THRESHOLD_GRID[j]) in worths
+        ]
+        return sum(near) / len(near)
+
+    return max(grid, key=lambda at: (round(with_neighbours(at), 6), at))
 
 
 def figures(

@@ -54,7 +54,7 @@ DETAILS = (
         Text("费用", "the fee"),
         asks=_words(
             "学费 费用 收费 收钱 多少钱 价格 价钱 会费 报名费 配送费 运费 要钱 付钱 交钱"
-            " 几钿 贵不贵 贵伐 便宜 钞票 花了多少 补偿标准 多少一平方",
+            " 几钿 贵不贵 贵伐 便宜 钞票 花了多少 补偿标准 多少一平方 经费 房价",
             "fee|fees|cost|costs|price|charge|pay for|cheap|cheaper|expensive",
         ),
         told_by=_words("免费 收费 学费 费用", "free of charge|fee"),
@@ -80,8 +80,9 @@ DETAILS = (
     Detail(
         Text("具体地址", "the exact address"),
         asks=_words(
-            "地址 门牌 在哪条路 哪条马路 哪几条 几号楼 几楼 哪栋楼",
-            "address|which road|which roads|which street|which floor",
+            "地址 门牌 在哪条路 哪条马路 哪几条 几号楼 几楼 哪栋楼 怎么走 哪能走 怎么过去",
+            "address|which road|which roads|which street|which floor|how do i get to"
+            "|directions to",
         ),
         told_by=_words("地址", "address"),
         contact_field="address",
@@ -110,7 +111,8 @@ DETAILS = (
     Detail(
         Text("报名办法", "how to sign up"),
         asks=_words(
-            "怎么报名 如何报名 哪能报名 报名方式 在哪报名 要啥条件 什么条件 有啥条件 有什么要求",
+            "怎么报名 如何报名 哪能报名 报名方式 在哪报名 要啥条件 什么条件 有啥条件 有什么要求"
+            " 带啥材料 带什么材料 要啥材料 什么材料 啥证件",
             "how to sign up|how do i sign up|how to register|how do i register|how to apply"
             "|requirements",
         ),
@@ -126,9 +128,9 @@ DETAILS = (
         # question about the pension of an older resident is not about elderly care
         Text("这方面的信息", "information on that"),
         asks=_words(
-            "养老金 退休金 社保 医保 公积金 户口 落户 护照 签证 驾照 停车位 车位 停车费 租房"
-            " 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证 老年卡 敬老卡"
-            " 交通卡 饭店 菜馆 饭馆 馆子 小笼 上网 wifi 密码",
+            "养老金 退休金 退休工资 社保 医保 公积金 户口 落户 护照 签证 驾照 停车位 车位 停车费"
+            " 租房 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证 老年卡"
+            " 敬老卡 交通卡 饭店 菜馆 饭馆 馆子 小笼 上网 wifi 密码",
             "pension|social insurance|medical insurance|hukou|passport|visa|driving licence"
             "|driving license|parking|rent|apartment|hiring|job|jobs|bus|metro|subway|taxi"
             "|delivery|fine|fines|senior card|restaurant|restaurants|xiaolongbao|wi-fi|wifi"
@@ -261,16 +263,28 @@ def _names_other_street(text: str, street_names: tuple[str, ...]) -> bool:
 
 
 def unanswered_detail(
-    details: tuple[Detail, ...], fact: Fact, committee: Committee | None
+    details: tuple[Detail, ...], fact: Fact, committee: Committee | None, question: str = ""
 ) -> Detail | None:
-    """The first asked detail that neither the fact's answer nor a filled contact gives."""
+    """The first asked detail that neither the fact's answer nor a filled contact gives.
+    `question` (normalised) lets an answer that speaks of the very thing asked about (bike
+    parking in the lanes) count as giving it."""
     answer = f" {fact.answer.zh} {fact.answer.en.casefold()} "
     for detail in details:
-        if _contact_gives(committee, detail):
+        if _contact_gives(committee, detail) or _speaks_of_what_was_asked(answer, detail, question):
             continue
         if not _tells(answer, detail):
             return detail
     return None
+
+
+def _speaks_of_what_was_asked(answer: str, detail: Detail, question: str) -> bool:
+    for asked in detail.asked_in.finditer(question):
+        word = asked.group(0)
+        # parking / parked: an English word by its stem, which needs 4 letters to mean anything
+        stem = re.sub(r"(?:ing|ed|es|s)$", "", word) if word.isascii() else word
+        if len(stem) >= (4 if word.isascii() else 1) and stem in answer:
+            return True
+    return False
 
 
 def _tells(answer: str, detail: Detail) -> bool:

@@ -66,7 +66,7 @@ class Matcher:
         named_id, text = self._committee_named(normalized)
         terms = self.query_terms(text)
         asked = asked_details(normalized, self.index.street_names)
-        candidates = self._fact_giving_detail(asked, self.rank(terms, named_id))
+        candidates = self._fact_giving_detail(asked, self.rank(terms, named_id), normalized)
         limit = max(self.settings.max_alternatives, 3)
         result = MatchResult(
             question=question,
@@ -78,7 +78,7 @@ class Matcher:
         )
         if not candidates:
             return result
-        missing = self._missing_detail(asked, candidates[0])
+        missing = self._missing_detail(asked, candidates[0], normalized)
         features = evidence(candidates, terms, self.index, named_id, lang)
         features["detail_given"] = float(bool(asked) and missing is None)
         return self._decide(replace(result, evidence=features), candidates, missing)
@@ -129,7 +129,7 @@ class Matcher:
         )
 
     def _fact_giving_detail(
-        self, details: tuple[Detail, ...], candidates: list[Match]
+        self, details: tuple[Detail, ...], candidates: list[Match], question: str
     ) -> list[Match]:
         """A named committee's overview came first, but the question asks for a detail
         (how many people) that one of the committee's own facts gives: that fact first."""
@@ -142,7 +142,8 @@ class Matcher:
             (
                 fact
                 for fact in committee.facts
-                if not fact.overview and unanswered_detail(details, fact, committee) is None
+                if not fact.overview
+                and unanswered_detail(details, fact, committee, question) is None
             ),
             None,
         )
@@ -150,12 +151,15 @@ class Matcher:
             return candidates
         return [replace(candidates[0], fact=giving, phrasing=giving.title.zh), *candidates[1:]]
 
-    def _missing_detail(self, details: tuple[Detail, ...], best: Match) -> Text | None:
+    def _missing_detail(
+        self, details: tuple[Detail, ...], best: Match, question: str
+    ) -> Text | None:
         """The name of a detail the question asks for (a fee, hours) that the best fact
         does not give."""
         if not details:
             return None
-        missing = unanswered_detail(details, best.fact, self.kb.committee_of(best.fact))
+        committee = self.kb.committee_of(best.fact)
+        missing = unanswered_detail(details, best.fact, committee, question)
         return missing.label if missing else None
 
     def too_close(self, best: Match, candidates: list[Match], named: str | None) -> bool:
