@@ -79,6 +79,22 @@ def test_naming_a_committee_and_a_topic_gives_that_committees_fact() -> None:
     assert result.best.fact.committee_id == "shunliu" and not result.best.fact.overview
 
 
+def test_a_word_only_one_service_and_its_overview_use_points_at_that_service() -> None:
+    # 晒台 is in Fuxing's green-team fact and in Fuxing's overview, which sums it up: it
+    # still points at the green team, ahead of Jiansi's fact that shares only 楼道
+    result = MATCHER.match("楼道晒台翻新的活动")
+    assert result.outcome == "answered"
+    assert result.best is not None and result.best.fact.id == "fuxing-green-team"
+
+
+def test_a_road_or_park_named_like_a_committee_is_not_the_committee() -> None:
+    assert MATCHER.match("复兴居委有啥活动").named_committee == "fuxing"
+    for place in ("复兴公园里散步", "复兴中路上有啥好吃的面馆", "新华路怎么走"):
+        result = MATCHER.match(place)
+        assert result.named_committee is None, place
+        assert result.outcome == "declined", place
+
+
 def test_the_answer_language_follows_the_question() -> None:
     assert detect_language("where can I learn calligraphy") == "en"
     assert detect_language("哪里可以学书法") == "zh"
@@ -110,11 +126,11 @@ def test_the_realistic_batches_keep_the_five_figures() -> None:
     cases = [case for path in sorted(REGRESSION.parent.glob("*.yaml")) for case in read_cases(path)]
     summary = summarize(evaluate(MATCHER, cases))
     wrong = [m for m in summary["misses"] if m["wrong"]]
-    # measured 93.5 / 97.3 / 0.7 / 95.0 when the calibration was last fitted; batches 4-7
+    # measured 95.0 / 97.7 / 0.7 / 94.4 when the calibration was last fitted; batches 4-7
     # hold questions about details the article never gives, which keep "wrong" above 0
-    assert summary["first"]["share"] >= 0.91, summary["misses"]
-    assert summary["within2"]["share"] >= 0.96, summary["misses"]
-    assert summary["wrong"]["share"] <= 0.012, wrong
+    assert summary["first"]["share"] >= 0.93, summary["misses"]
+    assert summary["within2"]["share"] >= 0.965, summary["misses"]
+    assert summary["wrong"]["share"] <= 0.01, wrong
     assert summary["declined"]["share"] >= 0.92, summary["misses"]
     assert summary["english"]["share"] == 1.0
 

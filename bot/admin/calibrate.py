@@ -26,14 +26,15 @@ from bot.match.types import Outcome
 
 # What each outcome is worth to a resident. A wrong answer is the worst outcome: it costs
 # four right ones. A "did you mean" with the right option is a second best; one offered
-# for a question nobody can answer wastes a step, and so does a decline of a question the
-# knowledge base does answer (the resident is sent to 12345 for nothing).
+# for a question nobody can answer wastes a step. Declining a question the knowledge base
+# does answer sends the resident to 12345 for nothing: it loses what the right option
+# would have given.
 VALUE_RIGHT_ANSWER = 1.0
 VALUE_RIGHT_OPTION = 0.5
 VALUE_DECLINED_OUT_OF_SCOPE = 1.0
 COST_WRONG_ANSWER = 4.0
 COST_NEEDLESS_QUESTION = 0.3
-COST_NEEDLESS_DECLINE = 0.3
+COST_NEEDLESS_DECLINE = 0.5
 THRESHOLD_GRID = [round(0.025 * i, 3) for i in range(2, 40)]
 SEED = 20181231  # folds are shuffled reproducibly
 
@@ -135,7 +136,11 @@ def best_thresholds(
         ]
         return sum(near) / len(near)
 
-    return max(grid, key=lambda at: (round(with_neighbours(at), 6), at))
+    answer_at = max(grid, key=lambda at: (round(with_neighbours(at), 6), at))[0]
+    # given when to answer, when to ask is smooth: its own worth decides, and on a tie
+    # the more lenient threshold (a right option keeps a resident a decline sends away)
+    asking = [at for at in grid if at[0] == answer_at]
+    return max(asking, key=lambda at: (round(worths[at], 6), -at[1]))
 
 
 def figures(

@@ -54,7 +54,8 @@ DETAILS = (
         Text("费用", "the fee"),
         asks=_words(
             "学费 费用 收费 收钱 多少钱 价格 价钱 会费 报名费 配送费 运费 要钱 付钱 交钱"
-            " 几钿 贵不贵 贵伐 便宜 钞票 花了多少 补偿标准 多少一平方 经费 房价",
+            " 几钿 贵不贵 贵伐 便宜 多少钞票 收钞票 要钞票 付钞票 花了多少 补偿标准 多少一平方"
+            " 经费 房价",
             "fee|fees|cost|costs|price|charge|pay for|cheap|cheaper|expensive",
         ),
         told_by=_words("免费 收费 学费 费用", "free of charge|fee"),
@@ -62,7 +63,7 @@ DETAILS = (
     Detail(
         Text("开放时间", "the opening hours"),
         asks=_words(
-            "几点 开门 关门 开放时间 营业时间 上班时间 几点钟 半夜 通宵 24小时",
+            "几点 开门 关门 开放时间 营业时间 上班时间 几点钟 24小时",
             "opening hours|open on|what time|when does it open|when is it open|hours",
         ),
         told_by=_words("开放时间 营业时间 点到", "opening hours|o'clock"),
@@ -72,7 +73,8 @@ DETAILS = (
         Text("电话", "the phone number"),
         asks=_words(
             "电话 号码 手机号 联系方式 怎么联系 微信号",
-            "phone|telephone|number to call|contact number|wechat id",
+            "phone number|telephone|number to call|contact number|wechat id|call them|phone of"
+            "|phone for",
         ),
         told_by=_words("电话", "phone number|telephone"),
         contact_field="phone",
@@ -80,9 +82,9 @@ DETAILS = (
     Detail(
         Text("具体地址", "the exact address"),
         asks=_words(
-            "地址 门牌 在哪条路 哪条马路 哪几条 几号楼 几楼 哪栋楼 怎么走 哪能走 怎么过去",
-            "address|which road|which roads|which street|which floor|how do i get to"
-            "|directions to",
+            "地址 门牌 在哪条路 哪条马路 哪几条 几号楼 几楼 哪栋楼 怎么走 哪能走 怎么过去"
+            " 办公室在 办公地点",
+            "address|which road|which roads|which street|which floor|how do i get to|directions to",
         ),
         told_by=_words("地址", "address"),
         contact_field="address",
@@ -91,8 +93,9 @@ DETAILS = (
         Text("具体日子", "the exact days"),
         asks=_words(
             "礼拜几 星期几 每周几 几号 哪几天 哪一天 坐班 周末 礼拜六 礼拜天 星期六 星期天 下趟"
-            " 下次 下一次 下回 提前几天 多久",
-            "what day|which day|which days|weekend|weekends|saturday|sunday|next time|how often",
+            " 下次 下一次 下回 提前几天 多久 完工 竣工",
+            "what day|which day|which days|weekend|weekends|saturday|sunday|next time|how often"
+            "|when is the next|finished by",
         ),
         told_by=(),
         told_pattern=(
@@ -103,7 +106,7 @@ DETAILS = (
     Detail(
         Text("现在是否还在办", "whether it still runs today"),
         asks=_words(
-            "还在做 还在搞 还在办 还招人 还开着 还有伐 还在伐 还能去",
+            "还在做 还在搞 还在办 还招人 还开着 还有伐 还在伐 还能去 还能用 现在还",
             "still running|still open|still working|still going|still on",
         ),
         told_by=(),
@@ -112,7 +115,7 @@ DETAILS = (
         Text("报名办法", "how to sign up"),
         asks=_words(
             "怎么报名 如何报名 哪能报名 报名方式 在哪报名 要啥条件 什么条件 有啥条件 有什么要求"
-            " 带啥材料 带什么材料 要啥材料 什么材料 啥证件",
+            " 带啥材料 带什么材料 要啥材料 什么材料 啥证件 自己带 自家带",
             "how to sign up|how do i sign up|how to register|how do i register|how to apply"
             "|requirements",
         ),
@@ -130,11 +133,13 @@ DETAILS = (
         asks=_words(
             "养老金 退休金 退休工资 社保 医保 公积金 户口 落户 护照 签证 驾照 停车位 车位 停车费"
             " 租房 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证 老年卡"
-            " 敬老卡 交通卡 饭店 菜馆 饭馆 馆子 小笼 上网 wifi 密码",
+            " 敬老卡 交通卡 饭店 菜馆 饭馆 馆子 小笼 好吃 上网 wifi 密码 坏了 修理 维修 报修"
+            " 买手机 手机店",
             "pension|social insurance|medical insurance|hukou|passport|visa|driving licence"
-            "|driving license|parking|rent|apartment|hiring|job|jobs|bus|metro|subway|taxi"
+            "|driving license|parking spot|parking space|parking lot|car park|parking fee"
+            "|rent|apartment|hiring|job|jobs|bus|metro|subway|taxi"
             "|delivery|fine|fines|senior card|restaurant|restaurants|xiaolongbao|wi-fi|wifi"
-            "|password",
+            "|password|buy a phone|new phone|phone shop",
         ),
         told_by=(),
     ),
@@ -142,7 +147,9 @@ DETAILS = (
         # the knowledge base describes one year (2018): not this year's or next year's plans
         Text("今年和以后的安排", "this year's or later plans"),
         asks=_words(
-            "今年 明年 下个月 下半年 " + " ".join(f"{year}年" for year in range(2019, 2041)),
+            # not a bare 今年: "小囡今年读初中" says when, it does not ask about this year
+            "今年还 今年有没有 今年办不办 今年啥辰光 明年 下个月 下半年 "
+            + " ".join(f"{year}年" for year in range(2019, 2041)),
             "this year|next year|next month|" + "|".join(map(str, range(2019, 2041))),
         ),
         told_by=(),
@@ -223,7 +230,7 @@ DETAILS = (
     ),
     Detail(
         Text("退款办法", "refunds"),
-        asks=_words("退款 退钱 退费 注销 退订 取消订单", "refund|money back|unsubscribe"),
+        asks=_words("退款 退钱 退费 退钞票 注销 退订 取消订单", "refund|money back|unsubscribe"),
         told_by=_words("退款", "refund"),
     ),
 )
@@ -278,13 +285,7 @@ def unanswered_detail(
 
 
 def _speaks_of_what_was_asked(answer: str, detail: Detail, question: str) -> bool:
-    for asked in detail.asked_in.finditer(question):
-        word = asked.group(0)
-        # parking / parked: an English word by its stem, which needs 4 letters to mean anything
-        stem = re.sub(r"(?:ing|ed|es|s)$", "", word) if word.isascii() else word
-        if len(stem) >= (4 if word.isascii() else 1) and stem in answer:
-            return True
-    return False
+    return any(_mentions(answer, asked.group(0)) for asked in detail.asked_in.finditer(question))
 
 
 def _tells(answer: str, detail: Detail) -> bool:

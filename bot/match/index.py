@@ -157,7 +157,7 @@ def build_index(kb: KnowledgeBase, scoring: Scoring | None = None) -> Index:
         committee_names=names,
         sound_alike=SoundAlikeNames(kb),
         fact_numbers={fact.id: number for number, fact in enumerate(facts)},
-        sole_terms=_sole_terms(fact_counts, everyday),
+        sole_terms=_sole_terms(fact_counts, postings, documents, facts, everyday),
         scoring=scoring,
         street_names=_street_names(kb),
         leading_postings=_leading_postings(postings, documents, scoring),
@@ -277,12 +277,25 @@ def _by_syllable_count(by_pinyin: dict[tuple[str, ...], str]) -> dict[int, dict[
     return dict(table)
 
 
-def _sole_terms(fact_counts: dict[str, int], everyday: Callable[[str], float]) -> frozenset[str]:
-    """Specific Chinese words that only one fact uses: alone they point at that fact."""
+def _sole_terms(
+    fact_counts: dict[str, int],
+    postings: dict[str, array[int]],
+    documents: list[Document],
+    facts: Sequence[Fact],
+    everyday: Callable[[str], float],
+) -> frozenset[str]:
+    """Specific Chinese words that only one service uses: alone they point at it. A
+    committee's overview sums its services up, so it does not count as a second user."""
+
+    def services_using(term: str) -> int:
+        owners = {documents[number].fact_index for number in postings[term]}
+        return sum(not facts[owner].overview for owner in owners)
+
     return frozenset(
         term
         for term, owners in fact_counts.items()
-        if owners == 1 and cjk_count(term) >= 2 and everyday(term) == 1.0
+        if owners <= 2 and cjk_count(term) >= 2 and everyday(term) == 1.0
+        if services_using(term) == 1
     )
 
 

@@ -96,7 +96,7 @@ class CommitteeNames:
             if node is None:
                 break
             name = node.get(self._END)
-            if name and (not name.isascii() or _word_bounded(text, position, index + 1)):
+            if name and _stands_alone(name, text, position, index + 1):
                 longest = name
         return longest
 
@@ -114,6 +114,17 @@ def blank_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
     for start, end, _ in spans:
         text = text[:start] + " " * (end - start) + text[end:]
     return text
+
+
+# 复兴中路, 复兴公园, 新华路: a road or a park named like a committee is not the committee
+_PLACE_AFTER = re.compile(r"[中东西南北]?路|公园|广场|大厦|医院|[小中大]学|大街")
+
+
+def _stands_alone(name: str, text: str, start: int, end: int) -> bool:
+    """A Chinese name not followed by a place word; an English one between word breaks."""
+    if name.isascii():
+        return _word_bounded(text, start, end)
+    return _PLACE_AFTER.match(text, end) is None
 
 
 def _word_bounded(text: str, start: int, end: int) -> bool:
