@@ -114,6 +114,8 @@ class Connection:
 class PostgresStore(Store):
     """The store in a PostgreSQL database; made by `Store("postgresql://…")`."""
 
+    database_errors = (psycopg.Error,)  # psycopg_pool.PoolTimeout is one too
+
     def __init__(
         self,
         path: Path | str,
@@ -153,14 +155,6 @@ class PostgresStore(Store):
             self._key = load_key(Path(location.redacted(self.url)), environ)  # no key file
         return self._key
 
-    @property
-    def path(self) -> Path:  # type: ignore[override]
-        """No file: what still opens the database as an SQLite file must say so."""
-        raise StoreError(
-            "the teach journal still needs an SQLite database; BOT_DB=postgresql://… "
-            "serves the store only for now"
-        )
-
     def _open_pool(self) -> ConnectionPool[Any]:
         pool: ConnectionPool[Any] = ConnectionPool(
             self.url,
@@ -185,6 +179,15 @@ class PostgresStore(Store):
         with self._pool.connection(timeout=self._read_timeout) as conn:
             row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
         return int(row[0] or 0) if row else 0
+
+    @contextmanager
+    def transaction(self, wait: float, *, write: bool = True) -> Iterator[Connection]:
+        """A transaction on a pooled connection; its statements give up after `wait` s."""
+        if self._closed:
+            raise psycopg.InterfaceError("the store is closed")
+        with self._pool.connection(timeout=wait) as conn, conn.transaction():
+            conn.execute(f"SET LOCAL statement_timeout = {max(1, int(wait * 1000))}")
+            yield Connection(conn)
 
     def _read(self, what: str, default: T, action: Callable[[Any], T]) -> T:
         if self._closed or time.monotonic() < self._reads_paused_until:
