@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -37,7 +38,7 @@ import psycopg
 from psycopg.rows import RowMaker
 from psycopg_pool import ConnectionPool
 
-from bot.store import location, opening
+from bot.store import location, notify, opening
 from bot.store.keys import ENV_SECRET, UserKeys, key_check, load_key, use_for_logs
 from bot.store.model import StoreError
 from bot.store.queries import Write
@@ -134,6 +135,8 @@ class PostgresStore(Store):
         self._key = None
         self._user_keys = None
         self._salt = None
+        self.sender = secrets.token_hex(8)
+        """Who this store is in knowledge notices (it ignores its own)."""
         with explained(url):
             prepare(url, self._user_hmac_key(), read_only=read_only)
             self._pool = self._open_pool()
@@ -188,6 +191,13 @@ class PostgresStore(Store):
         with self._pool.connection(timeout=wait) as conn, conn.transaction():
             conn.execute(f"SET LOCAL statement_timeout = {max(1, int(wait * 1000))}")
             yield Connection(conn)
+
+    def announce_knowledge(self) -> bool:
+        """NOTIFY the other processes (queued: sent when the writer commits it)."""
+        return self.submit(notify.notice(self.sender))
+
+    def listen_for_knowledge(self, on_notice: Callable[[str], None]) -> notify.NoticeListener:
+        return notify.NoticeListener(self.url, self.sender, on_notice)
 
     def _read(self, what: str, default: T, action: Callable[[Any], T]) -> T:
         if self._closed or time.monotonic() < self._reads_paused_until:

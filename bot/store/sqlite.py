@@ -44,6 +44,7 @@ from bot.store.writer import BackgroundWriter
 
 if TYPE_CHECKING:
     from bot.match.types import Outcome
+    from bot.store.notify import Listening
 
 logger = logging.getLogger(__name__)
 
@@ -200,12 +201,11 @@ class Store:
         self.flush(FLUSH_BEFORE_READ)
 
     def flush(self, timeout: float) -> bool:
-        """Wait (at most `timeout` s) until what is queued is written; False if it is not."""
+        """Wait (at most `timeout` s) until what is queued is written; False if not."""
         return self._writer.flush(timeout) if self._writer is not None else True
 
     def transaction(self, wait: float, *, write: bool = True) -> AbstractContextManager[Any]:
-        """A transaction for what must be done now and answer (direct.py); blocking, and
-        raises `database_errors`: not for a resident's reply."""
+        """For what must be done now and answer (direct.py); blocks, raises `database_errors`."""
         return self._transactions(wait, write=write)
 
     # --- writing ------------------------------------------------------------
@@ -229,6 +229,16 @@ class Store:
                 conn.execute("ROLLBACK")
             raise
         return results
+
+    def announce_knowledge(self) -> bool:
+        """Tell other processes the knowledge changed: no need with SQLite (one machine,
+        whose file watchers see the edit); PostgreSQL sends a notice."""
+        return False
+
+    def listen_for_knowledge(self, on_notice: Callable[[str], None]) -> Listening | None:
+        """Call `on_notice(reason)`, on a thread of its own, after another process
+        announced a change; None when this backend has no notices (SQLite)."""
+        return None
 
     # --- preferences --------------------------------------------------------
 
