@@ -201,3 +201,26 @@ async def test_a_broken_edit_announced_keeps_the_old_knowledge_serving(peers):
     await asyncio.sleep(1.0)
     assert b.knowledge.current is before, "the old knowledge keeps serving"
     assert len(b.reloads) == 1, "the same broken files are not read again for each notice"
+
+
+def test_a_teach_from_the_command_line_notifies_the_running_processes(
+    postgres_db, tmp_path, monkeypatch
+):
+    from bot.cli import main
+
+    directory = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KNOWLEDGE, directory)
+    monkeypatch.setenv("BOT_DB", postgres_db)
+    running, heard = Store(postgres_db), Heard()
+    listener = running.listen_for_knowledge(heard)
+    try:
+        assert heard.wait_for("listening")
+        assert main(["teach", DECLINED, FACT, "--knowledge", str(directory)]) == 0
+        assert heard.wait_for(CHANGED), heard.reasons
+        with running.transaction(5, write=False) as conn:
+            taught = [tuple(row) for row in conn.execute("SELECT fact_id, phrasing FROM teach_log")]
+        assert taught == [(FACT, DECLINED)], "and the journal is in PostgreSQL"
+    finally:
+        assert listener is not None
+        listener.close()
+        running.close()
