@@ -30,6 +30,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from bot.kb.model import LANGS, Lang
 from bot.kb.teach import Taught
 from bot.store.queries import Write
+from bot.store.sqlite import READ_PAUSE
 
 if TYPE_CHECKING:
     from bot.store import LoggedQuestion, Store
@@ -83,12 +84,17 @@ class TeachJournal:
         self.user_key: Callable[[str], str] = store.user_key
         digest = hashlib.sha256(self.user_key("teachlog: follow-up address").encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+        self._paused_until = 0.0
 
     def _safe(self, what: str, default: T, action: Callable[[], T]) -> T:
-        """For what residents' turns call: a database error is logged, never raised."""
+        """For what residents' turns call: a database error is logged, never raised, and
+        (as the store's reads do) the database is left alone for a moment after it."""
+        if time.monotonic() < self._paused_until:
+            return default
         try:
             return action()
         except self.store.database_errors:
+            self._paused_until = time.monotonic() + READ_PAUSE
             logger.exception("database error while %s; carrying on without it", what)
             return default
 

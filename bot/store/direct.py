@@ -25,12 +25,15 @@ class SqliteTransactions:
         self._path = path
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._closed = False
 
     @contextmanager
     def __call__(self, wait: float, *, write: bool = True) -> Iterator[sqlite3.Connection]:
         """A transaction (BEGIN IMMEDIATE for a write, so it fails early rather than at
         COMMIT); waits at most `wait` seconds for another writer's lock."""
         with self._lock:
+            if self._closed:  # not opened again by a late caller
+                raise sqlite3.ProgrammingError("the store is closed")
             if self._conn is None:
                 self._conn = opening.connect(self._path, read_only=False, timeout=wait)
             conn = self._conn
@@ -46,6 +49,7 @@ class SqliteTransactions:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
