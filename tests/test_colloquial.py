@@ -46,6 +46,11 @@ def test_each_family_of_colloquial_words_reaches_the_service(
     assert with_entries > how_well(WITHOUT_DIALECT, question, fact_id), f"{family}: no better"
 
 
+def test_a_shanghainese_compliment_is_not_read_as_a_service_word() -> None:
+    # 老好 is "very good", not 老 (the elderly): a compliment gets no elderly-care answer
+    assert WITH_DIALECT.match("侬人老好的").outcome != "answered"
+
+
 def test_the_shipped_list_has_the_families_the_street_needs() -> None:
     words = KB.colloquial.words
     assert len(words) + len(KB.colloquial.fillers) >= 80

@@ -21,7 +21,14 @@ MATCHER = Matcher(KB)
 SERVICES = [fact for fact in KB.facts if not fact.overview and fact.committee_id]
 
 
-DETAILS = ["电话号码是多少", "要交多少钱", "几点开门", "how much does it cost"]
+DETAILS = [
+    "电话号码是多少",
+    "要交多少钱",
+    "几点开门",
+    "how much does it cost",
+    "用英语上课吗",
+    "一期要上几天",
+]
 
 
 @pytest.mark.parametrize("detail", DETAILS)
@@ -31,6 +38,51 @@ def test_a_detail_the_fact_lacks_is_declined_and_the_fact_offered(detail: str) -
         result = MATCHER.match(f"{title} {detail}")
         assert result.outcome == "declined", (fact.id, detail)
         assert [m.fact.id for m in result.related] == [fact.id], (fact.id, detail)
+
+
+def test_a_few_people_to_practise_with_is_not_a_headcount_question() -> None:
+    # "寻几个人一道练" looks for company; it does not ask how many members a class has
+    result = MATCHER.match("想寻几个人一道练书法 哪搭有班级")
+    assert result.outcome != "declined"
+    assert result.best is not None and result.best.fact.id == "xinhua-calligraphy"
+
+
+def test_an_answer_that_speaks_of_the_asked_matter_is_not_declined() -> None:
+    # "parking" is a city matter, but the lane-clearing fact does speak of bikes parked
+    result = MATCHER.match("Zhicheng alley clutter and bike parking")
+    assert result.outcome == "answered"
+    assert result.best is not None and result.best.fact.committee_id == "zhicheng"
+
+
+def test_a_common_word_is_not_read_as_a_misspelt_service_word() -> None:
+    # 笑话 (xiaohua) sounds like 小孩 (xiaohai), but a resident who types a word this
+    # common means it: no "did you mean the holiday class for children?"
+    assert MATCHER.match("给我讲个笑话").outcome == "declined"
+
+
+def test_a_named_committees_detail_is_answered_from_its_own_fact() -> None:
+    # the committee is named and the question asks how many people: the overview does not
+    # say, its volunteer-team fact does (890人次), so that fact answers
+    result = MATCHER.match("建二居委 多少人")
+    assert result.outcome == "answered"
+    assert result.best is not None and "890" in result.best.fact.answer.zh
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "老年卡哪能办",
+        "good place for xiaolongbao near here?",
+        # a firm sends the lawyer, but the answer does not say which firm
+        "翠湖天地的律师是哪个律师事务所派来的",
+        # "16 residents' committees" counts committees, not the people living here
+        "街道一共住了多少人",
+        "孝和那个取菜的柜子24小时都好拿吗",
+        "复兴公园怎么走",
+    ],
+)
+def test_a_detail_or_city_matter_next_to_a_service_is_declined(question: str) -> None:
+    assert MATCHER.match(question).outcome == "declined"
 
 
 def test_a_detail_the_contact_gives_is_not_declined(tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def test_non_text_asks_for_words(dialogue):
 
 
 @pytest.mark.parametrize(
-    "text", ["你好", "您好!", "谢谢", "谢谢你!", "hello", "Hi!", "thanks", "Thank you"]
+    "text", ["你好", "您好!", "谢谢", "谢谢你!", "谢谢侬!", "hello", "Hi!", "thanks", "Thank you"]
 )
 def test_greetings_and_thanks_get_a_friendly_reply_not_a_decline(dialogue, kb, store, text):
     reply = say(dialogue, text)

@@ -84,6 +84,9 @@ def test_the_answer_language_follows_the_question() -> None:
     assert detect_language("哪里可以学书法") == "zh"
     assert detect_language("tell me about 孝和 please") == "en"
     assert detect_language("shufa ban") == "zh"  # pinyin is Chinese typed in Latin letters
+    # a short English question around a long Chinese name is still English
+    assert detect_language("what is 媛德坊") == "en"
+    assert detect_language("wifi 密码") == "zh"
 
 
 def test_every_result_explains_itself() -> None:
@@ -107,12 +110,12 @@ def test_the_realistic_batches_keep_the_five_figures() -> None:
     cases = [case for path in sorted(REGRESSION.parent.glob("*.yaml")) for case in read_cases(path)]
     summary = summarize(evaluate(MATCHER, cases))
     wrong = [m for m in summary["misses"] if m["wrong"]]
-    # measured 91.8 / 96.2 / 1.5 / 89.6 when the calibration was last fitted; batches 4-7
-    # hold questions about details the article never gives, which keep "wrong" above 1%
-    assert summary["first"]["share"] >= 0.89, summary["misses"]
-    assert summary["within2"]["share"] >= 0.95, summary["misses"]
-    assert summary["wrong"]["share"] <= 0.02, wrong
-    assert summary["declined"]["share"] >= 0.87, summary["misses"]
+    # measured 93.5 / 97.3 / 0.7 / 95.0 when the calibration was last fitted; batches 4-7
+    # hold questions about details the article never gives, which keep "wrong" above 0
+    assert summary["first"]["share"] >= 0.91, summary["misses"]
+    assert summary["within2"]["share"] >= 0.96, summary["misses"]
+    assert summary["wrong"]["share"] <= 0.012, wrong
+    assert summary["declined"]["share"] >= 0.92, summary["misses"]
     assert summary["english"]["share"] == 1.0
 
 

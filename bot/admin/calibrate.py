@@ -26,12 +26,14 @@ from bot.match.types import Outcome
 
 # What each outcome is worth to a resident. A wrong answer is the worst outcome: it costs
 # four right ones. A "did you mean" with the right option is a second best; one offered
-# for a question nobody can answer wastes a step.
+# for a question nobody can answer wastes a step, and so does a decline of a question the
+# knowledge base does answer (the resident is sent to 12345 for nothing).
 VALUE_RIGHT_ANSWER = 1.0
 VALUE_RIGHT_OPTION = 0.5
 VALUE_DECLINED_OUT_OF_SCOPE = 1.0
 COST_WRONG_ANSWER = 4.0
 COST_NEEDLESS_QUESTION = 0.3
+COST_NEEDLESS_DECLINE = 0.3
 THRESHOLD_GRID = [round(0.025 * i, 3) for i in range(2, 40)]
 SEED = 20181231  # folds are shuffled reproducibly
 
@@ -103,21 +105,37 @@ def value(sample: Sample, outcome: Outcome) -> float:
         return VALUE_RIGHT_ANSWER if sample.top_right else -COST_WRONG_ANSWER
     if outcome == "clarify":
         return VALUE_RIGHT_OPTION if sample.offer_right else 0.0
-    return 0.0
+    return -COST_NEEDLESS_DECLINE
 
 
 def best_thresholds(
     samples: Sequence[Sample], predictions: Sequence[tuple[float, float]]
 ) -> tuple[float, float]:
     """The (answer, ask) probability thresholds worth most to residents, judged on
-    cross-validated probabilities; on a tie, the stricter thresholds."""
+    cross-validated probabilities; on a tie, the stricter thresholds.
+
+    Each pair is judged with its neighbours on the grid: the worth is flat and noisy
+    near the top, and a pair whose neighbours are poor sits on a cliff edge that the
+    next questions residents ask may push it over."""
 
     def worth(at: tuple[float, float]) -> float:
         pairs = zip(samples, predictions, strict=True)
         return sum(value(s, outcome_of(s, p, at)) for s, p in pairs)
 
     grid = [(a, c) for a in THRESHOLD_GRID for c in THRESHOLD_GRID if c <= a]
-    return max(grid, key=lambda at: (worth(at), at))
+    worths = {at: worth(at) for at in grid}
+
+    def with_neighbours(at: tuple[float, float]) -> float:
+        a, c = THRESHOLD_GRID.index(at[0]), THRESHOLD_GRID.index(at[1])
+        near = [
+            worths[(THRESHOLD_GRID[i], THRESHOLD_GRID[j])]
+            for i in range(max(a - 1, 0), min(a + 2, len(THRESHOLD_GRID)))
+            for j in range(max(c - 1, 0), min(c + 2, len(THRESHOLD_GRID)))
+            if (THRESHOLD_GRID[i], THRESHOLD_GRID[j]) in worths
+        ]
+        return sum(near) / len(near)
+
+    return max(grid, key=lambda at: (round(with_neighbours(at), 6), at))
 
 
 def figures(

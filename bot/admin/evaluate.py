@@ -351,7 +351,7 @@ def _print_misses(misses: list[dict[str, Any]], lang: Lang) -> None:
 
 
 def _table_header(label: str) -> str:
-    return f"{label:<40}" + "".join(f"{name:>16}" for name in FIGURES)
+    return f"{label:<40}" + "".join(f"{name:>19}" for name in FIGURES)
 
 
 def _table_row(label: str, summary: dict[str, Any]) -> str:
@@ -359,8 +359,8 @@ def _table_row(label: str, summary: dict[str, Any]) -> str:
     for name in FIGURES:
         figure = summary[name]
         if figure["share"] is None:
-            cells.append(f"{'-':>16}")
+            cells.append(f"{'-':>19}")
         else:
             cell = f"{100 * figure['share']:.1f}% ({figure['hits']}/{figure['total']})"
-            cells.append(f"{cell:>16}")
+            cells.append(f"{cell:>19}")
     return f"{label[:40]:<40}" + "".join(cells)

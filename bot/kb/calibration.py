@@ -31,6 +31,7 @@ FEATURES = (
     "terms",
     "core_share",
     "overview",
+    "detail_given",
 )
 """The evidence the matcher computes for its best candidate (see bot/match/evidence.py)."""
 

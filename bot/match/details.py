@@ -54,7 +54,7 @@ DETAILS = (
         Text("费用", "the fee"),
         asks=_words(
             "学费 费用 收费 收钱 多少钱 价格 价钱 会费 报名费 配送费 运费 要钱 付钱 交钱"
-            " 几钿 贵不贵 贵伐 便宜",
+            " 几钿 贵不贵 贵伐 便宜 钞票 花了多少 补偿标准 多少一平方 经费 房价",
             "fee|fees|cost|costs|price|charge|pay for|cheap|cheaper|expensive",
         ),
         told_by=_words("免费 收费 学费 费用", "free of charge|fee"),
@@ -62,7 +62,7 @@ DETAILS = (
     Detail(
         Text("开放时间", "the opening hours"),
         asks=_words(
-            "几点 开门 关门 开放时间 营业时间 上班时间 几点钟",
+            "几点 开门 关门 开放时间 营业时间 上班时间 几点钟 半夜 通宵 24小时",
             "opening hours|open on|what time|when does it open|when is it open|hours",
         ),
         told_by=_words("开放时间 营业时间 点到", "opening hours|o'clock"),
@@ -80,8 +80,9 @@ DETAILS = (
     Detail(
         Text("具体地址", "the exact address"),
         asks=_words(
-            "地址 门牌 在哪条路 哪条马路 哪几条 几号楼 几楼 哪栋楼",
-            "address|which road|which roads|which street|which floor",
+            "地址 门牌 在哪条路 哪条马路 哪几条 几号楼 几楼 哪栋楼 怎么走 哪能走 怎么过去",
+            "address|which road|which roads|which street|which floor|how do i get to"
+            "|directions to",
         ),
         told_by=_words("地址", "address"),
         contact_field="address",
@@ -110,7 +111,8 @@ DETAILS = (
     Detail(
         Text("报名办法", "how to sign up"),
         asks=_words(
-            "怎么报名 如何报名 哪能报名 报名方式 在哪报名 要啥条件 什么条件 有啥条件 有什么要求",
+            "怎么报名 如何报名 哪能报名 报名方式 在哪报名 要啥条件 什么条件 有啥条件 有什么要求"
+            " 带啥材料 带什么材料 要啥材料 什么材料 啥证件",
             "how to sign up|how do i sign up|how to register|how do i register|how to apply"
             "|requirements",
         ),
@@ -126,11 +128,13 @@ DETAILS = (
         # question about the pension of an older resident is not about elderly care
         Text("这方面的信息", "information on that"),
         asks=_words(
-            "养老金 退休金 社保 医保 公积金 户口 落户 护照 签证 驾照 停车位 车位 停车费 租房"
-            " 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证",
+            "养老金 退休金 退休工资 社保 医保 公积金 户口 落户 护照 签证 驾照 停车位 车位 停车费"
+            " 租房 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证 老年卡"
+            " 敬老卡 交通卡 饭店 菜馆 饭馆 馆子 小笼 上网 wifi 密码",
             "pension|social insurance|medical insurance|hukou|passport|visa|driving licence"
             "|driving license|parking|rent|apartment|hiring|job|jobs|bus|metro|subway|taxi"
-            "|delivery|fine|fines",
+            "|delivery|fine|fines|senior card|restaurant|restaurants|xiaolongbao|wi-fi|wifi"
+            "|password",
         ),
         told_by=(),
     ),
@@ -147,21 +151,22 @@ DETAILS = (
         # "how many members does it have": only an answer that counts people says
         Text("具体人数", "how many people exactly"),
         asks=_words(
-            "几个人 多少人 几个组员 多少组员 多少队员 几个队员 多少成员 几个成员 多少会员 几个会员"
-            " 几位 住了多少 多少户",
+            # not a bare 几个人: "寻几个人一道练" looks for company
+            "有几个人 一共几个人 总共几个人 几个人参加 多少人 几个组员 多少组员 多少队员"
+            " 几个队员 多少成员 几个成员 多少会员 几个会员 几位 住了多少 多少户",
             "how many members|how many people|how many volunteers",
         ),
         told_by=(),
         told_pattern=(
             r"[\d一二三四五六七八九十百千万两]+\s*[余多]?(?:人|名|位|户)"
-            r"|\d+ (?:people|members|residents|volunteers|times)"
+            r"|\d+ (?:people|members|residents(?!')|volunteers|times)"
         ),
     ),
     Detail(
         Text("工作人员的情况", "staff details"),
         asks=_words(
-            "主任 书记 工作人员 队长 组长 负责人",
-            "director|secretary|staff|who works|leader",
+            "主任 书记 工作人员 队长 组长 负责人 姓啥 姓什么",
+            "director|secretary|staff|who works|leader|surname",
         ),
         told_by=_words("主任 书记 队长 组长 负责人", "director|secretary|leader"),
     ),
@@ -178,9 +183,43 @@ DETAILS = (
     Detail(
         Text("具体是哪家单位", "which organisation exactly"),
         asks=_words(
-            "哪家律师 哪家事务所 哪家公司 哪家单位 哪家医院", "which law firm|which company"
+            "哪家律师 哪家事务所 哪家律所 哪个律师事务所 哪家公司 哪家单位 哪家医院",
+            "which law firm|which company|name of the firm",
         ),
-        told_by=_words("事务所 公司", "law firm|company"),
+        told_by=(),
+        # "请律师事务所派了律师" says a firm helps, not which: only a quoted name tells
+        told_pattern=r"[“「][^”」]{1,20}[”」](?:律师事务所|事务所|公司|医院)",
+    ),
+    Detail(
+        # how long a class term or a loan lasts: the facts say what, rarely for how long
+        Text("时长", "how long it lasts"),
+        asks=_words(
+            "几天 多长时间 几个钟头 几个小时 上几天 借几天", "how long|how many days|how many hours"
+        ),
+        told_by=(),
+        # "每一周" is how often, "40周年" an anniversary: neither says how long
+        told_pattern=(
+            r"(?<!每)[\d一二三四五六七八九十两]+\s*(?:天|周(?!年)|个月|小时|钟头)"
+            r"|\d+ (?:days|weeks|hours)"
+        ),
+    ),
+    Detail(
+        Text("用什么语言", "the language it is held in"),
+        asks=_words("英语 英文 外语 普通话 上海话教", "in english|english-speaking|speak english"),
+        told_by=_words("英语 英文", "english"),
+    ),
+    Detail(
+        Text("管不管饭", "whether meals are provided"),
+        asks=_words("管饭 午饭 中饭 管不管饭 供饭", "lunch|meals provided|give the kids food"),
+        told_by=_words("餐 饭", "meal|meals|lunch"),
+    ),
+    Detail(
+        Text("建成年份", "when it was built"),
+        asks=_words(
+            "哪一年造 哪年造 啥辰光造 哪一年建 哪年建成 建于哪年", "when was it built|year built"
+        ),
+        told_by=(),
+        told_pattern=r"\d{4}\s*年\s*(?:建|造)|built in",
     ),
     Detail(
         Text("退款办法", "refunds"),
@@ -224,16 +263,28 @@ def _names_other_street(text: str, street_names: tuple[str, ...]) -> bool:
 
 
 def unanswered_detail(
-    details: tuple[Detail, ...], fact: Fact, committee: Committee | None
+    details: tuple[Detail, ...], fact: Fact, committee: Committee | None, question: str = ""
 ) -> Detail | None:
-    """The first asked detail that neither the fact's answer nor a filled contact gives."""
+    """The first asked detail that neither the fact's answer nor a filled contact gives.
+    `question` (normalised) lets an answer that speaks of the very thing asked about (bike
+    parking in the lanes) count as giving it."""
     answer = f" {fact.answer.zh} {fact.answer.en.casefold()} "
     for detail in details:
-        if _contact_gives(committee, detail):
+        if _contact_gives(committee, detail) or _speaks_of_what_was_asked(answer, detail, question):
             continue
         if not _tells(answer, detail):
             return detail
     return None
+
+
+def _speaks_of_what_was_asked(answer: str, detail: Detail, question: str) -> bool:
+    for asked in detail.asked_in.finditer(question):
+        word = asked.group(0)
+        # parking / parked: an English word by its stem, which needs 4 letters to mean anything
+        stem = re.sub(r"(?:ing|ed|es|s)$", "", word) if word.isascii() else word
+        if len(stem) >= (4 if word.isascii() else 1) and stem in answer:
+            return True
+    return False
 
 
 def _tells(answer: str, detail: Detail) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import replace
 from bot.kb.calibration import DecisionModel
 from bot.kb.model import KnowledgeBase, Text
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
-from bot.match.details import asked_details, unanswered_detail
+from bot.match.details import Detail, asked_details, unanswered_detail
 from bot.match.index import Index, build_index
 from bot.match.names import blank_spans
 from bot.match.normalize import detect_language, normalize
@@ -65,7 +65,8 @@ class Matcher:
         lang = detect_language(question)
         named_id, text = self._committee_named(normalized)
         terms = self.query_terms(text)
-        candidates = self.rank(terms, named_id)
+        asked = asked_details(normalized, self.index.street_names)
+        candidates = self._fact_giving_detail(asked, self.rank(terms, named_id), normalized)
         limit = max(self.settings.max_alternatives, 3)
         result = MatchResult(
             question=question,
@@ -77,8 +78,10 @@ class Matcher:
         )
         if not candidates:
             return result
+        missing = self._missing_detail(asked, candidates[0], normalized)
         features = evidence(candidates, terms, self.index, named_id, lang)
-        return self._decide(replace(result, evidence=features), candidates)
+        features["detail_given"] = float(bool(asked) and missing is None)
+        return self._decide(replace(result, evidence=features), candidates, missing)
 
     def _committee_named(self, normalized: str) -> tuple[str | None, str]:
         """The committee the question names, if any, and the question without the name."""
@@ -102,7 +105,9 @@ class Matcher:
     def decision(self) -> DecisionModel:
         return self.kb.decision or UNCALIBRATED
 
-    def _decide(self, result: MatchResult, candidates: list[Match]) -> MatchResult:
+    def _decide(
+        self, result: MatchResult, candidates: list[Match], missing_detail: Text | None
+    ) -> MatchResult:
         """Answer, ask "did you mean…" or decline, from the calibrated probabilities."""
         settings, model = self.settings, self.decision
         best = candidates[0]
@@ -113,7 +118,7 @@ class Matcher:
         guards = Guards(
             offerable=best.score >= settings.clarify_threshold,
             too_close=self.too_close(best, candidates, result.named_committee),
-            missing_detail=self._missing_detail(result.normalized, best),
+            missing_detail=missing_detail,
         )
         outcome = decide(confident, plausible, answer_at, clarify_at, guards)
         # a question about the fee of a class the knowledge base describes: what it knows
@@ -123,13 +128,38 @@ class Matcher:
             result, outcome=outcome, confidence=round(confident, 3), related=related, guards=guards
         )
 
-    def _missing_detail(self, normalized: str, best: Match) -> Text | None:
+    def _fact_giving_detail(
+        self, details: tuple[Detail, ...], candidates: list[Match], question: str
+    ) -> list[Match]:
+        """A named committee's overview came first, but the question asks for a detail
+        (how many people) that one of the committee's own facts gives: that fact first."""
+        if not details or not candidates or not candidates[0].fact.overview:
+            return candidates
+        committee = self.kb.committee_of(candidates[0].fact)
+        if committee is None:
+            return candidates
+        giving = next(
+            (
+                fact
+                for fact in committee.facts
+                if not fact.overview
+                and unanswered_detail(details, fact, committee, question) is None
+            ),
+            None,
+        )
+        if giving is None:
+            return candidates
+        return [replace(candidates[0], fact=giving, phrasing=giving.title.zh), *candidates[1:]]
+
+    def _missing_detail(
+        self, details: tuple[Detail, ...], best: Match, question: str
+    ) -> Text | None:
         """The name of a detail the question asks for (a fee, hours) that the best fact
         does not give."""
-        details = asked_details(normalized, self.index.street_names)
         if not details:
             return None
-        missing = unanswered_detail(details, best.fact, self.kb.committee_of(best.fact))
+        committee = self.kb.committee_of(best.fact)
+        missing = unanswered_detail(details, best.fact, committee, question)
         return missing.label if missing else None
 
     def too_close(self, best: Match, candidates: list[Match], named: str | None) -> bool:

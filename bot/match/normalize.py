@@ -97,7 +97,7 @@ def detect_language(text: str) -> Lang:
     normalized = normalize(text, drop_filler=False)
     words = _LATIN_WORD_RE.findall(normalized)
     cjk = cjk_count(normalized)
-    if cjk and len(words) >= 2 and sum(map(len, words)) > 2 * cjk:
+    if cjk and len(words) >= 2 and (sum(map(len, words)) > 2 * cjk or words[0] in _ENGLISH_OPENERS):
         return "en"
     if cjk:
         return "zh"
@@ -106,6 +106,11 @@ def detect_language(text: str) -> Lang:
     return "en" if words else "zh"
 
 
+# A question that opens with one of these and goes on in English ("what is 媛德坊") is
+# English, however long the Chinese name in it.
+_ENGLISH_OPENERS = frozenset(
+    "what whats how where when who which why is are does do can could tell any please".split()
+)
 # Words that are valid pinyin but are far likelier to be English in a question.
 _ENGLISH_LOOKALIKES = frozenset(
     "a an ah ai are as bad ban be bean beg bin can change chang dang die dig dong e er fan gang"

@@ -291,6 +291,8 @@ class QuestionReader:
         chinese = cjk_count(term) > 0
         if len(term) < (2 if chinese else 4):
             return token, 1.0
+        if chinese and not _is_odd_string(term, self.scoring.common_word_frequency):
+            return token, 1.0
         # a Chinese typo swaps a character; a longer or shorter word is another word
         # (买手机 is not 手机), while English misspellings also drop or double letters
         slack = 0 if chinese else 1
