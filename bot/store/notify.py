@@ -35,7 +35,7 @@ MAX_PAUSE = 30.0
 """Pauses between attempts to reconnect: doubling from the first to the most."""
 CONNECT_TIMEOUT = 10
 # TCP keepalives, so that a connection silently cut (a network partition, a NAT that
-# forgot it) is noticed within a minute rather than never
+# forgot it) is noticed in about a minute rather than never
 _KEEPALIVES = {"keepalives": 1, "keepalives_idle": 20, "keepalives_interval": 5}
 
 OnNotice = Callable[[str], None]
