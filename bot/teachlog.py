@@ -1,11 +1,11 @@
 """The teach journal: who taught what, when (for the audit and undo), and the follow-ups.
 
-It lives in the bot's database file, in tables the store's migrations make (version 2
-in bot/store/opening.py), next to the question log it reads. Residents appear only as
-the store's keyed user hashes. A follow-up needs to know where to send it (a Telegram
-chat and message); that address is kept sealed (Fernet, with a key derived from the
-store's user key, so the database file alone does not give it away) and only for a
-question left open, for the follow-up window.
+It lives in the store's database (an SQLite file or PostgreSQL), in tables the store's
+migrations make (version 2 in bot/store/opening.py), next to the question log it reads.
+Residents appear only as the store's keyed user hashes. A follow-up needs to know where
+to send it (a Telegram chat and message); that address is kept sealed (Fernet, with a
+key derived from the store's user key, so the database alone does not give it away)
+and only for a question left open, for the follow-up window.
 
 A follow-up row is made once per question (its log id is the key), so a second teach
 of the same question never sends it twice; its status goes pending → sending → sent,
@@ -18,11 +18,9 @@ import base64
 import hashlib
 import json
 import logging
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -31,8 +29,8 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from bot.kb.model import LANGS, Lang
 from bot.kb.teach import Taught
-from bot.store.queries import Write, apply_write
-from bot.store.writer import BackgroundWriter
+from bot.store.queries import Write
+from bot.store.sqlite import READ_PAUSE
 
 if TYPE_CHECKING:
     from bot.store import LoggedQuestion, Store
@@ -45,8 +43,6 @@ ADMIN_WAIT = 10.0
 """Seconds an admin's teach waits for the database when another process holds it."""
 RESIDENT_WAIT = 0.5
 """… and a resident's next chat showing follow-ups (console, web): it gives up sooner."""
-WRITE_WAIT = 0.25
-"""Seconds one queued write waits for a lock before the writer pauses and retries."""
 CLOSE_WAIT = 5.0
 """Seconds to wait for queued writes: on close, and before reading what they wrote."""
 ADDRESS_DAYS = 7
@@ -78,85 +74,53 @@ class FollowUp:
 
 
 class TeachJournal:
-    """The journal in the database at `path`; safe to share between threads."""
+    """The journal in the store's database (SQLite or PostgreSQL); safe to share between
+    threads. Residents' writes are queued on the store's writer; an admin's steps run in
+    a transaction of their own (`Store.transaction`), which may wait for other processes."""
 
     def __init__(self, store: Store) -> None:
         """The journal of `store`'s database (opened, and so migrated, by the store)."""
-        self.path = store.path
+        self.store = store
         self.user_key: Callable[[str], str] = store.user_key
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            str(self.path), check_same_thread=False, isolation_level=None, timeout=ADMIN_WAIT
-        )
-        self._conn.row_factory = sqlite3.Row
-        # what residents' turns write goes through a queue and a thread of its own, so a
-        # database locked by another process never holds up a reply (as in the store)
-        self._writer_conn = sqlite3.connect(
-            str(self.path), check_same_thread=False, isolation_level=None, timeout=WRITE_WAIT
-        )
-        self._writer: BackgroundWriter[Write] = BackgroundWriter(
-            self._apply, name="teachlog-writer"
-        )
         digest = hashlib.sha256(self.user_key("teachlog: follow-up address").encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+        self._paused_until = 0.0
 
     def _safe(self, what: str, default: T, action: Callable[[], T]) -> T:
-        """For what residents' turns call: a database error is logged, never raised."""
+        """For what residents' turns call: a database error is logged, never raised, and
+        (as the store's reads do) the database is left alone for a moment after it."""
+        if time.monotonic() < self._paused_until:
+            return default
         try:
             return action()
-        except sqlite3.Error:
+        except self.store.database_errors:
+            self._paused_until = time.monotonic() + READ_PAUSE
             logger.exception("database error while %s; carrying on without it", what)
             return default
 
-    @contextmanager
-    def _db(self, wait: float = ADMIN_WAIT) -> Iterator[sqlite3.Connection]:
-        """The connection, waiting at most `wait` seconds for another writer's lock."""
-        with self._lock:
-            self._conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
-            yield self._conn
+    def _db(self, wait: float = ADMIN_WAIT) -> AbstractContextManager[Any]:
+        """A read, waiting at most `wait` seconds for the database."""
+        return self.store.transaction(wait, write=False)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, wait: float = ADMIN_WAIT) -> AbstractContextManager[Any]:
         """Statements that stand or fall together."""
-        with self._db() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        return self.store.transaction(wait)
 
     def close(self) -> None:
-        self._writer.close(CLOSE_WAIT)
-        self._writer_conn.close()
-        with self._lock:
-            self._conn.close()
-
-    def _apply(self, batch: Sequence[Write]) -> list[bool]:
-        """The writer thread's transaction: one per batch; raises to have it retried."""
-        conn = self._writer_conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            results = [apply_write(conn, write) for write in batch]
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return results
+        """Write what is queued; the store (closed after the journal) does the rest."""
+        self.store.flush(CLOSE_WAIT)
 
     def _settled(self) -> None:
         """Wait (briefly) until what residents' turns queued is written, before reading it."""
-        self._writer.flush(CLOSE_WAIT)
+        self.store.flush(CLOSE_WAIT)
 
     # --- the audit log ---------------------------------------------------------------
 
     def record_teach(self, taught: Taught, by: str) -> int:
-        with self._db() as conn:
+        with self._transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO teach_log (at, by_key, fact_id, phrasing, lang, file) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     time.time(),
                     self.user_key(by),
@@ -166,7 +130,7 @@ class TeachJournal:
                     str(taught.file),
                 ),
             )
-            return int(cursor.lastrowid or 0)
+            return int(cursor.fetchone()[0])
 
     def last_teach(self, by: str | None = None) -> TeachRecord | None:
         """The newest teach not undone (by `by`, when given)."""
@@ -199,11 +163,13 @@ class TeachJournal:
     # --- what admins chose to ignore -----------------------------------------------------
 
     def ignore(self, forms: Sequence[str], by: str) -> None:
-        with self._db() as conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO ignored_questions (form, at, by_key) VALUES (?, ?, ?)",
-                [(form, time.time(), self.user_key(by)) for form in forms],
-            )
+        with self._transaction() as conn:
+            for form in forms:
+                conn.execute(
+                    "INSERT INTO ignored_questions (form, at, by_key) VALUES (?, ?, ?) "
+                    "ON CONFLICT (form) DO NOTHING",
+                    (form, time.time(), self.user_key(by)),
+                )
 
     def ignored(self) -> set[str]:
         with self._db() as conn:
@@ -216,13 +182,14 @@ class TeachJournal:
         Queued: returns at once."""
         sealed = self._fernet.encrypt(json.dumps(address).encode()).decode()
         cutoff = time.time() - ADDRESS_DAYS * 86400
-        self._writer.submit(
+        self.store.submit(
             Write("old addresses", "DELETE FROM followup_addresses WHERE at < ?", (cutoff,))
         )
-        self._writer.submit(
+        self.store.submit(
             Write(
                 "a follow-up address",
-                "INSERT OR REPLACE INTO followup_addresses (log_id, sealed, at) VALUES (?, ?, ?)",
+                "INSERT INTO followup_addresses (log_id, sealed, at) VALUES (?, ?, ?) "
+                "ON CONFLICT (log_id) DO UPDATE SET sealed = excluded.sealed, at = excluded.at",
                 (log_id, sealed, time.time()),
             )
         )
@@ -235,10 +202,11 @@ class TeachJournal:
         else:
             write = Write(
                 "follow-ups off",
-                "INSERT OR REPLACE INTO followups_off (user_key, at) VALUES (?, ?)",
+                "INSERT INTO followups_off (user_key, at) VALUES (?, ?) "
+                "ON CONFLICT (user_key) DO UPDATE SET at = excluded.at",
                 (key, time.time()),
             )
-        return self._writer.submit(write)
+        return self.store.submit(write)
 
     def queue_followups(
         self, teach_id: int, taught: Taught, asked: Sequence[LoggedQuestion]
@@ -248,14 +216,15 @@ class TeachJournal:
         latest = {question.user_key: question for question in sorted(asked, key=_at)}
         self._settled()
         queued = []
-        with self._db() as conn:
+        with self._transaction() as conn:
             off = {row[0] for row in conn.execute("SELECT user_key FROM followups_off")}
             for key, question in latest.items():
                 if key in off:
                     continue
                 cursor = conn.execute(
-                    "INSERT OR IGNORE INTO followups (log_id, user_key, question, lang, fact_id, "
-                    "teach_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+                    "INSERT INTO followups (log_id, user_key, question, lang, fact_id, "
+                    "teach_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) "
+                    "ON CONFLICT (log_id) DO NOTHING",
                     (
                         question.id,
                         key,
@@ -270,7 +239,7 @@ class TeachJournal:
                     queued.append(self._followup(conn, question.id))
         return [f for f in queued if f is not None]
 
-    def _followup(self, conn: sqlite3.Connection, log_id: int) -> FollowUp | None:
+    def _followup(self, conn: Any, log_id: int) -> FollowUp | None:
         row = conn.execute(
             "SELECT f.*, a.sealed FROM followups f "
             "LEFT JOIN followup_addresses a ON a.log_id = f.log_id WHERE f.log_id = ?",
@@ -301,7 +270,7 @@ class TeachJournal:
     def claim(self, log_id: int, wait: float = ADMIN_WAIT) -> bool:
         """Take a pending follow-up for sending; False if it is no longer pending (sent, or
         being sent by someone else), so it is never sent twice."""
-        with self._db(wait) as conn:
+        with self._transaction(wait) as conn:
             cursor = conn.execute(
                 "UPDATE followups SET status = 'sending' WHERE log_id = ? AND status = 'pending'",
                 (log_id,),
@@ -310,7 +279,7 @@ class TeachJournal:
 
     def finish(self, log_id: int, status: Status, wait: float = ADMIN_WAIT) -> None:
         """Record how sending went: sent, blocked (never retried), or pending (try later)."""
-        with self._db(wait) as conn:
+        with self._transaction(wait) as conn:
             conn.execute(
                 "UPDATE followups SET status = ?, done_at = ? WHERE log_id = ?",
                 (status, time.time() if status != "pending" else None, log_id),
@@ -369,7 +338,7 @@ def _at(question: LoggedQuestion) -> float:
     return question.at
 
 
-def _record(row: sqlite3.Row) -> TeachRecord:
+def _record(row: Any) -> TeachRecord:
     lang: Lang = row["lang"] if row["lang"] in LANGS else "zh"
     taught = Taught(
         row["fact_id"], row["phrasing"], lang, Path(row["file"]), added=True, by=row["by_key"]

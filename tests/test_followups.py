@@ -1,11 +1,11 @@
 """Follow-ups: a resident whose question was declined hears the answer once it is taught,
-once, in their language, unless they turned follow-ups off; undo and ignore work."""
+once, in their language, unless they turned follow-ups off; undo and ignore work. Each
+test runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import io
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +29,14 @@ def knowledge(tmp_path: Path) -> LiveKnowledge:
     target = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", target)
     return LiveKnowledge(target, MatcherSettings())
+
+
+@pytest.fixture
+def store(any_db: str) -> Iterator[Store]:
+    """The store on each backend (conftest's `store` is SQLite only)."""
+    store = Store(any_db)
+    yield store
+    store.close()
 
 
 @pytest.fixture
@@ -129,9 +137,11 @@ def test_an_ignored_group_leaves_the_list(dialogue, teaching):
 
 def test_the_address_is_sealed_in_the_database(journal, store):
     journal.remember_address(42, {"chat_id": 987654321, "message_id": 7})
-    with sqlite3.connect(store.path) as conn:
-        raw = " ".join(str(row) for row in conn.execute("SELECT * FROM followup_addresses"))
-    assert "987654321" not in raw
+    assert store.flush(5)
+    with store.transaction(5, write=False) as conn:
+        rows = [tuple(row) for row in conn.execute("SELECT * FROM followup_addresses")]
+    assert [row[0] for row in rows] == [42]
+    assert "987654321" not in repr(rows)
 
 
 def test_who_picked_a_did_you_mean_option_got_an_answer_and_is_not_followed_up(dialogue, teaching):

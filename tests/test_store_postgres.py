@@ -191,15 +191,26 @@ def test_sqlite_url_path_is_the_file_after_the_scheme(tmp_path: Path):
     assert (tmp_path / "c.sqlite3").is_file()
 
 
-def test_the_teach_journal_on_postgresql_is_refused_with_a_reason(postgres_db):
-    from bot.teachlog import TeachJournal
-
-    store = Store(postgres_db)
-    try:
-        with pytest.raises(StoreError, match="teach journal still needs an SQLite database"):
-            TeachJournal(store)
-    finally:
-        store.close()
+@pytest.mark.slow
+def test_chat_on_postgresql_keeps_the_teach_journal_there(postgres_db):
+    """`chat` (like `web` and `run`) opens the teach journal on the store's backend."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "BOT_DB": postgres_db, "BOT_KNOWLEDGE_DIR": str(root / "knowledge")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--user", "alice"],
+        input="/followups off\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**env, "PYTHONIOENCODING": "utf-8"},
+        cwd=root,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "不再发送" in done.stdout
+    with psycopg.connect(postgres_db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM followups_off").fetchone() == (1,)
 
 
 SHARING_PROCESS = """

@@ -128,6 +128,7 @@ class _teaching:
             print(f"✗ the knowledge base is invalid; fix it first:\n{exc}", file=sys.stderr)
             return None
         self.store = Store(self.config.db_path)
+        knowledge.announce = self.store.announce_knowledge  # running bots reload (PostgreSQL)
         self.journal = TeachJournal(self.store)
         return Teaching(knowledge, self.store, self.journal)
 

@@ -10,7 +10,6 @@ are queued a follow-up (when a journal is given).
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -162,7 +161,7 @@ class Teaching:
             teach_id = self.journal.record_teach(taught, by)
             asked = self._askers_of(taught.phrasing)
             return tuple(self.journal.queue_followups(teach_id, taught, asked))
-        except sqlite3.Error:
+        except self.store.database_errors:
             logger.exception("the teach of %s was not recorded; no follow-ups", taught.fact_id)
             return ()
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -37,7 +38,7 @@ import psycopg
 from psycopg.rows import RowMaker
 from psycopg_pool import ConnectionPool
 
-from bot.store import location, opening
+from bot.store import location, notify, opening
 from bot.store.keys import ENV_SECRET, UserKeys, key_check, load_key, use_for_logs
 from bot.store.model import StoreError
 from bot.store.queries import Write
@@ -114,6 +115,8 @@ class Connection:
 class PostgresStore(Store):
     """The store in a PostgreSQL database; made by `Store("postgresql://…")`."""
 
+    database_errors = (psycopg.Error,)  # psycopg_pool.PoolTimeout is one too
+
     def __init__(
         self,
         path: Path | str,
@@ -132,6 +135,8 @@ class PostgresStore(Store):
         self._key = None
         self._user_keys = None
         self._salt = None
+        self.sender = secrets.token_hex(8)
+        """Who this store is in knowledge notices (it ignores its own)."""
         with explained(url):
             prepare(url, self._user_hmac_key(), read_only=read_only)
             self._pool = self._open_pool()
@@ -152,14 +157,6 @@ class PostgresStore(Store):
                 )
             self._key = load_key(Path(location.redacted(self.url)), environ)  # no key file
         return self._key
-
-    @property
-    def path(self) -> Path:  # type: ignore[override]
-        """No file: what still opens the database as an SQLite file must say so."""
-        raise StoreError(
-            "the teach journal still needs an SQLite database; BOT_DB=postgresql://… "
-            "serves the store only for now"
-        )
 
     def _open_pool(self) -> ConnectionPool[Any]:
         pool: ConnectionPool[Any] = ConnectionPool(
@@ -185,6 +182,22 @@ class PostgresStore(Store):
         with self._pool.connection(timeout=self._read_timeout) as conn:
             row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
         return int(row[0] or 0) if row else 0
+
+    @contextmanager
+    def transaction(self, wait: float, *, write: bool = True) -> Iterator[Connection]:
+        """A transaction on a pooled connection; its statements give up after `wait` s."""
+        if self._closed:
+            raise psycopg.InterfaceError("the store is closed")
+        with self._pool.connection(timeout=wait) as conn, conn.transaction():
+            conn.execute(f"SET LOCAL statement_timeout = {max(1, int(wait * 1000))}")
+            yield Connection(conn)
+
+    def announce_knowledge(self) -> bool:
+        """NOTIFY the other processes (queued: sent when the writer commits it)."""
+        return self.submit(notify.notice(self.sender))
+
+    def listen_for_knowledge(self, on_notice: Callable[[str], None]) -> notify.NoticeListener:
+        return notify.NoticeListener(self.url, self.sender, on_notice)
 
     def _read(self, what: str, default: T, action: Callable[[Any], T]) -> T:
         if self._closed or time.monotonic() < self._reads_paused_until:

@@ -20,13 +20,15 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from bot.kb.model import Lang
 from bot.store import location, opening, queries
+from bot.store.direct import SqliteTransactions
 from bot.store.keys import UserKeys, load_key, use_for_logs
 from bot.store.model import (
     NO_STATS,
@@ -42,6 +44,7 @@ from bot.store.writer import BackgroundWriter
 
 if TYPE_CHECKING:
     from bot.match.types import Outcome
+    from bot.store.notify import Listening
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,8 @@ class Store:
     """
 
     _writer: BackgroundWriter[Write] | None
+    database_errors: ClassVar[tuple[type[Exception], ...]] = (sqlite3.Error,)
+    """What the blocking calls (`transaction`, `schema_version`) raise when the database fails."""
 
     def __new__(cls, path: Path | str, *args: object, **kwargs: object) -> Store:
         if cls is Store and location.postgres_url(path) is not None:
@@ -101,6 +106,7 @@ class Store:
         self._user_keys: UserKeys | None = None
         if not read_only:
             use_for_logs(UserKeys(self._user_hmac_key(), self._salt))
+        self._transactions = SqliteTransactions(self.path)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._start_memory()
@@ -192,12 +198,20 @@ class Store:
             return default
 
     def _flush_for_read(self) -> None:
-        if self._writer is not None:
-            self._writer.flush(FLUSH_BEFORE_READ)
+        self.flush(FLUSH_BEFORE_READ)
+
+    def flush(self, timeout: float) -> bool:
+        """Wait (at most `timeout` s) until what is queued is written; False if not."""
+        return self._writer.flush(timeout) if self._writer is not None else True
+
+    def transaction(self, wait: float, *, write: bool = True) -> AbstractContextManager[Any]:
+        """For what must be done now and answer (direct.py); blocks, raises `database_errors`."""
+        return self._transactions(wait, write=write)
 
     # --- writing ------------------------------------------------------------
 
-    def _submit(self, write: Write, done: Callable[[bool], None] | None = None) -> bool:
+    def submit(self, write: Write, done: Callable[[bool], None] | None = None) -> bool:
+        """Queue a write (the store's own, or the teach journal's); False if refused."""
         if self._writer is None:
             logger.error("not saving %s: the database was opened read-only", write.what)
             return False
@@ -215,6 +229,16 @@ class Store:
                 conn.execute("ROLLBACK")
             raise
         return results
+
+    def announce_knowledge(self) -> bool:
+        """Tell other processes the knowledge changed: no need with SQLite (one machine,
+        whose file watchers see the edit); PostgreSQL sends a notice."""
+        return False
+
+    def listen_for_knowledge(self, on_notice: Callable[[str], None]) -> Listening | None:
+        """Call `on_notice(reason)`, on a thread of its own, after another process
+        announced a change; None when this backend has no notices (SQLite)."""
+        return None
 
     # --- preferences --------------------------------------------------------
 
@@ -261,7 +285,7 @@ class Store:
 
         params = (key, value, time.time())
         write = Write(field.replace("_", " "), queries.SET_PREFERENCE[field], params)
-        if self._submit(write, settled):
+        if self.submit(write, settled):
             return True
         settled(False)
         return False
@@ -292,7 +316,7 @@ class Store:
         log_id = new_log_id()
         when = time.time() if at is None else at
         params = (log_id, when, key, normalized, question, outcome, fact_id, score, lang)
-        if not self._submit(Write("a question", queries.INSERT_QUESTION, params)):
+        if not self.submit(Write("a question", queries.INSERT_QUESTION, params)):
             return None
         with self._memory:
             self._remember(self._recent_logs, log_id, key)
@@ -302,13 +326,13 @@ class Store:
         """The user picked `fact_id` from a "did you mean" list."""
         key = self.user_key(user_id)
         write = Write("a choice", queries.SET_CHOICE, (fact_id, log_id, key))
-        return self._owns(log_id, key) and self._submit(write)
+        return self._owns(log_id, key) and self.submit(write)
 
     def record_rejection(self, log_id: int, user_id: str) -> bool:
         """The user said none of the "did you mean" options fit."""
         key = self.user_key(user_id)
         write = Write("a rejection", queries.SET_REJECTED, (log_id, key))
-        return self._owns(log_id, key) and self._submit(write)
+        return self._owns(log_id, key) and self.submit(write)
 
     def record_feedback(
         self, log_id: int, user_id: str, helpful: bool, at: float | None = None
@@ -317,7 +341,7 @@ class Store:
         key = self.user_key(user_id)
         when = time.time() if at is None else at
         write = Write("feedback", queries.SET_FEEDBACK, (int(helpful), when, log_id, key))
-        return self._owns(log_id, key) and self._submit(write)
+        return self._owns(log_id, key) and self.submit(write)
 
     def _owns(self, log_id: int, key: str) -> bool:
         """Whether the user asked the logged question. When the database cannot say in
@@ -372,3 +396,4 @@ class Store:
             self._readers.clear()
         for conn in connections:
             conn.close()
+        self._transactions.close()

@@ -104,7 +104,7 @@ def build_application(
             lang = await asyncio.to_thread(admin_language, store, admin_id, config.default_language)
             await tell_admins(application, frozenset({admin_id}), notice.in_lang(lang))
 
-    reloader = Reloader(knowledge, notify_admins)
+    reloader = Reloader(knowledge, notify_admins, store)
     residents = Residents(
         config=config,
         dialogue=dialogue,

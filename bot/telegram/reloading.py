@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.kb.model import Lang, Text
 from bot.kb.watch import DEBOUNCE_MS, FOLDER_CHECK_SECONDS, watch_folder
+from bot.reloads import follow_knowledge
 
 if TYPE_CHECKING:
     from bot.match.live import LiveKnowledge, ReloadResult
@@ -62,9 +63,13 @@ NotifyAdmins = Callable[[Text], Awaitable[None]]
 
 
 class Reloader:
-    def __init__(self, knowledge: LiveKnowledge, notify_admins: NotifyAdmins) -> None:
+    def __init__(
+        self, knowledge: LiveKnowledge, notify_admins: NotifyAdmins, store: Store | None = None
+    ) -> None:
         self.knowledge = knowledge
         self.notify_admins = notify_admins
+        self.store = store
+        """With a store, `watch` also follows other processes' notices (bot.reloads)."""
         self._lock = asyncio.Lock()
         self._reported: tuple[str, ...] = ()
 
@@ -118,7 +123,18 @@ class Reloader:
         debounce_ms: int = DEBOUNCE_MS,
         check_seconds: float = FOLDER_CHECK_SECONDS,
     ) -> None:
-        """Reload after each burst of edits, and when the folder is replaced, until `stop`."""
+        """Reload after each burst of edits, and when the folder is replaced, and (with
+        PostgreSQL) after another process changed the knowledge, until `stop`."""
+        if self.store is not None:
+            await follow_knowledge(
+                self.knowledge,
+                self.store,
+                self.reload_and_report,
+                stop,
+                debounce_ms=debounce_ms,
+                check_seconds=check_seconds,
+            )
+            return
         await watch_folder(
             Path(self.knowledge.directory),
             self.reload_and_report,

@@ -201,7 +201,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        watcher = asyncio.create_task(watch_knowledge(chat.knowledge, stop)) if watch else None
+        watching = watch_knowledge(chat.knowledge, chat.store, stop) if watch else None
+        watcher = asyncio.create_task(watching) if watching is not None else None
         yield
         stop.set()
         if watcher is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 import threading
 
 from bot.kb.model import KnowledgeBase
@@ -34,7 +33,7 @@ def report(knowledge: LiveKnowledge, store: Store) -> dict[str, object]:
     kb = knowledge.current.kb
     try:
         store_status: dict[str, object] = {"ok": True, "schema_version": store.schema_version}
-    except sqlite3.Error as exc:
+    except store.database_errors as exc:
         logger.warning("health check: the store does not answer: %s", exc)
         store_status = {"ok": False, "error": type(exc).__name__}
     return {

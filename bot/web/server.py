@@ -20,7 +20,7 @@ from bot.dialogue import Dialogue
 from bot.kb import KnowledgeBaseError
 from bot.match import LiveKnowledge
 from bot.match.cache import load_index
-from bot.store import Store, StoreError
+from bot.store import Store, StoreError, location
 from bot.teachlog import TeachJournal
 from bot.web.admin import ENV_ADMIN_TOKEN
 from bot.web.app import create_app
@@ -67,7 +67,10 @@ def run_web(config: Config, config_file: str | None, *, host: str, port: int, wo
         print(f"error: {exc}", file=sys.stderr)
         return 2
     os.environ[ENV_KNOWLEDGE_DIR] = str(Path(config.knowledge_dir).resolve())
-    os.environ[ENV_DB] = str(Path(config.db_path).resolve())
+    # a PostgreSQL URL as it is (a Path would fold its "//"), a file as an absolute path
+    os.environ[ENV_DB] = location.postgres_url(config.db_path) or str(
+        Path(config.db_path).resolve()
+    )
     if config_file:
         os.environ[ENV_CONFIG_FILE] = str(Path(config_file).resolve())
     os.environ.setdefault(ENV_SECRET, secrets.token_hex(32))

@@ -1,9 +1,10 @@
-"""Each worker reloads the knowledge when its files change, as the Telegram bot does.
+"""Each worker reloads the knowledge when its files change, as the Telegram bot does,
+and (with PostgreSQL) when another worker or machine taught or reloaded an edit.
 
 With several workers every process watches on its own, so an admin's saved edit
-reaches all of them (the /admin reload button reaches only the worker it hit).
-The folder is followed by path (`bot.kb.watch`), so a swapped or recreated
-knowledge folder keeps being watched.
+reaches all of them; the /admin reload button and a teach reach the worker they hit,
+and through its notice (bot.reloads) the others. The folder is followed by path
+(`bot.kb.watch`), so a swapped or recreated knowledge folder keeps being watched.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.kb.watch import watch_folder
 from bot.match import LiveKnowledge
+from bot.reloads import follow_knowledge
+from bot.store import Store
 
 logger = logging.getLogger(__name__)
 
 
-async def watch_knowledge(knowledge: LiveKnowledge, stop: asyncio.Event) -> None:
+async def watch_knowledge(knowledge: LiveKnowledge, store: Store, stop: asyncio.Event) -> None:
     async def reload(reason: str) -> None:
         result = await asyncio.to_thread(knowledge.reload)
         if result.ok:
@@ -25,4 +27,4 @@ async def watch_knowledge(knowledge: LiveKnowledge, stop: asyncio.Event) -> None
         else:
             logger.warning("edited knowledge refused, old one serving: %s", result.errors)
 
-    await watch_folder(knowledge.directory, reload, stop)
+    await follow_knowledge(knowledge, store, reload, stop)
