@@ -87,6 +87,19 @@ def test_a_word_only_one_service_and_its_overview_use_points_at_that_service() -
     assert result.best is not None and result.best.fact.id == "fuxing-green-team"
 
 
+def test_an_old_mother_living_alone_described_in_shanghainese_reaches_elderly_care() -> None:
+    # 阿拉姆妈 is 阿拉 + 姆妈 (not the name 阿拉姆), 一家头住 is living alone, 烧饭 cooking
+    result = MATCHER.match("阿拉姆妈一家头住 年纪大了 烧饭吃力")
+    assert result.outcome == "answered"
+    assert result.best is not None and result.best.fact.id == "heyi-elderly-care"
+
+
+def test_this_streets_english_name_in_any_order_is_this_street() -> None:
+    result = MATCHER.match("how many committees are there in Huaihai Road Middle subdistrict")
+    assert result.outcome == "answered"
+    assert result.best is not None and result.best.fact.id == "street-committees"
+
+
 def test_a_road_or_park_named_like_a_committee_is_not_the_committee() -> None:
     assert MATCHER.match("复兴居委有啥活动").named_committee == "fuxing"
     for place in ("复兴公园里散步", "复兴中路上有啥好吃的面馆", "新华路怎么走"):
@@ -126,11 +139,11 @@ def test_the_realistic_batches_keep_the_five_figures() -> None:
     cases = [case for path in sorted(REGRESSION.parent.glob("*.yaml")) for case in read_cases(path)]
     summary = summarize(evaluate(MATCHER, cases))
     wrong = [m for m in summary["misses"] if m["wrong"]]
-    # measured 95.0 / 97.7 / 0.7 / 94.4 when the calibration was last fitted; batches 4-7
+    # measured 96.1 / 97.7 / 0.8 / 94.5 when the calibration was last fitted; batches 4-7
     # hold questions about details the article never gives, which keep "wrong" above 0
-    assert summary["first"]["share"] >= 0.93, summary["misses"]
+    assert summary["first"]["share"] >= 0.94, summary["misses"]
     assert summary["within2"]["share"] >= 0.965, summary["misses"]
-    assert summary["wrong"]["share"] <= 0.01, wrong
+    assert summary["wrong"]["share"] <= 0.011, wrong
     assert summary["declined"]["share"] >= 0.92, summary["misses"]
     assert summary["english"]["share"] == 1.0
 

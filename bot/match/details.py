@@ -56,7 +56,8 @@ DETAILS = (
             "学费 费用 收费 收钱 多少钱 价格 价钱 会费 报名费 配送费 运费 要钱 付钱 交钱"
             " 几钿 贵不贵 贵伐 便宜 多少钞票 收钞票 要钞票 付钞票 花了多少 补偿标准 多少一平方"
             " 经费 房价",
-            "fee|fees|cost|costs|price|charge|pay for|cheap|cheaper|expensive",
+            "fee|fees|cost|costs|price|charge|pay for|cheap|cheaper|expensive|how much per"
+            "|how much is it|how much does",
         ),
         told_by=_words("免费 收费 学费 费用", "free of charge|fee"),
     ),
@@ -246,7 +247,11 @@ _STREET_RE = re.compile(
     r"([\u4e00-\u9fff]{1,4}[路门桥滩园东西南北寺汇浦镇港山湾坊里口街塘泾洲庄嘴渡])街道"
     r"|([a-z]+)(?: (?:middle|east|west|north|south))?(?: road)? (?:sub-?district|jiedao)"
 )
-_NOT_A_NAME = frozenset({"the", "this", "that", "our", "my", "your", "which", "a", "what"})
+# "Huaihai Road Middle subdistrict": the words around a street's name are not its name
+_NOT_A_NAME = frozenset(
+    {"the", "this", "that", "our", "my", "your", "which", "a", "what", "middle", "road"}
+    | {"east", "west", "north", "south"}
+)
 
 
 def asked_details(

@@ -27,6 +27,9 @@ from bot.match.normalize import cjk_count, fuzzy_syllable, normalize, split_syll
 logger = logging.getLogger(__name__)
 
 # Words that appear in almost any question and say nothing about the topic.
+# Words of jieba's dictionary that residents here never mean and that swallow the start
+# of a word they do: 阿拉姆 (a name) turns 阿拉姆妈 (阿拉 + 姆妈, "our mum") into 阿拉姆 + 妈.
+NOT_WORDS_HERE = ("阿拉姆",)
 ZH_STOPWORDS = frozenset(
     """
     的 了 吗 么 吧 呢 啊 呀 哦 嘛 啦 我 我们 你 你们 您 他 她 它 他们 咱
@@ -172,6 +175,8 @@ class Tokenizer:
         loaded from the cache, replay the frequencies the build gave them: jieba's state
         is not part of the index, and working them out again costs seconds in a city."""
         configure_jieba_cache()
+        for word in NOT_WORDS_HERE:
+            jieba.del_word(word)
         if self.frequencies:
             for word, frequency in self.frequencies:
                 jieba.add_word(word, frequency)
