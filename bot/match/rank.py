@@ -28,8 +28,11 @@ class Ranker:
     def kb(self) -> KnowledgeBase:
         return self.index.kb
 
-    def rank(self, terms: list[QueryTerm], named_committee: str | None = None) -> list[Match]:
-        """All facts that share a term with the question, best first."""
+    def rank(
+        self, terms: list[QueryTerm], named_committee: str | None = None, street: str | None = None
+    ) -> list[Match]:
+        """All facts that share a term with the question, best first; those of `street`
+        (the resident's) before other streets' alike."""
         total = sum(term.weight for term in terms)
         topical = [t for t in terms if t.term not in GENERIC_TERMS]
         if named_committee and not topical:
@@ -42,8 +45,20 @@ class Ranker:
             for fact_index, best in best_doc.items()
             if self._may_answer(fact_index, named_committee)
         ]
+        if street is not None:
+            matches = [self._in_street(match, street) for match in matches]
         ranked = heapq.nlargest(len(matches), matches, key=lambda m: (m.score, -len(m.fact.id)))
         return self._prefer_named(ranked, named_committee, terms) if named_committee else ranked
+
+    def rank_namesakes(self, terms: list[QueryTerm], committee_ids: Sequence[str]) -> list[Match]:
+        """A question naming a committee that several streets have: the best fact of
+        each, as the options of "which street?"."""
+        return [ranked[0] for c in committee_ids if (ranked := self.rank(terms, c))]
+
+    def _in_street(self, match: Match, street: str) -> Match:
+        if match.fact.street in (None, street):
+            return match
+        return replace(match, score=round(match.score * self.scoring.other_street, 1))
 
     def _may_answer(self, fact_index: int, named_committee: str | None) -> bool:
         """Overviews answer "what does X do?", and only when X is named."""
