@@ -243,6 +243,9 @@ class Store:
     def set_language(self, user_id: str, language: Lang | None) -> bool:
         return self._set_preference(user_id, "language", language)
 
+    def set_street(self, user_id: str, street_id: str | None) -> bool:
+        return self._set_preference(user_id, "street", street_id)
+
     def _set_preference(self, user_id: str, field: PreferenceField, value: str | None) -> bool:
         key = self.user_key(user_id)
         token = object()
