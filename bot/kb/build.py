@@ -159,10 +159,8 @@ class Builder:
         if names is None:
             return None
         committee = Committee(id=committee_id, facts=facts, street=self.street_id, **names)
-        for name in committee.all_names:
-            self.alias_owners.setdefault(name.casefold(), []).append(
-                (committee_id, check, ("committee",))
-            )
+        for name, path in _name_paths(committee):
+            self.alias_owners.setdefault(name.casefold(), []).append((committee_id, check, path))
         # a fact with a problem of its own may be the overview: count only whole files
         whole = isinstance(entries, list) and len(facts) == len(entries)
         if whole and facts and sum(fact.overview for fact in facts) != 1:
@@ -316,11 +314,20 @@ class Builder:
         for name, owners in self.alias_owners.items():
             committees = sorted({owner for owner, _, _ in owners})
             if len(committees) > 1:
+                # at the later file's own line of the name, so `check` shows where to fix it
                 _, checker, path = owners[-1]
                 checker.report(
-                    (*path, "aliases"),
-                    say("name_shared", name=name, committees=", ".join(committees)),
+                    path, say("name_shared", name=name, committees=", ".join(committees))
                 )
+
+
+def _name_paths(committee: Committee) -> list[tuple[str, PathKey]]:
+    """Each name of a committee with where it is written in the file."""
+    fields = ("name", "short_name", "english_name")
+    return [
+        *((getattr(committee, key), ("committee", key)) for key in fields),
+        *((alias, ("committee", "aliases", i)) for i, alias in enumerate(committee.aliases)),
+    ]
 
 
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’"
