@@ -91,11 +91,7 @@ def build_report(
     `street`, of the questions whose fact (answered, picked or nearest) is that street's."""
     until = (now or datetime.now()).astimezone()
     since = until - timedelta(days=max(days, 0))
-    questions = [
-        q
-        for q in store.questions(since.timestamp(), until.timestamp())
-        if in_street(snapshot.kb, q.chosen_fact_id or q.fact_id, street)
-    ]
+    questions = _questions(store, snapshot, since, until, street)
     unanswered = [q for q in questions if q.unanswered]
     clarified = [q for q in questions if q.outcome == "clarify" and not q.rejected]
     return Report(
@@ -110,6 +106,17 @@ def build_report(
         feedback=tuple(_feedback(store, snapshot, since, until, street)),
         street=street,
     )
+
+
+def _questions(
+    store: Store, snapshot: Snapshot, since: datetime, until: datetime, street: str | None
+) -> list[LoggedQuestion]:
+    """The period's questions (of `street`: whose fact is that street's)."""
+    return [
+        q
+        for q in store.questions(since.timestamp(), until.timestamp())
+        if in_street(snapshot.kb, q.chosen_fact_id or q.fact_id, street)
+    ]
 
 
 def group_questions(

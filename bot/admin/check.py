@@ -145,13 +145,7 @@ def phrasings_matching_elsewhere(
     Linear in the base: each distinct phrasing is asked once (many committees share
     哪里可以买菜), and beyond `limit` distinct ones an even sample is asked. Each is asked
     as a resident of the fact's street would ask it (only `street`'s facts, if given)."""
-    kb = matcher.kb.in_street(street) if street else matcher.kb
-    owned = [
-        (fact, phrasing)
-        for fact in kb.facts
-        if not fact.overview  # overviews are reached by naming the committee
-        for phrasing in fact.phrasings
-    ]
+    owned = _owned_phrasings(matcher.kb.in_street(street) if street else matcher.kb)
     distinct = list(dict.fromkeys(phrasing for _, phrasing in owned))
     step = max(1.0, len(distinct) / limit)
     asked = {distinct[int(n * step)] for n in range(min(limit, len(distinct)))}
@@ -166,6 +160,15 @@ def phrasings_matching_elsewhere(
             if warning:
                 warnings.append(warning)
     return CrossCommitteeLint(warnings, len(asked), len(distinct))
+
+
+def _owned_phrasings(kb: KnowledgeBase) -> list[tuple[Fact, str]]:
+    return [
+        (fact, phrasing)
+        for fact in kb.facts
+        if not fact.overview  # overviews are reached by naming the committee
+        for phrasing in fact.phrasings
+    ]
 
 
 def _elsewhere(fact: Fact, phrasing: str, best: Match | None) -> Text | None:

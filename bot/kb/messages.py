@@ -37,9 +37,7 @@ MESSAGES = {
         "or deleted? (if the street really has {found} now, change this number)",
     ),
     # the several-streets layout (streets/<street>/)
-    "no_streets": Text(
-        zh="streets/ 里没有街道文件夹", en="streets/ holds no street folder"
-    ),
+    "no_streets": Text(zh="streets/ 里没有街道文件夹", en="streets/ holds no street folder"),
     "not_street_folder": Text(
         zh="streets/ 里只放街道文件夹(每个街道一个,里面有 street.yaml 和 committees/)",
         en="only street folders belong in streets/ (one per street, each with street.yaml "

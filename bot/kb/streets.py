@@ -135,6 +135,18 @@ def _misplaced(
             problems.append(Problem(_display(folder / name, root), None, "", say(message)))
 
 
+def _union(streets: list[_StreetPart]) -> tuple[dict[str, Text], tuple[Tag, ...]]:
+    """Every street's themes and tags, the first street's spelling kept."""
+    themes: dict[str, Text] = {}
+    tags: dict[str, Tag] = {}
+    for part in streets:
+        for key, text in part.parts[2].items():
+            themes.setdefault(key, text)
+        for tag in part.parts[3]:
+            tags.setdefault(tag.name, tag)
+    return themes, tuple(tags.values())
+
+
 def _merged(
     streets: list[_StreetPart],
     synonyms: tuple[tuple[str, ...], ...],
@@ -144,18 +156,12 @@ def _merged(
     """One base of every street: the first street's name and fallback stand for the
     base where one is needed; tags and themes are the union, the first spelling kept."""
     first = streets[0].parts
-    themes: dict[str, Text] = {}
-    tags: dict[str, Tag] = {}
-    for part in streets:
-        for key, text in part.parts[2].items():
-            themes.setdefault(key, text)
-        for tag in part.parts[3]:
-            tags.setdefault(tag.name, tag)
+    themes, tags = _union(streets)
     return KnowledgeBase(
         street=first[0],
         fallback=first[1],
         themes=themes,
-        tags=tuple(tags.values()),
+        tags=tags,
         committees=tuple(c for part in streets for c in part.committees),
         street_facts=tuple(f for part in streets for f in part.parts[4]),
         synonym_groups=synonyms,

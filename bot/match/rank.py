@@ -45,8 +45,7 @@ class Ranker:
             for fact_index, best in best_doc.items()
             if self._may_answer(fact_index, named_committee)
         ]
-        if street is not None:
-            matches = [self._in_street(match, street) for match in matches]
+        matches = self._prefer_street(matches, street)
         ranked = heapq.nlargest(len(matches), matches, key=lambda m: (m.score, -len(m.fact.id)))
         return self._prefer_named(ranked, named_committee, terms) if named_committee else ranked
 
@@ -55,10 +54,15 @@ class Ranker:
         each, as the options of "which street?"."""
         return [ranked[0] for c in committee_ids if (ranked := self.rank(terms, c))]
 
-    def _in_street(self, match: Match, street: str) -> Match:
-        if match.fact.street in (None, street):
-            return match
-        return replace(match, score=round(match.score * self.scoring.other_street, 1))
+    def _prefer_street(self, matches: list[Match], street: str | None) -> list[Match]:
+        """Other streets' facts scaled down (`Scoring.other_street`); none without a street."""
+        if street is None:
+            return matches
+        credit = self.scoring.other_street
+        return [
+            m if m.fact.street in (None, street) else replace(m, score=round(m.score * credit, 1))
+            for m in matches
+        ]
 
     def _may_answer(self, fact_index: int, named_committee: str | None) -> bool:
         """Overviews answer "what does X do?", and only when X is named."""

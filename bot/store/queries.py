@@ -70,7 +70,9 @@ def preferences(conn: sqlite3.Connection, key: str) -> Preferences:
     if row is None:
         return Preferences()
     language = row["language"] if row["language"] in LANGS else None
-    return Preferences(row["home_committee"], language, row["street"])
+    return Preferences(
+        home_committee=row["home_committee"], language=language, street=row["street"]
+    )
 
 
 def question_owner(conn: sqlite3.Connection, log_id: int) -> str:
