@@ -20,6 +20,8 @@ from bot.dialogue import ButtonPress, Dialogue, Reply, TextMessage, User
 from bot.dialogue.payloads import Kind, encode
 from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
 from bot.match import LiveKnowledge, Matcher, MatcherSettings
+from bot.match.cache import cache_key
+from bot.match.scoring import Scoring
 from bot.store import Store
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -328,3 +330,10 @@ def test_the_shipped_base_gives_the_same_eval_figures_in_either_layout(tmp_path,
         (street / shared).rename(tmp_path / "knowledge" / shared)
     assert main(["eval", questions, "--json", "--knowledge", str(tmp_path / "knowledge")]) == 0
     assert json.loads(capsys.readouterr().out) == flat
+
+
+def test_an_edit_in_a_street_folder_changes_the_index_cache_key(copy):
+    before = cache_key(copy, Scoring())
+    street = copy / "streets" / "hongqi" / "street.yaml"
+    street.write_text(street.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert cache_key(copy, Scoring()) != before
