@@ -166,6 +166,16 @@ def test_which_street_then_street_chosen_then_answered_naming_the_street(dialogu
     assert "哪个街道" not in answer.text
 
 
+def test_committee_by_name_asks_which_street_unless_the_street_is_known(dialogue, store):
+    which = say(dialogue, "/committee 复兴")
+    assert "哪个街道" in which.text
+    assert labels(which) == ["复兴居委 · 东风街道", "复兴居委 · 红旗街道"]
+    assert store.set_street(ALICE.id, "hongqi")
+    assert (
+        "\n复兴居委 · 红旗街道\n\n红旗街道复兴居委办活动。" in say(dialogue, "/committee 复兴").text
+    )
+
+
 def test_a_home_committee_gives_its_street(dialogue, store):
     assert store.set_home_committee(ALICE.id, "dongfeng/yongan")
     reply = say(dialogue, CHESS)

@@ -25,6 +25,7 @@ from bot.dialogue.settings import DEFAULT, DialogueSettings
 from bot.dialogue.smalltalk import small_talk
 from bot.dialogue.streets import (
     clarify_heading,
+    committee_in_street,
     committee_list_text,
     resident_street,
     street_button,
@@ -206,7 +207,7 @@ class Dialogue:
             return self._committee_list(turn, arg, lang)
         committee = find_committee(turn.kb, arg, cutoff=self.settings.name_cutoff)
         if committee is not None:
-            return self._committee(turn, committee, lang)
+            return committee_in_street(self, turn, committee, lang)
         # the name is echoed only when it looks like one: in a group, a link would go live
         echoed = name_like(arg)
         text = (

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.dialogue import texts
+from bot.dialogue import render, texts
 from bot.dialogue.payloads import Kind, encode
 from bot.dialogue.types import Button, Reply
-from bot.kb.model import KnowledgeBase, Lang, Street, Text
+from bot.kb.model import Committee, KnowledgeBase, Lang, Street, Text
 from bot.match import MatchResult
 from bot.store import Preferences
 
@@ -53,6 +53,22 @@ def resident_street(kb: KnowledgeBase, prefs: Preferences) -> str | None:
 def clarify_heading(result: MatchResult, default: Text) -> Text:
     """ "Which street?" for a question naming a committee several streets have."""
     return WHICH_STREET if result.namesakes else default
+
+
+def committee_in_street(dialogue: Dialogue, turn: _Turn, committee: Committee, lang: Lang) -> Reply:
+    """/committee NAME: the committee of that name in the resident's street; "which
+    street?" when several streets have one and the resident's is none of them."""
+    kb = turn.kb
+    namesakes = [c for c in kb.committees if c.name == committee.name]
+    street = resident_street(kb, turn.prefs)
+    own = [c for c in namesakes if c.street == street]
+    if len(namesakes) == 1 or own:
+        return dialogue._committee(turn, own[0] if own else committee, lang)
+    buttons = tuple(
+        (Button(render.place(kb, c, lang), render.committee_ref(kb, c, Kind.COMMITTEE)),)
+        for c in namesakes
+    )
+    return Reply(WHICH_STREET.in_lang(lang), buttons=buttons, lang=lang)
 
 
 def street_command(dialogue: Dialogue, turn: _Turn, arg: str, lang: Lang) -> Reply:
