@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.admin.language import LANG_OPTION, command_language
+from bot.admin.streets import PER_STREET_OPTIONS
 from bot.admin.texts import INVALID_CONFIG, NO_TOKEN
 from bot.config import ENV_TOKEN, Config, ConfigError, load_config
 from bot.numbers import whole_number
@@ -103,7 +104,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.check import run_check
 
     lang = command_language(args, config.admin_language)
-    return run_check(config, quiet=args.quiet, fast=args.fast, lang=lang)
+    return run_check(config, quiet=args.quiet, fast=args.fast, lang=lang, street=args.street)
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
@@ -122,9 +123,8 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
         print(exc.message.in_lang(lang), file=sys.stderr)
         return 2
     paths, misses = [Path(file) for file in args.files], not args.no_misses
-    return run_eval(
-        config, paths, as_json=args.json, minimums=minimums, show_misses=misses, lang=lang
-    )
+    options = {"as_json": args.json, "show_misses": misses, "lang": lang, "street": args.street}
+    return run_eval(config, paths, minimums=minimums, **options)
 
 
 def cmd_calibrate(args: argparse.Namespace, config: Config) -> int:
@@ -148,7 +148,8 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
         return run_teach_walk(config, args.days, by=_console_user(), lang=lang)
     from bot.report import run_report
 
-    return run_report(config, args.days, as_json=args.json, limit=args.limit, lang=lang)
+    options = {"as_json": args.json, "limit": args.limit, "lang": lang, "street": args.street}
+    return run_report(config, args.days, **options)
 
 
 def cmd_teach(args: argparse.Namespace, config: Config) -> int:
@@ -246,7 +247,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 action="store_true",
                 help="skip the lint that asks the matcher every phrasing (large bases)",
             ),
-            LANG_OPTION,
+            *PER_STREET_OPTIONS,
         ),
     ),
     Subcommand(
@@ -276,7 +277,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 "(wrong is a maximum)",
             ),
             arg("--no-misses", action="store_true", help="print the figures only"),
-            LANG_OPTION,
+            *PER_STREET_OPTIONS,
         ),
     ),
     Subcommand(
@@ -334,7 +335,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 action="store_true",
                 help="walk the unanswered groups and teach each to a fact (s skip, u undo)",
             ),
-            LANG_OPTION,
+            *PER_STREET_OPTIONS,
         ),
     ),
     Subcommand(

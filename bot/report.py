@@ -21,6 +21,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.admin import texts
+from bot.admin.streets import chosen_street, in_street
 from bot.config import Config
 from bot.dialogue.settings import DEFAULT
 from bot.kb import KnowledgeBaseError
@@ -68,6 +69,8 @@ class Report:
     top_facts: tuple[FactCount, ...] = ()
     feedback: tuple[FactCount, ...] = field(default=())
     """Facts with any 👍/👎 in the period, most 👎 first."""
+    street: str | None = None
+    """The street reported on (`--street`); None: every street."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -77,12 +80,18 @@ class Report:
 
 
 def build_report(
-    store: Store, snapshot: Snapshot, days: int, *, now: datetime | None = None
+    store: Store,
+    snapshot: Snapshot,
+    days: int,
+    *,
+    now: datetime | None = None,
+    street: str | None = None,
 ) -> Report:
-    """The report for the `days` days up to `now` (default: the current time)."""
+    """The report for the `days` days up to `now` (default: the current time); with
+    `street`, of the questions whose fact (answered, picked or nearest) is that street's."""
     until = (now or datetime.now()).astimezone()
     since = until - timedelta(days=max(days, 0))
-    questions = store.questions(since.timestamp(), until.timestamp())
+    questions = _questions(store, snapshot, since, until, street)
     unanswered = [q for q in questions if q.unanswered]
     clarified = [q for q in questions if q.outcome == "clarify" and not q.rejected]
     return Report(
@@ -91,11 +100,23 @@ def build_report(
         days=days,
         total=len(questions),
         answered=sum(1 for q in questions if q.resolved_fact_id),
-        unanswered=tuple(_with_nearest(group_questions(unanswered), snapshot)),
-        clarified=tuple(_with_nearest(group_questions(clarified), snapshot)),
+        unanswered=tuple(_with_nearest(group_questions(unanswered), snapshot, street)),
+        clarified=tuple(_with_nearest(group_questions(clarified), snapshot, street)),
         top_facts=tuple(_top_facts(questions, snapshot)),
-        feedback=tuple(_feedback(store, snapshot, since, until)),
+        feedback=tuple(_feedback(store, snapshot, since, until, street)),
+        street=street,
     )
+
+
+def _questions(
+    store: Store, snapshot: Snapshot, since: datetime, until: datetime, street: str | None
+) -> list[LoggedQuestion]:
+    """The period's questions (of `street`: whose fact is that street's)."""
+    return [
+        q
+        for q in store.questions(since.timestamp(), until.timestamp())
+        if in_street(snapshot.kb, q.chosen_fact_id or q.fact_id, street)
+    ]
 
 
 def group_questions(
@@ -131,9 +152,11 @@ def group_questions(
     return groups
 
 
-def _with_nearest(groups: Iterable[QuestionGroup], snapshot: Snapshot) -> Iterable[QuestionGroup]:
+def _with_nearest(
+    groups: Iterable[QuestionGroup], snapshot: Snapshot, street: str | None = None
+) -> Iterable[QuestionGroup]:
     for group in groups:
-        best = snapshot.matcher.match(group.example).best
+        best = snapshot.matcher.match(group.example, street=street).best
         if best is None:
             yield group
             continue
@@ -161,11 +184,11 @@ def _top_facts(questions: Sequence[LoggedQuestion], snapshot: Snapshot) -> list[
 
 
 def _feedback(
-    store: Store, snapshot: Snapshot, since: datetime, until: datetime
+    store: Store, snapshot: Snapshot, since: datetime, until: datetime, street: str | None = None
 ) -> list[FactCount]:
     votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for entry in store.feedback(since.timestamp(), until.timestamp()):
-        if entry.fact_id:
+        if entry.fact_id and in_street(snapshot.kb, entry.fact_id, street):
             votes[entry.fact_id][0 if entry.helpful else 1] += 1
     rows = [
         FactCount(fact_id=fact_id, title=_title(snapshot, fact_id), helpful=up, unhelpful=down)
@@ -186,7 +209,8 @@ def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
             since=report.since.strftime("%Y-%m-%d"),
             until=report.until.strftime("%Y-%m-%d"),
             days=report.days,
-        ),
+        )
+        + (f" · {report.street}" if report.street else ""),
         texts.REPORT_TOTAL.in_lang(lang).format(
             total=report.total, answered=report.answered, share=share
         ),
@@ -251,7 +275,13 @@ READ_TIMEOUT = 10.0
 
 
 def run_report(
-    config: Config, days: int, *, as_json: bool = False, limit: int = 10, lang: Lang = "zh"
+    config: Config,
+    days: int,
+    *,
+    as_json: bool = False,
+    limit: int = 10,
+    lang: Lang = "zh",
+    street: str | None = None,
 ) -> int:
     """`python -m bot report`: print the report of the configured database in `lang`."""
     try:
@@ -261,9 +291,12 @@ def run_report(
         for problem in exc.problems:
             print(f"  {problem.in_lang(lang)}", file=sys.stderr)
         return 1
+    usable, street = chosen_street(knowledge.current.kb, street, lang)
+    if not usable:
+        return 2
     store = Store(config.db_path, read_only=True, read_timeout=READ_TIMEOUT)
     try:
-        report = build_report(store, knowledge.current, days)
+        report = build_report(store, knowledge.current, days, street=street)
     finally:
         store.close()
     if as_json:

@@ -39,7 +39,7 @@ class ScriptedMatcher:
         self.script: dict[str, MatchResult] = {}
         self.calls: list[str] = []
 
-    def match(self, question: str) -> MatchResult:
+    def match(self, question: str, *, street: str | None = None) -> MatchResult:
         self.calls.append(question)
         if question in self.script:
             return self.script[question]

@@ -113,9 +113,9 @@ def test_the_lint_asks_each_shared_phrasing_once_and_samples_a_large_base(
     asked: list[str] = []
     original = Matcher.match
 
-    def counting(self: Matcher, question: str):  # type: ignore[no-untyped-def]
+    def counting(self: Matcher, question: str, **options):  # type: ignore[no-untyped-def]
         asked.append(question)
-        return original(self, question)
+        return original(self, question, **options)
 
     monkeypatch.setattr(Matcher, "match", counting)
     everything = phrasings_matching_elsewhere(FULL)

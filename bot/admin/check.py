@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.admin import texts
+from bot.admin.streets import chosen_street
 from bot.config import Config
 from bot.kb import Fact, KnowledgeBase, KnowledgeBaseError
 from bot.match import Match, Matcher, normalize
@@ -17,7 +18,16 @@ LINT_LIMIT = 20_000
 or two); a larger base gets an even sample of them, and check says so."""
 
 
-def run_check(config: Config, *, quiet: bool = False, fast: bool = False, lang: Lang = "zh") -> int:
+def run_check(
+    config: Config,
+    *,
+    quiet: bool = False,
+    fast: bool = False,
+    lang: Lang = "zh",
+    street: str | None = None,
+) -> int:
+    """Validate the whole base (the bot loads every street), then summarise and lint it,
+    or only `street` of a base of several."""
     try:
         index = load_index(config.knowledge_dir)  # validates, unless cached (see load_index)
     except KnowledgeBaseError as exc:
@@ -26,12 +36,16 @@ def run_check(config: Config, *, quiet: bool = False, fast: bool = False, lang: 
         for problem in exc.problems:
             print(f"  {problem.in_lang(lang)}")
         return 1
-    kb = index.kb
+    usable, street = chosen_street(index.kb, street, lang)
+    if not usable:
+        return 2
+    kb = index.kb.in_street(street) if street else index.kb
     if not quiet:
         print_summary(kb, lang)
     warnings = quick_lint(kb)
     if not fast:
-        warnings += _cross_committee(Matcher(kb, config.matcher, index=index), lang)
+        matcher = Matcher(index.kb, config.matcher, index=index)
+        warnings += _cross_committee(matcher, lang, street)
     for warning in warnings:
         print(texts.CHECK_WARNING.fill(warning=warning).in_lang(lang))
     if not quiet:
@@ -39,9 +53,9 @@ def run_check(config: Config, *, quiet: bool = False, fast: bool = False, lang: 
     return 0
 
 
-def _cross_committee(matcher: Matcher, lang: Lang) -> list[Text]:
+def _cross_committee(matcher: Matcher, lang: Lang, street: str | None = None) -> list[Text]:
     """The lint that asks the matcher every phrasing (the slow part of a check)."""
-    lint = phrasings_matching_elsewhere(matcher)
+    lint = phrasings_matching_elsewhere(matcher, street=street)
     if lint.asked < lint.distinct:
         print(texts.LINT_SAMPLED.fill(asked=lint.asked, distinct=lint.distinct).in_lang(lang))
     return lint.warnings
@@ -60,6 +74,8 @@ def print_summary(kb: KnowledgeBase, lang: Lang = "zh") -> None:
     for committee in kb.committees:
         count = sum(len(fact.phrasings) for fact in committee.facts)
         label = f"{committee.short_name} {committee.english_name}"
+        if kb.several_streets:
+            label = f"{committee.street}/{label}"
         row = texts.CHECK_COMMITTEE_ROW.fill(
             label=label, facts=len(committee.facts), phrasings=count
         )
@@ -98,13 +114,15 @@ def _merged_phrasings(kb: KnowledgeBase) -> list[Text]:
 
 
 def _shared_phrasings(kb: KnowledgeBase) -> list[Text]:
-    owners: dict[str, set[str]] = defaultdict(set)
+    """A phrasing under several facts of one street (streets of a district share
+    phrasings on purpose: the resident's street tells them apart)."""
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for fact in kb.facts:
         for phrasing in fact.phrasings:
-            owners[normalize(phrasing)].add(fact.id)
+            owners[(fact.street or "", normalize(phrasing))].add(fact.id)
     return [
         texts.SHARED_PHRASING.fill(phrasing=phrasing, facts=", ".join(sorted(fact_ids)))
-        for phrasing, fact_ids in sorted(owners.items())
+        for (_, phrasing), fact_ids in sorted(owners.items())
         if len(fact_ids) > 1
     ]
 
@@ -118,31 +136,39 @@ class CrossCommitteeLint:
     """…of this many."""
 
 
-def phrasings_matching_elsewhere(matcher: Matcher, limit: int = LINT_LIMIT) -> CrossCommitteeLint:
+def phrasings_matching_elsewhere(
+    matcher: Matcher, limit: int = LINT_LIMIT, *, street: str | None = None
+) -> CrossCommitteeLint:
     """Phrasings whose best match is another committee's fact: residents asking them that
     way get the wrong committee.
 
     Linear in the base: each distinct phrasing is asked once (many committees share
-    哪里可以买菜), and beyond `limit` distinct ones an even sample is asked."""
-    owned = [
-        (fact, phrasing)
-        for fact in matcher.kb.facts
-        if not fact.overview  # overviews are reached by naming the committee
-        for phrasing in fact.phrasings
-    ]
+    哪里可以买菜), and beyond `limit` distinct ones an even sample is asked. Each is asked
+    as a resident of the fact's street would ask it (only `street`'s facts, if given)."""
+    owned = _owned_phrasings(matcher.kb.in_street(street) if street else matcher.kb)
     distinct = list(dict.fromkeys(phrasing for _, phrasing in owned))
     step = max(1.0, len(distinct) / limit)
     asked = {distinct[int(n * step)] for n in range(min(limit, len(distinct)))}
-    best_of: dict[str, Match | None] = {}
+    best_of: dict[tuple[str, str | None], Match | None] = {}
     warnings = []
     for fact, phrasing in owned:
         if phrasing in asked:
-            if phrasing not in best_of:
-                best_of[phrasing] = matcher.match(phrasing).best
-            warning = _elsewhere(fact, phrasing, best_of[phrasing])
+            key = (phrasing, fact.street)
+            if key not in best_of:
+                best_of[key] = matcher.match(phrasing, street=fact.street).best
+            warning = _elsewhere(fact, phrasing, best_of[key])
             if warning:
                 warnings.append(warning)
     return CrossCommitteeLint(warnings, len(asked), len(distinct))
+
+
+def _owned_phrasings(kb: KnowledgeBase) -> list[tuple[Fact, str]]:
+    return [
+        (fact, phrasing)
+        for fact in kb.facts
+        if not fact.overview  # overviews are reached by naming the committee
+        for phrasing in fact.phrasings
+    ]
 
 
 def _elsewhere(fact: Fact, phrasing: str, best: Match | None) -> Text | None:

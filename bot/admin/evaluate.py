@@ -26,8 +26,9 @@ from typing import Any
 import yaml
 
 from bot.admin import texts
+from bot.admin.streets import chosen_street
 from bot.config import Config
-from bot.kb import KnowledgeBase, KnowledgeBaseError
+from bot.kb import Fact, KnowledgeBase, KnowledgeBaseError
 from bot.match import Matcher, MatchResult
 from bot.match.cache import load_index
 from bot.text import Lang, Text
@@ -123,9 +124,13 @@ def _category_at(categories: list[tuple[int, str]], line: int) -> str:
     return current
 
 
-def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> CaseResult:
+def judge(
+    case: Case, result: MatchResult, kb: KnowledgeBase, street: str | None = None
+) -> CaseResult:
+    """`street`: the asking resident's; another street's committee of the expected name
+    is then not the one expected."""
     best = result.best if result.outcome != "declined" else None
-    committee = short_name(kb, best.fact.committee_id) if best else None
+    committee = _label(kb, best.fact, street) if best else None
     if not case.expect:
         declined = result.outcome == "declined"
         return CaseResult(
@@ -133,7 +138,7 @@ def judge(case: Case, result: MatchResult, kb: KnowledgeBase) -> CaseResult:
         )
     ok = committee in case.expect and _says_what_it_should(case, result)
     first = ok and result.answered
-    offered = {short_name(kb, m.fact.committee_id) for m in _offered(result)}
+    offered = {_label(kb, m.fact, street) for m in _offered(result)}
     within_two = first or (not result.answered and bool(offered.intersection(case.expect)))
     return CaseResult(
         case, result, ok, first, committee, within_two=within_two, wrong=result.answered and not ok
@@ -162,8 +167,19 @@ def short_name(kb: KnowledgeBase, committee_id: str | None) -> str:
     return owner.short_name if owner else STREET
 
 
-def evaluate(matcher: Matcher, cases: list[Case]) -> list[CaseResult]:
-    return [judge(case, matcher.match(case.question), matcher.kb) for case in cases]
+def _label(kb: KnowledgeBase, fact: Fact, street: str | None) -> str:
+    """The fact's committee as question sets name it, marked when it is of another
+    street than the resident's (复兴@hongqi never equals an expected 复兴)."""
+    label = short_name(kb, fact.committee_id)
+    return f"{label}@{fact.street}" if street and fact.street != street else label
+
+
+def evaluate(matcher: Matcher, cases: list[Case], street: str | None = None) -> list[CaseResult]:
+    """Ask every case, as a resident of `street` if given."""
+    return [
+        judge(case, matcher.match(case.question, street=street), matcher.kb, street)
+        for case in cases
+    ]
 
 
 def figures(outcomes: list[CaseResult]) -> dict[str, dict[str, Any]]:
@@ -288,12 +304,16 @@ def run_eval(
     minimums: dict[str, float] | None = None,
     show_misses: bool = True,
     lang: Lang = "zh",
+    street: str | None = None,
 ) -> int:
     loaded = load_sets(config, paths, doing="evaluate", lang=lang)
     if loaded is None:
         return 1
     sets, matcher = loaded
-    judged = {name: evaluate(matcher, cases) for name, cases in sets.items()}
+    usable, street = chosen_street(matcher.kb, street, lang)
+    if not usable:
+        return 2
+    judged = {name: evaluate(matcher, cases, street) for name, cases in sets.items()}
     overall = summarize([o for outcomes in judged.values() for o in outcomes])
     if as_json:
         _print_json(judged, overall)

@@ -19,10 +19,18 @@ from bot.dialogue import render, texts
 from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
 from bot.dialogue.followups import followups_command
-from bot.dialogue.language import LanguageMemory
+from bot.dialogue.language import LANG_CHOICES, LanguageMemory
 from bot.dialogue.payloads import TEACH_KINDS, Kind, decode, encode, parse_log_id, resolve
 from bot.dialogue.settings import DEFAULT, DialogueSettings
 from bot.dialogue.smalltalk import small_talk
+from bot.dialogue.streets import (
+    clarify_heading,
+    committee_in_street,
+    committee_list_text,
+    resident_street,
+    street_button,
+    street_command,
+)
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
 from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
 from bot.match import LiveKnowledge, MatchResult, detect_language
@@ -39,16 +47,6 @@ MAX_READ_CHARS = 4096
 """Longer input is refused unread: Telegram sends no more, and cleaning or matching a
 megabyte line (the console reads whatever it is given) would hold the turn for minutes."""
 MAX_QUESTION_CHARS = 500
-LANG_CHOICES: dict[str, Lang | None] = {
-    "zh": "zh",
-    "cn": "zh",
-    "中文": "zh",
-    "en": "en",
-    "english": "en",
-    "英文": "en",
-    "auto": None,
-    "自动": None,
-}
 
 
 @dataclass(frozen=True)
@@ -137,7 +135,7 @@ class Dialogue:
         return self._question(turn, text)
 
     def _question(self, turn: _Turn, text: str) -> Reply:
-        result = turn.snapshot.matcher.match(text)
+        result = turn.snapshot.matcher.match(text, street=resident_street(turn.kb, turn.prefs))
         lang = self._lang(turn, result.lang)
         settings = self.settings.following(self.knowledge.settings)
         choice = choose(result, turn.prefs.home_committee, settings)
@@ -152,7 +150,8 @@ class Dialogue:
                 home_first=choice.home_first,
             )
         if choice.outcome == "clarify":
-            reply = render.did_you_mean(turn.kb, choice.options, lang, log_id)
+            heading = clarify_heading(result, texts.DID_YOU_MEAN)
+            reply = render.did_you_mean(turn.kb, choice.options, lang, log_id, heading=heading)
         elif (detail := result.guards.missing_detail) is not None and result.related:
             fallback = turn.kb.fallback.in_lang(lang)
             reply = render.detail_unknown(turn.kb, detail, result.related[0].fact, lang, fallback)
@@ -198,7 +197,7 @@ class Dialogue:
 
     def _committee_list(self, turn: _Turn, arg: str, lang: Lang) -> Reply:
         return Reply(
-            texts.COMMITTEE_LIST.in_lang(lang),
+            committee_list_text(turn.kb, lang),
             buttons=render.committee_rows(turn.kb, lang, Kind.COMMITTEE),
             lang=lang,
         )
@@ -208,7 +207,7 @@ class Dialogue:
             return self._committee_list(turn, arg, lang)
         committee = find_committee(turn.kb, arg, cutoff=self.settings.name_cutoff)
         if committee is not None:
-            return self._committee(turn, committee, lang)
+            return committee_in_street(self, turn, committee, lang)
         # the name is echoed only when it looks like one: in a group, a link would go live
         echoed = name_like(arg)
         text = (
@@ -354,6 +353,7 @@ COMMANDS: dict[str, Command] = {
     "mycommittee": Dialogue._my_committee,
     "lang": Dialogue._set_lang,
     "followups": followups_command,
+    "street": street_command,
 }
 """/name → handler(dialogue, turn, argument, lang)."""
 
@@ -367,6 +367,7 @@ BUTTONS: dict[Kind, ButtonHandler] = {
     Kind.COMMITTEES: Dialogue._committees_button,
     Kind.HOME: Dialogue._save_home,
     Kind.LANG: Dialogue._lang_button,
+    Kind.STREET: street_button,
     Kind.FEEDBACK: Dialogue._feedback,
     # admins' teach buttons belong to bot.telegram.admin: here (forged, console) refused
     **dict.fromkeys(TEACH_KINDS, Dialogue._staff_only),

@@ -8,6 +8,17 @@ from collections import OrderedDict
 from bot.kb.model import Lang
 
 REMEMBERED_USERS = 10_000
+LANG_CHOICES: dict[str, Lang | None] = {
+    "zh": "zh",
+    "cn": "zh",
+    "中文": "zh",
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+    "auto": None,
+    "自动": None,
+}
+"""What /lang accepts, and the language each means (None: follow the question)."""
 
 
 def lang_from_hint(code: str | None, default: Lang = "zh") -> Lang:

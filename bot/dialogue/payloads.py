@@ -46,6 +46,7 @@ class Kind(StrEnum):
     COMMITTEES = "cs", 0  # the committee list
     HOME = "home", 1  # home:<committee> save the home committee
     LANG = "lang", 1  # lang:<zh|en|auto>
+    STREET = "st", 1  # st:<street>     save the street (a base of several streets)
     FEEDBACK = "fb", 2  # fb:<+|->:<log_id>
     # admins teaching an unanswered group, named by one of its logged questions
     TEACH = "tf", 2  # tf:<log_id>:<fact>           teach the group's example to a fact

@@ -22,7 +22,7 @@ Rows = tuple[tuple[Button, ...], ...]
 def fact_text(kb: KnowledgeBase, fact: Fact, lang: Lang) -> str:
     """A fact as residents read it: title, committee, answer, filled contacts, source."""
     committee = kb.committee_of(fact)
-    where = name(committee, lang) if committee else street_name(kb, lang)
+    where = place(kb, committee, lang) if committee else street_name(kb, lang, fact.street)
     lines = [fact.title.in_lang(lang), where, "", fact.answer.in_lang(lang)]
     contact = committee.contact.filled() if committee else []
     if contact:
@@ -44,23 +44,31 @@ def source_title(kb: KnowledgeBase, fact: Fact, lang: Lang = "zh") -> str:
     section = fact.source.section
     if lang == "en" and committee and section == committee.name:
         section = committee.display_name("en")
-    return f"{street_name(kb, lang)} · {section}"
+    return f"{street_name(kb, lang, fact.street)} · {section}"
 
 
 def name(committee: Committee, lang: Lang) -> str:
     return committee.display_name(lang)
 
 
-def names(committees: Iterable[Committee], lang: Lang) -> str:
-    return ("、" if lang == "zh" else ", ").join(name(c, lang) for c in committees)
+def place(kb: KnowledgeBase, committee: Committee, lang: Lang) -> str:
+    """The committee's name, and its street's when the base has several (复兴 is in two)."""
+    label = name(committee, lang)
+    street = kb.street_by_id(committee.street) if kb.several_streets else None
+    return f"{label} · {street.display_name(lang)}" if street else label
+
+
+def names(kb: KnowledgeBase, committees: Iterable[Committee], lang: Lang) -> str:
+    return ("、" if lang == "zh" else ", ").join(place(kb, c, lang) for c in committees)
 
 
 def colon(lang: Lang) -> str:
     return ": " if lang == "en" else ":"
 
 
-def street_name(kb: KnowledgeBase, lang: Lang) -> str:
-    return kb.street.english_name if lang == "en" else kb.street.name
+def street_name(kb: KnowledgeBase, lang: Lang, street_id: str | None = None) -> str:
+    """The street's name: `street_id`'s in a base of several, else the base's own."""
+    return (kb.street_by_id(street_id) or kb.street).display_name(lang)
 
 
 def fact_label(kb: KnowledgeBase, fact: Fact, lang: Lang) -> str:
@@ -69,6 +77,8 @@ def fact_label(kb: KnowledgeBase, fact: Fact, lang: Lang) -> str:
     title = fact.title.in_lang(lang)
     if committee and committee.short_name not in title and committee.english_name not in title:
         short = committee.english_name if lang == "en" else committee.short_name
+        if kb.several_streets:
+            short += f" · {street_name(kb, lang, committee.street)}"
         return f"{title} ({short})" if lang == "en" else f"{title}({short})"
     return title
 
@@ -110,7 +120,7 @@ def topic_rows(kb: KnowledgeBase, lang: Lang) -> Rows:
 
 
 def committee_rows(kb: KnowledgeBase, lang: Lang, kind: Kind) -> Rows:
-    buttons = [Button(name(c, lang), committee_ref(kb, c, kind)) for c in kb.committees]
+    buttons = [Button(place(kb, c, lang), committee_ref(kb, c, kind)) for c in kb.committees]
     return rows(buttons, per_row=2)
 
 
@@ -153,12 +163,14 @@ def answer(
     buttons: list[tuple[Button, ...]] = []
     if similar:
         parts.append(
-            texts.OTHER_COMMITTEES.in_lang(lang).format(names=names((c for _, c in similar), lang))
+            texts.OTHER_COMMITTEES.in_lang(lang).format(
+                names=names(kb, (c for _, c in similar), lang)
+            )
         )
         buttons += rows(
             (
                 fact_button(
-                    kb, other, lang, f"{name(c, lang)}{colon(lang)}{other.title.in_lang(lang)}"
+                    kb, other, lang, f"{place(kb, c, lang)}{colon(lang)}{other.title.in_lang(lang)}"
                 )
                 for other, c in similar
             ),
@@ -172,7 +184,12 @@ def answer(
 
 
 def did_you_mean(
-    kb: KnowledgeBase, options: Sequence[Match], lang: Lang, log_id: int | None
+    kb: KnowledgeBase,
+    options: Sequence[Match],
+    lang: Lang,
+    log_id: int | None,
+    *,
+    heading: Text = texts.DID_YOU_MEAN,
 ) -> Reply:
     """The options of a question the matcher could not decide, and "none of these"."""
     buttons = [
@@ -183,7 +200,7 @@ def did_you_mean(
         for m in options
     ]
     buttons.append(Button(texts.NONE_OF_THESE.in_lang(lang), encode(Kind.NONE_FITS, log_id or 0)))
-    return Reply(texts.DID_YOU_MEAN.in_lang(lang), buttons=rows(buttons, per_row=1), lang=lang)
+    return Reply(heading.in_lang(lang), buttons=rows(buttons, per_row=1), lang=lang)
 
 
 def detail_unknown(kb: KnowledgeBase, detail: Text, fact: Fact, lang: Lang, fallback: str) -> Reply:

@@ -44,8 +44,10 @@ StreetParts = tuple[Street, Text, dict[str, Text], tuple[Tag, ...], tuple[Fact, 
 class Builder:
     """Turns checked YAML data into model objects and remembers what to cross-check."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], street: str | None = None) -> None:
         self.problems = problems
+        self.street_id = street
+        """The street folder being read (several-streets layout), else None."""
         self.fact_refs: list[_FactRef] = []
         self.alias_owners: dict[str, list[tuple[str, Checker, PathKey]]] = {}
         self.theme_refs: list[tuple[str, Checker, PathKey]] = []
@@ -156,11 +158,9 @@ class Builder:
         facts = self._facts(check, entries, ("facts",), committee_id=committee_id)
         if names is None:
             return None
-        committee = Committee(id=committee_id, facts=facts, **names)
-        for name in committee.all_names:
-            self.alias_owners.setdefault(name.casefold(), []).append(
-                (committee_id, check, ("committee",))
-            )
+        committee = Committee(id=committee_id, facts=facts, street=self.street_id, **names)
+        for name, path in _name_paths(committee):
+            self.alias_owners.setdefault(name.casefold(), []).append((committee_id, check, path))
         # a fact with a problem of its own may be the overview: count only whole files
         whole = isinstance(entries, list) and len(facts) == len(entries)
         if whole and facts and sum(fact.overview for fact in facts) != 1:
@@ -233,6 +233,7 @@ class Builder:
             source=source,  # type: ignore[arg-type]
             overview=overview,
             see_also=see_also,
+            street=self.street_id,
         )
         self.fact_refs.append(_FactRef(fact, check, path))
         return fact
@@ -254,7 +255,11 @@ class Builder:
         if article is None or section is None:
             return None
         self.source_refs.append((article, check, (*path, "article")))
-        return Source(article, section)
+        return Source(self.qualified(article), section)
+
+    def qualified(self, key: str) -> str:
+        """A committee's or source's key made unique across streets (`<street>/<key>`)."""
+        return f"{self.street_id}/{key}" if self.street_id else key
 
     def _text_pair(self, check: Checker, value: Any, path: PathKey) -> Text | None:
         if check.mapping(value, path, required=("zh", "en")) is None:
@@ -265,7 +270,11 @@ class Builder:
 
     # --- checks that need every file ---------------------------------------
     def check_cross_references(self, street: StreetParts | None) -> None:
-        self._check_unique_ids()
+        self.check_unique_ids()
+        self.check_street_references(street)
+
+    def check_street_references(self, street: StreetParts | None) -> None:
+        """What must hold within one street: names, tags, themes, sources, see_also."""
         self._check_aliases()
         if street is None:
             return  # street.yaml is broken: its own errors are reported already
@@ -288,7 +297,8 @@ class Builder:
                 if other not in fact_ids:
                     ref.checker.report((*ref.path, "see_also", i), unknown("fact", other, fact_ids))
 
-    def _check_unique_ids(self) -> None:
+    def check_unique_ids(self) -> None:
+        """Fact ids are unique across the whole base: logs and buttons name facts by id."""
         counts = Counter(ref.fact.id for ref in self.fact_refs)
         first_place: dict[str, str] = {}
         for ref in self.fact_refs:
@@ -304,11 +314,20 @@ class Builder:
         for name, owners in self.alias_owners.items():
             committees = sorted({owner for owner, _, _ in owners})
             if len(committees) > 1:
+                # at the later file's own line of the name, so `check` shows where to fix it
                 _, checker, path = owners[-1]
                 checker.report(
-                    (*path, "aliases"),
-                    say("name_shared", name=name, committees=", ".join(committees)),
+                    path, say("name_shared", name=name, committees=", ".join(committees))
                 )
+
+
+def _name_paths(committee: Committee) -> list[tuple[str, PathKey]]:
+    """Each name of a committee with where it is written in the file."""
+    fields = ("name", "short_name", "english_name")
+    return [
+        *((getattr(committee, key), ("committee", key)) for key in fields),
+        *((alias, ("committee", "aliases", i)) for i, alias in enumerate(committee.aliases)),
+    ]
 
 
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’"

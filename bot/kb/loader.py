@@ -1,7 +1,8 @@
 """Load `knowledge/` into a `KnowledgeBase`, reporting every problem at once.
 
 Layout: `street.yaml`, `synonyms.yaml` and `committees/*.yaml` (one file per
-committee; the file name is the committee's id). Knowledge must never vanish
+committee; the file name is the committee's id); or, for several streets, the shared
+files beside `streets/<street>/` folders (see `bot.kb.streets`). Knowledge must never vanish
 silently: a committee file with another suffix is read (`.yml`, `.YAML`), any other
 file in `committees/` is an error, and the number of committee files must match
 `street.committee_count`.
@@ -49,6 +50,10 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     root = Path(directory)
     if not root.is_dir():
         raise KnowledgeBaseError([Problem(str(root), None, "", say("no_directory"))])
+    if (root / "streets").is_dir():
+        from bot.kb.streets import load_streets  # it builds on this module's readers
+
+        return load_streets(root)
     problems: list[Problem] = []
     documents = _read_all(root, problems)
     builder = Builder(problems)

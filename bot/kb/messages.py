@@ -36,6 +36,22 @@ MESSAGES = {
         en="{expected} committees expected, but committees/ holds {found}; was a file renamed "
         "or deleted? (if the street really has {found} now, change this number)",
     ),
+    # the several-streets layout (streets/<street>/)
+    "no_streets": Text(zh="streets/ 里没有街道文件夹", en="streets/ holds no street folder"),
+    "not_street_folder": Text(
+        zh="streets/ 里只放街道文件夹(每个街道一个,里面有 street.yaml 和 committees/)",
+        en="only street folders belong in streets/ (one per street, each with street.yaml "
+        "and committees/)",
+    ),
+    "shared_in_street": Text(
+        zh="这个文件对所有街道都适用,要放在知识库最上层,不放在街道文件夹里",
+        en="this file applies to every street: it belongs at the top of the knowledge "
+        "folder, not in a street's folder",
+    ),
+    "top_level_street": Text(
+        zh="有 streets/ 文件夹时,街道和居委的文件要放在 streets/<街道>/ 里",
+        en="with a streets/ folder, street and committee files belong in streets/<street>/",
+    ),
     # fields
     "not_count": Text(zh="应该是大于 0 的整数", en="should be a whole number above 0"),
     "not_word_groups": Text(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.kb.calibration import DecisionModel
 from bot.kb.colloquial import Colloquial
@@ -51,6 +51,8 @@ class Fact:
     source: Source
     overview: bool = False
     see_also: tuple[str, ...] = ()
+    street: str | None = None
+    """The id of its street (its folder under streets/); None in a one-street base."""
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -67,6 +69,9 @@ class Committee:
     theme: str
     contact: Contact
     facts: tuple[Fact, ...]
+    street: str | None = None
+    """The id of its street; None in a one-street base (then `id` is the file stem,
+    else `<street>/<file stem>`: names need only be unique within a street)."""
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -99,6 +104,11 @@ class Street:
     city: str
     slogan: str
     committee_count: int
+    id: str = ""
+    """Its folder under streets/; "" in a one-street base."""
+
+    def display_name(self, lang: Lang) -> str:
+        return self.english_name if lang == "en" else self.name
 
 
 @dataclass(frozen=True, eq=False)  # a snapshot: compared and hashed by identity
@@ -114,6 +124,9 @@ class KnowledgeBase:
     colloquial: Colloquial = field(default_factory=Colloquial)
     decision: DecisionModel | None = None
     """The fitted decision (calibration.yaml); None: the matcher's uncalibrated default."""
+    streets: tuple[Street, ...] = ()
+    """Every street of a base laid out as streets/<street>/ (`street` is then the first);
+    empty for the one-street layout."""
     _facts_by_id: dict[str, Fact] = field(init=False, repr=False, compare=False)
     _committees_by_id: dict[str, Committee] = field(init=False, repr=False, compare=False)
 
@@ -148,3 +161,25 @@ class KnowledgeBase:
 
     def tag(self, name: str) -> Tag | None:
         return next((tag for tag in self.tags if tag.name == name), None)
+
+    # --- several streets ------------------------------------------------------------
+    @property
+    def several_streets(self) -> bool:
+        """More than one street: answers name theirs, and residents may choose one."""
+        return len(self.streets) > 1
+
+    def street_by_id(self, street_id: str | None) -> Street | None:
+        return next((s for s in self.streets if s.id == street_id), None) if street_id else None
+
+    def in_street(self, street_id: str) -> KnowledgeBase:
+        """The part of the base that is one street's (for `check`/`eval --street`)."""
+        street = self.street_by_id(street_id)
+        if street is None:
+            raise KeyError(street_id)
+        return replace(
+            self,
+            street=street,
+            committees=tuple(c for c in self.committees if c.street == street_id),
+            street_facts=tuple(f for f in self.street_facts if f.street == street_id),
+            streets=(street,),
+        )

@@ -145,9 +145,11 @@ def fact_file(kb: KnowledgeBase, fact_id: str, root: Path) -> Path:
         hint = difflib.get_close_matches(fact_id, [f.id for f in kb.facts], n=1)
         suffix = say_yaml("did_you_mean", name=hint[0]) if hint else ""
         raise TeachError(say("teach_unknown_fact", fact_id=fact_id, hint=suffix))
+    folder = root / "streets" / fact.street if fact.street else root
     if fact.committee_id is None:
-        return root / "street.yaml"
-    return root / "committees" / f"{fact.committee_id}.yaml"
+        return folder / "street.yaml"
+    # in a base of several streets a committee's id is <street>/<file stem>
+    return folder / "committees" / f"{fact.committee_id.rpartition('/')[2]}.yaml"
 
 
 def _has(kb: KnowledgeBase, fact_id: str, lang: Lang, phrasing: str) -> bool:

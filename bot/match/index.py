@@ -180,25 +180,30 @@ def _documents(kb: KnowledgeBase, tokenizer: Tokenizer, names: CommitteeNames) -
                 reading = readings[text] = (interned.setdefault(terms, terms), named)
             terms, named = reading
             if terms:
-                named_id = named if kind == "phrasing" else None
+                # a name in several streets means the one in the fact's own street
+                named_id = names.resolve(named, fact.street)[0] if named else None
+                named_id = named_id if kind == "phrasing" else None
                 documents.append(Document(number, kind, text, terms, named_id))
     return documents
 
 
 def _street_names(kb: KnowledgeBase) -> tuple[str, ...]:
-    chinese = normalize(kb.street.name).removesuffix("街道")
-    english = normalize(kb.street.english_name).split()
-    return (chinese, english[0]) if english else (chinese,)
+    """Every street's names: in a several-streets base, none of them is "another street"."""
+    names: list[str] = []
+    for street in kb.streets or (kb.street,):
+        english = normalize(street.english_name).split()
+        names += [normalize(street.name).removesuffix("街道"), *english[:1]]
+    return tuple(names)
 
 
 def _read_text(
     text: str, tokenizer: Tokenizer, names: CommitteeNames
 ) -> tuple[frozenset[str], str | None]:
-    """A text's terms, and the committee it names first (if any)."""
+    """A text's terms, and the committee name it gives first (if any)."""
     normalized = normalize(text)
     named = names.find(normalized)
     terms = frozenset(token.term for token in tokenizer.tokens(names.blank(normalized)))
-    return terms, named[0][1] if named else None
+    return terms, named[0][0] if named else None
 
 
 def _weighed(

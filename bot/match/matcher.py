@@ -26,6 +26,7 @@ from bot.match.normalize import detect_language, normalize
 from bot.match.rank import Ranker
 from bot.match.repair import QuestionReader
 from bot.match.scoring import Scoring
+from bot.match.streets import which_street
 from bot.match.types import Guards, Match, MatcherSettings, MatchResult, QueryTerm
 
 
@@ -58,15 +59,19 @@ class Matcher:
         return clone
 
     # --- public API ----------------------------------------------------------
-    def match(self, question: str) -> MatchResult:
-        """Rank the facts for `question` and decide what the bot should do."""
+    def match(self, question: str, *, street: str | None = None) -> MatchResult:
+        """Rank the facts for `question` and decide what the bot should do; `street`:
+        the resident's (a base of several streets prefers its facts)."""
         question = question[: self.scoring.max_question_chars]
         normalized = normalize(question)
         lang = detect_language(question)
-        named_id, text = self._committee_named(normalized)
+        named_id, text, namesakes = self._committee_named(normalized, street)
         terms = self.query_terms(text)
+        if namesakes:
+            return which_street(question, normalized, lang, self.ranker, terms, namesakes)
         asked = asked_details(normalized, self.index.street_names)
-        candidates = self._fact_giving_detail(asked, self.rank(terms, named_id), normalized)
+        ranked = self.ranker.rank(terms, named_id, street)
+        candidates = self._fact_giving_detail(asked, ranked, normalized)
         limit = max(self.settings.max_alternatives, 3)
         result = MatchResult(
             question=question,
@@ -83,14 +88,18 @@ class Matcher:
         features["detail_given"] = float(bool(asked) and missing is None)
         return self._decide(replace(result, evidence=features), candidates, missing)
 
-    def _committee_named(self, normalized: str) -> tuple[str | None, str]:
-        """The committee the question names, if any, and the question without the name."""
+    def _committee_named(
+        self, normalized: str, street: str | None
+    ) -> tuple[str | None, str, tuple[str, ...]]:
+        """The committee the question names, if any, the question without the name, and
+        the namesakes to choose from when several streets have a committee of that name."""
         names = self.index.committee_names
         named = names.find(normalized)
         if named:
-            return named[0][1], names.blank(normalized)
+            committee_id, namesakes = names.resolve(named[0][0], street)
+            return committee_id, names.blank(normalized), namesakes
         sounding = self.index.sound_alike.spans(normalized)
-        return (sounding[0][2] if sounding else None), blank_spans(normalized, sounding)
+        return (sounding[0][2] if sounding else None), blank_spans(normalized, sounding), ()
 
     def query_terms(self, text: str) -> list[QueryTerm]:
         """The question's terms after typo repair, each with its weight."""

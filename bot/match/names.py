@@ -62,13 +62,15 @@ class CommitteeNames:
     _END = ""  # trie key marking that a name ends here
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        self.owner = {
-            normalize(name, drop_filler=False): committee.id
-            for committee in kb.committees
-            for name in committee.all_names
-        }
+        owners: dict[str, dict[str, None]] = {}
+        for committee in kb.committees:
+            for name in committee.all_names:
+                owners.setdefault(normalize(name, drop_filler=False), {})[committee.id] = None
+        self.owners = {name: tuple(ids) for name, ids in owners.items()}
+        """name -> the committees of that name: one, or one in each of several streets."""
+        self.street_of = {committee.id: committee.street for committee in kb.committees}
         self.trie: dict[str, Any] = {}
-        for name in self.owner:
+        for name in self.owners:
             if len(name) >= 2:
                 node = self.trie
                 for char in name:
@@ -101,8 +103,19 @@ class CommitteeNames:
         return longest
 
     def find(self, text: str) -> list[tuple[str, str]]:
-        """(name, committee id) for each name in the text, in order of appearance."""
-        return [(name, self.owner[name]) for _, _, name in self.spans(text)]
+        """(name, committee id) for each name in the text, in order of appearance (of
+        namesakes in several streets, the first: see `resolve`)."""
+        return [(name, self.owners[name][0]) for _, _, name in self.spans(text)]
+
+    def resolve(self, name: str, street: str | None) -> tuple[str | None, tuple[str, ...]]:
+        """The committee `name` means to a resident of `street`: (its id, ()), or, when
+        several streets have a committee of that name and none is `street`, (None, their
+        ids): which one is meant is the resident's to say, never the bot's to guess."""
+        owners = self.owners[name]
+        if len(owners) == 1:
+            return owners[0], ()
+        own = [owner for owner in owners if self.street_of[owner] == street]
+        return (own[0], ()) if own else (None, owners)
 
     def blank(self, text: str) -> str:
         """The text with every committee name replaced by spaces (offsets stay valid)."""

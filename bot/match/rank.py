@@ -28,8 +28,11 @@ class Ranker:
     def kb(self) -> KnowledgeBase:
         return self.index.kb
 
-    def rank(self, terms: list[QueryTerm], named_committee: str | None = None) -> list[Match]:
-        """All facts that share a term with the question, best first."""
+    def rank(
+        self, terms: list[QueryTerm], named_committee: str | None = None, street: str | None = None
+    ) -> list[Match]:
+        """All facts that share a term with the question, best first; those of `street`
+        (the resident's) before other streets' alike."""
         total = sum(term.weight for term in terms)
         topical = [t for t in terms if t.term not in GENERIC_TERMS]
         if named_committee and not topical:
@@ -42,8 +45,24 @@ class Ranker:
             for fact_index, best in best_doc.items()
             if self._may_answer(fact_index, named_committee)
         ]
+        matches = self._prefer_street(matches, street)
         ranked = heapq.nlargest(len(matches), matches, key=lambda m: (m.score, -len(m.fact.id)))
         return self._prefer_named(ranked, named_committee, terms) if named_committee else ranked
+
+    def rank_namesakes(self, terms: list[QueryTerm], committee_ids: Sequence[str]) -> list[Match]:
+        """A question naming a committee that several streets have: the best fact of
+        each, as the options of "which street?"."""
+        return [ranked[0] for c in committee_ids if (ranked := self.rank(terms, c))]
+
+    def _prefer_street(self, matches: list[Match], street: str | None) -> list[Match]:
+        """Other streets' facts scaled down (`Scoring.other_street`); none without a street."""
+        if street is None:
+            return matches
+        credit = self.scoring.other_street
+        return [
+            m if m.fact.street in (None, street) else replace(m, score=round(m.score * credit, 1))
+            for m in matches
+        ]
 
     def _may_answer(self, fact_index: int, named_committee: str | None) -> bool:
         """Overviews answer "what does X do?", and only when X is named."""

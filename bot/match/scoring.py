@@ -65,6 +65,13 @@ class Scoring:
     named_fact_floor: float = 35.0
     """A named committee's own fact from this score goes first."""
 
+    # --- the resident's street (a base of several streets) ---------------------------
+    other_street: float = 0.85
+    """Other streets' facts, for a resident who chose a street (or whose home committee
+    is in one): a district's streets offer the same services under the same phrasings,
+    and a resident means their own. Their own street's scores are left as they are, so
+    the calibrated decision reads them as in a one-street base."""
+
     # --- typo repair ----------------------------------------------------------------
     pinyin_match_credit: float = 0.9
     """A homophone is probably, not certainly, the word meant."""

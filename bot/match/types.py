@@ -67,6 +67,9 @@ class MatchResult:
     the "did you mean" options, for *declined* the nearest facts (for admins only)."""
     named_committee: str | None = None
     """The id of a committee the question names, if any."""
+    namesakes: tuple[str, ...] = ()
+    """The question names a committee that several streets have, none of them the
+    resident's: their ids. The outcome is then clarify, one option per street."""
     confidence: float = 0.0
     """The calibrated probability (0-1) that the best candidate is the right answer."""
     evidence: Mapping[str, float] = field(default_factory=dict)

@@ -15,7 +15,7 @@ class StoreError(Exception):
     """The database cannot be used as configured; the message is one line for the admin."""
 
 
-PreferenceField = Literal["home_committee", "language"]
+PreferenceField = Literal["home_committee", "language", "street"]
 
 # Log ids are made here, not by the database, so that logging a question never waits on
 # it: milliseconds since LOG_ID_EPOCH, then 16 random bits against other processes'
@@ -42,10 +42,14 @@ class Preferences:
     home_committee: str | None = None
     language: Lang | None = None
     """The language the user chose with /lang; None means "follow the question"."""
+    street: str | None = None
+    """The street the user chose with /street (a base of several streets)."""
 
     def changed(self, field: PreferenceField, value: str | None) -> Preferences:
         if field == "language":
             return replace(self, language=value if value in LANGS else None)
+        if field == "street":
+            return replace(self, street=value)
         return replace(self, home_committee=value)
 
 

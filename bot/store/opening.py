@@ -91,6 +91,8 @@ MIGRATIONS: tuple[str, ...] = (
         by_key TEXT NOT NULL
     );
     """,
+    # 3: the street a resident chose, in a knowledge base of several streets
+    "ALTER TABLE preferences ADD COLUMN street TEXT;",
 )
 
 _KEY_CHECK = "user_key_check"

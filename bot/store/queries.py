@@ -25,6 +25,9 @@ SET_PREFERENCE: Mapping[PreferenceField, str] = {
     "language": "INSERT INTO preferences (user_key, language, updated_at) "
     "VALUES (?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET "
     "language = excluded.language, updated_at = excluded.updated_at",
+    "street": "INSERT INTO preferences (user_key, street, updated_at) "
+    "VALUES (?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET "
+    "street = excluded.street, updated_at = excluded.updated_at",
 }
 INSERT_QUESTION = (
     "INSERT INTO question_log "
@@ -62,12 +65,14 @@ def is_transient(exc: Exception) -> bool:
 
 def preferences(conn: sqlite3.Connection, key: str) -> Preferences:
     row = conn.execute(
-        "SELECT home_committee, language FROM preferences WHERE user_key = ?", (key,)
+        "SELECT home_committee, language, street FROM preferences WHERE user_key = ?", (key,)
     ).fetchone()
     if row is None:
         return Preferences()
     language = row["language"] if row["language"] in LANGS else None
-    return Preferences(home_committee=row["home_committee"], language=language)
+    return Preferences(
+        home_committee=row["home_committee"], language=language, street=row["street"]
+    )
 
 
 def question_owner(conn: sqlite3.Connection, log_id: int) -> str:

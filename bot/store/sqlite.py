@@ -230,14 +230,12 @@ class Store:
             raise
         return results
 
+    # Knowledge-change notices between processes (PostgreSQL's NOTIFY): none with SQLite,
+    # whose processes share one machine and see an edit with their file watchers.
     def announce_knowledge(self) -> bool:
-        """Tell other processes the knowledge changed: no need with SQLite (one machine,
-        whose file watchers see the edit); PostgreSQL sends a notice."""
         return False
 
     def listen_for_knowledge(self, on_notice: Callable[[str], None]) -> Listening | None:
-        """Call `on_notice(reason)`, on a thread of its own, after another process
-        announced a change; None when this backend has no notices (SQLite)."""
         return None
 
     # --- preferences --------------------------------------------------------
@@ -266,6 +264,9 @@ class Store:
 
     def set_language(self, user_id: str, language: Lang | None) -> bool:
         return self._set_preference(user_id, "language", language)
+
+    def set_street(self, user_id: str, street_id: str | None) -> bool:
+        return self._set_preference(user_id, "street", street_id)
 
     def _set_preference(self, user_id: str, field: PreferenceField, value: str | None) -> bool:
         key = self.user_key(user_id)
