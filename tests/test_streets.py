@@ -311,6 +311,7 @@ def test_report_per_street_and_for_all(logged, capsys):
 
 # --- the shipped base is unchanged ---------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_the_shipped_base_gives_the_same_eval_figures_in_either_layout(tmp_path, capsys):
     # Compared within one process, not against pinned counts: jieba's dictionary is
