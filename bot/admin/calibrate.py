@@ -113,11 +113,12 @@ def best_thresholds(
     samples: Sequence[Sample], predictions: Sequence[tuple[float, float]]
 ) -> tuple[float, float]:
     """The (answer, ask) probability thresholds worth most to residents, judged on
-    cross-validated probabilities; on a tie, the stricter thresholds.
+    cross-validated probabilities.
 
-    Each pair is judged with its neighbours on the grid: the worth is flat and noisy
-    near the top, and a pair whose neighbours are poor sits on a cliff edge that the
-    next questions residents ask may push it over."""
+    The answer threshold is judged with its neighbours on the grid (on a tie, the
+    stricter): the worth is flat and noisy near the top, and a pair whose neighbours
+    are poor sits on a cliff edge that the next questions residents ask may push it
+    over. The ask threshold is then the one worth most (on a tie, the more lenient)."""
 
     def worth(at: tuple[float, float]) -> float:
         pairs = zip(samples, predictions, strict=True)

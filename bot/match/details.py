@@ -278,8 +278,8 @@ def unanswered_detail(
     details: tuple[Detail, ...], fact: Fact, committee: Committee | None, question: str = ""
 ) -> Detail | None:
     """The first asked detail that neither the fact's answer nor a filled contact gives.
-    `question` (normalised) lets an answer that speaks of the very thing asked about (bike
-    parking in the lanes) count as giving it."""
+    `question` (normalised) lets an answer that speaks of the very thing asked about count
+    as giving it (孝和's market answer tells what its 工作人员 do)."""
     answer = f" {fact.answer.zh} {fact.answer.en.casefold()} "
     for detail in details:
         if _contact_gives(committee, detail) or _speaks_of_what_was_asked(answer, detail, question):

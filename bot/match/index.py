@@ -299,8 +299,10 @@ def _sole_terms(
     return frozenset(
         term
         for term, owners in fact_counts.items()
-        if owners <= 2 and cjk_count(term) >= 2 and everyday(term) == 1.0
-        if services_using(term) == 1
+        if owners <= 2
+        and cjk_count(term) >= 2
+        and everyday(term) == 1.0
+        and services_using(term) == 1
     )
 
 
