@@ -82,7 +82,7 @@ class Scoring:
     near_sound_credit: float = 0.8
     common_word_frequency: int = 50
     """jieba frequency from which a Chinese word is what the resident meant, never a
-    misspelling of a known one (笑话 is not 小孩, 菜刀 is not 菜场)."""
+    misspelling of a known one (笑话, xiaohua, is not 小孩, xiaohai)."""
     lone_syllable_credit: float = 0.7
     """"ban" typed alone could be 班 or a dozen other characters."""
     compound_min_frequency: int = 3
