@@ -61,6 +61,14 @@ def test_a_common_word_is_not_read_as_a_misspelt_service_word() -> None:
     assert MATCHER.match("给我讲个笑话").outcome == "declined"
 
 
+def test_something_broken_in_the_greenery_is_not_a_repair_question() -> None:
+    # 破坏了 contains 坏了, but damaged greenery is the green team's business, not a repair
+    # the knowledge base cannot arrange
+    result = MATCHER.match("阿拉小区的绿化带被破坏了")
+    assert result.outcome != "declined"
+    assert result.best is not None and result.best.fact.committee_id == "fuxing"
+
+
 def test_a_named_committees_detail_is_answered_from_its_own_fact() -> None:
     # the committee is named and the question asks how many people: the overview does not
     # say, its volunteer-team fact does (890人次), so that fact answers

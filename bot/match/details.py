@@ -134,8 +134,9 @@ DETAILS = (
         asks=_words(
             "养老金 退休金 退休工资 社保 医保 公积金 户口 落户 护照 签证 驾照 停车位 车位 停车费"
             " 租房 房租 招聘 找工作 公交 地铁 出租车 快递 罚款 罚钱 低保 办卡 借书证 老年卡"
-            " 敬老卡 交通卡 饭店 菜馆 饭馆 馆子 小笼 好吃 上网 wifi 密码 坏了 修理 维修 报修"
-            " 买手机 手机店",
+            " 敬老卡 交通卡 饭店 菜馆 饭馆 馆子 小笼 好吃 上网 wifi 密码 修理 维修 报修"
+            # not a bare 坏了: 绿化带被破坏了 is the green team's business
+            " 找人修 啥人修 谁来修 去哪修 哪里修 买手机 手机店",
             "pension|social insurance|medical insurance|hukou|passport|visa|driving licence"
             "|driving license|parking spot|parking space|parking lot|car park|parking fee"
             "|rent|apartment|hiring|job|jobs|bus|metro|subway|taxi"
