@@ -37,8 +37,10 @@ def evidence(
     index: Index,
     named_committee: str | None,
     lang: Lang,
+    detail_given: bool = False,
 ) -> dict[str, float]:
-    """The features of the best candidate (names in `FEATURES`), each about 0..1."""
+    """The features of the best candidate (names in `FEATURES`), each about 0..1.
+    `detail_given`: the question asks a detail (how many people) and the fact gives it."""
     best = candidates[0]
     return {
         **_competition(best, candidates),
@@ -48,6 +50,7 @@ def evidence(
         "english": float(lang == "en"),
         "terms": min(len(terms), TERMS_SATURATE) / TERMS_SATURATE,
         "overview": float(best.fact.overview),
+        "detail_given": float(detail_given),
     }
 
 

@@ -246,13 +246,10 @@ OTHER_STREET = Detail(
 # A street is named after a place: 外滩, 老西门, 打浦桥, 南京东路 (not 代表街道, 我们街道).
 _STREET_RE = re.compile(
     r"([\u4e00-\u9fff]{1,4}[路门桥滩园东西南北寺汇浦镇港山湾坊里口街塘泾洲庄嘴渡])街道"
-    r"|([a-z]+)(?: (?:middle|east|west|north|south))?(?: road)? (?:sub-?district|jiedao)"
+    # Huaihai Middle Road subdistrict, or Huaihai Road Middle subdistrict
+    r"|([a-z]+)(?: road)?(?: (?:middle|east|west|north|south))?(?: road)? (?:sub-?district|jiedao)"
 )
-# "Huaihai Road Middle subdistrict": the words around a street's name are not its name
-_NOT_A_NAME = frozenset(
-    {"the", "this", "that", "our", "my", "your", "which", "a", "what", "middle", "road"}
-    | {"east", "west", "north", "south"}
-)
+_NOT_A_NAME = frozenset({"the", "this", "that", "our", "my", "your", "which", "a", "what"})
 
 
 def asked_details(

@@ -181,8 +181,9 @@ def _documents(kb: KnowledgeBase, tokenizer: Tokenizer, names: CommitteeNames) -
             terms, named = reading
             if terms:
                 # a name in several streets means the one in the fact's own street
-                named_id = names.resolve(named, fact.street)[0] if named else None
-                named_id = named_id if kind == "phrasing" else None
+                named_id = (
+                    names.resolve(named, fact.street)[0] if named and kind == "phrasing" else None
+                )
                 documents.append(Document(number, kind, text, terms, named_id))
     return documents
 

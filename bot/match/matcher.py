@@ -84,8 +84,8 @@ class Matcher:
         if not candidates:
             return result
         missing = self._missing_detail(asked, candidates[0], normalized)
-        features = evidence(candidates, terms, self.index, named_id, lang)
-        features["detail_given"] = float(bool(asked) and missing is None)
+        given = bool(asked) and missing is None
+        features = evidence(candidates, terms, self.index, named_id, lang, given)
         return self._decide(replace(result, evidence=features), candidates, missing)
 
     def _committee_named(
