@@ -33,6 +33,10 @@ class KnowledgeBaseError(Exception):
         super().__init__(f"{len(problems)} problem(s) in the knowledge base:\n{lines}")
 
 
+STREETS_FOLDER = "streets"
+"""A knowledge folder holding this is several streets, one folder each inside it."""
+
+
 @dataclass
 class _Documents:
     """The parsed files of one knowledge folder (None where a file could not be read)."""
@@ -50,7 +54,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     root = Path(directory)
     if not root.is_dir():
         raise KnowledgeBaseError([Problem(str(root), None, "", say("no_directory"))])
-    if (root / "streets").is_dir():
+    if (root / STREETS_FOLDER).is_dir():
         from bot.kb.streets import load_streets  # it builds on this module's readers
 
         return load_streets(root)

@@ -21,6 +21,7 @@ from bot.kb.build import Builder, StreetParts
 from bot.kb.calibration import DecisionModel, parse_calibration
 from bot.kb.colloquial import Colloquial, parse_colloquial
 from bot.kb.loader import (
+    STREETS_FOLDER,
     KnowledgeBaseError,
     _check_count,
     _committee_files,
@@ -35,7 +36,6 @@ from bot.kb.messages import say
 from bot.kb.model import Committee, KnowledgeBase, SourceDocument, Tag, Text
 from bot.yamlfile import Problem
 
-STREETS_FOLDER = "streets"
 SHARED_FILES = ("synonyms.yaml", "colloquial.yaml", "calibration.yaml")
 """Files that apply to every street and so live at the top of the knowledge folder."""
 _STREET_FILES = ("street.yaml", "committees")
@@ -48,10 +48,6 @@ class _StreetPart:
     parts: StreetParts
     committees: tuple[Committee, ...]
     sources: dict[str, SourceDocument]
-
-
-def has_streets(root: Path) -> bool:
-    return (root / STREETS_FOLDER).is_dir()
 
 
 def load_streets(root: Path) -> KnowledgeBase:

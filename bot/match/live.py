@@ -108,10 +108,6 @@ def _missing(before: Iterable[str], now: Iterable[Committee | Fact]) -> tuple[st
     return tuple(item_id for item_id in before if item_id not in kept)
 
 
-def build_snapshot(kb: KnowledgeBase, settings: MatcherSettings) -> Snapshot:
-    return Snapshot(kb=kb, matcher=Matcher(kb, settings))
-
-
 def load_snapshot(directory: Path, settings: MatcherSettings) -> Snapshot:
     """The knowledge in `directory` with its index, from the index cache when it fits."""
     index = load_index(directory)

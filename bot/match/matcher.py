@@ -105,10 +105,6 @@ class Matcher:
         """The question's terms after typo repair, each with its weight."""
         return self.reader.terms(text)
 
-    def rank(self, terms: list[QueryTerm], named_committee: str | None = None) -> list[Match]:
-        """All facts that share a term with the question, best first."""
-        return self.ranker.rank(terms, named_committee)
-
     # --- the decision --------------------------------------------------------
     @property
     def decision(self) -> DecisionModel:
