@@ -48,6 +48,7 @@ class Kind(enum.Enum):
     """The name of a thing (what the app is called): a quoted name or a person's name."""
     ORGANISATION = "organisation"
     PHONE = "phone"
+    DEADLINE = "deadline"
     LATER = "later"
     """This year's or later plans, whether it still runs: the base describes one year."""
     CITY_MATTER = "city_matter"

@@ -36,6 +36,7 @@ __all__ = [
     "detail_span",
     "given_kinds",
     "kinds_in_text",
+    "years_named",
 ]
 
 # --- numbers with a unit (mechanism: the grammar of a count, not a word list) ----------
@@ -47,7 +48,9 @@ _WEEKDAY_ZH = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天]|每�
 _FREQUENCY_ZH = re.compile(
     r"每(?:个)?(?:月|周|星期|礼拜|天|日|年)|定期|逢年过节|一(?:周|月|年)[一两二三四五六\d]次"
 )
-_DURATION_ZH = re.compile(r"(?<!每)" + _NUMBER + r"(?:天|周(?!年)|个月|小时|钟头)")
+_DURATION_ZH = re.compile(
+    r"(?<!每)" + _NUMBER + r"(?:天|周(?!年)|个月|小时|钟头)|(?<!\d)" + _NUMBER + r"年(?:历史|了|来)"
+)
 _HOURS_ZH = re.compile(r"\d{1,2}\s*[点:：]\s*\d{0,2}|上午|下午|早上\d|晚上\d")
 _PLACE_ZH = re.compile(r"\d+\s*(?:号(?!楼?人)|弄|室|楼)|[路街]\s*\d+")
 _PHONE = re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)")
@@ -69,7 +72,9 @@ _FREQUENCY_EN = re.compile(
     r"\b(?:every|each)\s+(?:day|week|month|year)\b|\bregularly\b|\b(?:times|once|twice)\s+a\s+"
     r"(?:week|month|year)\b|\b(?:weekly|monthly)\b"
 )
-_DURATION_EN = re.compile(r"\b\d+\s+(?:days|weeks|months|hours)\b")
+_DURATION_EN = re.compile(
+    r"\b\d+\s+(?:days|weeks|months|hours)\b|\b(?:century|centuries|\d+ years)\b"
+)
 _HOURS_EN = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b|o'clock|opening hours")
 
 # jieba's part-of-speech tags: m numeral, t time word, nr person name, ns place name
@@ -107,6 +112,14 @@ def asked_words(question: str, asking: AskingWords | None = None) -> dict[Kind, 
 @lru_cache(maxsize=1)
 def _shipped() -> AskingWords:
     return load_shipped_asking()
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def years_named(text: str) -> frozenset[str]:
+    """The years a text names (2018)."""
+    return frozenset(_YEAR.findall(text))
 
 
 # --- what a fact gives ---------------------------------------------------------------

@@ -14,12 +14,15 @@ shares a word with a fact is declined rather than guessed.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import replace
 
+from bot.kb.asking import Kind
 from bot.kb.calibration import DecisionModel
-from bot.kb.model import KnowledgeBase, Text
+from bot.kb.model import Fact, KnowledgeBase, Lang, Text
+from bot.match.answerability import asked_words, years_named
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
-from bot.match.details import Detail, asked_details, unanswered_detail
+from bot.match.details import OTHER_STREET, names_other_street, unanswered_kind
 from bot.match.index import Index, build_index
 from bot.match.names import blank_spans
 from bot.match.normalize import detect_language, normalize
@@ -47,6 +50,9 @@ class Matcher:
         self.index: Index = index or build_index(kb, self.scoring)
         self.reader = QuestionReader(self.index, self.scoring)
         self.ranker = Ranker(self.index, self.scoring)
+        self.years = frozenset(y for fact in self.kb.facts for y in years_named(fact.answer.zh))
+        """The years the knowledge base describes: a question about another is about
+        plans or history it does not record."""
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -69,9 +75,9 @@ class Matcher:
         terms = self.query_terms(text)
         if namesakes:
             return which_street(question, normalized, lang, self.ranker, terms, namesakes)
-        asked = asked_details(normalized, self.index.street_names)
+        asked = self._asked(normalized)
         ranked = self.ranker.rank(terms, named_id, street)
-        candidates = self._fact_giving_detail(asked, ranked, normalized)
+        candidates = self._fact_giving_kinds(asked, ranked, lang)
         limit = max(self.settings.max_alternatives, 3)
         result = MatchResult(
             question=question,
@@ -80,13 +86,25 @@ class Matcher:
             outcome="declined",
             candidates=tuple(candidates[:limit]),
             named_committee=named_id,
+            asked=frozenset(asked),
         )
         if not candidates:
             return result
-        missing = self._missing_detail(asked, candidates[0], normalized)
+        missing = self._missing_detail(asked, candidates[0], lang)
+        if names_other_street(normalized, self.index.street_names):
+            missing = OTHER_STREET
         given = bool(asked) and missing is None
         features = evidence(candidates, terms, self.index, named_id, lang, given)
         return self._decide(replace(result, evidence=features), candidates, missing)
+
+    def _asked(self, normalized: str) -> dict[Kind, tuple[str, ...]]:
+        """The kinds of information the question asks, with the words that ask them; a
+        year the knowledge base does not describe asks for plans it does not record."""
+        asked = asked_words(normalized, self.kb.asking)
+        other_years = tuple(sorted(years_named(normalized) - self.years))
+        if other_years and self.years:
+            asked[Kind.LATER] = asked.get(Kind.LATER, ()) + other_years
+        return asked
 
     def _committee_named(
         self, normalized: str, street: str | None
@@ -133,39 +151,48 @@ class Matcher:
             result, outcome=outcome, confidence=round(confident, 3), related=related, guards=guards
         )
 
-    def _fact_giving_detail(
-        self, details: tuple[Detail, ...], candidates: list[Match], question: str
+    def _fact_giving_kinds(
+        self, asked: Mapping[Kind, tuple[str, ...]], candidates: list[Match], lang: Lang
     ) -> list[Match]:
-        """A named committee's overview came first, but the question asks for a detail
-        (how many people) that one of the committee's own facts gives: that fact first."""
-        if not details or not candidates or not candidates[0].fact.overview:
+        """The best fact lacks a detail the question asks for (how many people), but
+        another fact of its committee gives it: that fact first. It may be a lower
+        candidate, or — when the committee's overview came first — any of its facts."""
+        if not asked or not candidates or self._gives(asked, candidates[0].fact, lang):
             return candidates
-        committee = self.kb.committee_of(candidates[0].fact)
-        if committee is None:
+        best = candidates[0]
+        same = [m for m in candidates[1:] if m.committee_id == best.committee_id and m.committee_id]
+        giving = next((m for m in same if self._gives(asked, m.fact, lang)), None)
+        if giving is not None:
+            return [giving, *(m for m in candidates if m is not giving)]
+        committee = self.kb.committee_of(best.fact)
+        if committee is None or not best.fact.overview:
             return candidates
-        giving = next(
-            (
-                fact
-                for fact in committee.facts
-                if not fact.overview
-                and unanswered_detail(details, fact, committee, question) is None
-            ),
-            None,
+        fact = next(
+            (f for f in committee.facts if not f.overview and self._gives(asked, f, lang)), None
         )
-        if giving is None:
+        if fact is None:
             return candidates
-        return [replace(candidates[0], fact=giving, phrasing=giving.title.zh), *candidates[1:]]
+        return [replace(best, fact=fact, phrasing=fact.title.zh), *candidates[1:]]
+
+    def _gives(self, asked: Mapping[Kind, tuple[str, ...]], fact: Fact, lang: Lang) -> bool:
+        return self._unanswered(asked, fact, lang) is None
+
+    def _unanswered(
+        self, asked: Mapping[Kind, tuple[str, ...]], fact: Fact, lang: Lang
+    ) -> Kind | None:
+        given = self.index.given_kinds(self.index.fact_numbers[fact.id], lang)
+        answer = f"{fact.answer.zh} {fact.answer.en.casefold()}"
+        return unanswered_kind(asked, given, answer)
 
     def _missing_detail(
-        self, details: tuple[Detail, ...], best: Match, question: str
+        self, asked: Mapping[Kind, tuple[str, ...]], best: Match, lang: Lang
     ) -> Text | None:
         """The name of a detail the question asks for (a fee, hours) that the best fact
         does not give."""
-        if not details:
+        if not asked:
             return None
-        committee = self.kb.committee_of(best.fact)
-        missing = unanswered_detail(details, best.fact, committee, question)
-        return missing.label if missing else None
+        missing = self._unanswered(asked, best.fact, lang)
+        return self.kb.asking.label(missing) if missing else None
 
     def too_close(self, best: Match, candidates: list[Match], named: str | None) -> bool:
         """Another committee's fact is about as good: never answer outright. A committee

@@ -100,3 +100,6 @@ class Scoring:
     max_question_chars: int = 200
     """The matcher reads this many characters of a question; a longer one is cut (a
     resident's question is rarely over 60; a 1 MB paste must not cost seconds)."""
+    kinds_at_build: int = 1000
+    """Facts: up to this many, what each answer gives is read when the index is built;
+    beyond, at each fact's first use (jieba's tagger is slow on a city's base)."""

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.kb.asking import Kind
 from bot.kb.model import Fact, Lang, Text
 
 Outcome = Literal["answered", "clarify", "declined"]
@@ -78,6 +79,9 @@ class MatchResult:
     related: tuple[Match, ...] = field(default=())
     """For a decline of a question next to a known topic (the fee of a class the knowledge
     base describes): the fact it is next to, offered as "what I do know"."""
+    asked: frozenset[Kind] = frozenset()
+    """The kinds of information the question asks for (a count, a date): an answer
+    leads with the clause that gives them (answerability.detail_span)."""
 
     @property
     def answered(self) -> bool:
