@@ -49,6 +49,7 @@ class Kind(enum.Enum):
     ORGANISATION = "organisation"
     PHONE = "phone"
     DEADLINE = "deadline"
+    REFUND = "refund"
     LATER = "later"
     """This year's or later plans, whether it still runs: the base describes one year."""
     CITY_MATTER = "city_matter"

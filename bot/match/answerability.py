@@ -33,6 +33,7 @@ __all__ = [
     "Kind",
     "asked_kinds",
     "asked_words",
+    "counts_what_is_asked",
     "detail_span",
     "given_kinds",
     "kinds_in_text",
@@ -112,6 +113,24 @@ def asked_words(question: str, asking: AskingWords | None = None) -> dict[Kind, 
 @lru_cache(maxsize=1)
 def _shipped() -> AskingWords:
     return load_shipped_asking()
+
+
+_COUNT_ASKED_ZH = re.compile(r"(?:几|多少)\s*个?\s*([\u4e00-\u9fff])")
+_COUNT_ASKED_EN = re.compile(r"how many ([a-z]+)")
+
+
+def counts_what_is_asked(question: str, fact: Fact) -> bool:
+    """The question asks how many of something (几个居委, how many committees) and the
+    answer gives a number of that very thing (16个居民区居委会, 16 committees)."""
+    text = normalize(question)
+    for noun in _COUNT_ASKED_ZH.findall(text):
+        if re.search(_NUMBER + r"个?\s*" + re.escape(noun), fact.answer.zh):
+            return True
+    english = fact.answer.en.casefold()
+    for noun in _COUNT_ASKED_EN.findall(text):
+        if re.search(r"\b\d+\s+(?:\w+\s+)?" + re.escape(noun[:5]), english):
+            return True
+    return False
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")

@@ -20,7 +20,7 @@ from dataclasses import replace
 from bot.kb.asking import Kind
 from bot.kb.calibration import DecisionModel
 from bot.kb.model import Fact, KnowledgeBase, Lang, Text
-from bot.match.answerability import asked_words, years_named
+from bot.match.answerability import asked_words, counts_what_is_asked, years_named
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
 from bot.match.details import OTHER_STREET, names_other_street, unanswered_kind
 from bot.match.index import Index, build_index
@@ -31,6 +31,8 @@ from bot.match.repair import QuestionReader
 from bot.match.scoring import Scoring
 from bot.match.streets import which_street
 from bot.match.types import Guards, Match, MatcherSettings, MatchResult, QueryTerm
+
+COUNTS = frozenset({Kind.PEOPLE_COUNT, Kind.TIMES_COUNT})
 
 
 class Matcher:
@@ -77,7 +79,7 @@ class Matcher:
             return which_street(question, normalized, lang, self.ranker, terms, namesakes)
         asked = self._asked(normalized)
         ranked = self.ranker.rank(terms, named_id, street)
-        candidates = self._fact_giving_kinds(asked, ranked, lang)
+        candidates = self._fact_giving_kinds(asked, ranked, lang, normalized)
         limit = max(self.settings.max_alternatives, 3)
         result = MatchResult(
             question=question,
@@ -90,7 +92,7 @@ class Matcher:
         )
         if not candidates:
             return result
-        missing = self._missing_detail(asked, candidates[0], lang)
+        missing = self._missing_detail(asked, candidates[0], lang, normalized)
         if names_other_street(normalized, self.index.street_names):
             missing = OTHER_STREET
         given = bool(asked) and missing is None
@@ -152,46 +154,59 @@ class Matcher:
         )
 
     def _fact_giving_kinds(
-        self, asked: Mapping[Kind, tuple[str, ...]], candidates: list[Match], lang: Lang
+        self,
+        asked: Mapping[Kind, tuple[str, ...]],
+        candidates: list[Match],
+        lang: Lang,
+        question: str,
     ) -> list[Match]:
         """The best fact lacks a detail the question asks for (how many people), but
         another fact of its committee gives it: that fact first. It may be a lower
         candidate, or — when the committee's overview came first — any of its facts."""
-        if not asked or not candidates or self._gives(asked, candidates[0].fact, lang):
+        if not asked or not candidates or self._gives(asked, candidates[0].fact, lang, question):
             return candidates
         best = candidates[0]
         same = [m for m in candidates[1:] if m.committee_id == best.committee_id and m.committee_id]
-        giving = next((m for m in same if self._gives(asked, m.fact, lang)), None)
+        giving = next((m for m in same if self._gives(asked, m.fact, lang, question)), None)
         if giving is not None:
             return [giving, *(m for m in candidates if m is not giving)]
         committee = self.kb.committee_of(best.fact)
         if committee is None or not best.fact.overview:
             return candidates
         fact = next(
-            (f for f in committee.facts if not f.overview and self._gives(asked, f, lang)), None
+            (
+                f
+                for f in committee.facts
+                if not f.overview and self._gives(asked, f, lang, question)
+            ),
+            None,
         )
         if fact is None:
             return candidates
         return [replace(best, fact=fact, phrasing=fact.title.zh), *candidates[1:]]
 
-    def _gives(self, asked: Mapping[Kind, tuple[str, ...]], fact: Fact, lang: Lang) -> bool:
-        return self._unanswered(asked, fact, lang) is None
+    def _gives(
+        self, asked: Mapping[Kind, tuple[str, ...]], fact: Fact, lang: Lang, question: str
+    ) -> bool:
+        return self._unanswered(asked, fact, lang, question) is None
 
     def _unanswered(
-        self, asked: Mapping[Kind, tuple[str, ...]], fact: Fact, lang: Lang
+        self, asked: Mapping[Kind, tuple[str, ...]], fact: Fact, lang: Lang, question: str
     ) -> Kind | None:
         given = self.index.given_kinds(self.index.fact_numbers[fact.id], lang)
+        if COUNTS & asked.keys() and counts_what_is_asked(question, fact):
+            given |= COUNTS
         answer = f"{fact.answer.zh} {fact.answer.en.casefold()}"
         return unanswered_kind(asked, given, answer)
 
     def _missing_detail(
-        self, asked: Mapping[Kind, tuple[str, ...]], best: Match, lang: Lang
+        self, asked: Mapping[Kind, tuple[str, ...]], best: Match, lang: Lang, question: str
     ) -> Text | None:
         """The name of a detail the question asks for (a fee, hours) that the best fact
         does not give."""
         if not asked:
             return None
-        missing = self._unanswered(asked, best.fact, lang)
+        missing = self._unanswered(asked, best.fact, lang, question)
         return self.kb.asking.label(missing) if missing else None
 
     def too_close(self, best: Match, candidates: list[Match], named: str | None) -> bool:
