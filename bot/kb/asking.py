@@ -13,7 +13,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +65,12 @@ class KindWords:
     told_by: tuple[str, ...] = ()
     """Words in an answer that show it gives this kind."""
 
-    @cached_property
+    @property
     def asked_in(self) -> re.Pattern[str]:
         """One expression for every asking word: a scan per kind, not per word."""
         return words_pattern(self.asks)
 
-    @cached_property
+    @property
     def told_in(self) -> re.Pattern[str]:
         return words_pattern(self.told_by)
 
@@ -87,6 +87,7 @@ class AskingWords:
         return words.label if words else Text(kind.value, kind.value.replace("_", " "))
 
 
+@lru_cache(maxsize=1024)  # compiled once per list (and kept out of the pickled index)
 def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """Chinese words anywhere (… a short gap); English words only as whole words."""
     chinese = [_gapped(w) for w in words if not w.isascii()]
