@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,8 @@ from bot.dialogue.streets import (
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
 from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
 from bot.match import LiveKnowledge, MatchResult, detect_language
+from bot.match.answerability import Kind as DetailKind
+from bot.match.answerability import detail_span
 from bot.match.live import Snapshot
 from bot.store import Preferences, Store
 
@@ -47,6 +49,12 @@ MAX_READ_CHARS = 4096
 """Longer input is refused unread: Telegram sends no more, and cleaning or matching a
 megabyte line (the console reads whatever it is given) would hold the turn for minutes."""
 MAX_QUESTION_CHARS = 500
+
+
+def lead_detail(fact: Fact, asked: Iterable[DetailKind], lang: Lang) -> str | None:
+    """The clause of the answer that gives what the question asked (890人次), if any."""
+    spans = (detail_span(fact, kind, lang) for kind in sorted(asked, key=lambda k: k.value))
+    return next((span for span in spans if span), None)
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,8 @@ class Dialogue:
         settings = self.settings.following(self.knowledge.settings)
         choice = choose(result, turn.prefs.home_committee, settings)
         log_id = self._log(turn, result, choice)
+        if result.listing and result.answered:
+            return replace(render.listing(turn.kb, result.candidates, lang), open_log_id=log_id)
         if choice.outcome == "answered" and choice.match is not None:
             return render.answer(
                 turn.kb,
@@ -148,6 +158,7 @@ class Dialogue:
                 lang,
                 log_id,
                 home_first=choice.home_first,
+                lead=lead_detail(choice.match.fact, result.asked, lang),
             )
         if choice.outcome == "clarify":
             heading = clarify_heading(result, texts.DID_YOU_MEAN)

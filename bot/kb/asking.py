@@ -50,6 +50,10 @@ class Kind(enum.Enum):
     PHONE = "phone"
     DEADLINE = "deadline"
     REFUND = "refund"
+    AWARD = "award"
+    STAFF = "staff"
+    AMOUNT = "amount"
+    """How many of anything else (books, committees): given only by that very count."""
     LATER = "later"
     """This year's or later plans, whether it still runs: the base describes one year."""
     CITY_MATTER = "city_matter"
@@ -81,6 +85,12 @@ class AskingWords:
 
     kinds: Mapping[Kind, KindWords] = field(default_factory=dict)
     surnames: frozenset[str] = frozenset()
+    lists: tuple[str, ...] = ()
+    """Words that ask which committees do something: the reply lists them all."""
+
+    @property
+    def list_asked_in(self) -> re.Pattern[str]:
+        return words_pattern(self.lists)
 
     def label(self, kind: Kind) -> Text:
         words = self.kinds.get(kind)
@@ -104,19 +114,20 @@ def _gapped(word: str) -> str:
 
 def parse_asking(doc: YamlDocument, problems: list[Problem]) -> AskingWords:
     check = Checker(doc, problems)
-    top = check.mapping(doc.data, (), required=("kinds",), optional=("surnames",))
+    top = check.mapping(doc.data, (), required=("kinds",), optional=("surnames", "lists"))
     if top is None:
         return AskingWords()
-    kinds = _kinds(check, top.get("kinds"))
+    seen: dict[str, PathKey] = {}
+    kinds = _kinds(check, top.get("kinds"), seen)
     surnames = check.text(top.get("surnames"), ("surnames",), required=False) or ""
-    return AskingWords(kinds=kinds, surnames=frozenset(surnames) - frozenset(" \n"))
+    lists = _words(check, top.get("lists"), ("lists",), seen) if "lists" in top else ()
+    return AskingWords(kinds, frozenset(surnames) - frozenset(" \n"), lists)
 
 
-def _kinds(check: Checker, value: Any) -> dict[Kind, KindWords]:
+def _kinds(check: Checker, value: Any, seen: dict[str, PathKey]) -> dict[Kind, KindWords]:
     if check.mapping(value, ("kinds",), optional=tuple(k.value for k in Kind)) is None:
         return {}
     kinds: dict[Kind, KindWords] = {}
-    seen: dict[str, PathKey] = {}
     for name, entry in value.items():
         path: PathKey = ("kinds", name)
         known = check.mapping(entry, path, required=("label", "asks"), optional=("told_by",))

@@ -33,6 +33,7 @@ __all__ = [
     "Kind",
     "asked_kinds",
     "asked_words",
+    "asks_for_a_list",
     "counts_what_is_asked",
     "detail_span",
     "given_kinds",
@@ -107,7 +108,24 @@ def asked_words(question: str, asking: AskingWords | None = None) -> dict[Kind, 
         hits = tuple(match.group(0) for match in entry.asked_in.finditer(text))
         if hits:
             found[kind] = hits
-    return found
+    return _without_parts(found)
+
+
+def asks_for_a_list(question: str, asking: AskingWords | None = None) -> bool:
+    """The question asks which (or how many) committees do something: 哪几个居委有书法班."""
+    words = asking if asking is not None else _shipped()
+    return words.list_asked_in.search(normalize(question)) is not None
+
+
+def _without_parts(found: dict[Kind, tuple[str, ...]]) -> dict[Kind, tuple[str, ...]]:
+    """A kind whose every asking word is part of another kind's is not asked: 多长时间
+    inside 多长时间学一次 asks how often, not how long."""
+    every = [hit for hits in found.values() for hit in hits]
+    return {
+        kind: hits
+        for kind, hits in found.items()
+        if not all(any(hit != other and hit in other for other in every) for hit in hits)
+    }
 
 
 @lru_cache(maxsize=1)
@@ -116,7 +134,7 @@ def _shipped() -> AskingWords:
 
 
 _COUNT_ASKED_ZH = re.compile(r"(?:几|多少)\s*个?\s*([\u4e00-\u9fff])")
-_COUNT_ASKED_EN = re.compile(r"how many ([a-z]+)")
+_COUNT_ASKED_EN = re.compile(r"how many ((?:[a-z]+ ?){1,3})")
 
 
 def counts_what_is_asked(question: str, fact: Fact) -> bool:
@@ -127,9 +145,10 @@ def counts_what_is_asked(question: str, fact: Fact) -> bool:
         if re.search(_NUMBER + r"个?\s*" + re.escape(noun), fact.answer.zh):
             return True
     english = fact.answer.en.casefold()
-    for noun in _COUNT_ASKED_EN.findall(text):
-        if re.search(r"\b\d+\s+(?:\w+\s+)?" + re.escape(noun[:5]), english):
-            return True
+    for nouns in _COUNT_ASKED_EN.findall(text):
+        for noun in nouns.split():
+            if re.search(r"\b\d+\s+(?:\S+\s+){0,2}" + re.escape(noun[:5]), english):
+                return True
     return False
 
 

@@ -20,7 +20,12 @@ from dataclasses import replace
 from bot.kb.asking import Kind
 from bot.kb.calibration import DecisionModel
 from bot.kb.model import Fact, KnowledgeBase, Lang, Text
-from bot.match.answerability import asked_words, counts_what_is_asked, years_named
+from bot.match.answerability import (
+    asked_words,
+    asks_for_a_list,
+    counts_what_is_asked,
+    years_named,
+)
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
 from bot.match.details import OTHER_STREET, names_other_street, unanswered_kind
 from bot.match.index import Index, build_index
@@ -32,7 +37,7 @@ from bot.match.scoring import Scoring
 from bot.match.streets import which_street
 from bot.match.types import Guards, Match, MatcherSettings, MatchResult, QueryTerm
 
-COUNTS = frozenset({Kind.PEOPLE_COUNT, Kind.TIMES_COUNT})
+COUNTS = frozenset({Kind.PEOPLE_COUNT, Kind.TIMES_COUNT, Kind.AMOUNT})
 
 
 class Matcher:
@@ -74,13 +79,19 @@ class Matcher:
         normalized = normalize(question)
         lang = detect_language(question)
         named_id, text, namesakes = self._committee_named(normalized, street)
+        wants_list = asks_for_a_list(normalized, self.kb.asking)
+        if wants_list:  # 哪几个居委 says nothing about the topic
+            text = self.kb.asking.list_asked_in.sub(" ", text)
         terms = self.query_terms(text)
         if namesakes:
             return which_street(question, normalized, lang, self.ranker, terms, namesakes)
         asked = self._asked(normalized)
         ranked = self.ranker.rank(terms, named_id, street)
-        candidates = self._fact_giving_kinds(asked, ranked, lang, normalized)
-        limit = max(self.settings.max_alternatives, 3)
+        listed = self._listed(ranked, named_id) if wants_list else []
+        if listed:
+            asked.pop(Kind.AMOUNT, None)  # 哪几个居委 asks which, not how many
+        candidates = listed or self._fact_giving_kinds(asked, ranked, lang, normalized)
+        limit = max(self.settings.max_alternatives, len(listed), 3)
         result = MatchResult(
             question=question,
             normalized=normalized,
@@ -89,6 +100,7 @@ class Matcher:
             candidates=tuple(candidates[:limit]),
             named_committee=named_id,
             asked=frozenset(asked),
+            listing=bool(listed),
         )
         if not candidates:
             return result
@@ -98,6 +110,21 @@ class Matcher:
         given = bool(asked) and missing is None
         features = evidence(candidates, terms, self.index, named_id, lang, given)
         return self._decide(replace(result, evidence=features), candidates, missing)
+
+    def _listed(self, ranked: list[Match], named_id: str | None) -> list[Match]:
+        """For "which committees …": the best fact of each committee that scores close
+        enough to the best one, best first; empty unless two or more qualify."""
+        if named_id or not ranked:
+            return []
+        floor = max(self.settings.clarify_threshold, ranked[0].score * self.scoring.list_share)
+        seen: set[str] = set()
+        listed = []
+        for match in ranked:
+            committee = match.committee_id
+            if committee and committee not in seen and match.score >= floor:
+                seen.add(committee)
+                listed.append(match)
+        return listed[: self.scoring.max_listed] if len(listed) >= 2 else []
 
     def _asked(self, normalized: str) -> dict[Kind, tuple[str, ...]]:
         """The kinds of information the question asks, with the words that ask them; a
@@ -142,10 +169,14 @@ class Matcher:
         clarify_at = _first_set(settings.clarify_confidence, model.clarify_at)
         guards = Guards(
             offerable=best.score >= settings.clarify_threshold,
-            too_close=self.too_close(best, candidates, result.named_committee),
+            # a list is meant to hold several committees' facts
+            too_close=not result.listing
+            and self.too_close(best, candidates, result.named_committee),
             missing_detail=missing_detail,
         )
         outcome = decide(confident, plausible, answer_at, clarify_at, guards)
+        if result.listing and outcome == "clarify":
+            outcome = "answered"  # the list offers every committee that matched
         # a question about the fee of a class the knowledge base describes: what it knows
         offered = guards.offerable and plausible >= clarify_at
         related = (best,) if guards.missing_detail is not None and offered else ()

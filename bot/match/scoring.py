@@ -103,3 +103,8 @@ class Scoring:
     kinds_at_build: int = 1000
     """Facts: up to this many, what each answer gives is read when the index is built;
     beyond, at each fact's first use (jieba's tagger is slow on a city's base)."""
+    list_share: float = 0.55
+    """"Which committees …": a committee is listed when its best fact scores this share of
+    the best one's (and at least the lowest score that may be offered)."""
+    max_listed: int = 8
+    """The most committees one list reply names."""

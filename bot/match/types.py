@@ -79,6 +79,9 @@ class MatchResult:
     related: tuple[Match, ...] = field(default=())
     """For a decline of a question next to a known topic (the fee of a class the knowledge
     base describes): the fact it is next to, offered as "what I do know"."""
+    listing: bool = False
+    """The question asks which committees do something: the candidates are the list, one
+    fact per committee, best first."""
     asked: frozenset[Kind] = frozenset()
     """The kinds of information the question asks for (a count, a date): an answer
     leads with the clause that gives them (answerability.detail_span)."""
