@@ -51,6 +51,8 @@ class Kind(enum.Enum):
     DEADLINE = "deadline"
     REFUND = "refund"
     AWARD = "award"
+    AGE = "age"
+    """How old a place or a team is (近百年历史)."""
     STAFF = "staff"
     AMOUNT = "amount"
     """How many of anything else (books, committees): given only by that very count."""

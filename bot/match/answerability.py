@@ -50,9 +50,8 @@ _WEEKDAY_ZH = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天]|每�
 _FREQUENCY_ZH = re.compile(
     r"每(?:个)?(?:月|周|星期|礼拜|天|日|年)|定期|逢年过节|一(?:周|月|年)[一两二三四五六\d]次"
 )
-_DURATION_ZH = re.compile(
-    r"(?<!每)" + _NUMBER + r"(?:天|周(?!年)|个月|小时|钟头)|(?<!\d)" + _NUMBER + r"年(?:历史|了|来)"
-)
+_DURATION_ZH = re.compile(r"(?<!每)" + _NUMBER + r"(?:天|周(?!年)|个月|小时|钟头)")
+_AGE_ZH = re.compile(r"(?<!\d)(?:近|约)?" + _NUMBER + r"年(?:历史|了|来|的历史)|老牌")
 _HOURS_ZH = re.compile(r"\d{1,2}\s*[点:：]\s*\d{0,2}|上午|下午|早上\d|晚上\d")
 _PLACE_ZH = re.compile(r"\d+\s*(?:号(?!楼?人)|弄|室|楼)|[路街]\s*\d+")
 _PHONE = re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)")
@@ -74,9 +73,8 @@ _FREQUENCY_EN = re.compile(
     r"\b(?:every|each)\s+(?:day|week|month|year)\b|\bregularly\b|\b(?:times|once|twice)\s+a\s+"
     r"(?:week|month|year)\b|\b(?:weekly|monthly)\b"
 )
-_DURATION_EN = re.compile(
-    r"\b\d+\s+(?:days|weeks|months|hours)\b|\b(?:century|centuries|\d+ years)\b"
-)
+_DURATION_EN = re.compile(r"\b\d+\s+(?:days|weeks|months|hours)\b")
+_AGE_EN = re.compile(r"\b(?:century|centuries|\d+ years old|\d+-year)\b|long-standing")
 _HOURS_EN = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b|o'clock|opening hours")
 
 # jieba's part-of-speech tags: m numeral, t time word, nr person name, ns place name
@@ -262,6 +260,7 @@ _ZH_READERS: dict[Kind, Callable[[str, AskingWords], bool]] = {
     Kind.WEEKDAY: _pattern(_WEEKDAY_ZH),
     Kind.FREQUENCY: _pattern(_FREQUENCY_ZH),
     Kind.DURATION: _pattern(_DURATION_ZH),
+    Kind.AGE: _pattern(_AGE_ZH),
     Kind.HOURS: _pattern(_HOURS_ZH),
     Kind.PLACE: _has_place,
     Kind.PHONE: _pattern(_PHONE),
@@ -277,6 +276,7 @@ _EN_READERS: dict[Kind, Callable[[str, AskingWords], bool]] = {
     Kind.WEEKDAY: _pattern(_WEEKDAY_EN),
     Kind.FREQUENCY: _pattern(_FREQUENCY_EN),
     Kind.DURATION: _pattern(_DURATION_EN),
+    Kind.AGE: _pattern(_AGE_EN),
     Kind.HOURS: _pattern(_HOURS_EN),
     Kind.PHONE: _pattern(_PHONE),
     Kind.LATER: _pattern(_LATER_YEAR),
