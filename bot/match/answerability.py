@@ -81,8 +81,8 @@ _HOURS_EN = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b|o'clock|opening hours
 _TIME_WORD = re.compile(r"[年月日节假季]|年初|年底|年末")
 _PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _PLACE_TAGS = frozenset({"ns"})
-RARE_WORD = 10
-"""jieba's dictionary knows a few names (张建强: 2); a common word (文明: 6584) is none."""
+RARE_WORD = 100
+"""jieba knows some names (张建强: 2, 张建国: 13); a common word (沙龙: 160, 文明: 6584) is none."""
 _CONTACT_KINDS = {"address": Kind.PLACE, "phone": Kind.PHONE, "hours": Kind.HOURS}
 
 # a clause: what a reply can lead with

@@ -30,10 +30,15 @@ def names_other_street(normalized_question: str, street_names: tuple[str, ...]) 
     """The question names a street that is not this one (`street_names`: its own names)."""
     for match in _STREET_RE.finditer(normalized_question):
         name = match.group(1) or match.group(2)
-        # 淮海街道 and 我们淮海中路街道 are this street: its name's first two characters
-        if name not in _NOT_A_NAME and not any(own[:2] in name for own in street_names):
+        if name not in _NOT_A_NAME and not any(_is_own(name, own) for own in street_names):
             return True
     return False
+
+
+def _is_own(name: str, own: str) -> bool:
+    """淮海街道 and 我们淮海中路街道 are this street: its name's first two characters; an
+    English name is this street's only when it holds the whole name (xujiahui holds hu)."""
+    return own in name if own.isascii() else own[:2] in name
 
 
 def unanswered_kind(
