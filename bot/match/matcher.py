@@ -37,6 +37,10 @@ from bot.match.scoring import Scoring
 from bot.match.streets import which_street
 from bot.match.types import Guards, Match, MatcherSettings, MatchResult, QueryTerm
 
+QUESTION_WORDS = frozenset(
+    "what how where when who which why is are do does can could should any anyone".split()
+)
+"""Words that make English a question, not a list of keywords."""
 COUNTS = frozenset({Kind.PEOPLE_COUNT, Kind.TIMES_COUNT, Kind.AMOUNT})
 
 
@@ -173,6 +177,7 @@ class Matcher:
             too_close=not result.listing
             and self.too_close(best, candidates, result.named_committee),
             missing_detail=missing_detail,
+            keywords=self._keywords_covered(result),
         )
         outcome = decide(confident, plausible, answer_at, clarify_at, guards)
         if result.listing and outcome == "clarify":
@@ -239,6 +244,17 @@ class Matcher:
             return None
         missing = self._unanswered(asked, best.fact, lang, question)
         return self.kb.asking.label(missing) if missing else None
+
+    def _keywords_covered(self, result: MatchResult) -> bool:
+        """Two or three English words, no question (reading club, dog owners etiquette),
+        most of whose weight the best fact covers."""
+        words = result.normalized.split()
+        return (
+            result.lang == "en"
+            and 1 < len(words) <= self.scoring.keyword_words
+            and not QUESTION_WORDS.intersection(words)
+            and result.evidence.get("coverage", 0.0) >= self.scoring.keyword_coverage
+        )
 
     def too_close(self, best: Match, candidates: list[Match], named: str | None) -> bool:
         """Another committee's fact is about as good: never answer outright. A committee

@@ -108,3 +108,7 @@ class Scoring:
     the best one's (and at least the lowest score that may be offered)."""
     max_listed: int = 8
     """The most committees one list reply names."""
+    keyword_words: int = 4
+    """English of at most this many words and no question word is a keyword query."""
+    keyword_coverage: float = 0.6
+    """The share of a keyword query's weight the best fact must cover to be offered."""

@@ -54,6 +54,8 @@ class Guards:
     """Another committee's fact is as good: never answer outright."""
     missing_detail: Text | None = None
     """The detail the question asks for (a fee, hours) that the best fact does not give."""
+    keywords: bool = False
+    """A few English keywords (reading club) that the best fact covers: at least offered."""
 
 
 @dataclass(frozen=True)
