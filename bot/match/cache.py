@@ -44,7 +44,7 @@ from bot.kb.model import (
 from bot.match.index import Document, Index, build_index
 from bot.match.names import CommitteeNames, SoundAlikeNames
 from bot.match.scoring import Scoring
-from bot.match.tokenize import Tokenizer
+from bot.match.tokenize import PinyinKeys, Tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ _ALLOWED: dict[tuple[str, str], type] = {
     for cls in (
         Committee, CommitteeNames, Colloquial, Contact, DecisionModel, Document, Fact, Index,
         KnowledgeBase, LogisticModel, Scoring, Source, SourceDocument, Street, Tag, Text,
-        SoundAlikeNames, Tokenizer, array,
+        PinyinKeys, SoundAlikeNames, Tokenizer, array,
     )
 }  # fmt: skip
 # how pickle rebuilds an array (of the one allowed class, array.array)
