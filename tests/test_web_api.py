@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import subprocess
 import sys
@@ -208,6 +209,31 @@ def test_bad_json_or_payload_gets_a_clear_4xx(
     assert response.status_code == status
     assert response.json()["error"] == error
     assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("/api/message", b"[" * 10_000 + b"]" * 10_000),  # nested past Python's recursion limit
+        ("/api/message", b'{"text": ' + b'{"a": ' * 3_000 + b"1" + b"}" * 3_000 + b"}"),
+        ("/api/message", b'{"text": "where", "n": ' + b"9" * 5_000 + b"}"),  # 5,000 digits
+        ("/api/button", b'{"payload": ' + b"1" * 5_000 + b"}"),
+    ],
+)
+def test_a_body_json_cannot_hold_gets_400_and_one_log_line(
+    client: TestClient, caplog: pytest.LogCaptureFixture, route: str, body: bytes
+) -> None:
+    token = csrf_of(client)
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        response = client.post(route, content=body, headers={"X-CSRF-Token": token})
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_json"
+    server_side = [r for r in caplog.records if not r.name.startswith("httpx")]  # the client's
+    assert len(server_side) == 1, [r.getMessage() for r in server_side]
+    (record,) = server_side
+    assert record.exc_info is None and "\n" not in record.getMessage()
+    assert len(record.getMessage()) < 200  # a line, not the body
 
 
 def test_a_bad_button_payload_is_refused(client: TestClient) -> None:
