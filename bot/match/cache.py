@@ -144,8 +144,9 @@ def _is_source(path: Path, root: Path) -> bool:
 
 
 def _directory_tag(directory: Path | str) -> str:
-    """A short name for the knowledge directory: its older index files are replaced."""
-    return hashlib.sha256(str(Path(directory).resolve()).encode()).hexdigest()[:12]
+    """A short name for the knowledge directory: its older index files are replaced. The
+    path as given, not resolved: a symlink deploy (`ln -sfn v2 knowledge`) keeps one file."""
+    return hashlib.sha256(str(Path(directory).absolute()).encode()).hexdigest()[:12]
 
 
 def read_index(path: Path, key: str) -> Index | None:

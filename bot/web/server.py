@@ -66,13 +66,15 @@ def run_web(config: Config, config_file: str | None, *, host: str, port: int, wo
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    os.environ[ENV_KNOWLEDGE_DIR] = str(Path(config.knowledge_dir).resolve())
+    # paths as given, made absolute but not resolved: a deploy that swaps a symlink
+    # (`ln -sfn v2 knowledge`) must reach the workers' watchers and reloads
+    os.environ[ENV_KNOWLEDGE_DIR] = str(Path(config.knowledge_dir).absolute())
     # a PostgreSQL URL as it is (a Path would fold its "//"), a file as an absolute path
     os.environ[ENV_DB] = location.postgres_url(config.db_path) or str(
-        Path(config.db_path).resolve()
+        Path(config.db_path).absolute()
     )
     if config_file:
-        os.environ[ENV_CONFIG_FILE] = str(Path(config_file).resolve())
+        os.environ[ENV_CONFIG_FILE] = str(Path(config_file).absolute())
     os.environ.setdefault(ENV_SECRET, secrets.token_hex(32))
     print(f"web chat on http://{host}:{port}/ ({workers} worker(s)); Ctrl-C stops it", flush=True)
     uvicorn.run(
