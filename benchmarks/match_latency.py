@@ -100,9 +100,10 @@ if rounds:
             text += "".join(rng.choice(by_sound[s]) for s in rng.choice(sounds))
         return text[:size]
 
+    LATIN = "abcdefghijklmnopqrstuvwxyz "
     makers = {
         "random Chinese": lambda: "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(size)),
-        "random Latin": lambda: "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(size)),
+        "random Latin": lambda: "".join(rng.choice(LATIN) for _ in range(size)),
         "one character repeated": lambda: rng.choice("菜的居a我") * size,
         "homophones of terms": homophones,
     }

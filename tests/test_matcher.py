@@ -17,8 +17,7 @@ from pypinyin import Style, pinyin
 
 from bot.admin.evaluate import evaluate, read_cases, summarize
 from bot.kb import load_knowledge
-from bot.match import LiveKnowledge, Matcher, MatcherSettings, detect_language, normalize
-from bot.match import repair
+from bot.match import LiveKnowledge, Matcher, MatcherSettings, detect_language, normalize, repair
 from bot.match.normalize import fuzzy_syllable
 from bot.match.repair import MAX_RUNS_READ
 from bot.match.tokenize import PinyinKeys, char_syllables
@@ -302,13 +301,13 @@ def test_typo_repair_reads_a_bounded_number_of_runs_aloud_whatever_the_input(
     # aloud with pypinyin to see whether it sounds like a known term (about 1,000 readings)
     rng = random.Random(18)
     longest = MATCHER.scoring.max_question_chars
+    common = "的一是在不了有人这中大为上个我以要他时来用们生到作地"
     inputs = {
         "random Chinese": "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(longest)),
-        "common characters": "".join(rng.choice("的一是在不了有人这中大为上个我以要他时来用们生到作地")
-                                     for _ in range(longest)),
+        "common characters": "".join(rng.choice(common) for _ in range(longest)),
         "homophones of terms": _homophones_of_terms(longest, rng),
         "one character": "菜" * longest,
-    }  # fmt: skip
+    }
     read: list[str] = []
     real = repair.pinyin_readings
     monkeypatch.setattr(repair, "pinyin_readings", lambda text: read.append(text) or real(text))

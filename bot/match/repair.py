@@ -281,9 +281,7 @@ class QuestionReader:
             run = pieces[i : j + 1]
             if not run[0].term:
                 break  # a run starts on content, not on 是 or 的
-            if not any(self._mendable(p) for p in run) or sounds.isdisjoint(
-                self.known_sounds.keys
-            ):
+            if not any(self._mendable(p) for p in run) or sounds.isdisjoint(self.known_sounds.keys):
                 continue  # nothing here needs mending, or no reading of it is a term
             if not allowance.take():
                 break

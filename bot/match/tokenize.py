@@ -151,9 +151,7 @@ class PinyinKeys:
         self.keys = frozenset(keys)
         self.beginnings = frozenset(key[:size] for key in self.keys for size in range(len(key) + 1))
 
-    def extend(
-        self, readings: frozenset[tuple[str, ...]], text: str
-    ) -> frozenset[tuple[str, ...]]:
+    def extend(self, readings: frozenset[tuple[str, ...]], text: str) -> frozenset[tuple[str, ...]]:
         """The readings of (what was read) + `text` that still begin some key."""
         for char in text:
             if not readings:

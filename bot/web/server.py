@@ -12,6 +12,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 
@@ -24,6 +25,7 @@ from bot.store import Store, StoreError, location
 from bot.teachlog import TeachJournal
 from bot.web.admin import ENV_ADMIN_TOKEN
 from bot.web.app import create_app
+from bot.web.connections import ConnectionLimits, GuardedHttpProtocol
 from bot.web.guard import RateLimits
 
 ENV_SECRET = "BOT_WEB_SECRET"
@@ -83,9 +85,21 @@ def run_web(config: Config, config_file: str | None, *, host: str, port: int, wo
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,  # trusts X-Forwarded-For/-Proto from 127.0.0.1 (the proxy) only
-        server_header=False,
-        access_log=False,  # addresses are personal data; the question log is what admins read
-        log_level="warning",
+        **serving_options(),
     )
     return 0
+
+
+def serving_options(limits: ConnectionLimits = GuardedHttpProtocol.limits) -> dict[str, Any]:
+    """uvicorn's settings for the chat (`bot.web.connections` says why the protocol)."""
+    return {
+        # by name, so that worker processes import it; it carries the request deadlines
+        # and the connection cap that uvicorn lacks
+        "http": f"{GuardedHttpProtocol.__module__}:{GuardedHttpProtocol.__qualname__}",
+        "timeout_keep_alive": limits.keep_alive_seconds,
+        "ws": "none",  # the chat has no websockets: no upgrade to guard
+        "proxy_headers": True,  # trusts X-Forwarded-For/-Proto from 127.0.0.1 (the proxy) only
+        "server_header": False,
+        "access_log": False,  # addresses are personal data; the question log is what admins read
+        "log_level": "warning",
+    }
