@@ -275,7 +275,7 @@ def test_a_huge_word_costs_no_more_than_a_question() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert result.outcome in ("answered", "clarify", "declined")
-    assert elapsed < 2
+    assert elapsed < 30  # a hang bound; the figure: benchmarks/worst_inputs.py
     assert peak < 50 * 1024 * 1024
 
 
