@@ -10,14 +10,19 @@ Prints, each the slowest of a few runs (seconds):
   YAML files at the size limit, and the billion laughs, read or refused
   the store's calls under another process's write lock (target: reads within 0.25 s,
   writes queued at once) and its close with writes it cannot make (gives up after 5 s)
+  Telegram: a resident's wait while three others send ten 480-character questions each
+  (the test asserted under 1 s), and two forged megabyte messages refused
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
+import random
 import sqlite3
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +35,8 @@ from bot.match import LiveKnowledge, MatcherSettings
 from bot.store import Store
 from bot.yamlfile import MAX_FILE_BYTES, YamlFileError, load_yaml
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' recording Bot API request and updates
 RUNS = 3
 LIMIT = MAX_FILE_BYTES - 10
 BOMB = "l0: &l0 [lol]\n" + "".join(
@@ -131,6 +138,57 @@ def locked_store(scratch: Path) -> None:
         )
 
 
+def long_question(rng: random.Random) -> str:
+    return "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(480))
+
+
+async def telegram_flood(scratch: Path, knowledge: LiveKnowledge) -> None:
+    from fakebotapi import message_update
+    from telegram import Update
+    from tgsupport import RecordingRequest
+
+    from bot.config import Config, RateLimit, TelegramSettings
+    from bot.telegram.app import build_application
+
+    store = Store(scratch / "telegram.sqlite3")
+    config = Config(
+        db_path=scratch / "telegram.sqlite3",
+        token="123456:BENCH-secret-token",
+        telegram=TelegramSettings(user_rate_limit=RateLimit(messages=10, seconds=60)),
+    )
+    request = RecordingRequest()
+    app = build_application(
+        config, knowledge, store, Dialogue(knowledge, store), request=request,
+        get_updates_request=request, watch_knowledge=False,
+    )  # fmt: skip
+    await app.initialize()
+    rng = random.Random(10)
+
+    async def say(user_id: int, text: str) -> None:
+        await app.process_update(Update.de_json(message_update(user_id, text), app.bot))
+
+    try:
+        began = time.perf_counter()
+        flood = [
+            asyncio.create_task(say(user_id, long_question(rng)))
+            for _ in range(10)
+            for user_id in (5001, 5002, 5003)
+        ]
+        await say(5004, "哪里可以买菜")
+        show(
+            "Telegram: a resident's wait during a flood of long questions",
+            time.perf_counter() - began,
+        )
+        await asyncio.gather(*flood)
+        began = time.perf_counter()
+        await say(5005, "/committee " + "孝" * 1_000_000)
+        await say(5005, "哪里" * 500_000)
+        show("Telegram: two forged megabyte messages refused", time.perf_counter() - began)
+    finally:
+        await app.shutdown()
+        store.close()
+
+
 def main() -> None:
     logging.getLogger("bot").setLevel(logging.CRITICAL)  # the store's retries: figures only
     knowledge = LiveKnowledge(SHIPPED_KNOWLEDGE, MatcherSettings())
@@ -140,6 +198,7 @@ def main() -> None:
         inputs(scratch, knowledge)
         yaml_files(scratch)
         locked_store(scratch)
+        asyncio.run(telegram_flood(scratch, knowledge))
 
 
 if __name__ == "__main__":
