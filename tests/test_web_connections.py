@@ -115,7 +115,9 @@ def test_the_default_deadlines_and_cap(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 
 def test_a_silent_connection_is_closed(running: Running) -> None:
-    assert closed_by_server(running.open()).startswith(b"HTTP/1.1 408")
+    answer = closed_by_server(running.open())
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert b"content-security-policy: default-src 'none'" in answer  # as on every response
 
 
 def test_half_the_headers_are_closed(running: Running) -> None:

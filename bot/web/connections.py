@@ -37,6 +37,8 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from bot.web.guard import SECURITY_HEADERS
+
 logger = logging.getLogger(__name__)
 
 RESERVED_DESCRIPTORS = 128
@@ -91,7 +93,9 @@ _STATUS = {
 
 
 def _bare_response(status: int) -> bytes:
-    return _STATUS[status] + b"content-length: 0\r\nconnection: close\r\n\r\n"
+    """A response without a body, with the headers every response of the chat carries."""
+    headers = b"".join(name + b": " + value + b"\r\n" for name, value in SECURITY_HEADERS)
+    return _STATUS[status] + headers + b"content-length: 0\r\nconnection: close\r\n\r\n"
 
 
 class _Waiting:
