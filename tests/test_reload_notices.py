@@ -45,7 +45,7 @@ class Heard:
         with self._lock:
             return sum(part in reason for reason in self.reasons)
 
-    def wait_for(self, part: str, times: int = 1, timeout: float = 5.0) -> bool:
+    def wait_for(self, part: str, times: int = 1, timeout: float = 30.0) -> bool:
         end = time.monotonic() + timeout
         while self.count(part) < times and time.monotonic() < end:
             time.sleep(0.02)

@@ -47,7 +47,7 @@ class Running:
     knowledge: Path
     log: Path
 
-    def ask(self, user_id: int, text: str, timeout: float = 10.0, contains: str = "") -> str:
+    def ask(self, user_id: int, text: str, timeout: float = 30.0, contains: str = "") -> str:
         mark = self.api.mark()
         self.api.push(message_update(user_id, text))
         call = self.api.wait_sent(user_id, timeout, after=mark, contains=contains)
