@@ -13,8 +13,8 @@ import pytest
 
 from bot.admin.teaching import Teaching
 from bot.console import run_chat
-from bot.dialogue.followups import acknowledge, due_replies
 from bot.dialogue import ButtonPress, Dialogue, TextMessage, User
+from bot.dialogue.followups import acknowledge, due_replies
 from bot.match import LiveKnowledge, MatcherSettings
 from bot.store import Store
 from bot.teachlog import TeachJournal
