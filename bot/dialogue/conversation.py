@@ -93,6 +93,11 @@ class Dialogue:
             reply = self._say(texts.ERROR, self._lang(turn))
         return _fit(reply)
 
+    def conversation_language(self, user: User) -> Lang:
+        """The language of `user`'s conversation (a page's, its menus'): what a button
+        press would be answered in."""
+        return self._lang(_Turn(self.knowledge.current, user, self.store.preferences(user.id)))
+
     def _dispatch(self, turn: _Turn, incoming: Incoming) -> Reply:
         if isinstance(incoming, TextMessage):
             return self._text(turn, incoming.text)
