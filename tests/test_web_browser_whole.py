@@ -29,6 +29,7 @@ from bot.teachlog import TeachJournal
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parent.parent
+WEB = (sys.executable, "-m", "bot", "web")
 ADMIN_TOKEN = "browser-admin-token-0123456789"
 DECLINED = "有没有上门理发"  # declined by the shipped knowledge; nearest: jianer-volunteer-services
 FACT = "jianer-volunteer-services"
@@ -74,8 +75,7 @@ class Server:
     def start(self) -> Server:
         with self.log.open("ab") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "web", "--port", str(self.port), "--config"]
-                + [self.env["TEST_CONFIG"]],
+                [*WEB, "--port", str(self.port), "--config", self.env["TEST_CONFIG"]],
                 env=self.env,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,

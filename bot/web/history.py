@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.dialogue.types import Button, Reply
+from bot.kb.model import Lang
 
 logger = logging.getLogger(__name__)
 
@@ -70,5 +71,5 @@ def _reply(data: Mapping[str, Any]) -> Reply:
     rows = tuple(
         tuple(Button(str(b["label"]), str(b["payload"])) for b in row) for row in data["buttons"]
     )
-    lang = "en" if data.get("lang") == "en" else "zh"
+    lang: Lang = "en" if data.get("lang") == "en" else "zh"
     return Reply(str(data["text"]), rows, lang, asks_feedback=bool(data.get("asks_feedback")))

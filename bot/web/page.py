@@ -16,7 +16,7 @@ from importlib.resources import files
 from bot.dialogue.types import Reply
 from bot.web.history import read_turn, reply_json
 
-__all__ = ["render_page", "reply_html", "reply_json", "turn_html", "notice_html"]
+__all__ = ["notice_html", "render_page", "reply_html", "reply_json", "turn_html"]
 
 UI = {
     "zh": {
@@ -110,10 +110,7 @@ def reply_html(reply: Reply, csrf: str, *, earlier: bool = False) -> str:
 
 def notice_html(text: str) -> str:
     """A refusal (too fast, too long …) shown as the bot's message, announced at once."""
-    return (
-        '<div class="msg bot notice" role="alert">'
-        f'<p class="text">{html.escape(text)}</p></div>'
-    )
+    return f'<div class="msg bot notice" role="alert"><p class="text">{html.escape(text)}</p></div>'
 
 
 def turn_html(entries: list[str], csrf: str) -> str:
