@@ -49,7 +49,7 @@ from bot.web.guard import (
     message_text,
     read_body,
 )
-from bot.web.history import followup_json, turn_entry
+from bot.web.history import followup_json, resident_spoke, turn_entry
 from bot.web.page import (
     notice_html,
     question_html,
@@ -113,7 +113,7 @@ class WebChat:
         token = self.csrf.token(session_id)
         history = await asyncio.to_thread(self.store.history, user.id)
         due = await asyncio.to_thread(due_replies, self.dialogue, user, mark_sent=False)
-        if history:
+        if resident_spoke(history):
             lang = await asyncio.to_thread(self.dialogue.conversation_language, user)
             start = ""
         else:

@@ -67,6 +67,13 @@ def read_turn(entry: str) -> tuple[str | None, list[tuple[Reply, bool]]] | None:
     return (question if isinstance(question, str) else None), replies
 
 
+def resident_spoke(entries: Sequence[str]) -> bool:
+    """Whether the stored turns hold anything the resident typed or pressed (else the
+    page still opens with the greeting and its topic menu)."""
+    turns = (read_turn(entry) for entry in entries)
+    return any(turn is not None and turn[0] for turn in turns)
+
+
 def _reply(data: Mapping[str, Any]) -> Reply:
     rows = tuple(
         tuple(Button(str(b["label"]), str(b["payload"])) for b in row) for row in data["buttons"]
