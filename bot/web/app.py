@@ -135,7 +135,7 @@ class WebChat:
             user = web_user(request, session_id)
             # without a script, the page that comes back is the only sign of being shown
             due = await asyncio.to_thread(due_replies, self.dialogue, user)
-            reply = await self.turn(request, session_id, incoming)
+            reply, page_lang = await asyncio.to_thread(self._turn_and_language, user, incoming)
         except Refusal as refusal:
             body = render_page(lang, token, notice_html(refusal.message))
             return self._html(request, session_id, new, body, refusal.status)
@@ -144,7 +144,7 @@ class WebChat:
         self.store.add_history(user.id, turn_entry(shown, [reply]))
         messages = "".join(reply_html(r, token, earlier=True) for r in due)
         messages += (question_html(shown) if shown else "") + reply_html(reply, token)
-        return self._html(request, session_id, new, render_page(reply.lang, token, messages), 200)
+        return self._html(request, session_id, new, render_page(page_lang, token, messages), 200)
 
     async def clear(self, request: Request) -> Response:
         """`/clear` (清空记录): this session's history goes; back to the first screen."""
