@@ -33,7 +33,7 @@ from bot.dialogue.streets import (
 )
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
 from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
-from bot.match import LiveKnowledge, MatchResult, detect_language
+from bot.match import LiveKnowledge, MatchResult
 from bot.match.live import Snapshot
 from bot.store import Preferences, Store
 
@@ -93,6 +93,11 @@ class Dialogue:
             reply = self._say(texts.ERROR, self._lang(turn))
         return _fit(reply)
 
+    def conversation_language(self, user: User) -> Lang:
+        """The language of `user`'s conversation (a page's, its menus'): what a button
+        press would be answered in."""
+        return self._lang(_Turn(self.knowledge.current, user, self.store.preferences(user.id)))
+
     def _dispatch(self, turn: _Turn, incoming: Incoming) -> Reply:
         if isinstance(incoming, TextMessage):
             return self._text(turn, incoming.text)
@@ -102,11 +107,12 @@ class Dialogue:
             return self._say(texts.NON_TEXT, self._lang(turn))
         raise TypeError(f"unexpected incoming {incoming!r}")
 
-    def _lang(self, turn: _Turn, question_lang: Lang | None = None) -> Lang:
+    def _lang(self, turn: _Turn, text: str | None = None) -> Lang:
+        """The language to answer in; `text`: what the resident wrote (None: a button)."""
         return self.languages.choose(
             turn.user.id,
             chosen=turn.prefs.language,
-            question=question_lang,
+            text=text,
             hint=turn.user.language_code,
             default=self.default_language,
         )
@@ -122,21 +128,19 @@ class Dialogue:
     def _text(self, turn: _Turn, raw: str) -> Reply:
         text = clean_text(raw[:MAX_READ_CHARS])
         if len(raw) > MAX_READ_CHARS or len(text) > MAX_QUESTION_CHARS:
-            return self._say(
-                texts.TOO_LONG, self._lang(turn, detect_language(text[:MAX_QUESTION_CHARS]))
-            )
+            return self._say(texts.TOO_LONG, self._lang(turn, text[:MAX_QUESTION_CHARS]))
         if text.startswith("/"):
             return self._command(turn, text)
         if not any(ch.isalnum() for ch in text):
             return self._say(texts.EMPTY, self._lang(turn))
         greeting = small_talk(text)
         if greeting:
-            return self._say(greeting, self._lang(turn, detect_language(text)))
+            return self._say(greeting, self._lang(turn, text))
         return self._question(turn, text)
 
     def _question(self, turn: _Turn, text: str) -> Reply:
         result = turn.snapshot.matcher.match(text, street=resident_street(turn.kb, turn.prefs))
-        lang = self._lang(turn, result.lang)
+        lang = self._lang(turn, text)
         settings = self.settings.following(self.knowledge.settings)
         choice = choose(result, turn.prefs.home_committee, settings)
         log_id = self._log(turn, result, choice)
@@ -181,7 +185,7 @@ class Dialogue:
         head, _, arg = text.partition(" ")
         name = head[1:].split("@", 1)[0].casefold()  # "/start@HuaihaiBot" in groups
         arg = arg.strip()
-        lang = self._lang(turn, detect_language(arg) if arg and name == "committee" else None)
+        lang = self._lang(turn, arg if arg and name == "committee" else None)
         command = COMMANDS.get(name)
         if command is None:
             return self._say(texts.UNKNOWN_COMMAND, lang)
