@@ -8,8 +8,9 @@ from typing import Any
 
 from bot.config import Config
 from bot.dialogue.conversation import MAX_QUESTION_CHARS
+from bot.dialogue.emergency import emergency_reply
 from bot.kb import KnowledgeBase, KnowledgeBaseError
-from bot.match import Matcher, MatchResult, explain
+from bot.match import Matcher, MatchResult, detect_language, explain
 from bot.match.cache import load_index
 
 
@@ -85,12 +86,33 @@ def run_ask(config: Config, question: str | None, *, as_json: bool) -> int:
         if len(text) > MAX_QUESTION_CHARS:  # the bot refuses these unmatched: so does ask
             print(too_long(text, as_json=as_json), flush=True)
             continue
+        urgent = emergency_record(kb, text)
+        if urgent is not None:  # the bot answers these before any matching: so does ask
+            print(
+                json.dumps(urgent, ensure_ascii=False) if as_json else urgent["answer"], flush=True
+            )
+            continue
         result = matcher.match(text)
         if as_json:
             print(json.dumps(result_record(result, kb), ensure_ascii=False), flush=True)
         else:
             print(describe(result, kb))
     return 0
+
+
+def emergency_record(kb: KnowledgeBase, text: str) -> dict[str, Any] | None:
+    """What ask says of a message describing an emergency: the reply residents see."""
+    lang = detect_language(text)
+    reply = emergency_reply(kb, text, lang)
+    if reply is None:
+        return None
+    return {
+        "question": text,
+        "answered": True,
+        "outcome": "emergency",
+        "answer": reply.text,
+        "lang": lang,
+    }
 
 
 def too_long(text: str, *, as_json: bool) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from bot.dialogue import render, texts
 from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
+from bot.dialogue.emergency import emergency_reply
 from bot.dialogue.followups import followups_command
 from bot.dialogue.language import LANG_CHOICES, LanguageMemory
 from bot.dialogue.payloads import TEACH_KINDS, Kind, decode, encode, parse_log_id, resolve
@@ -129,10 +130,17 @@ class Dialogue:
             return self._command(turn, text)
         if not any(ch.isalnum() for ch in text):
             return self._say(texts.EMPTY, self._lang(turn))
+        first = self._first_steps(turn, text)
+        if first is not None:
+            return first
         greeting = small_talk(text)
         if greeting:
             return self._say(greeting, self._lang(turn, detect_language(text)))
         return self._question(turn, text)
+
+    def _first_steps(self, turn: _Turn, text: str) -> Reply | None:
+        """What comes before any matching: an emergency's numbers (emergency.py)."""
+        return emergency_reply(turn.kb, text, self._lang(turn, detect_language(text)))
 
     def _question(self, turn: _Turn, text: str) -> Reply:
         result = turn.snapshot.matcher.match(text, street=resident_street(turn.kb, turn.prefs))

@@ -177,3 +177,14 @@ FOLLOWUPS_ASK = Text(
     en="When a question I could not answer gets an answer, I tell you. "
     "Send /followups off to stop that, /followups on to turn it back on.",
 )
+
+# --- emergencies (bot/dialogue/emergency.py; the numbers are in street.yaml) ---------
+EMERGENCY_CALL_NOW = Text(
+    zh="🆘 紧急情况,请现在就打电话:",
+    en="🆘 Emergency: call now:",
+)
+EMERGENCY_NUMBER = Text(zh="☎️ {number} {label}", en="☎️ {number} {label}")
+EMERGENCY_NO_CALL = Text(
+    zh="这个机器人不能替您打电话,请马上拨打。",
+    en=" This bot cannot call for you: dial now.",
+)

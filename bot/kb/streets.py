@@ -20,6 +20,8 @@ from pathlib import Path
 from bot.kb.build import Builder, StreetParts
 from bot.kb.calibration import DecisionModel, parse_calibration
 from bot.kb.colloquial import Colloquial, parse_colloquial
+from bot.kb.emergency import EmergencyNumbers, parse_numbers, parse_words
+from bot.kb.handoff import parse_handoff
 from bot.kb.loader import (
     STREETS_FOLDER,
     KnowledgeBaseError,
@@ -36,7 +38,13 @@ from bot.kb.messages import say
 from bot.kb.model import Committee, KnowledgeBase, SourceDocument, Tag, Text
 from bot.yamlfile import Problem
 
-SHARED_FILES = ("synonyms.yaml", "colloquial.yaml", "calibration.yaml")
+SHARED_FILES = (
+    "synonyms.yaml",
+    "colloquial.yaml",
+    "calibration.yaml",
+    "emergency.yaml",
+    "handoff.yaml",
+)
 """Files that apply to every street and so live at the top of the knowledge folder."""
 _STREET_FILES = ("street.yaml", "committees")
 
@@ -48,6 +56,7 @@ class _StreetPart:
     parts: StreetParts
     committees: tuple[Committee, ...]
     sources: dict[str, SourceDocument]
+    emergency_numbers: EmergencyNumbers | None = None
 
 
 def load_streets(root: Path) -> KnowledgeBase:
@@ -70,9 +79,20 @@ def load_streets(root: Path) -> KnowledgeBase:
     every_fact = Builder(problems)
     every_fact.fact_refs = [ref for builder in builders for ref in builder.fact_refs]
     every_fact.check_unique_ids()
+    # the numbers are national: the first street that lists them gives them for all
+    numbers = next((p.emergency_numbers for p in streets if p.emergency_numbers), None)
+    emergency_doc = _read_optional(root / "emergency.yaml", root, problems)
+    handoff_doc = _read_optional(root / "handoff.yaml", root, problems)
+    words = parse_words(emergency_doc, problems, numbers) if emergency_doc else None
+    handoff = parse_handoff(handoff_doc, problems) if handoff_doc else None
     if problems or not streets:
         raise KnowledgeBaseError(problems)
-    return _merged(streets, synonyms, colloquial, decision)
+    return replace(
+        _merged(streets, synonyms, colloquial, decision),
+        emergency_numbers=numbers,
+        emergency_words=words,
+        handoff_words=handoff,
+    )
 
 
 def _street_folders(root: Path, problems: list[Problem]) -> list[Path]:
@@ -119,7 +139,10 @@ def _load_street(
     _check_count(documents, parts[0].committee_count, problems)
     street = replace(parts[0], id=folder.name)
     sources = {builder.qualified(key): doc for key, doc in builder.sources.items()}
-    return _StreetPart((street, *parts[1:]), committees, sources)
+    doc = documents.street
+    block = doc.data.get("emergency") if doc and isinstance(doc.data, dict) else None
+    numbers = parse_numbers(doc, block, problems) if doc else None
+    return _StreetPart((street, *parts[1:]), committees, sources, numbers)
 
 
 def _misplaced(
