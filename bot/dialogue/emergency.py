@@ -3,10 +3,8 @@ fire or gas, a crime) gets the national numbers before anything else, never as
 "did you mean". The words are data (`knowledge/emergency.yaml`), the numbers too
 (`street.yaml`, `emergency:`); this module is the mechanism that reads a message.
 
-A message is read as *units* after the matcher's normalisation: a Latin word or a
-number is one unit, every other character (a Chinese one) is one. A phrase matches
-where its units stand in a row, so spaces between Chinese characters (voice input)
-do not matter and English words match whole. In order:
+A message is read in units (`bot.dialogue.phrases`: spaces between Chinese characters do
+not matter, English words match whole). In order:
 
 1. `not_emergency` phrases (火锅, 救命稻草) are cut out: they hold a trigger but are none.
 2. A call for help (救命, 快叫救护车) is an emergency, whatever else the message says.
@@ -18,27 +16,18 @@ The kind whose evidence comes first in the message decides which number leads.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.dialogue import texts
+from bot.dialogue.phrases import GAP, Units, cut, first_of, phrase_units, positions, spelt, units
 from bot.dialogue.types import Reply
-from bot.kb.emergency import EmergencyNumbers, EmergencyWords, Phrases
+from bot.kb.emergency import EmergencyNumbers, EmergencyWords
 from bot.kb.model import KnowledgeBase, Lang
-from bot.match.normalize import normalize
 
-Units = tuple[str, ...]
-_UNIT_RE = re.compile(r"[a-z0-9]+|\S")
 STATE_WINDOW = 8
 """A state counts when it starts within this many units after its subject's end
 (有人在楼下 … 晕倒了): far enough for a place in between, near enough to stay in the clause."""
-_GAP = "\0"  # stands where a not_emergency phrase was cut out: nothing matches across it
-
-
-def units(text: str) -> Units:
-    """A text as the matcher normalises it, in units (see the module docstring)."""
-    return tuple(_UNIT_RE.findall(normalize(text, drop_filler=False)))
 
 
 @dataclass(frozen=True)
@@ -68,68 +57,42 @@ class Emergency:
     evidence: str
 
 
-def _phrases(phrases: Phrases) -> tuple[Units, ...]:
-    return tuple(u for u in map(units, phrases) if u)
-
-
 @lru_cache(maxsize=8)
 def _compiled(words: EmergencyWords) -> _Compiled:
     """The words in units, once per loaded knowledge (EmergencyWords hashes by identity)."""
     kinds = tuple(
         _Kind(
             k.name,
-            _phrases(k.situations),
-            _phrases(k.subjects),
-            _phrases(k.states),
-            _phrases(k.calls),
+            phrase_units(k.situations),
+            phrase_units(k.subjects),
+            phrase_units(k.states),
+            phrase_units(k.calls),
         )
         for k in words.kinds
     )
     return _Compiled(
         kinds,
-        _phrases(words.calls),
-        frozenset(_phrases(words.whole_messages)),
-        _phrases(words.not_emergency),
-        _phrases(words.topics),
+        phrase_units(words.calls),
+        frozenset(phrase_units(words.whole_messages)),
+        phrase_units(words.not_emergency),
+        phrase_units(words.topics),
     )
-
-
-def _positions(text: Units, phrase: Units) -> list[int]:
-    """Where `phrase` starts in `text`."""
-    n = len(phrase)
-    first = phrase[0]
-    return [i for i, unit in enumerate(text) if unit == first and text[i : i + n] == phrase]
-
-
-def _first(text: Units, phrases: tuple[Units, ...]) -> tuple[int, Units] | None:
-    """The earliest phrase found: (where, which)."""
-    found = [(pos[0], p) for p in phrases if (pos := _positions(text, p))]
-    return min(found, key=lambda item: item[0]) if found else None
-
-
-def _cut(text: Units, phrases: tuple[Units, ...]) -> Units:
-    """`text` with every occurrence of `phrases` replaced by a gap."""
-    result = list(text)
-    for phrase in phrases:
-        for start in _positions(text, phrase):
-            result[start : start + len(phrase)] = [_GAP] * len(phrase)
-    return tuple(result)
 
 
 def _state_after_subject(text: Units, kind: _Kind) -> tuple[int, Units] | None:
     """The first subject followed closely by a state: (where the subject is, the state)."""
-    for start, subject in sorted((p, s) for s in kind.subjects for p in _positions(text, s)):
+    for start, subject in sorted((p, s) for s in kind.subjects for p in positions(text, s)):
         end = start + len(subject)
         window = text[end : end + STATE_WINDOW + max(map(len, kind.states), default=0)]
-        hit = _first(window, kind.states)
-        if hit is not None and hit[0] <= STATE_WINDOW and _GAP not in window[: hit[0]]:
+        hit = first_of(window, kind.states)
+        if hit is not None and hit[0] <= STATE_WINDOW and GAP not in window[: hit[0]]:
             return start, subject + hit[1]
     return None
 
 
 def _situation(text: Units, kind: _Kind) -> tuple[int, Units] | None:
     found = [
-        hit for hit in (_first(text, kind.situations), _state_after_subject(text, kind)) if hit
+        hit for hit in (first_of(text, kind.situations), _state_after_subject(text, kind)) if hit
     ]
     return min(found, key=lambda item: item[0]) if found else None
 
@@ -142,14 +105,14 @@ def recognise(words: EmergencyWords, text: str) -> Emergency | None:
         return None
     if message in compiled.whole_messages:
         return Emergency(None, " ".join(message))
-    message = _cut(message, compiled.not_emergency)
-    calls = [(hit, k.name) for k in compiled.kinds if (hit := _first(message, k.calls))]
-    if (hit := _first(message, compiled.calls)) is not None:
+    message = cut(message, compiled.not_emergency)
+    calls = [(hit, k.name) for k in compiled.kinds if (hit := first_of(message, k.calls))]
+    if (hit := first_of(message, compiled.calls)) is not None:
         calls.append((hit, ""))
     situations = [(hit, k.name) for k in compiled.kinds if (hit := _situation(message, k))]
     if calls:
         return _earliest(calls + situations)
-    if situations and _first(message, compiled.topics) is None:
+    if situations and first_of(message, compiled.topics) is None:
         return _earliest(situations)
     return None
 
@@ -162,16 +125,7 @@ def _earliest(hits: list[tuple[tuple[int, Units], str]]) -> Emergency:
         kinded = [(hit, name) for hit, name in hits if name]
         if kinded:
             kind = min(kinded, key=lambda item: item[0][0])[1]
-    return Emergency(kind or None, _spelt(phrase))
-
-
-def _spelt(phrase: Units) -> str:
-    """Units as text again: Latin words spaced, Chinese characters run together."""
-    text = ""
-    for unit in phrase:
-        latin = unit.isascii() and unit.isalnum()
-        text += f" {unit}" if latin and text else unit
-    return text
+    return Emergency(kind or None, spelt(phrase))
 
 
 def emergency_text(numbers: EmergencyNumbers, kind: str | None, lang: Lang) -> str:

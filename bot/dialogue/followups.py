@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.dialogue import render, texts
+from bot.dialogue.handoff import answer_reply
 from bot.dialogue.types import Reply
 from bot.kb.model import KnowledgeBase, Lang
 
@@ -41,10 +42,14 @@ def followups_command(dialogue: Dialogue, turn: _Turn, arg: str, lang: Lang) -> 
 
 
 def due_replies(dialogue: Dialogue, user: User) -> list[Reply]:
-    """Follow-ups waiting for `user`, marked sent: for front ends that show them at the
-    user's next turn (console, web) rather than sending them at once (Telegram)."""
-    if dialogue.journal is None:
-        return []
-    kb = dialogue.knowledge.current.kb
-    replies = (followup_reply(kb, f) for f in dialogue.journal.due_for(user.id))
-    return [reply for reply in replies if reply is not None]
+    """What waits for `user`, marked delivered: follow-ups of taught questions, then staff's
+    answers to their hand-offs. For front ends that show them at the user's next turn
+    (console, web) rather than sending them at once (Telegram)."""
+    due: list[Reply] = []
+    if dialogue.journal is not None:
+        kb = dialogue.knowledge.current.kb
+        replies = (followup_reply(kb, f) for f in dialogue.journal.due_for(user.id))
+        due += [reply for reply in replies if reply is not None]
+    if dialogue.handoffs is not None:
+        due += [answer_reply(handoff) for handoff in dialogue.handoffs.due_for(user.id)]
+    return due

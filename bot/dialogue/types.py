@@ -64,6 +64,9 @@ class Reply:
     open_log_id: int | None = None
     """The logged question this reply leaves without an answer (declined, "did you mean"):
     a front end keeps where it was asked, to send the answer once it is taught."""
+    handoff_id: int | None = None
+    """The hand-off to staff this reply opened (bot.handoffs): a front end that can reach
+    the admins at once (Telegram) tells them, and keeps where to answer."""
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:
