@@ -256,22 +256,6 @@ class HandoffDesk:
             ).fetchall()
             return [self._handoff(row) for row in rows]
 
-    def summary(self, since: float, until: float) -> Summary:
-        """Hand-offs opened in the period: how many, still open, answered, the median wait."""
-        with self._transaction(STAFF_WAIT, write=False) as conn:
-            rows = conn.execute(
-                "SELECT status, opened_at, answered_at FROM handoffs "
-                "WHERE opened_at >= ? AND opened_at < ?",
-                (since, until),
-            ).fetchall()
-        waits = [row[2] - row[1] for row in rows if row[2] is not None]
-        return Summary(
-            opened=len(rows),
-            open=sum(row[0] == "open" for row in rows),
-            answered=len(waits),
-            median_answer_seconds=statistics.median(waits) if waits else None,
-        )
-
     # --- rows --------------------------------------------------------------------------
 
     @staticmethod
@@ -335,4 +319,26 @@ def _turns(stored: str) -> tuple[Turn, ...]:
         Turn(str(item.get("question", "")), str(item.get("outcome", "")), item.get("fact_id"))
         for item in items
         if isinstance(item, dict)
+    )
+
+
+def summary(store: Store, since: float, until: float) -> Summary | None:
+    """Hand-offs opened in the period: how many, still open, answered, the median wait
+    (for `report`, on a store that may be read-only); None when they cannot be read."""
+    try:
+        with store.transaction(STAFF_WAIT, write=False) as conn:
+            rows = conn.execute(
+                "SELECT status, opened_at, answered_at FROM handoffs "
+                "WHERE opened_at >= ? AND opened_at < ?",
+                (since, until),
+            ).fetchall()
+    except store.database_errors as exc:  # an older database without the table, say
+        logger.warning("hand-offs cannot be read for the report: %s", exc)
+        return None
+    waits = [row[2] - row[1] for row in rows if row[2] is not None]
+    return Summary(
+        opened=len(rows),
+        open=sum(row[0] == "open" for row in rows),
+        answered=len(waits),
+        median_answer_seconds=statistics.median(waits) if waits else None,
     )
