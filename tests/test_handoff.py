@@ -313,3 +313,67 @@ def test_the_report_counts_open_answered_and_the_median_wait(
     text = format_report(report, lang="en")
     assert "hand-offs" in text.lower() and "open 1" in text and "answered 1" in text
     assert report.to_dict()["handoffs"]["open"] == 1
+
+
+# --- the web chat and /admin: the JSON API (the Chromium version waits for the web chat's
+# delivery of due replies at page load and by polling, branch `webchat`) ------------------
+
+ADMIN_TOKEN = "admin-token-0123456789"
+BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+def web(dialogue: Dialogue) -> Iterator[Any]:
+    from starlette.testclient import TestClient
+
+    from bot.web.app import create_app
+    from bot.web.guard import RateLimits
+
+    app = create_app(
+        dialogue,
+        limits=RateLimits(100, 10.0),
+        csrf_secret="handoff-test-secret-0123",
+        admin_token=ADMIN_TOKEN,
+        close_store=False,
+    )
+    with TestClient(app) as resident, TestClient(app) as staff:
+        yield resident, staff
+
+
+def _say(client: Any, text: str) -> dict:
+    token = client.get("/api/session").json()["csrf"]
+    response = client.post("/api/message", json={"text": text}, headers={"x-csrf-token": token})
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def test_a_web_resident_gets_the_answer_from_admin_in_the_next_turn(web: Any) -> None:
+    resident, staff = web
+    _say(resident, ASKED)
+    opened = _say(resident, WANTS_PERSON)
+    assert "一个工作日" in opened["text"] and opened["due"] == []
+    page = staff.get("/admin", headers=BEARER).text
+    assert WANTS_PERSON in page and ASKED in page and "下次打开聊天" in page
+    csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    handoff = page.split('name="handoff" value="', 1)[1].split('"', 1)[0]
+    form = {"csrf": csrf, "handoff": handoff, "answer": ANSWER}
+    answered = staff.post("/admin/handoff", data=form, headers=BEARER)
+    assert "下次打开聊天时会看到" in answered.text  # saved, not "sent"
+    assert WANTS_PERSON not in answered.text  # the queue is empty again
+
+    turn = _say(resident, "谢谢")
+    [due] = turn["due"]
+    assert ANSWER in due["text"]
+    assert _say(resident, "谢谢")["due"] == []  # once, then closed
+    again = staff.post("/admin/handoff", data=form, headers=BEARER)
+    assert "已经有人回复" in again.text
+
+
+def test_the_admin_form_needs_the_token_and_the_csrf(web: Any) -> None:
+    resident, staff = web
+    _say(resident, "转人工")
+    assert staff.post("/admin/handoff", data={"handoff": "1", "answer": "x"}).status_code == 401
+    refused = staff.post(
+        "/admin/handoff", data={"csrf": "x", "handoff": "1", "answer": "x"}, headers=BEARER
+    )
+    assert refused.status_code == 403

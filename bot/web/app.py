@@ -7,7 +7,8 @@
     POST /api/button   {"payload": "..."}  -> the reply as JSON
     GET  /healthz      knowledge version and store status, for a process supervisor
     GET  /admin        the last 7 days for staff (token from BOT_WEB_ADMIN_TOKEN); POST
-         /admin/reload reloads the knowledge; /admin/teach, /ignore, /undo teach
+         /admin/reload reloads the knowledge; /admin/teach, /ignore, /undo teach;
+         /admin/handoff answers a resident's message to staff
 
 Dialogue turns run in worker threads (`asyncio.to_thread`): matching and SQLite
 never block the event loop.
@@ -31,6 +32,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.dialogue import ButtonPress, Dialogue, Incoming, Reply, TextMessage, User
+from bot.dialogue.followups import due_replies
 from bot.match import LiveKnowledge
 from bot.store import Store
 from bot.web import health, sessions
@@ -140,7 +142,14 @@ class WebChat:
         except Refusal as refusal:
             return refusal.response()
         reply = await self.turn(request, session_id, incoming)
-        return JSONResponse(reply_json(reply), headers={"Cache-Control": "no-store"})
+        body = reply_json(reply)
+        # what waits for this resident (staff's answers, follow-ups), shown with this turn
+        body["due"] = [reply_json(due) for due in await self.due(request, session_id)]
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def due(self, request: Request, session_id: str) -> list[Reply]:
+        user = User(id=sessions.user_id(session_id), language_code=accept_language(request))
+        return await asyncio.to_thread(due_replies, self.dialogue, user)
 
     async def healthz(self, request: Request) -> Response:
         report = await asyncio.to_thread(health.report, self.knowledge, self.store)
@@ -225,6 +234,7 @@ def create_app(
         Route("/admin/teach", admin.teach, methods=["POST"]),
         Route("/admin/ignore", admin.ignore, methods=["POST"]),
         Route("/admin/undo", admin.undo, methods=["POST"]),
+        Route("/admin/handoff", admin.answer, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("bot.web", "static")]), name="static"),
     ]
     app = Starlette(
