@@ -377,3 +377,42 @@ def test_the_admin_form_needs_the_token_and_the_csrf(web: Any) -> None:
         "/admin/handoff", data={"csrf": "x", "handoff": "1", "answer": "x"}, headers=BEARER
     )
     assert refused.status_code == 403
+
+
+# --- both backends: two processes share one queue -------------------------------------
+
+
+def test_two_processes_share_the_queue_on_either_backend(any_db: str) -> None:
+    from bot.handoffs import summary
+
+    bot, web = Store(any_db), Store(any_db)
+    try:
+        resident_side, staff_side = HandoffDesk(bot), HandoffDesk(web)
+        opened = resident_side.open("tg:777", "转人工 电梯坏了", "zh")
+        assert opened.outcome == "opened" and opened.handoff_id is not None
+        resident_side.remember_address(opened.handoff_id, {"chat_id": 777, "reply_to": None})
+        [claimed] = staff_side.claim_unnotified()
+        assert staff_side.claim_unnotified() == []  # told once, whichever process looks
+        assert claimed.address == {"user": "tg:777", "chat_id": 777, "reply_to": None}
+        assert staff_side.answer(opened.handoff_id, ANSWER, by="web-admin") is not None
+        assert staff_side.answer(opened.handoff_id, "again", by="web-admin") is None
+        [owed] = resident_side.undelivered("tg")
+        assert owed.answer == ANSWER
+        assert resident_side.claim_delivery(owed.id) and not staff_side.claim_delivery(owed.id)
+        counted = summary(web, 0, 4e9)
+        assert counted is not None and (counted.opened, counted.open, counted.answered) == (1, 0, 1)
+    finally:
+        bot.close()
+        web.close()
+
+
+def test_a_broken_handoff_file_is_named_with_its_line(tmp_path: Path) -> None:
+    from bot.kb import KnowledgeBaseError, load_knowledge
+
+    target = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KNOWLEDGE, target)
+    (target / "handoff.yaml").write_text("asks:\n  - 转人工\nnot_handof: [人工智能]\n", "utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge(target)
+    [problem] = [p.in_lang("en") for p in caught.value.problems]
+    assert problem.startswith("knowledge/handoff.yaml:3:") and "not_handoff" in problem
