@@ -31,6 +31,7 @@ HELP = Text(
         "/mycommittee 设置您所在的居委,回答时优先告诉您本居委的服务\n"
         "/lang zh 或 /lang en 切换中文/英文\n"
         "/followups off 不再接收“现在有答案了”的通知(on 重新打开)\n"
+        "想找工作人员:发“转人工”或“我要留言 + 您的事”\n"
         "/help 本说明"
     ),
     en=(
@@ -41,6 +42,7 @@ HELP = Text(
         "/mycommittee set your own committee; answers then put its services first\n"
         "/lang zh or /lang en switch between Chinese and English\n"
         '/followups off stop "there is an answer now" messages (on to turn them back on)\n'
+        'To reach the staff: send "talk to a person" or "leave a message" and what it is about\n'
         "/help this help"
     ),
 )
