@@ -101,20 +101,24 @@ def recognise(words: EmergencyWords, text: str) -> Emergency | None:
     """The emergency `text` describes, or None (see the module docstring for the steps)."""
     compiled = _compiled(words)
     message = units(text)
-    if not message:
-        return None
     if message in compiled.whole_messages:
         return Emergency(None, " ".join(message))
     message = cut(message, compiled.not_emergency)
-    calls = [(hit, k.name) for k in compiled.kinds if (hit := first_of(message, k.calls))]
-    if (hit := first_of(message, compiled.calls)) is not None:
-        calls.append((hit, ""))
+    calls = _calls(message, compiled)
     situations = [(hit, k.name) for k in compiled.kinds if (hit := _situation(message, k))]
     if calls:
         return _earliest(calls + situations)
     if situations and first_of(message, compiled.topics) is None:
         return _earliest(situations)
     return None
+
+
+def _calls(message: Units, compiled: _Compiled) -> list[tuple[tuple[int, Units], str]]:
+    """Calls for help, each with its kind ("" for one of no kind)."""
+    calls = [(hit, k.name) for k in compiled.kinds if (hit := first_of(message, k.calls))]
+    if (hit := first_of(message, compiled.calls)) is not None:
+        calls.append((hit, ""))
+    return calls
 
 
 def _earliest(hits: list[tuple[tuple[int, Units], str]]) -> Emergency:

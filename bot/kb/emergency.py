@@ -89,24 +89,28 @@ def parse_numbers(
     if block is None:
         return None
     note = _text_pair(check, block.get("note"), (*path, "note"))
-    entries = check.mapping(
-        block.get("numbers"), (*path, "numbers"), optional=tuple(block.get("numbers") or {})
-    )
-    numbers = []
-    for kind, entry in (entries or {}).items():
-        where = (*path, "numbers", kind)
-        if check.mapping(entry, where, required=("number", "zh", "en")) is None:
-            continue
-        number = check.text(entry.get("number"), (*where, "number"))
-        if number is not None and not number.isdecimal():
-            check.report((*where, "number"), say("not_phone_number"))
-            number = None
-        label = _text_pair(check, entry, where)
-        if number and label:
-            numbers.append(EmergencyNumber(kind, number, label))
-    if note is None or not numbers:
+    entries = _open_mapping(check, block.get("numbers"), (*path, "numbers"))
+    found = (_number(check, kind, entry, (*path, "numbers", kind)) for kind, entry in entries)
+    numbers = tuple(number for number in found if number is not None)
+    return EmergencyNumbers(numbers, note) if note is not None and numbers else None
+
+
+def _open_mapping(check: Checker, value: Any, path: PathKey) -> list[tuple[str, Any]]:
+    """A mapping whose keys are the admins' to choose, as (key, value) pairs."""
+    entries = check.mapping(value, path, optional=tuple(value) if isinstance(value, dict) else ())
+    return list((entries or {}).items())
+
+
+def _number(check: Checker, kind: str, entry: Any, where: PathKey) -> EmergencyNumber | None:
+    """One `kind: {number: "120", zh: …, en: …}` line."""
+    if check.mapping(entry, where, required=("number", "zh", "en")) is None:
         return None
-    return EmergencyNumbers(tuple(numbers), note)
+    number = check.text(entry.get("number"), (*where, "number"))
+    if number is not None and not number.isdecimal():
+        check.report((*where, "number"), say("not_phone_number"))
+        return None
+    label = _text_pair(check, entry, where)
+    return EmergencyNumber(kind, number, label) if number and label else None
 
 
 def _text_pair(check: Checker, value: Any, path: PathKey) -> Text | None:
@@ -128,23 +132,26 @@ def parse_words(
         return None
     if numbers is None:
         check.report((), say("emergency_without_numbers"))
-    known = {n.kind for n in numbers.numbers} if numbers else set()
-    kinds_value = check.mapping(
-        top.get("kinds"), ("kinds",), optional=tuple(top.get("kinds") or {})
+    known = {n.kind for n in numbers.numbers} if numbers else None
+    found = (
+        _kind(check, name, entry, known)
+        for name, entry in _open_mapping(check, top.get("kinds"), ("kinds",))
     )
-    kinds = []
-    for name, entry in (kinds_value or {}).items():
-        path: PathKey = ("kinds", name)
-        if numbers is not None and name not in known:
-            check.report(path, unknown("emergency_kind", name, known))
-        if check.mapping(entry, path, optional=KIND_FIELDS) is None:
-            continue
-        fields = {key: _phrases(check, entry.get(key), (*path, key)) for key in KIND_FIELDS}
-        if bool(fields["subjects"]) != bool(fields["states"]):
-            check.report(path, say("subjects_need_states"))
-        kinds.append(EmergencyKind(name, **fields))
     rest = {key: _phrases(check, top.get(key), (key,)) for key in TOP_FIELDS[1:]}
-    return EmergencyWords(tuple(kinds), **rest)
+    return EmergencyWords(tuple(kind for kind in found if kind is not None), **rest)
+
+
+def _kind(check: Checker, name: str, entry: Any, known: set[str] | None) -> EmergencyKind | None:
+    """One kind's words; `known`: the kinds street.yaml has numbers for (None: no numbers)."""
+    path: PathKey = ("kinds", name)
+    if known is not None and name not in known:
+        check.report(path, unknown("emergency_kind", name, known))
+    if check.mapping(entry, path, optional=KIND_FIELDS) is None:
+        return None
+    fields = {key: _phrases(check, entry.get(key), (*path, key)) for key in KIND_FIELDS}
+    if bool(fields["subjects"]) != bool(fields["states"]):
+        check.report(path, say("subjects_need_states"))
+    return EmergencyKind(name, **fields)
 
 
 def _phrases(check: Checker, value: Any, path: PathKey) -> Phrases:

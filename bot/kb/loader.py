@@ -138,8 +138,24 @@ def conversation_parts(
     problems: list[Problem],
 ) -> Conversation:
     """street.yaml's emergency numbers, emergency.yaml and handoff.yaml (each optional)."""
-    block = street.data.get("emergency") if street and isinstance(street.data, dict) else None
-    numbers = parse_numbers(street, block, problems) if street else None
+    numbers = street_numbers(street, problems)
+    return conversation_words(numbers, emergency, handoff, problems)
+
+
+def street_numbers(street: YamlDocument | None, problems: list[Problem]) -> EmergencyNumbers | None:
+    """The `emergency:` block of a street.yaml (None without one)."""
+    if street is None or not isinstance(street.data, dict):
+        return None
+    return parse_numbers(street, street.data.get("emergency"), problems)
+
+
+def conversation_words(
+    numbers: EmergencyNumbers | None,
+    emergency: YamlDocument | None,
+    handoff: YamlDocument | None,
+    problems: list[Problem],
+) -> Conversation:
+    """emergency.yaml (its kinds checked against `numbers`) and handoff.yaml."""
     return Conversation(
         numbers,
         parse_words(emergency, problems, numbers) if emergency else None,

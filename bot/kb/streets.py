@@ -20,10 +20,10 @@ from pathlib import Path
 from bot.kb.build import Builder, StreetParts
 from bot.kb.calibration import DecisionModel, parse_calibration
 from bot.kb.colloquial import Colloquial, parse_colloquial
-from bot.kb.emergency import EmergencyNumbers, parse_numbers, parse_words
-from bot.kb.handoff import parse_handoff
+from bot.kb.emergency import EmergencyNumbers
 from bot.kb.loader import (
     STREETS_FOLDER,
+    Conversation,
     KnowledgeBaseError,
     _check_count,
     _committee_files,
@@ -33,6 +33,8 @@ from bot.kb.loader import (
     _listing,
     _read,
     _read_optional,
+    conversation_words,
+    street_numbers,
 )
 from bot.kb.messages import say
 from bot.kb.model import Committee, KnowledgeBase, SourceDocument, Tag, Text
@@ -79,19 +81,26 @@ def load_streets(root: Path) -> KnowledgeBase:
     every_fact = Builder(problems)
     every_fact.fact_refs = [ref for builder in builders for ref in builder.fact_refs]
     every_fact.check_unique_ids()
-    # the numbers are national: the first street that lists them gives them for all
-    numbers = next((p.emergency_numbers for p in streets if p.emergency_numbers), None)
-    emergency_doc = _read_optional(root / "emergency.yaml", root, problems)
-    handoff_doc = _read_optional(root / "handoff.yaml", root, problems)
-    words = parse_words(emergency_doc, problems, numbers) if emergency_doc else None
-    handoff = parse_handoff(handoff_doc, problems) if handoff_doc else None
+    conversation = _conversation(root, streets, problems)
     if problems or not streets:
         raise KnowledgeBaseError(problems)
     return replace(
         _merged(streets, synonyms, colloquial, decision),
-        emergency_numbers=numbers,
-        emergency_words=words,
-        handoff_words=handoff,
+        emergency_numbers=conversation.emergency_numbers,
+        emergency_words=conversation.emergency_words,
+        handoff_words=conversation.handoff_words,
+    )
+
+
+def _conversation(root: Path, streets: list[_StreetPart], problems: list[Problem]) -> Conversation:
+    """The shared emergency and hand-off words; the numbers are national, so the first
+    street that lists them gives them for all."""
+    numbers = next((p.emergency_numbers for p in streets if p.emergency_numbers), None)
+    return conversation_words(
+        numbers,
+        _read_optional(root / "emergency.yaml", root, problems),
+        _read_optional(root / "handoff.yaml", root, problems),
+        problems,
     )
 
 
@@ -139,9 +148,7 @@ def _load_street(
     _check_count(documents, parts[0].committee_count, problems)
     street = replace(parts[0], id=folder.name)
     sources = {builder.qualified(key): doc for key, doc in builder.sources.items()}
-    doc = documents.street
-    block = doc.data.get("emergency") if doc and isinstance(doc.data, dict) else None
-    numbers = parse_numbers(doc, block, problems) if doc else None
+    numbers = street_numbers(documents.street, problems)
     return _StreetPart((street, *parts[1:]), committees, sources, numbers)
 
 

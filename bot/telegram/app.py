@@ -117,11 +117,8 @@ def build_application(
     )
     teaching = Teaching(knowledge, store, dialogue.journal)
     admin = Admin(config, knowledge, store, reloader, teaching)
-    staff = StaffDesk(config, dialogue.handoffs, knowledge, store) if dialogue.handoffs else None
-    on_text: TextHandler = residents.on_text
-    if staff is not None:
-        residents.handoff_opened = staff.opened
-        on_text = staff.or_else(residents.on_text)  # an admin's answer to a hand-off first
+    staff = _staff_desk(config, knowledge, store, dialogue)
+    on_text = _text_handler(residents, staff)
     errors = ErrorReporter(config.admin_ids, config.telegram.error_notify_seconds)
 
     new_messages = filters.UpdateType.MESSAGE
@@ -132,11 +129,7 @@ def build_application(
             CommandHandler("stats", admin.stats, filters=new_messages),
             CommandHandler("undo", admin.undo, filters=new_messages),
             CallbackQueryHandler(admin.on_button, pattern=ADMIN_BUTTONS),
-            *(
-                [CallbackQueryHandler(staff.on_button, pattern=HANDOFF_BUTTONS)]
-                if staff is not None
-                else []
-            ),
+            *_handoff_buttons(staff),
             MessageHandler(new_messages & filters.TEXT, on_text),
             MessageHandler(
                 new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, residents.on_non_text
@@ -146,11 +139,42 @@ def build_application(
     )
     application.add_error_handler(errors.handle)
     owed = owed_sender(application.bot, dialogue.journal, knowledge)
-    handing = functools.partial(staff.keep_going, application.bot) if staff else None
+    handing = _handoff_round(staff, application)
     application.bot_data["lifecycle"] = Lifecycle(
         config, reloader if watch_knowledge else None, owed, handing
     )
     return application
+
+
+def _staff_desk(
+    config: Config, knowledge: LiveKnowledge, store: Store, dialogue: Dialogue
+) -> StaffDesk | None:
+    """The admins' side of hand-offs, when the dialogue has a queue."""
+    if dialogue.handoffs is None:
+        return None
+    return StaffDesk(config, dialogue.handoffs, knowledge, store)
+
+
+def _handoff_round(
+    staff: StaffDesk | None, application: Application[Any, Any, Any, Any, Any, Any]
+) -> Background | None:
+    """The background round of hand-offs opened or answered elsewhere."""
+    return functools.partial(staff.keep_going, application.bot) if staff else None
+
+
+def _text_handler(residents: Residents, staff: StaffDesk | None) -> TextHandler:
+    """Residents' text, after an admin's answer to a hand-off when there is a queue."""
+    if staff is None:
+        return residents.on_text
+    residents.handoff_opened = staff.opened
+    return staff.or_else(residents.on_text)
+
+
+def _handoff_buttons(staff: StaffDesk | None) -> list[CallbackQueryHandler[Any, Any]]:
+    """The admins' reply button of a hand-off notice (none without a queue)."""
+    if staff is None:
+        return []
+    return [CallbackQueryHandler(staff.on_button, pattern=HANDOFF_BUTTONS)]
 
 
 class Lifecycle:

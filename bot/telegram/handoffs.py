@@ -131,18 +131,23 @@ class StaffDesk:
         if not text or text.startswith("/"):
             return False
         lang = await self._lang(admin.id)
-        if len(text) > ANSWER_MAX_CHARS:
-            self.replying[admin.id] = handoff_id
-            notice = texts.HANDOFF_TOO_LONG.in_lang(lang).format(limit=ANSWER_MAX_CHARS)
-            await send_reply(context.bot, admin.id, Reply(notice))
-            return True
-        answered = await asyncio.to_thread(self.desk.answer, handoff_id, text, f"tg:{admin.id}")
-        if answered is None:
-            await send_reply(context.bot, admin.id, Reply(texts.HANDOFF_GONE.in_lang(lang)))
-            return True
-        outcome = await self.deliver(context.bot, answered) if answered.channel == "tg" else None
-        await send_reply(context.bot, admin.id, Reply(_confirmation(answered, outcome, lang)))
+        await send_reply(
+            context.bot,
+            admin.id,
+            Reply(await self._answer(context.bot, admin.id, handoff_id, text, lang)),
+        )
         return True
+
+    async def _answer(self, bot: Bot, admin_id: int, handoff_id: int, text: str, lang: Lang) -> str:
+        """Record and deliver one answer; what to tell the admin."""
+        if len(text) > ANSWER_MAX_CHARS:
+            self.replying[admin_id] = handoff_id  # the next message tries again
+            return texts.HANDOFF_TOO_LONG.in_lang(lang).format(limit=ANSWER_MAX_CHARS)
+        answered = await asyncio.to_thread(self.desk.answer, handoff_id, text, f"tg:{admin_id}")
+        if answered is None:
+            return texts.HANDOFF_GONE.in_lang(lang)
+        outcome = await self.deliver(bot, answered) if answered.channel == "tg" else None
+        return _confirmation(answered, outcome, lang)
 
     # --- the answer to the resident ---------------------------------------------------------
 

@@ -142,10 +142,10 @@ class WebChat:
         except Refusal as refusal:
             return refusal.response()
         reply = await self.turn(request, session_id, incoming)
-        body = reply_json(reply)
+        shown = reply_json(reply)
         # what waits for this resident (staff's answers, follow-ups), shown with this turn
-        body["due"] = [reply_json(due) for due in await self.due(request, session_id)]
-        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+        shown["due"] = [reply_json(due) for due in await self.due(request, session_id)]
+        return JSONResponse(shown, headers={"Cache-Control": "no-store"})
 
     async def due(self, request: Request, session_id: str) -> list[Reply]:
         user = User(id=sessions.user_id(session_id), language_code=accept_language(request))
