@@ -176,6 +176,37 @@ class HandoffDesk:
             logger.exception("database error while reading hand-off answers")
             return []
 
+    def pending_for(self, user_id: str) -> list[Handoff]:
+        """Answered hand-offs of `user_id`, left answered: for a front end that closes them
+        only once its screen has shown them (`acknowledge`)."""
+        try:
+            with self._transaction(RESIDENT_WAIT, write=False) as conn:
+                rows = conn.execute(
+                    "SELECT * FROM handoffs WHERE user_key = ? AND status = 'answered' ORDER BY id",
+                    (self.user_key(user_id),),
+                ).fetchall()
+            return [self._handoff(row) for row in rows]
+        except self.store.database_errors:
+            logger.exception("database error while reading hand-off answers")
+            return []
+
+    def acknowledge(self, user_id: str, handoff_ids: list[int]) -> list[int]:
+        """Close the answered hand-offs of `user_id` that its screen has shown; those closed."""
+        key = self.user_key(user_id)
+        try:
+            with self._transaction(RESIDENT_WAIT) as conn:
+                owned = {
+                    int(row[0])
+                    for row in conn.execute(
+                        "SELECT id FROM handoffs WHERE user_key = ? AND status = 'answered'",
+                        (key,),
+                    )
+                }
+                return [i for i in handoff_ids if i in owned and self._close(conn, i)]
+        except self.store.database_errors:
+            logger.exception("database error while closing shown hand-off answers")
+            return []
+
     def _due_for(self, key: str) -> list[Handoff]:
         with self._transaction(RESIDENT_WAIT) as conn:
             rows = conn.execute(

@@ -416,3 +416,18 @@ def test_a_broken_handoff_file_is_named_with_its_line(tmp_path: Path) -> None:
         load_knowledge(target)
     [problem] = [p.in_lang("en") for p in caught.value.problems]
     assert problem.startswith("knowledge/handoff.yaml:3:") and "not_handoff" in problem
+
+
+def test_a_screen_that_acknowledges_closes_only_what_it_showed(
+    dialogue: Dialogue, desk: HandoffDesk
+) -> None:
+    from bot.dialogue.followups import acknowledge_answers, pending_answers
+
+    user = User("web:screen")
+    opened = dialogue.handle(user, TextMessage("转人工"))
+    desk.answer(opened.handoff_id, ANSWER, by="web-admin")  # type: ignore[arg-type]
+    [shown] = pending_answers(dialogue, user)
+    assert pending_answers(dialogue, user) == [shown]  # still waiting: not acknowledged
+    assert acknowledge_answers(dialogue, User("web:other"), [opened.handoff_id]) == []  # type: ignore[list-item]
+    assert acknowledge_answers(dialogue, user, [shown.answers_handoff]) == [opened.handoff_id]  # type: ignore[list-item]
+    assert pending_answers(dialogue, user) == [] and due_replies(dialogue, user) == []

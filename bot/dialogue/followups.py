@@ -3,6 +3,7 @@ the /followups on|off command. The records live in `bot.teachlog`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.dialogue import render, texts
@@ -53,3 +54,18 @@ def due_replies(dialogue: Dialogue, user: User) -> list[Reply]:
     if dialogue.handoffs is not None:
         due += [answer_reply(handoff) for handoff in dialogue.handoffs.due_for(user.id)]
     return due
+
+
+def pending_answers(dialogue: Dialogue, user: User) -> list[Reply]:
+    """Staff's answers waiting for `user`, left undelivered: for a front end that marks
+    them delivered only once its screen has shown them (`acknowledge_answers`)."""
+    if dialogue.handoffs is None:
+        return []
+    return [answer_reply(handoff) for handoff in dialogue.handoffs.pending_for(user.id)]
+
+
+def acknowledge_answers(dialogue: Dialogue, user: User, handoff_ids: Sequence[int]) -> list[int]:
+    """Close the hand-offs whose answers `user`'s screen has shown; the ids closed."""
+    if dialogue.handoffs is None or not handoff_ids:
+        return []
+    return dialogue.handoffs.acknowledge(user.id, list(handoff_ids))

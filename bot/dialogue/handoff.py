@@ -65,4 +65,4 @@ def answer_reply(handoff: Handoff) -> Reply:
     text = texts.HANDOFF_ANSWER.in_lang(handoff.lang).format(
         id=handoff.id, message=asked, answer=handoff.answer or ""
     )
-    return Reply(text, lang=handoff.lang)
+    return Reply(text, lang=handoff.lang, answers_handoff=handoff.id)

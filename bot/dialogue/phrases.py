@@ -38,14 +38,17 @@ def positions(text: Units, phrase: Units) -> list[int]:
 
 def first_of(text: Units, phrases: Iterable[Units]) -> tuple[int, Units] | None:
     """The earliest of `phrases` found in `text`: (where, which)."""
-    found = [(pos[0], p) for p in phrases if (pos := positions(text, p))]
+    present = set(text)  # most phrases start with a unit the message lacks: skip them at once
+    found = [(pos[0], p) for p in phrases if p[0] in present and (pos := positions(text, p))]
     return min(found, key=lambda item: item[0]) if found else None
 
 
 def cut(text: Units, phrases: Iterable[Units]) -> Units:
     """`text` with every occurrence of `phrases` replaced by gaps."""
-    result = list(text)
+    result, present = list(text), set(text)
     for phrase in phrases:
+        if phrase[0] not in present:
+            continue
         for start in positions(text, phrase):
             result[start : start + len(phrase)] = [GAP] * len(phrase)
     return tuple(result)
