@@ -35,7 +35,7 @@ ROUNDS = 5
 
 def messages() -> list[str]:
     data = ROOT / "tests" / "data"
-    cases = yaml.safe_load((data / "emergencies.yaml").read_text(encoding="utf-8"))
+    cases = yaml.safe_load((data / "emergencies" / "cases.yaml").read_text(encoding="utf-8"))
     found = [case["q"] for case in cases["emergencies"]] + list(cases["near_misses"])
     for path in sorted(data.glob("realistic-*.yaml")):
         entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []

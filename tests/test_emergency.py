@@ -1,4 +1,4 @@
-"""Emergencies first: every way of saying one in tests/data/emergencies.yaml gets the
+"""Emergencies first: every way of saying one in tests/data/emergencies/cases.yaml gets the
 national numbers before anything else, the right one first; no near miss does; the
 words and numbers are data that `check` validates with file and line."""
 
@@ -20,7 +20,9 @@ from bot.match import LiveKnowledge, MatcherSettings
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = yaml.safe_load((ROOT / "tests" / "data" / "emergencies.yaml").read_text(encoding="utf-8"))
+CASES = yaml.safe_load(
+    (ROOT / "tests" / "data" / "emergencies" / "cases.yaml").read_text(encoding="utf-8")
+)
 FIRST = {"medical": "120", "fire": "119", "police": "110", "any": "120"}
 NUMBERS = ("120", "119", "110")
 RESIDENT = User("test:resident")

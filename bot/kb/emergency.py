@@ -123,14 +123,19 @@ def _text_pair(check: Checker, value: Any, path: PathKey) -> Text | None:
 
 
 def parse_words(
-    doc: YamlDocument, problems: list[Problem], numbers: EmergencyNumbers | None
+    doc: YamlDocument,
+    problems: list[Problem],
+    numbers: EmergencyNumbers | None,
+    *,
+    street_read: bool = True,
 ) -> EmergencyWords | None:
-    """emergency.yaml; each kind must be one that street.yaml gives a number for."""
+    """emergency.yaml; each kind must be one that street.yaml gives a number for (checked
+    only when street.yaml could be read: else its own problem says what is wrong)."""
     check = Checker(doc, problems)
     top = check.mapping(doc.data, (), required=("kinds",), optional=TOP_FIELDS[1:])
     if top is None:
         return None
-    if numbers is None:
+    if numbers is None and street_read:
         check.report((), say("emergency_without_numbers"))
     known = {n.kind for n in numbers.numbers} if numbers else None
     found = (

@@ -139,7 +139,7 @@ def conversation_parts(
 ) -> Conversation:
     """street.yaml's emergency numbers, emergency.yaml and handoff.yaml (each optional)."""
     numbers = street_numbers(street, problems)
-    return conversation_words(numbers, emergency, handoff, problems)
+    return conversation_words(numbers, emergency, handoff, problems, street_read=street is not None)
 
 
 def street_numbers(street: YamlDocument | None, problems: list[Problem]) -> EmergencyNumbers | None:
@@ -154,11 +154,16 @@ def conversation_words(
     emergency: YamlDocument | None,
     handoff: YamlDocument | None,
     problems: list[Problem],
+    *,
+    street_read: bool = True,
 ) -> Conversation:
     """emergency.yaml (its kinds checked against `numbers`) and handoff.yaml."""
+    words = (
+        parse_words(emergency, problems, numbers, street_read=street_read) if emergency else None
+    )
     return Conversation(
         numbers,
-        parse_words(emergency, problems, numbers) if emergency else None,
+        words,
         parse_handoff(handoff, problems) if handoff else None,
     )
 

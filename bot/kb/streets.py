@@ -101,6 +101,7 @@ def _conversation(root: Path, streets: list[_StreetPart], problems: list[Problem
         _read_optional(root / "emergency.yaml", root, problems),
         _read_optional(root / "handoff.yaml", root, problems),
         problems,
+        street_read=bool(streets),
     )
 
 
