@@ -431,3 +431,20 @@ def test_a_screen_that_acknowledges_closes_only_what_it_showed(
     assert acknowledge_answers(dialogue, User("web:other"), [opened.handoff_id]) == []  # type: ignore[list-item]
     assert acknowledge_answers(dialogue, user, [shown.answers_handoff]) == [opened.handoff_id]  # type: ignore[list-item]
     assert pending_answers(dialogue, user) == [] and due_replies(dialogue, user) == []
+
+
+def test_ask_says_a_request_for_a_person_opens_a_hand_off() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        input="转人工\n哪里可以买菜\n",
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["outcome"] == "handoff" and "工作日" in first["answer"]
+    assert second["outcome"] == "answered"

@@ -225,6 +225,12 @@ HANDOFF_UNAVAILABLE = Text(
     zh="这里还不能转给工作人员。{fallback}",
     en="Messages to the staff cannot be left here. {fallback}",
 )
+HANDOFF_ASK_SAYS = Text(
+    zh="(转给工作人员:机器人会开一条留言,告诉居民谁会看到、回复可能要一个工作日)",
+    en="(a hand-off: the bot opens a message to staff and tells the resident who sees it "
+    "and that an answer may take a working day)",
+)
+"""What `python -m bot ask` shows for a request for a person, which it does not open."""
 HANDOFF_ANSWER = Text(
     zh="工作人员回复了您的留言 #{id}(“{message}”):\n{answer}",
     en='The staff answered your message #{id} ("{message}"):\n{answer}',
