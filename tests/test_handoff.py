@@ -226,6 +226,16 @@ async def test_a_telegram_resident_reaches_a_person_and_gets_the_answer(chat: Ch
     assert "食行生鲜" in chat.to(OTHER_ADMIN)[-1].text
 
 
+async def test_replying_to_the_notice_answers_even_after_a_restart(chat: Chat) -> None:
+    await chat.say(RESIDENT, WANTS_PERSON)
+    [notice] = chat.to(ADMIN)
+    chat.request.clear()  # no button pressed (or pressed before a restart): a plain reply
+    shown = bot_message_json(ADMIN, notice.text)
+    await chat.say(ADMIN, ANSWER, reply_to=shown)
+    [answer] = chat.to(RESIDENT)
+    assert ANSWER in answer.text
+
+
 async def test_in_a_group_the_answer_replies_to_the_request(chat: Chat) -> None:
     asked = message_update(RESIDENT, "/ask 转人工", chat_id=GROUP, chat_type="supergroup")
     await chat.feed(asked)

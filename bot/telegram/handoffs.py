@@ -1,6 +1,7 @@
 """Hand-offs in Telegram: every admin is told of a resident's message, with a reply button;
-the admin presses it and types the answer, which goes to a Telegram resident at once (to
-the chat they asked in) and waits for a web or console resident's next visit.
+the admin presses it (or replies to the notice) and types the answer, which goes to a
+Telegram resident at once (to the chat they asked in) and waits for a web or console
+resident's next visit.
 
 Hand-offs opened elsewhere (the web chat, the console) and answers given on /admin reach
 Telegram through `keep_going`, which looks every `EVERY` seconds.
@@ -11,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from telegram import Bot, ForceReply, Update
+from telegram import Bot, ForceReply, Message, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
@@ -124,11 +126,12 @@ class StaffDesk:
         not one (then it is an ordinary question). A command cancels the answer."""
         message = update.message
         admin = message.from_user if message else None
-        if message is None or admin is None or admin.id not in self.replying:
+        if message is None or admin is None or admin.id not in self.config.admin_ids:
             return False
-        handoff_id = self.replying.pop(admin.id)
+        # after the button; or a reply to the notice or the prompt (which survives a restart)
+        handoff_id = self.replying.pop(admin.id, None) or replied_handoff(message, context.bot)
         text = (message.text or "").strip()
-        if not text or text.startswith("/"):
+        if handoff_id is None or not text or text.startswith("/"):
             return False
         lang = await self._lang(admin.id)
         await send_reply(
@@ -194,3 +197,16 @@ def _confirmation(handoff: Handoff, outcome: str | None, lang: Lang) -> str:
         "later": texts.HANDOFF_LATER,
     }[outcome]
     return notice.in_lang(lang).format(id=handoff.id)
+
+
+_HANDOFF_MARK = re.compile(r"#(\d+)")
+
+
+def replied_handoff(message: Message, bot: Bot) -> int | None:
+    """The hand-off named in the bot's message that `message` replies to (its notice or the
+    prompt), if any."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
+        return None
+    found = _HANDOFF_MARK.search(replied.text or "")
+    return parse_whole(found.group(1), low=1) if found else None
