@@ -24,6 +24,8 @@ from bot.admin import texts
 from bot.admin.streets import chosen_street, in_street
 from bot.config import Config
 from bot.dialogue.settings import DEFAULT
+from bot.handoffs import Summary
+from bot.handoffs import summary as handoff_summary
 from bot.kb import KnowledgeBaseError
 from bot.kb.model import Lang, Text
 from bot.match.live import LiveKnowledge, Snapshot
@@ -71,6 +73,8 @@ class Report:
     """Facts with any 👍/👎 in the period, most 👎 first."""
     street: str | None = None
     """The street reported on (`--street`); None: every street."""
+    handoffs: Summary | None = None
+    """Residents' messages to staff opened in the period; None when they cannot be read."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -106,6 +110,7 @@ def build_report(
         top_facts=tuple(_top_facts(questions, snapshot, feedback)),
         feedback=tuple(feedback),
         street=street,
+        handoffs=handoff_summary(store, since.timestamp(), until.timestamp()),
     )
 
 
@@ -246,7 +251,24 @@ def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
         [str(f.helpful), str(f.unhelpful), f.fact_id, _shorten(f.title)] for f in report.feedback
     ]
     lines += _section(texts.FEEDBACK, texts.FEEDBACK_COLUMNS, fb_rows, limit, lang)
+    if report.handoffs is not None:
+        lines += ["", handoff_line(report.handoffs, lang)]
     return "\n".join(lines)
+
+
+def handoff_line(handoffs: Summary, lang: Lang) -> str:
+    """Hand-offs in one line: opened, still open, answered, the median time to answer."""
+    wait = handoffs.median_answer_seconds
+    median = "—" if wait is None else _duration(wait, lang)
+    return texts.HANDOFFS_LINE.in_lang(lang).format(
+        opened=handoffs.opened, open=handoffs.open, answered=handoffs.answered, median=median
+    )
+
+
+def _duration(seconds: float, lang: Lang) -> str:
+    if seconds < 3600:
+        return texts.MINUTES.in_lang(lang).format(n=max(1, round(seconds / 60)))
+    return texts.HOURS.in_lang(lang).format(n=f"{seconds / 3600:.1f}")
 
 
 def _section(
