@@ -93,6 +93,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: the street a resident chose, in a knowledge base of several streets
     "ALTER TABLE preferences ADD COLUMN street TEXT;",
+    # 4: where a question was asked (tg, web, console, wechat), shown to admins; NULL for
+    # questions logged before
+    "ALTER TABLE question_log ADD COLUMN channel TEXT;",
 )
 
 _KEY_CHECK = "user_key_check"
