@@ -127,7 +127,9 @@ class WeChatServer:
         return self.message_xml(resident, "voice", fields, resident.next_id())
 
     def image(self, resident: Resident) -> str:
-        fields = f"<PicUrl>{cdata('http://127.0.0.1/p.jpg')}</PicUrl><MediaId>{cdata('m')}</MediaId>"
+        fields = (
+            f"<PicUrl>{cdata('http://127.0.0.1/p.jpg')}</PicUrl><MediaId>{cdata('m')}</MediaId>"
+        )
         return self.message_xml(resident, "image", fields, resident.next_id())
 
     def event(self, resident: Resident, event: str, key: str = "") -> str:
@@ -155,7 +157,9 @@ class WeChatServer:
             return {}
         fields = xml_fields(body)
         if "Encrypt" in fields:
-            expected = sha1_sorted(self.token, fields["TimeStamp"], fields["Nonce"], fields["Encrypt"])
+            expected = sha1_sorted(
+                self.token, fields["TimeStamp"], fields["Nonce"], fields["Encrypt"]
+            )
             assert fields["MsgSignature"] == expected, "the reply's msg_signature is wrong"
             inner, appid = decrypt(fields["Encrypt"], key=aes_key_bytes(self.aes_key))
             assert appid == self.appid

@@ -339,8 +339,13 @@ def test_a_token_error_that_persists_is_not_retried_forever(
 def owe_a_followup(store: Store, journal: TeachJournal, user_id: str) -> None:
     """A question of `user_id` left open, then taught (as `Teaching.teach` records it)."""
     log_id = store.log_question(
-        user_id, question=OUT_OF_SCOPE, normalized=OUT_OF_SCOPE, outcome="declined",
-        fact_id=None, score=None, lang="zh",
+        user_id,
+        question=OUT_OF_SCOPE,
+        normalized=OUT_OF_SCOPE,
+        outcome="declined",
+        fact_id=None,
+        score=None,
+        lang="zh",
     )
     assert log_id is not None
     teach(store, journal)
@@ -359,14 +364,21 @@ def test_a_followup_within_48_hours_is_sent_as_a_customer_message(plain: Account
     assert teach(plain.store, plain.journal) == 1
     api = plain.front.api
     assert api is not None
-    sent = asyncio.run(followups.deliver(api, plain.journal, plain.front.dialogue.knowledge,
-                                         plain.front.last_seen))
+    sent = asyncio.run(
+        followups.deliver(api, plain.journal, plain.front.dialogue.knowledge, plain.front.last_seen)
+    )
     assert sent == 1
     (message,) = plain.api.texts_to(resident.openid)
     assert f"您之前问的“{OUT_OF_SCOPE}”,现在有答案了" in message and "食行生鲜" in message
     # sent once: neither the next look nor the next reply repeats it
-    assert asyncio.run(followups.deliver(api, plain.journal, plain.front.dialogue.knowledge,
-                                         plain.front.last_seen)) == 0
+    assert (
+        asyncio.run(
+            followups.deliver(
+                api, plain.journal, plain.front.dialogue.knowledge, plain.front.last_seen
+            )
+        )
+        == 0
+    )
     assert "现在有答案了" not in plain.ask(resident, "你好")
 
 
@@ -377,8 +389,15 @@ def test_a_followup_after_48_hours_comes_with_the_next_reply(plain: Account) -> 
     api = plain.front.api
     assert api is not None
     later = time.time() + 49 * 3600
-    sent = asyncio.run(followups.deliver(api, plain.journal, plain.front.dialogue.knowledge,
-                                         plain.front.last_seen, clock=lambda: later))
+    sent = asyncio.run(
+        followups.deliver(
+            api,
+            plain.journal,
+            plain.front.dialogue.knowledge,
+            plain.front.last_seen,
+            clock=lambda: later,
+        )
+    )
     assert sent == 0 and plain.api.texts_to(resident.openid) == []
     reply = plain.ask(resident, "你好")
     assert "现在有答案了" in reply and "食行生鲜" in reply
