@@ -147,7 +147,10 @@ class WeChatServer:
         query["msg_signature"] = sha1_sorted(
             self.token, query["timestamp"], query["nonce"], encrypted
         )
-        body = f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName><Encrypt>{cdata(encrypted)}</Encrypt></xml>"
+        body = (
+            f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName>"
+            f"<Encrypt>{cdata(encrypted)}</Encrypt></xml>"
+        )
         return Push(query, body.encode())
 
     def read_reply(self, body: str) -> dict[str, str]:
