@@ -31,9 +31,10 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from tests.fakewechat import AES_KEY, APPID, TOKEN, Resident, WeChatServer  # noqa: E402
 from web_throughput import free_port, load, questions  # noqa: E402
 from web_throughput import measure as measure_web  # noqa: E402
+
+from tests.fakewechat import AES_KEY, APPID, TOKEN, Resident, WeChatServer  # noqa: E402
 
 RESIDENTS = 5000
 
