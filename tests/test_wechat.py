@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from bot.config import SHIPPED_KNOWLEDGE
 from bot.dialogue import Dialogue, Incoming, Reply, User
+from bot.dialogue.flood import FloodGate
 from bot.kb.teach import Taught
 from bot.match import LiveKnowledge
 from bot.match.types import MatcherSettings
@@ -425,3 +426,16 @@ def wait_for(probe, timeout: float = 30.0):  # type: ignore[no-untyped-def]
         assert time.monotonic() < end, "nothing arrived"
         time.sleep(0.02)
     return value
+
+
+def test_a_flooding_resident_is_told_once_to_slow_down(
+    knowledge: LiveKnowledge, store: Store, api: FakeWeChatApi
+) -> None:
+    dialogue = Dialogue(knowledge, store, journal=TeachJournal(store))
+    resident = Resident("o-flood")
+    for account in make_account(dialogue, api):
+        account.front.flood = FloodGate(3, 60.0)
+        replies = [account.ask(resident, f"问题{n}") for n in range(6)]
+    assert ["稍等" in reply for reply in replies] == [False] * 3 + [True, False, False]
+    assert replies[4:] == ["", ""]  # then silence (success) until the window passes
+    assert len(account.logged()) == 3

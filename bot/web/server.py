@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 
 from bot.config import ENV_DB, ENV_KNOWLEDGE_DIR, Config, load_config
 from bot.dialogue import Dialogue
+from bot.dialogue.flood import FloodGate
 from bot.kb import KnowledgeBaseError
 from bot.match import LiveKnowledge
 from bot.match.cache import load_index
@@ -42,7 +43,11 @@ def build_app(config: Config, csrf_secret: str, env: Mapping[str, str] | None = 
     dialogue = Dialogue(knowledge, store, default_language=config.default_language, journal=journal)
     flood = config.telegram.user_rate_limit  # the same rule as a Telegram user's
     limits = RateLimits(flood.messages, flood.seconds)
-    wechat = wechat_front(dialogue, settings_from_env(os.environ if env is None else env))
+    wechat = wechat_front(
+        dialogue,
+        settings_from_env(os.environ if env is None else env),
+        FloodGate(flood.messages, flood.seconds),
+    )
     return create_app(
         dialogue,
         limits=limits,

@@ -29,6 +29,7 @@ from starlette.routing import Route
 from wechatpy.messages import BaseMessage
 
 from bot.dialogue import Dialogue, Incoming, NonText, Reply, TextMessage, User
+from bot.dialogue.flood import FloodGate, Verdict
 from bot.dialogue.followups import due_replies
 from bot.dialogue.types import ButtonPress
 from bot.web.guard import Refusal, read_body
@@ -65,6 +66,8 @@ class WeChatFront:
     dialogue: Dialogue
     protocol: Protocol
     api: WeChatApi | None = None
+    flood: FloodGate | None = None
+    """The Telegram flood rule, per resident (None: no limit)."""
     budget: float = PASSIVE_BUDGET
     options: Options = field(default_factory=Options)
     last_seen: Recent[str, float] = field(default_factory=lambda: Recent(REMEMBERED_RESIDENTS))
@@ -126,6 +129,12 @@ class WeChatFront:
         known = self._pushes.get(key)
         if known is not None:  # WeChat's retry: the same reply, nothing done again
             return known.passive, ()
+        flood = self.flood
+        verdict = None if flood is None else flood.check(str(message.source), time.monotonic())
+        if verdict is Verdict.DROP:
+            return None, ()
+        if verdict is Verdict.WARN:  # said once; later ones get no reply until it passes
+            return texts.SLOW_DOWN.zh + "\n" + texts.SLOW_DOWN.en, ()
         task = asyncio.create_task(asyncio.to_thread(self._turn, message))
         answer = _Answer(task)
         self._pushes.put(key, answer)
@@ -136,6 +145,9 @@ class WeChatFront:
                 "an answer took over %.1f s: sent as a customer-service message", self.budget
             )
             task.add_done_callback(lambda done: self._send_late(message.source, done))
+            return None, ()
+        except Exception:
+            logger.exception("a WeChat turn failed")  # the dialogue itself never raises
             return None, ()
         if rendered is None:
             return None, ()
@@ -234,9 +246,11 @@ def push_key(message: BaseMessage) -> str:
     )
 
 
-def wechat_front(dialogue: Dialogue, settings: WeChatSettings) -> WeChatFront | None:
+def wechat_front(
+    dialogue: Dialogue, settings: WeChatSettings, flood: FloodGate | None = None
+) -> WeChatFront | None:
     """The callback for `settings` (None without WECHAT_TOKEN: no /wechat)."""
     if settings.token is None:
         return None
     api = WeChatApi(settings) if settings.can_send else None
-    return WeChatFront(dialogue, Protocol(settings), api)
+    return WeChatFront(dialogue, Protocol(settings), api, flood)

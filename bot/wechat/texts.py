@@ -6,6 +6,10 @@ NO_RECOGNITION = Text(
     zh="抱歉,公众号暂时还听不懂这条语音,请打字提问。",
     en="Sorry, this account cannot listen to that voice message yet; please type your question.",
 )
+SLOW_DOWN = Text(
+    zh="您发消息有点快,请稍等片刻再问。",
+    en="You are sending messages a little fast; please wait a moment before asking again.",
+)
 MENU_TOPICS = Text(zh="服务", en="Services")
 MENU_MORE_TOPICS = Text(zh="更多服务", en="More")
 MENU_COMMITTEES = Text(zh="居委", en="Committees")
