@@ -85,17 +85,24 @@ class WeChatApi:
         self._call("menu create", lambda: self._client.menu.create(menu))
 
     def _call(self, what: str, action: Callable[[], T]) -> T:
+        used = self._token()
         try:
             return self._once(what, action)
         except WeChatApiError as exc:
             if exc.errcode not in TOKEN_ERRORS:
                 raise
             logger.info("WeChat API %s: errcode %s, fetching a new access token", what, exc.errcode)
-            self._refresh(what)
+            self._refresh(what, used)
             return self._once(what, action)
 
-    def _refresh(self, what: str) -> None:
-        with self._refreshing:  # one fetch, however many calls saw the old token fail
+    def _token(self) -> str | None:
+        token = self._client.session.get(self._client.access_token_key)
+        return str(token) if token else None
+
+    def _refresh(self, what: str, failed: str | None) -> None:
+        with self._refreshing:  # one fetch, however many calls saw the same token fail
+            if self._token() not in (None, failed):
+                return  # another call fetched a new one meanwhile
             self._client.session.delete(self._client.access_token_key)
             self._once(f"{what} (token)", self._client.fetch_access_token)
 
