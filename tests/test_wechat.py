@@ -255,6 +255,24 @@ def test_a_tapped_link_or_a_typed_number_presses_the_option(plain: Account) -> N
     assert plain.logged() == []  # pressing options asks the matcher nothing
 
 
+def test_did_you_mean_options_are_links_and_a_tap_picks_one(plain: Account) -> None:
+    resident = Resident("o-unsure")
+    asked = plain.ask(resident, "志愿者")
+    assert "您是想问" in asked
+    label = asked.split("msgmenucontent=", 1)[1].split("&msgmenuid=1", 1)[0]
+    assert "志愿者" in label and plain.ask(resident, label).startswith(label.split(":")[0])
+    plain.store.flush(5)
+    (logged,) = plain.store.questions(0)
+    assert logged.chosen_fact_id is not None  # the pick counts as answered for the report
+
+
+def test_a_push_for_another_appid_is_refused(plain: Account) -> None:
+    other = WeChatServer(safe_mode=True, appid="wxffffffffffffffff")
+    push = other.push(other.text(Resident("o-elsewhere"), BUY_VEGETABLES))
+    assert plain.client.post("/wechat", params=push.query, content=push.body).status_code == 403
+    assert plain.logged() == []
+
+
 def test_an_answer_rated_with_a_link_records_the_vote(plain: Account) -> None:
     resident = Resident("o-rates")
     answer = plain.ask(resident, BUY_VEGETABLES)
