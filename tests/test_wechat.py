@@ -191,6 +191,15 @@ def test_any_doctype_is_refused_even_without_entities(account: Account) -> None:
     assert account.logged() == []
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["", "not xml", "<xml></xml>", "<xml><MsgType>text</MsgType></xml>", "<xml><a>1</a>", "\xff"],
+)
+def test_odd_bodies_get_400_never_a_traceback(account: Account, body: str) -> None:
+    response = account.post(body)
+    assert response.status_code == 400 and "Traceback" not in response.text
+
+
 def test_a_body_over_64_kb_is_refused(plain: Account) -> None:
     huge = plain.wechat.text(Resident("o-big"), "买菜" * 12_000)
     assert plain.post(huge).status_code == 413

@@ -239,7 +239,7 @@ def push_key(message: BaseMessage) -> str:
     """What WeChat keeps the same across retries: the MsgId, or for events (which have
     none) the sender, the time and the event."""
     if message.id:
-        return f"id:{message.id}"
+        return f"{message.source}|{message.id}"
     raw = getattr(message, "_data", {})
     return "|".join(
         str(raw.get(name, "")) for name in ("FromUserName", "CreateTime", "Event", "EventKey")

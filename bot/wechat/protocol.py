@@ -92,9 +92,12 @@ class Protocol:
         if envelope.encrypted:
             xml = safe_xml(self._decrypt(envelope, xml).encode())
         try:
-            return parse_message(xml)
+            message = parse_message(xml)
         except (KeyError, TypeError, ValueError, AttributeError):
             raise Refused(400, "not a WeChat message") from None
+        if not message or not message.source:
+            raise Refused(400, "a message without a sender")
+        return message
 
     def _decrypt(self, envelope: Envelope, xml: str) -> str:
         if self._crypto is None:
