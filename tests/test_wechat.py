@@ -340,9 +340,11 @@ def test_an_answer_held_up_by_a_locked_database_comes_as_a_customer_message(
 def test_an_expired_token_is_fetched_again_once(api: FakeWeChatApi) -> None:
     client = WeChatApi(settings_for(api))
     client.send_text("o-a", "一")
-    api.expire_token()
     client.send_text("o-a", "二")
-    assert api.texts_to("o-a") == ["一", "二"] and api.tokens_issued == 2
+    assert api.tokens_issued == 1  # cached
+    api.expire_token()
+    client.send_text("o-a", "三")
+    assert api.texts_to("o-a") == ["一", "二", "三"] and api.tokens_issued == 2
 
 
 def test_a_token_error_that_persists_is_not_retried_forever(
@@ -429,6 +431,23 @@ def test_a_followup_after_48_hours_comes_with_the_next_reply(plain: Account) -> 
     assert sent == 0 and plain.api.texts_to(resident.openid) == []
     reply = plain.ask(resident, "你好")
     assert "现在有答案了" in reply and "食行生鲜" in reply
+
+
+@pytest.mark.parametrize(("errcode", "status"), [(43004, "blocked"), (45015, "pending")])
+def test_a_followup_wechat_refuses_is_not_recorded_as_sent(
+    plain: Account, errcode: int, status: str
+) -> None:
+    resident = Resident(f"o-refused-{errcode}")
+    plain.ask(resident, OUT_OF_SCOPE)
+    teach(plain.store, plain.journal)
+    plain.api.errors_for[resident.openid] = errcode  # unsubscribed; past 48 h by WeChat's clock
+    api = plain.front.api
+    assert api is not None
+    knowledge = plain.front.dialogue.knowledge
+    sent = asyncio.run(followups.deliver(api, plain.journal, knowledge, plain.front.last_seen))
+    assert sent == 0
+    (log_id,) = [q.id for q in plain.store.questions(0)]
+    assert plain.journal.status_of(log_id) == status
 
 
 def test_followups_off_works_in_wechat(plain: Account) -> None:
