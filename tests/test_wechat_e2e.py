@@ -39,7 +39,8 @@ def script(client: httpx.Client, wechat: WeChatServer, resident: Resident) -> li
         return wechat.read_reply(response.text)["Content"]
 
     assert client.get("/wechat", params=wechat.verification("e2e-echo")).text == "e2e-echo"
-    assert "食行生鲜" in answer(wechat.text(resident, "哪里可以买菜"))
+    vegetables = answer(wechat.text(resident, "哪里可以买菜"))
+    assert "食行生鲜" in vegetables and "孝和" in vegetables  # the Xiaohe fact
     assert "12345" in answer(wechat.text(resident, "医保卡丢了哪能补办"))
     english = answer(wechat.text(resident, "where can I learn calligraphy"))
     assert "Calligraphy Class" in english
