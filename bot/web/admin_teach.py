@@ -49,8 +49,8 @@ def _group_html(kb: KnowledgeBase, group: TeachGroup, token: str) -> str:
     )
     asked_in = html.escape(channels_text(group.channels))
     return (
-        f'<section class="teach"><p><strong>{group.count}×</strong> {example}'
-        f' <span class="channels">{asked_in}</span></p>'
+        f'<section class="teach"><p><strong>{group.count}×</strong> {example}</p>'
+        f'<p class="channels">{asked_in}</p>'
         f'<form method="post" action="/admin/teach">{hidden}{nearest}{other}</form>'
         f'<form method="post" action="/admin/ignore">{hidden}'
         f'<button type="submit">{html.escape(texts.IGNORE.zh)} / ignore</button></form>'
