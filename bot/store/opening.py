@@ -127,6 +127,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX handoffs_user ON handoffs (user_key, opened_at);
     CREATE INDEX handoffs_status ON handoffs (status, opened_at);
     """,
+    # 6: where a question was asked (tg, web, console, wechat), shown to admins; NULL for
+    # questions logged before
+    "ALTER TABLE question_log ADD COLUMN channel TEXT;",
 )
 
 _KEY_CHECK = "user_key_check"
