@@ -10,6 +10,7 @@ are queued a follow-up (when a journal is given).
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from bot.kb.model import Lang
 from bot.kb.teach import Taught, TeachError, teach, untaught
 from bot.match import detect_language
 from bot.report import QuestionGroup, group_questions
+from bot.store.keys import user_log_key
 
 if TYPE_CHECKING:
     from bot.match.live import LiveKnowledge
@@ -55,6 +57,8 @@ class TeachGroup:
     """A logged question of the group (the newest worded as the example): buttons name
     the group by it."""
     nearest: tuple[Nearest, ...] = ()
+    channels: tuple[tuple[str, int], ...] = ()
+    """Where the group was asked and how often (see `QuestionGroup.channels`)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,36 @@ class Outcome:
     taught: Taught | None = None
     followups: tuple[FollowUp, ...] = ()
     """Residents to tell that their question has an answer now."""
+    lead: str = ""
+    """`message` without the line about follow-ups (see `delivered`)."""
+
+    def delivered(self, sent: Collection[int], lang: Lang = "zh") -> str:
+        """The message once this front end has sent the Telegram follow-ups (`sent`: the
+        log ids that went out): what really happened to each."""
+        return join_lines(self.lead or self.message, followups_said(self.followups, sent, lang))
+
+
+def followups_said(
+    followups: Sequence[FollowUp], sent: Collection[int] | None, lang: Lang = "zh"
+) -> str:
+    """Where a teach's follow-ups stand: sent on Telegram (`sent`, the log ids; None: the
+    running bot sends them, not this process), or shown at the resident's next visit."""
+    telegram = [f for f in followups if f.address is not None]
+    lines = []
+    if sent is None:
+        lines.append((texts.FOLLOWUPS_QUEUED_TELEGRAM, len(telegram)))
+    else:
+        done = sum(f.log_id in sent for f in telegram)
+        lines += [
+            (texts.FOLLOWUPS_SENT_TELEGRAM, done),
+            (texts.FOLLOWUPS_FAILED_TELEGRAM, len(telegram) - done),
+        ]
+    lines.append((texts.FOLLOWUPS_NEXT_VISIT, len(followups) - len(telegram)))
+    return "\n".join(text.in_lang(lang).format(n=n) for text, n in lines if n)
+
+
+def join_lines(*lines: str) -> str:
+    return "\n".join(line for line in lines if line)
 
 
 @dataclass
@@ -119,7 +153,9 @@ class Teaching:
             for m in result.candidates[:NEAREST_FACTS]
         )
         log_id = max(q.id for q in questions if q.question == group.example)
-        return TeachGroup(group.example, group.count, group.variants, log_id, nearest)
+        return TeachGroup(
+            group.example, group.count, group.variants, log_id, nearest, group.channels
+        )
 
     # --- teach and undo -------------------------------------------------------------------
 
@@ -143,15 +179,14 @@ class Teaching:
             )
             return Outcome(True, text, taught)
         self.knowledge.reload()  # residents get the answer from the next question on
-        logger.info("%s taught a phrasing to %s", by, fact_id)
+        logger.info("%s taught a phrasing to %s", user_log_key(by), fact_id)
         self.session.append(taught)
         followups = self._record(taught, by)
-        text = texts.TAUGHT.in_lang(lang).format(
+        lead = texts.TAUGHT.in_lang(lang).format(
             question=taught.phrasing, label=label, fact_id=fact_id, file=self._file(taught)
         )
-        if followups:
-            text += "\n" + texts.FOLLOWUPS_SENT.in_lang(lang).format(n=len(followups))
-        return Outcome(True, text, taught, followups)
+        text = join_lines(lead, followups_said(followups, None, lang))
+        return Outcome(True, text, taught, followups, lead)
 
     def _record(self, taught: Taught, by: str) -> tuple[FollowUp, ...]:
         """Audit the teach and queue its follow-ups; the teach stands if the database fails."""
@@ -204,7 +239,7 @@ class Teaching:
             self.journal.record_undo(record, by)
         elif self.session:
             self.session.pop()
-        logger.info("%s undid a teach of %s", by, last.fact_id)
+        logger.info("%s undid a teach of %s", user_log_key(by), last.fact_id)
         text = texts.UNDONE.in_lang(lang).format(question=last.phrasing, fact_id=last.fact_id)
         return Outcome(True, text, last)
 
