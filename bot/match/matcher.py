@@ -16,10 +16,12 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
+from bot.context import Context
 from bot.kb.calibration import DecisionModel
 from bot.kb.model import KnowledgeBase, Text
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
 from bot.match.details import Detail, asked_details, unanswered_detail
+from bot.match.followup import read_in_context
 from bot.match.index import Index, build_index
 from bot.match.names import blank_spans
 from bot.match.normalize import detect_language, normalize
@@ -27,7 +29,7 @@ from bot.match.rank import Ranker
 from bot.match.repair import QuestionReader
 from bot.match.scoring import Scoring
 from bot.match.streets import which_street
-from bot.match.types import Guards, Match, MatcherSettings, MatchResult, QueryTerm
+from bot.match.types import Guards, Match, MatcherSettings, MatchResult, QueryTerm, Reading
 
 
 class Matcher:
@@ -59,33 +61,64 @@ class Matcher:
         return clone
 
     # --- public API ----------------------------------------------------------
-    def match(self, question: str, *, street: str | None = None) -> MatchResult:
+    def match(
+        self, question: str, *, street: str | None = None, context: Context | None = None
+    ) -> MatchResult:
         """Rank the facts for `question` and decide what the bot should do; `street`:
-        the resident's (a base of several streets prefers its facts)."""
+        the resident's (a base of several streets prefers its facts); `context`: what the
+        conversation is about so far, to read a follow-up in (followup.py)."""
+        reading = self.read(question, street)
+        if reading.namesakes:
+            return which_street(
+                reading.question,
+                reading.normalized,
+                reading.lang,
+                self.ranker,
+                list(reading.terms),
+                reading.namesakes,
+            )
+        fresh = self.judge(reading, street)
+        if context is None or not context.has_topic:
+            return fresh
+        return read_in_context(self, reading, fresh, context, street)
+
+    def read(self, question: str, street: str | None = None) -> Reading:
+        """The question as the matcher reads it: normalised, its committee, terms, details."""
         question = question[: self.scoring.max_question_chars]
         normalized = normalize(question)
-        lang = detect_language(question)
         named_id, text, namesakes = self._committee_named(normalized, street)
-        terms = self.query_terms(text)
-        if namesakes:
-            return which_street(question, normalized, lang, self.ranker, terms, namesakes)
-        asked = asked_details(normalized, self.index.street_names)
-        ranked = self.ranker.rank(terms, named_id, street)
-        candidates = self._fact_giving_detail(asked, ranked, normalized)
-        limit = max(self.settings.max_alternatives, 3)
-        result = MatchResult(
+        return Reading(
             question=question,
             normalized=normalized,
-            lang=lang,
+            lang=detect_language(question),
+            named=named_id,
+            terms=tuple(self.query_terms(text)),
+            details=asked_details(normalized, self.index.street_names),
+            namesakes=namesakes,
+        )
+
+    def judge(
+        self, reading: Reading, street: str | None, ranked: list[Match] | None = None
+    ) -> MatchResult:
+        """Rank (unless given `ranked`) and decide for one reading of a question."""
+        terms, named_id, asked = list(reading.terms), reading.named, reading.details
+        if ranked is None:
+            ranked = self.ranker.rank(terms, named_id, street)
+        candidates = self._fact_giving_detail(asked, ranked, reading.normalized)
+        limit = max(self.settings.max_alternatives, 3)
+        result = MatchResult(
+            question=reading.question,
+            normalized=reading.normalized,
+            lang=reading.lang,
             outcome="declined",
             candidates=tuple(candidates[:limit]),
             named_committee=named_id,
         )
         if not candidates:
             return result
-        missing = self._missing_detail(asked, candidates[0], normalized)
+        missing = self._missing_detail(asked, candidates[0], reading.normalized)
         given = bool(asked) and missing is None
-        features = evidence(candidates, terms, self.index, named_id, lang, given)
+        features = evidence(candidates, terms, self.index, named_id, reading.lang, given)
         return self._decide(replace(result, evidence=features), candidates, missing)
 
     def _committee_named(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.kb.model import Fact, Lang, Text
+from bot.match.details import Detail
 
 Outcome = Literal["answered", "clarify", "declined"]
 
@@ -21,6 +22,23 @@ class QueryTerm:
     credit: float
     """1.0 when written as is; less when reached by typo repair."""
     surface: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question as the matcher reads it, before ranking: what a follow-up rewrites."""
+
+    question: str
+    normalized: str
+    lang: Lang
+    named: str | None
+    """The committee the question names (its id), if any."""
+    terms: tuple[QueryTerm, ...]
+    """The terms, the committee's name left out, after typo repair."""
+    details: tuple[Detail, ...] = ()
+    """The details it asks for (details.Detail: a fee, hours, how many people)."""
+    namesakes: tuple[str, ...] = ()
+    """Committees of the named name in several streets (then "which street?")."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,11 @@ class MatchResult:
     related: tuple[Match, ...] = field(default=())
     """For a decline of a question next to a known topic (the fee of a class the knowledge
     base describes): the fact it is next to, offered as "what I do know"."""
+    context: ContextUse | None = None
+    """How the conversation so far shaped this reading; None: no context to read it in."""
+    detail_span: str | None = None
+    """For a follow-up answered from the last fact: the part of its answer that gives the
+    detail asked (每天平均14.86单), which the reply leads with."""
 
     @property
     def answered(self) -> bool:
@@ -108,3 +131,16 @@ class MatcherSettings:
     """A best fact of another committee within this many points always makes the bot ask."""
     max_alternatives: int = 3
     """How many facts a "did you mean" offers."""
+
+
+@dataclass(frozen=True)
+class ContextUse:
+    """How the last turns shaped this reading of a question (shown by `ask`)."""
+
+    how: str
+    """follow-up (read as about the last fact), switch (the same of another committee),
+    option (one of the last "did you mean" options) or fresh (matched on its own)."""
+    why: str
+    """One line for an admin: what in the question made it so."""
+    fact_id: str | None = None
+    """The fact of the context it was read against."""

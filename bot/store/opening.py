@@ -93,6 +93,20 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: the street a resident chose, in a knowledge base of several streets
     "ALTER TABLE preferences ADD COLUMN street TEXT;",
+    # 4: what a resident's conversation is about (bot.match.types.Context), so that a
+    # follow-up on another web worker or after a restart is read in it
+    """
+    CREATE TABLE conversation_context (
+        user_key TEXT PRIMARY KEY,
+        fact_id TEXT,
+        committee_id TEXT,
+        options TEXT NOT NULL,
+        question TEXT NOT NULL,
+        lang TEXT,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX conversation_context_updated ON conversation_context (updated_at);
+    """,
 )
 
 _KEY_CHECK = "user_key_check"
