@@ -23,6 +23,7 @@ from bot.dialogue import (
     TextMessage,
     User,
 )
+from bot.context import Context
 from bot.kb import KnowledgeBase, load_knowledge
 from bot.match import LiveKnowledge, Match, MatcherSettings, MatchResult, detect_language, normalize
 from bot.match.live import Snapshot
@@ -39,7 +40,9 @@ class ScriptedMatcher:
         self.script: dict[str, MatchResult] = {}
         self.calls: list[str] = []
 
-    def match(self, question: str, *, street: str | None = None) -> MatchResult:
+    def match(
+        self, question: str, *, street: str | None = None, context: Context | None = None
+    ) -> MatchResult:
         self.calls.append(question)
         if question in self.script:
             return self.script[question]

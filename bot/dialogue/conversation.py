@@ -10,6 +10,7 @@ replies look is `render`.
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -18,8 +19,9 @@ from typing import TYPE_CHECKING
 from bot.dialogue import render, texts
 from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
+from bot.dialogue.context import after_fact, after_question
 from bot.dialogue.followups import followups_command
-from bot.dialogue.language import LANG_CHOICES, LanguageMemory
+from bot.dialogue.language import LANG_CHOICES, choose_language
 from bot.dialogue.payloads import TEACH_KINDS, Kind, decode, encode, parse_log_id, resolve
 from bot.dialogue.settings import DEFAULT, DialogueSettings
 from bot.dialogue.smalltalk import small_talk
@@ -32,6 +34,7 @@ from bot.dialogue.streets import (
     street_command,
 )
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
+from bot.context import Context
 from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
 from bot.match import LiveKnowledge, MatchResult, detect_language
 from bot.match.live import Snapshot
@@ -56,6 +59,8 @@ class _Turn:
     snapshot: Snapshot
     user: User
     prefs: Preferences
+    context: Context
+    """What the resident's conversation is about (expired: only its language)."""
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -79,13 +84,14 @@ class Dialogue:
         self.journal = journal  # follow-ups; None: /followups only explains itself
         self.default_language = default_language
         self.settings = settings
-        self.languages = LanguageMemory()
 
     # --- entry point --------------------------------------------------------
 
     def handle(self, user: User, incoming: Incoming) -> Reply:
         """Answer one message or button press; never raises."""
-        turn = _Turn(self.knowledge.current, user, self.store.preferences(user.id))
+        turn = _Turn(
+            self.knowledge.current, user, self.store.preferences(user.id), self._context(user)
+        )
         try:
             reply = self._dispatch(turn, incoming)
         except Exception:
@@ -103,13 +109,37 @@ class Dialogue:
         raise TypeError(f"unexpected incoming {incoming!r}")
 
     def _lang(self, turn: _Turn, question_lang: Lang | None = None) -> Lang:
-        return self.languages.choose(
-            turn.user.id,
+        return choose_language(
             chosen=turn.prefs.language,
             question=question_lang,
+            last=turn.context.lang,
             hint=turn.user.language_code,
             default=self.default_language,
         )
+
+    # --- the conversation's context (kept in the store) ------------------------
+
+    def _context(self, user: User) -> Context:
+        lifetime = 60 * self.settings.context_minutes
+        return self.store.context(user.id).as_of(time.time(), lifetime)
+
+    def _last_lang(self, turn: _Turn, question_lang: Lang | None) -> Lang:
+        """The language a resident's message leaves as their last one (not a /lang choice)."""
+        return choose_language(
+            chosen=None,
+            question=question_lang,
+            last=turn.context.lang,
+            hint=turn.user.language_code,
+            default=self.default_language,
+        )
+
+    def _keep_language(self, turn: _Turn, question_lang: Lang | None) -> None:
+        lang = self._last_lang(turn, question_lang)
+        if lang != turn.context.lang:
+            self.store.set_context(turn.user.id, replace(turn.context, lang=lang, at=time.time()))
+
+    def _keep_fact(self, turn: _Turn, fact: Fact) -> None:
+        self.store.set_context(turn.user.id, after_fact(turn.context, fact, time.time()))
 
     @staticmethod
     def _say(text: Text, lang: Lang, **fields: str) -> Reply:
@@ -122,24 +152,30 @@ class Dialogue:
     def _text(self, turn: _Turn, raw: str) -> Reply:
         text = clean_text(raw[:MAX_READ_CHARS])
         if len(raw) > MAX_READ_CHARS or len(text) > MAX_QUESTION_CHARS:
-            return self._say(
-                texts.TOO_LONG, self._lang(turn, detect_language(text[:MAX_QUESTION_CHARS]))
-            )
+            question_lang = detect_language(text[:MAX_QUESTION_CHARS])
+            self._keep_language(turn, question_lang)
+            return self._say(texts.TOO_LONG, self._lang(turn, question_lang))
         if text.startswith("/"):
             return self._command(turn, text)
         if not any(ch.isalnum() for ch in text):
             return self._say(texts.EMPTY, self._lang(turn))
         greeting = small_talk(text)
         if greeting:
+            self._keep_language(turn, detect_language(text))
             return self._say(greeting, self._lang(turn, detect_language(text)))
         return self._question(turn, text)
 
     def _question(self, turn: _Turn, text: str) -> Reply:
-        result = turn.snapshot.matcher.match(text, street=resident_street(turn.kb, turn.prefs))
+        street = resident_street(turn.kb, turn.prefs)
+        result = turn.snapshot.matcher.match(text, street=street, context=turn.context)
         lang = self._lang(turn, result.lang)
         settings = self.settings.following(self.knowledge.settings)
         choice = choose(result, turn.prefs.home_committee, settings)
         log_id = self._log(turn, result, choice)
+        now, last_lang = time.time(), self._last_lang(turn, result.lang)
+        self.store.set_context(
+            turn.user.id, after_question(turn.context, result, choice, last_lang, now)
+        )
         if choice.outcome == "answered" and choice.match is not None:
             return render.answer(
                 turn.kb,
@@ -148,6 +184,7 @@ class Dialogue:
                 lang,
                 log_id,
                 home_first=choice.home_first,
+                lead=result.detail_span if choice.match.fact is result.best_fact else None,
             )
         if choice.outcome == "clarify":
             heading = clarify_heading(result, texts.DID_YOU_MEAN)
@@ -188,6 +225,8 @@ class Dialogue:
         return command(self, turn, arg, lang)
 
     def _start(self, turn: _Turn, arg: str, lang: Lang) -> Reply:
+        if turn.context.has_topic:  # a new start: nothing to follow up on
+            self.store.set_context(turn.user.id, turn.context.without_topic())
         return Reply(
             texts.WELCOME.in_lang(lang), buttons=render.topic_rows(turn.kb, lang), lang=lang
         )
@@ -290,6 +329,7 @@ class Dialogue:
         if fact is None:
             return None
         rows = render.back_rows(turn.kb, fact, lang)
+        self._keep_fact(turn, fact)
         return Reply(render.fact_text(turn.kb, fact, lang), buttons=rows, lang=lang)
 
     def _committee_button(self, turn: _Turn, args: tuple[str, ...], lang: Lang) -> Reply | None:
@@ -319,6 +359,7 @@ class Dialogue:
         else:
             rows = render.back_rows(turn.kb, fact, lang)
         text = render.fact_text(turn.kb, fact, lang)
+        self._keep_fact(turn, fact)
         return Reply(text, buttons=rows, lang=lang, asks_feedback=recorded)
 
     def _none_fits(self, turn: _Turn, args: tuple[str, ...], lang: Lang) -> Reply:

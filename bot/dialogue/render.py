@@ -151,9 +151,11 @@ def answer(
     log_id: int | None,
     *,
     home_first: bool,
+    lead: str | None = None,
 ) -> Reply:
-    """An answered question: the fact, other committees' similar services, 👍/👎."""
-    parts = []
+    """An answered question: the fact, other committees' similar services, 👍/👎.
+    `lead`: the detail a follow-up asked (每天平均14.86单), said first."""
+    parts = [lead] if lead else []
     committee = kb.committee_of(fact)
     if home_first and committee:
         home_name = committee.english_name if lang == "en" else committee.name
@@ -204,7 +206,7 @@ def did_you_mean(
 
 
 def detail_unknown(kb: KnowledgeBase, detail: Text, fact: Fact, lang: Lang, fallback: str) -> Reply:
-    """ "报名费我这里没有;关于新华书法班我知道这些…": the detail asked for is not known,
+    """ "报名费我这里没有;关于新华书法班我只知道这些…": the detail asked for is not known,
     the fact it belongs to is, one tap away."""
     text = texts.DETAIL_UNKNOWN.in_lang(lang).format(
         detail=detail.in_lang(lang), title=fact.title.in_lang(lang), fallback=fallback

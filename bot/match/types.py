@@ -111,6 +111,10 @@ class MatchResult:
         return self.candidates[0] if self.candidates else None
 
     @property
+    def best_fact(self) -> Fact | None:
+        return self.candidates[0].fact if self.candidates else None
+
+    @property
     def runner_up(self) -> Match | None:
         return self.candidates[1] if len(self.candidates) > 1 else None
 
