@@ -19,6 +19,7 @@ from bot.cli import main
 from bot.dialogue import ButtonPress, Dialogue, Reply, TextMessage, User
 from bot.dialogue.payloads import Kind, encode
 from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.kb.streets import SHARED_FILES
 from bot.match import LiveKnowledge, Matcher, MatcherSettings
 from bot.match.cache import cache_key
 from bot.match.scoring import Scoring
@@ -325,7 +326,7 @@ def test_the_shipped_base_gives_the_same_eval_figures_in_either_layout(tmp_path,
     # the same files as the one street of a streets/ layout: the very same figures
     street = tmp_path / "knowledge" / "streets" / "huaihai"
     shutil.copytree(SHIPPED, street)
-    for shared in ("synonyms.yaml", "colloquial.yaml", "calibration.yaml"):
+    for shared in SHARED_FILES:
         (street / shared).rename(tmp_path / "knowledge" / shared)
     assert main(["eval", questions, "--json", "--knowledge", str(tmp_path / "knowledge")]) == 0
     assert json.loads(capsys.readouterr().out) == flat

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from bot.kb.asking import AskingWords
 from bot.kb.calibration import DecisionModel
 from bot.kb.colloquial import Colloquial
 from bot.text import LANGS as LANGS  # re-exported: the layers import these from here
@@ -124,6 +125,8 @@ class KnowledgeBase:
     colloquial: Colloquial = field(default_factory=Colloquial)
     decision: DecisionModel | None = None
     """The fitted decision (calibration.yaml); None: the matcher's uncalibrated default."""
+    asking: AskingWords = field(default_factory=AskingWords)
+    """The words that show which kind of information a question asks (details.yaml)."""
     streets: tuple[Street, ...] = ()
     """Every street of a base laid out as streets/<street>/ (`street` is then the first);
     empty for the one-street layout."""

@@ -31,12 +31,13 @@ from bot.kb.loader import (
     _listing,
     _read,
     _read_optional,
+    read_asking,
 )
 from bot.kb.messages import say
 from bot.kb.model import Committee, KnowledgeBase, SourceDocument, Tag, Text
 from bot.yamlfile import Problem
 
-SHARED_FILES = ("synonyms.yaml", "colloquial.yaml", "calibration.yaml")
+SHARED_FILES = ("synonyms.yaml", "colloquial.yaml", "calibration.yaml", "details.yaml")
 """Files that apply to every street and so live at the top of the knowledge folder."""
 _STREET_FILES = ("street.yaml", "committees")
 
@@ -61,6 +62,7 @@ def load_streets(root: Path) -> KnowledgeBase:
     calibration_doc = _read_optional(root / "calibration.yaml", root, problems)
     colloquial = parse_colloquial(colloquial_doc, problems) if colloquial_doc else Colloquial()
     decision = parse_calibration(calibration_doc, problems) if calibration_doc else None
+    asking = read_asking(root, problems)
     builders: list[Builder] = []
     streets = [
         part
@@ -72,7 +74,7 @@ def load_streets(root: Path) -> KnowledgeBase:
     every_fact.check_unique_ids()
     if problems or not streets:
         raise KnowledgeBaseError(problems)
-    return _merged(streets, synonyms, colloquial, decision)
+    return replace(_merged(streets, synonyms, colloquial, decision), asking=asking)
 
 
 def _street_folders(root: Path, problems: list[Problem]) -> list[Path]:
