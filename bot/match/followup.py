@@ -19,21 +19,32 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import jieba.posseg
+
 from bot.context import Context
-from bot.kb.model import Fact
+from bot.kb.model import Fact, KnowledgeBase, Lang, Text
+from bot.match.answerability import Kind, asked_words, detail_span, given_kinds
 from bot.match.details import asked_details
 from bot.match.normalize import normalize
 from bot.match.tokenize import GENERIC_TERMS
-from bot.match.types import ContextUse, Match, MatchResult, QueryTerm, Reading
+from bot.match.types import ContextUse, Guards, Match, MatchResult, QueryTerm, Reading
 
 if TYPE_CHECKING:
     from bot.match.matcher import Matcher
 
-REFERRING = ("那", "这个", "这", "伊", "它", "其", "他们", "她们", "它们", "那里", "该")
+REFERRING = ("那", "这个", "这", "伊", "它", "其", "他们", "她们", "它们", "那里", "该", "也")
 """Words that point back at what was just said (read after normalisation: 伊拉 → 他们)."""
-REFERRING_EN = ("it", "its", "they", "them", "their", "that", "this", "there", "he", "she")
+REFERRING_EN = (
+    *("it", "its", "they", "them", "their", "that", "this", "there", "he", "she", "too"),
+    "also",
+)
 SWITCH_ENDINGS = ("呢",)
 SWITCH_STARTS_EN = ("what about", "how about", "and ")
+OTHER_FACT_LEAD = 10.0
+"""Points by which another fact of the last committee must beat the last fact to be the
+one a follow-up means."""
+FUNCTION_TAGS = frozenset("a ad an d m mq q r rr rz u ul uj y p c e o".split())
+"""jieba's tags of words that say how, how much or which, not what (具体, 平常, 一个月)."""
 TOPIC_WEIGHT = 0.5
 """A question term from this share of an unknown word's weight is a topic of its own,
 unless the last committee's facts use it."""
@@ -51,10 +62,10 @@ def read_in_context(
         return fresh
     if reading.named is not None:
         return _naming(matcher, reading, fresh, context, street)
-    own = _own_topic(matcher, reading, last, committee)
+    own = _own_topic(matcher, reading, fresh, last, committee)
     if own:
         if _switches(reading):  # 睿德会呢: the last question's details, of this subject
-            return _carried_details(matcher, reading, context, street) or fresh
+            return _carried_details(matcher, reading, fresh, context) or fresh
         why = f"a topic of its own ({', '.join(own)}): matched on its own"
         return replace(fresh, context=ContextUse("fresh", why, context.fact_id))
     return _follow_up(matcher, reading, fresh, last, committee, street)
@@ -74,8 +85,13 @@ def _naming(
     if picked is not None:
         return picked
     again = _asked_of(matcher, context.question, named, street, extra=reading)
-    why = "only a committee named: the last question asked of it"
-    return replace(again, context=ContextUse("switch", why, context.fact_id))
+    use = ContextUse("switch", "only a committee named: the last question asked of it",
+                     context.fact_id)
+    if not again.answered or again.best is None:
+        return replace(again, context=use)
+    asked = replace(reading, normalized=f"{reading.normalized} {context.question}")
+    result = bound_to_fact(matcher, asked, again.candidates, use)
+    return replace(result, normalized=reading.normalized)
 
 
 def _option_of(matcher: Matcher, reading: Reading, context: Context) -> MatchResult | None:
@@ -107,38 +123,51 @@ def _asked_of(
 
 
 def _carried_details(
-    matcher: Matcher, reading: Reading, context: Context, street: str | None
+    matcher: Matcher, reading: Reading, fresh: MatchResult, context: Context
 ) -> MatchResult | None:
-    """A new subject with 呢: what the last question asked (how many people), of it."""
-    if not context.question:
+    """A new subject with 呢 (睿德会呢): what the last question asked (how many people),
+    asked of the fact the new subject names."""
+    earlier = asking_spans(matcher.kb, context.question)
+    if not earlier or not fresh.answered or fresh.best is None:
         return None
-    earlier = asked_details(normalize(context.question), matcher.index.street_names)
-    if not earlier:
-        return None
-    details = tuple(dict.fromkeys((*reading.details, *earlier)))
-    result = matcher.judge(replace(reading, details=details), street)
-    why = "another subject with 呢: the last question's details asked of it"
-    return replace(result, context=ContextUse("switch", why, context.fact_id))
+    asked = replace(reading, normalized=" ".join((reading.normalized, *earlier)))
+    why = "another subject with 呢: the last question's detail asked of it"
+    result = bound_to_fact(matcher, asked, fresh.candidates, ContextUse("switch", why, context.fact_id))
+    return replace(result, normalized=reading.normalized)
 
 
 # --- no committee named -----------------------------------------------------------------
 
 
 def _own_topic(
-    matcher: Matcher, reading: Reading, last: Fact | None, committee: str | None
+    matcher: Matcher,
+    reading: Reading,
+    fresh: MatchResult,
+    last: Fact | None,
+    committee: str | None,
 ) -> list[str]:
-    """The question's weighty words that the last committee's facts (or the last fact)
-    never use: a topic of its own. None when it leans on 伊/那/it."""
+    """The question's words that make it a question of its own: weighty words the last
+    committee's facts never use, which another fact does (the fresh match shares them) or
+    which name a thing (a noun the knowledge base does not know: 医保卡). None when it
+    leans on 伊/那/it. Asking words (多少钱, 几点钟) say what is asked, not about what."""
+    if asks_city_matter(matcher.kb, reading.normalized):
+        return ["(a city matter)"]
     if _refers_back(reading):
         return []
-    index = matcher.index
     known = _terms_of(matcher, last, committee)
-    floor = TOPIC_WEIGHT * index.unknown_weight
-    return [
-        t.surface or t.term
-        for t in reading.terms
-        if t.term not in GENERIC_TERMS and t.term not in known and index.weight(t.term) >= floor
-    ]
+    asking = asking_spans(matcher.kb, reading.normalized)
+    elsewhere = set(fresh.best.shared_terms) if fresh.best and fresh.outcome != "declined" else set()
+    own = []
+    for term in _topical(matcher, reading):
+        surface = term.surface or term.term
+        if term.term in known or any(surface in word or word in surface for word in asking):
+            continue
+        repaired = surface != term.term
+        if term.term in elsewhere and not repaired and not _function_word(surface):
+            own.append(surface)
+        elif (repaired or term.term not in matcher.index.idf) and _names_a_thing(surface):
+            own.append(surface)
+    return own
 
 
 def _terms_of(matcher: Matcher, last: Fact | None, committee: str | None) -> frozenset[str]:
@@ -163,25 +192,113 @@ def _follow_up(
     committee: str | None,
     street: str | None,
 ) -> MatchResult:
-    """The question read as about the last committee, the last fact unless another of
-    its facts fits the question better."""
+    """The question read as about the last committee: the fact the question fits best
+    among its facts, else the last fact; then whether that fact gives what is asked."""
+    fresh_best = fresh.best
+    if fresh.answered and fresh_best and committee and fresh_best.committee_id == committee:
+        why = "answered on its own from the last committee"
+        return bound_to_fact(matcher, reading, fresh.candidates, ContextUse("follow-up", why))
     scoped = replace(reading, named=committee) if committee else reading
     ranked = matcher.ranker.rank(list(scoped.terms), committee, street) if scoped.terms else []
-    own = [m for m in ranked if m.fact.committee_id == committee and m.kind != "name"]
-    floor = matcher.scoring.named_fact_floor
-    if own and own[0].score >= floor and (last is None or own[0].fact.id != last.id):
-        best = own[0]
-        why = "no topic of its own: read as about the last committee"
-    elif last is not None:
-        best = next((m for m in ranked if m.fact.id == last.id), None) or Match(
-            last, floor, last.title.in_lang(reading.lang), (), "context"
-        )
+    best = _fact_meant(matcher, ranked, last, committee, reading.lang)
+    if best is None:
+        return fresh
+    if last is not None and best.fact.id == last.id:
         why = "no topic of its own: read as about the last fact"
     else:
-        return fresh
+        why = "no topic of its own: read as about the last committee"
     rest = [m for m in ranked if m.fact.id != best.fact.id]
-    result = matcher.judge(scoped, street, ranked=[best, *rest])
-    return replace(result, context=ContextUse("follow-up", why, last.id if last else None))
+    use = ContextUse("follow-up", why, last.id if last else None)
+    return bound_to_fact(matcher, scoped, (best, *rest[:2]), use)
+
+
+def _fact_meant(
+    matcher: Matcher, ranked: list[Match], last: Fact | None, committee: str | None, lang: Lang
+) -> Match | None:
+    """Another fact of the committee when the question fits it clearly better than the
+    last fact (有书法班伐 after its reading room), else the last fact."""
+    own = [
+        m
+        for m in ranked
+        if m.fact.committee_id == committee and m.kind != "name" and not m.fact.overview
+    ]
+    at_last = next((m for m in ranked if last is not None and m.fact.id == last.id), None)
+    floor = matcher.scoring.named_fact_floor
+    lead = own[0] if own else None
+    if lead is not None and lead.score >= floor and (
+        last is None or lead.score > (at_last.score if at_last else 0.0) + OTHER_FACT_LEAD
+    ):
+        return lead
+    if last is None:
+        return None
+    return at_last or Match(last, floor, last.title.in_lang(lang), (), "context")
+
+
+def bound_to_fact(
+    matcher: Matcher, reading: Reading, candidates: tuple[Match, ...], use: ContextUse
+) -> MatchResult:
+    """A follow-up about `candidates[0]`'s fact: answered from it, leading with the detail
+    asked when it gives it; declined with the fact offered when it does not."""
+    best = candidates[0]
+    detail = answerability(matcher.kb, best.fact, reading.normalized, reading.lang)
+    result = MatchResult(
+        question=reading.question,
+        normalized=reading.normalized,
+        lang=reading.lang,
+        outcome="answered" if detail.missing is None else "declined",
+        candidates=candidates,
+        named_committee=reading.named,
+        confidence=1.0 if detail.missing is None else 0.0,
+        context=use,
+        detail_span=detail.span,
+    )
+    if detail.missing is None:
+        return result
+    return replace(result, guards=Guards(missing_detail=detail.missing), related=(best,))
+
+
+# --- what the fact gives ----------------------------------------------------------------
+
+
+class Answerability:
+    """What a question asks of one fact: the label of a kind it lacks, or the span of its
+    answer that gives what was asked (None when nothing in particular was asked)."""
+
+    def __init__(self, missing: Text | None = None, span: str | None = None) -> None:
+        self.missing = missing
+        self.span = span
+
+
+def answerability(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> Answerability:
+    """The one place follow-ups ask whether a fact gives the detail asked
+    (bot.match.answerability: the kinds a question asks, the kinds an answer gives)."""
+    asked = asked_words(question, kb.asking)
+    if not asked:
+        return Answerability()
+    committee = kb.committee_of(fact)
+    contact = committee.contact if committee else None
+    not_names = [c.short_name for c in kb.committees]
+    given = given_kinds(fact, lang, contact=contact, asking=kb.asking, not_names=not_names)
+    for kind in _by_precision(asked):
+        if kind not in given:
+            return Answerability(missing=kb.asking.kinds[kind].label)
+    kind = next(iter(_by_precision(asked)))
+    return Answerability(span=detail_span(fact, kind, lang, asking=kb.asking))
+
+
+def _by_precision(asked: dict[Kind, tuple[str, ...]]) -> list[Kind]:
+    """The kinds asked, the one asked in the longest words first (多少单 before 多少)."""
+    return sorted(asked, key=lambda kind: -max(len(word) for word in asked[kind]))
+
+
+def asks_city_matter(kb: KnowledgeBase, question: str) -> bool:
+    """A pension, a licence: a city matter is a question of its own, whatever came before."""
+    return Kind.CITY_MATTER in asked_words(question, kb.asking)
+
+
+def asking_spans(kb: KnowledgeBase, question: str) -> tuple[str, ...]:
+    """The asking words in a question (多少钱, 几点钟): what it asks, not what about."""
+    return tuple(word for words in asked_words(question, kb.asking).values() for word in words)
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -194,6 +311,20 @@ def _topical(matcher: Matcher, reading: Reading) -> list[QueryTerm]:
         for t in reading.terms
         if t.term not in GENERIC_TERMS and matcher.index.weight(t.term) >= floor
     ]
+
+
+def _function_word(surface: str) -> bool:
+    return _jieba_tag(surface) in FUNCTION_TAGS
+
+
+def _names_a_thing(surface: str) -> bool:
+    """A Chinese noun by jieba's dictionary (医保卡, 押金): words of its own that a follow-up
+    would not use for the last topic. English words are not judged (no tagger)."""
+    return _jieba_tag(surface).startswith("n")
+
+
+def _jieba_tag(word: str) -> str:
+    return jieba.posseg.dt.word_tag_tab.get(word, "")
 
 
 def _refers_back(reading: Reading) -> bool:
