@@ -17,7 +17,10 @@ the knowledge base, or declined; context only says which fact it is about:
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
+
+import re
 
 import jieba.posseg
 
@@ -32,14 +35,6 @@ from bot.match.types import ContextUse, Guards, Match, MatchResult, QueryTerm, R
 if TYPE_CHECKING:
     from bot.match.matcher import Matcher
 
-REFERRING = ("那", "这个", "这", "伊", "它", "其", "他们", "她们", "它们", "那里", "该", "也")
-"""Words that point back at what was just said (read after normalisation: 伊拉 → 他们)."""
-REFERRING_EN = (
-    *("it", "its", "they", "them", "their", "that", "this", "there", "he", "she", "too"),
-    "also",
-)
-SWITCH_ENDINGS = ("呢",)
-SWITCH_STARTS_EN = ("what about", "how about", "and ")
 OTHER_FACT_LEAD = 10.0
 """Points by which another fact of the last committee must beat the last fact to be the
 one a follow-up means."""
@@ -60,11 +55,15 @@ def read_in_context(
     committee = context.committee_id if kb.committee(context.committee_id) else None
     if last is None and committee is None:
         return fresh
+    if _says_any(reading.question, kb.colloquial.follow_up_words("other_committees")):
+        return _elsewhere(matcher, reading, context, street)
     if reading.named is not None:
         return _naming(matcher, reading, fresh, context, street)
+    if committee is None and fresh.answered:  # after the street's overview: which one …
+        return replace(fresh, context=ContextUse("fresh", "answered on its own", last.id if last else None))
     own = _own_topic(matcher, reading, fresh, last, committee)
     if own:
-        if _switches(reading):  # 睿德会呢: the last question's details, of this subject
+        if _switches(kb, reading):  # 睿德会呢: the last question's details, of this subject
             return _carried_details(matcher, reading, fresh, context) or fresh
         why = f"a topic of its own ({', '.join(own)}): matched on its own"
         return replace(fresh, context=ContextUse("fresh", why, context.fact_id))
@@ -136,6 +135,22 @@ def _carried_details(
     return replace(result, normalized=reading.normalized)
 
 
+def _elsewhere(
+    matcher: Matcher, reading: Reading, context: Context, street: str | None
+) -> MatchResult:
+    """别的居委有伐: the question (or, with no topic of its own, the last one) of the
+    committees other than the last one."""
+    asked = reading
+    if not _topical(matcher, reading) and context.question:
+        earlier = matcher.read(context.question, street)
+        asked = replace(reading, terms=earlier.terms, details=earlier.details)
+    ranked = matcher.ranker.rank(list(asked.terms), None, street)
+    others = [m for m in ranked if m.committee_id not in (None, context.committee_id)]
+    result = matcher.judge(replace(asked, named=None), street, ranked=others)
+    why = "other committees than the last one asked"
+    return replace(result, context=ContextUse("elsewhere", why, context.fact_id))
+
+
 # --- no committee named -----------------------------------------------------------------
 
 
@@ -152,11 +167,10 @@ def _own_topic(
     leans on 伊/那/it. Asking words (多少钱, 几点钟) say what is asked, not about what."""
     if asks_city_matter(matcher.kb, reading.normalized):
         return ["(a city matter)"]
-    if _refers_back(reading):
-        return []
+    refers_back = _refers_back(matcher.kb, reading)
     known = _terms_of(matcher, last, committee)
     asking = asking_spans(matcher.kb, reading.normalized)
-    elsewhere = set(fresh.best.shared_terms) if fresh.best and fresh.outcome != "declined" else set()
+    elsewhere = _core_of(matcher, fresh)
     own = []
     for term in _topical(matcher, reading):
         surface = term.surface or term.term
@@ -165,9 +179,22 @@ def _own_topic(
         repaired = surface != term.term
         if term.term in elsewhere and not repaired and not _function_word(surface):
             own.append(surface)
-        elif (repaired or term.term not in matcher.index.idf) and _names_a_thing(surface):
+        elif (
+            not refers_back
+            and (repaired or term.term not in matcher.index.idf)
+            and _names_a_thing(surface)
+        ):
             own.append(surface)
     return own
+
+
+def _core_of(matcher: Matcher, fresh: MatchResult) -> frozenset[str]:
+    """What the fact found on its own is about (its core terms), when one was found."""
+    best = fresh.best
+    if best is None or fresh.outcome == "declined":
+        return frozenset()
+    index = matcher.index
+    return index.core_terms[index.fact_numbers[best.fact.id]] & frozenset(best.shared_terms)
 
 
 def _terms_of(matcher: Matcher, last: Fact | None, committee: str | None) -> frozenset[str]:
@@ -271,19 +298,45 @@ class Answerability:
 
 def answerability(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> Answerability:
     """The one place follow-ups ask whether a fact gives the detail asked
-    (bot.match.answerability: the kinds a question asks, the kinds an answer gives)."""
-    asked = asked_words(question, kb.asking)
+    (bot.match.answerability: the kinds a question asks, the kinds an answer gives), with
+    what a follow-up adds: "where" asks the exact place, "who" is answered by who they are."""
+    asked = dict(asked_words(question, kb.asking))
+    where = [w for w in kb.colloquial.follow_up_words("asks_where") if _says_any(question, (w,))]
+    if where and Kind.PLACE not in asked:
+        asked[Kind.PLACE] = tuple(where)
     if not asked:
         return Answerability()
     committee = kb.committee_of(fact)
     contact = committee.contact if committee else None
     not_names = [c.short_name for c in kb.committees]
-    given = given_kinds(fact, lang, contact=contact, asking=kb.asking, not_names=not_names)
+    given = set(given_kinds(fact, lang, contact=contact, asking=kb.asking, not_names=not_names))
+    if _only_who(kb, asked) and describes_people(fact.answer.zh):
+        given.add(Kind.PERSON_NAME)
     for kind in _by_precision(asked):
         if kind not in given:
             return Answerability(missing=kb.asking.kinds[kind].label)
     kind = next(iter(_by_precision(asked)))
     return Answerability(span=detail_span(fact, kind, lang, asking=kb.asking))
+
+
+def _only_who(kb: KnowledgeBase, asked: dict[Kind, tuple[str, ...]]) -> bool:
+    """A person was asked for only by "who" (啥人), not by name (叫啥, 姓啥)."""
+    who = kb.colloquial.follow_up_words("asks_who")
+    words = asked.get(Kind.PERSON_NAME, ())
+    return bool(words) and all(any(w in word for w in who) for word in words)
+
+
+PEOPLE_SUFFIXES = tuple("者员师民生工长家人")
+"""A noun ending so names people by who they are (志愿者, 队员, 退休教师, 居民)."""
+
+
+@lru_cache(maxsize=4096)
+def describes_people(text: str) -> bool:
+    """The text says who takes part or does the work: a person's name or people by role."""
+    return any(
+        pair.flag.startswith("n") and len(pair.word) >= 2 and pair.word.endswith(PEOPLE_SUFFIXES)
+        for pair in jieba.posseg.cut(text)
+    )
 
 
 def _by_precision(asked: dict[Kind, tuple[str, ...]]) -> list[Kind]:
@@ -327,17 +380,27 @@ def _jieba_tag(word: str) -> str:
     return jieba.posseg.dt.word_tag_tab.get(word, "")
 
 
-def _refers_back(reading: Reading) -> bool:
-    text = reading.normalized
-    if reading.lang == "en":
-        words = set(text.replace("?", " ").replace("'", " ").split())
-        return bool(words.intersection(REFERRING_EN))
-    return any(word in text for word in REFERRING)
+def _refers_back(kb: KnowledgeBase, reading: Reading) -> bool:
+    """伊拉一天多少单, does it cost anything: the question points back at the last topic."""
+    return _says_any(reading.question, kb.colloquial.follow_up_words("refer_back"))
 
 
-def _switches(reading: Reading) -> bool:
-    text = reading.normalized.rstrip("?？!! .。")
-    return text.endswith(SWITCH_ENDINGS) or text.startswith(SWITCH_STARTS_EN)
+def _switches(kb: KnowledgeBase, reading: Reading) -> bool:
+    """那合一呢, what about Heyi: the same question of something else (Chinese words at
+    the end, English ones at the start)."""
+    text = reading.question.casefold().strip().rstrip("?？!!.。 ")
+    for word in kb.colloquial.follow_up_words("same_of_another"):
+        if (text.endswith(word) if not word.isascii() else text.startswith(f"{word} ")):
+            return True
+    return False
+
+
+def _says_any(question: str, words: tuple[str, ...]) -> bool:
+    """Chinese words anywhere; English words as whole words."""
+    text = question.casefold()
+    tokens = set(re.findall(r"[a-z]+", text))
+    return any((word in tokens or (" " in word and word in text)) if word.isascii()
+               else word in text for word in words)
 
 
 def _answered(reading: Reading, match: Match, use: ContextUse) -> MatchResult:
