@@ -165,11 +165,11 @@ def _own_topic(
     committee's facts never use, which another fact does (the fresh match shares them) or
     which name a thing (a noun the knowledge base does not know: 医保卡). None when it
     leans on 伊/那/it. Asking words (多少钱, 几点钟) say what is asked, not about what."""
-    if asks_city_matter(matcher.kb, reading.normalized):
+    if asks_city_matter(matcher.kb, asking_text(reading)):
         return ["(a city matter)"]
     refers_back = _refers_back(matcher.kb, reading)
     known = _terms_of(matcher, last, committee)
-    asking = asking_spans(matcher.kb, reading.normalized)
+    asking = asking_spans(matcher.kb, asking_text(reading))
     elsewhere = _core_of(matcher, fresh)
     own = []
     for term in _topical(matcher, reading):
@@ -267,7 +267,7 @@ def bound_to_fact(
     """A follow-up about `candidates[0]`'s fact: answered from it, leading with the detail
     asked when it gives it; declined with the fact offered when it does not."""
     best = candidates[0]
-    detail = answerability(matcher.kb, best.fact, reading.normalized, reading.lang)
+    detail = answerability(matcher.kb, best.fact, asking_text(reading), reading.lang)
     result = MatchResult(
         question=reading.question,
         normalized=reading.normalized,
@@ -342,6 +342,12 @@ def describes_people(text: str) -> bool:
 def _by_precision(asked: dict[Kind, tuple[str, ...]]) -> list[Kind]:
     """The kinds asked, the one asked in the longest words first (多少单 before 多少)."""
     return sorted(asked, key=lambda kind: -max(len(word) for word in asked[kind]))
+
+
+def asking_text(reading: Reading) -> str:
+    """The question as asking words are looked for in it: as typed, and in the words the
+    knowledge base uses (要付钞票伐 also reads 付钱)."""
+    return f"{reading.normalized} {''.join(t.term for t in reading.terms)}"
 
 
 def asks_city_matter(kb: KnowledgeBase, question: str) -> bool:
