@@ -15,7 +15,10 @@ from bot.kb.messages import say
 from bot.yamlfile import Checker, PathKey, Problem, YamlDocument
 
 SECTIONS = ("function_words", "content_words")
-FOLLOW_UP_LISTS = ("refer_back", "same_of_another", "other_committees", "asks_where", "asks_who")
+FOLLOW_UP_LISTS = (
+    *("refer_back", "same_of_another", "other_committees", "asks_where", "asks_who"),
+    *("asks_when", "question_words"),
+)
 """The lists of the optional `follow_ups:` section."""
 
 

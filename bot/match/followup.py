@@ -16,7 +16,7 @@ the knowledge base, or declined; context only says which fact it is about:
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -77,7 +77,8 @@ def _naming(
     matcher: Matcher, reading: Reading, fresh: MatchResult, context: Context, street: str | None
 ) -> MatchResult:
     named = reading.named
-    if _topical(matcher, reading) or named == context.committee_id or not context.question:
+    elliptical = not reading.terms or _switches(matcher.kb, reading)
+    if not elliptical or named == context.committee_id or not context.question:
         picked = _option_of(matcher, reading, context)
         return picked or replace(fresh, context=ContextUse("fresh", "names its own topic"))
     picked = _option_of(matcher, reading, context)
@@ -138,15 +139,28 @@ def _carried_details(
 def _elsewhere(
     matcher: Matcher, reading: Reading, context: Context, street: str | None
 ) -> MatchResult:
-    """别的居委有伐: the question (or, with no topic of its own, the last one) of the
-    committees other than the last one."""
-    asked = reading
-    if not _topical(matcher, reading) and context.question:
+    """别的居委有伐, 还有啥居委也弄楼道的: the question, with what the last one asked (less
+    the last committee's own names: 俪童荟), of the committees other than the last one."""
+    markers = [
+        word
+        for word in matcher.kb.colloquial.follow_up_words("other_committees")
+        if _says_any(reading.question, (word,))
+    ]
+    terms = [t for t in reading.terms if not any((t.surface or t.term) in w for w in markers)]
+    details = reading.details
+    if context.question:
         earlier = matcher.read(context.question, street)
-        asked = replace(reading, terms=earlier.terms, details=earlier.details)
-    ranked = matcher.ranker.rank(list(asked.terms), None, street)
+        terms += [
+            t
+            for t in earlier.terms
+            if t.term not in {own.term for own in terms}
+            and not _only_of(matcher, t.term, context.committee_id)
+        ]
+        details = tuple(dict.fromkeys((*details, *earlier.details)))
+    asked = replace(reading, named=None, terms=tuple(terms), details=details)
+    ranked = matcher.ranker.rank(terms, None, street)
     others = [m for m in ranked if m.committee_id not in (None, context.committee_id)]
-    result = matcher.judge(replace(asked, named=None), street, ranked=others)
+    result = matcher.judge(asked, street, ranked=others)
     why = "other committees than the last one asked"
     return replace(result, context=ContextUse("elsewhere", why, context.fact_id))
 
@@ -162,39 +176,69 @@ def _own_topic(
     committee: str | None,
 ) -> list[str]:
     """The question's words that make it a question of its own: weighty words the last
-    committee's facts never use, which another fact does (the fresh match shares them) or
-    which name a thing (a noun the knowledge base does not know: 医保卡). None when it
-    leans on 伊/那/it. Asking words (多少钱, 几点钟) say what is asked, not about what."""
-    if asks_city_matter(matcher.kb, asking_text(reading)):
+    committee's facts never use and which are what another fact is about (the fresh match
+    has them), or which name a thing the knowledge base does not know (医保卡) when the
+    question does not lean on 伊/那/it. Asking words (多少钱, 几点钟) say what is asked,
+    not about what. A message that neither asks a detail nor points back nor shares a
+    word with the last committee (侬好, 测试) is one of its own too."""
+    text = asking_text(reading)
+    if asks_city_matter(matcher.kb, text):
         return ["(a city matter)"]
     refers_back = _refers_back(matcher.kb, reading)
     known = _terms_of(matcher, last, committee)
-    asking = asking_spans(matcher.kb, asking_text(reading))
-    elsewhere = _core_of(matcher, fresh)
+    asking = (*asking_spans(matcher.kb, text), *_follow_up_asking(matcher.kb, reading))
+    about = _what_it_is_about(matcher, fresh)
     own = []
     for term in _topical(matcher, reading):
         surface = term.surface or term.term
         if term.term in known or any(surface in word or word in surface for word in asking):
             continue
-        repaired = surface != term.term
-        if term.term in elsewhere and not repaired and not _function_word(surface):
+        if term.term in about and not _function_word(surface):
             own.append(surface)
-        elif (
-            not refers_back
-            and (repaired or term.term not in matcher.index.idf)
-            and _names_a_thing(surface)
-        ):
+        elif not refers_back and term.term not in matcher.index.idf and _names_a_thing(surface):
             own.append(surface)
-    return own
+    if own or refers_back or asking or _switches(matcher.kb, reading):
+        return own
+    shared = [t for t in reading.terms if t.term in known and t.term not in GENERIC_TERMS]
+    return [] if shared else ["(nothing that points back)"]
 
 
-def _core_of(matcher: Matcher, fresh: MatchResult) -> frozenset[str]:
-    """What the fact found on its own is about (its core terms), when one was found."""
+def _follow_up_asking(kb: KnowledgeBase, reading: Reading) -> tuple[str, ...]:
+    """The follow-up's own asking words in the question (在哪里, 啥人)."""
+    words = tuple(
+        word
+        for name in ("asks_where", "asks_who", "question_words")
+        for word in kb.colloquial.follow_up_words(name)
+    )
+    return tuple(word for word in words if _says_any(reading.question, (word,)))
+
+
+def _what_it_is_about(matcher: Matcher, fresh: MatchResult) -> frozenset[str]:
+    """The words the fact found on its own shares with the question that are what it is
+    about: its core terms, and words no other committee's facts use (刘秀军, 无违创建)."""
     best = fresh.best
     if best is None or fresh.outcome == "declined":
         return frozenset()
     index = matcher.index
-    return index.core_terms[index.fact_numbers[best.fact.id]] & frozenset(best.shared_terms)
+    core = index.core_terms[index.fact_numbers[best.fact.id]]
+    return frozenset(
+        t for t in best.shared_terms if t in core or _only_of(matcher, t, best.committee_id)
+    )
+
+
+ONLY_OF_POSTINGS = 200
+"""How many documents of a term `_only_of` looks at (a word in more is no name)."""
+
+
+def _only_of(matcher: Matcher, term: str, committee: str | None) -> bool:
+    """Whether only `committee`'s facts use `term` (a name of its: 刘秀军, 无违创建)."""
+    index = matcher.index
+    postings = index.postings.get(term, ())
+    if committee is None or not postings or len(postings) > ONLY_OF_POSTINGS:
+        return False
+    return all(
+        index.facts[index.documents[doc].fact_index].committee_id == committee for doc in postings
+    )
 
 
 def _terms_of(matcher: Matcher, last: Fact | None, committee: str | None) -> frozenset[str]:
@@ -224,7 +268,8 @@ def _follow_up(
     fresh_best = fresh.best
     if fresh.answered and fresh_best and committee and fresh_best.committee_id == committee:
         why = "answered on its own from the last committee"
-        return bound_to_fact(matcher, reading, fresh.candidates, ContextUse("follow-up", why))
+        use = ContextUse("follow-up", why, last.id if last else None)
+        return bound_to_fact(matcher, reading, fresh.candidates, use, vouched=True)
     scoped = replace(reading, named=committee) if committee else reading
     ranked = matcher.ranker.rank(list(scoped.terms), committee, street) if scoped.terms else []
     best = _fact_meant(matcher, ranked, last, committee, reading.lang)
@@ -262,20 +307,31 @@ def _fact_meant(
 
 
 def bound_to_fact(
-    matcher: Matcher, reading: Reading, candidates: tuple[Match, ...], use: ContextUse
+    matcher: Matcher,
+    reading: Reading,
+    candidates: tuple[Match, ...],
+    use: ContextUse,
+    *,
+    vouched: bool = False,
 ) -> MatchResult:
     """A follow-up about `candidates[0]`'s fact: answered from it, leading with the detail
-    asked when it gives it; declined with the fact offered when it does not."""
+    asked when it gives it; declined with the fact offered when it does not; declined
+    plainly when it asks nothing in particular but speaks of things the fact never does
+    (our building has no elevator …). `vouched`: the fact was found for the question on
+    its own, which speaks for it."""
     best = candidates[0]
     detail = answerability(matcher.kb, best.fact, asking_text(reading), reading.lang)
+    answered = detail.missing is None and (
+        vouched or detail.asked or not _unexplained(matcher, reading, best.fact)
+    )
     result = MatchResult(
         question=reading.question,
         normalized=reading.normalized,
         lang=reading.lang,
-        outcome="answered" if detail.missing is None else "declined",
+        outcome="answered" if answered else "declined",
         candidates=candidates,
         named_committee=reading.named,
-        confidence=1.0 if detail.missing is None else 0.0,
+        confidence=1.0 if answered else 0.0,
         context=use,
         detail_span=detail.span,
     )
@@ -284,16 +340,45 @@ def bound_to_fact(
     return replace(result, guards=Guards(missing_detail=detail.missing), related=(best,))
 
 
+def _unexplained(matcher: Matcher, reading: Reading, fact: Fact) -> list[str]:
+    """The question's words for things the fact never mentions: English words, and
+    Chinese nouns unless the question points back (伊是啥个身份 asks of the person)."""
+    index = matcher.index
+    number = index.fact_numbers.get(fact.id)
+    said = set().union(*(d.terms for d in index.documents if d.fact_index == number))
+    answer = f"{fact.answer.zh} {fact.answer.en.casefold()}"
+    refers_back = _refers_back(matcher.kb, reading)
+    missing = []
+    for term in _topical(matcher, reading):
+        surface = term.surface or term.term
+        if term.term in said or surface in answer:
+            continue
+        if surface.isascii() or (not refers_back and _content_word(matcher, term)):
+            missing.append(surface)
+    return missing
+
+
+def _content_word(matcher: Matcher, term: QueryTerm) -> bool:
+    """A noun, or a word of two or more characters the knowledge base never uses that
+    jieba reads as a noun or verb (电梯, 装修, 居住证): what the question is about."""
+    surface = term.surface or term.term
+    if _names_a_thing(surface):
+        return True
+    tag = _jieba_tag(surface)
+    return term.term not in matcher.index.idf and len(surface) >= 2 and tag[:1] in ("v", "j")
+
+
 # --- what the fact gives ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class Answerability:
-    """What a question asks of one fact: the label of a kind it lacks, or the span of its
-    answer that gives what was asked (None when nothing in particular was asked)."""
+    """What a question asks of one fact: whether it asks a detail at all, the label of
+    a kind the fact lacks, or the span of its answer that gives what was asked."""
 
-    def __init__(self, missing: Text | None = None, span: str | None = None) -> None:
-        self.missing = missing
-        self.span = span
+    asked: bool = False
+    missing: Text | None = None
+    span: str | None = None
 
 
 def answerability(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> Answerability:
@@ -304,7 +389,7 @@ def answerability(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> A
     where = [w for w in kb.colloquial.follow_up_words("asks_where") if _says_any(question, (w,))]
     if where and Kind.PLACE not in asked:
         asked[Kind.PLACE] = tuple(where)
-    if not asked:
+    if not asked and not _asks_when(kb, question, asked):
         return Answerability()
     committee = kb.committee_of(fact)
     contact = committee.contact if committee else None
@@ -312,11 +397,37 @@ def answerability(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> A
     given = set(given_kinds(fact, lang, contact=contact, asking=kb.asking, not_names=not_names))
     if _only_who(kb, asked) and describes_people(fact.answer.zh):
         given.add(Kind.PERSON_NAME)
+    when = _asks_when(kb, question, asked)
+    if when and not given & when:
+        return Answerability(asked=True, missing=WHEN_LABEL)
     for kind in _by_precision(asked):
         if kind not in given:
-            return Answerability(missing=kb.asking.kinds[kind].label)
-    kind = next(iter(_by_precision(asked)))
-    return Answerability(span=detail_span(fact, kind, lang, asking=kb.asking))
+            return Answerability(asked=True, missing=kb.asking.kinds[kind].label)
+    kind = next(iter(_by_precision(asked)), None) or min(given & when, key=str)
+    return Answerability(asked=True, span=detail_span(fact, kind, lang, asking=kb.asking))
+
+
+WHEN_KINDS = frozenset({Kind.HOURS, Kind.WEEKDAY, Kind.FREQUENCY})
+"""What answers a follow-up's bare "when" (菜啥辰光送到): a time, a day or how often."""
+PAST_WHEN_KINDS = WHEN_KINDS | {Kind.DATE}
+"""What answers "when" of something that happened (啥辰光上线的, when was it set up): a date too."""
+PAST_ENDINGS = ("的", "了", "过")
+PAST_WORDS_EN = frozenset({"did", "was", "were", "started", "began", "opened"})
+WHEN_LABEL = Text("具体时间", "the exact time")
+
+
+def _asks_when(
+    kb: KnowledgeBase, question: str, asked: dict[Kind, tuple[str, ...]]
+) -> frozenset[Kind]:
+    """The kinds that answer a bare "when" (啥辰光) in the question, not already read as a
+    date (啥辰光开始) or hours (几点); empty when it asks none."""
+    if asked.keys() & PAST_WHEN_KINDS or not _says_any(
+        question, kb.colloquial.follow_up_words("asks_when")
+    ):
+        return frozenset()
+    text = question.split("\n")[0].rstrip("?？!!.。 ")  # as typed (see asking_text)
+    past = text.endswith(PAST_ENDINGS) or bool(PAST_WORDS_EN & set(text.split()))
+    return PAST_WHEN_KINDS if past else WHEN_KINDS
 
 
 def _only_who(kb: KnowledgeBase, asked: dict[Kind, tuple[str, ...]]) -> bool:
@@ -347,7 +458,7 @@ def _by_precision(asked: dict[Kind, tuple[str, ...]]) -> list[Kind]:
 def asking_text(reading: Reading) -> str:
     """The question as asking words are looked for in it: as typed, and in the words the
     knowledge base uses (要付钞票伐 also reads 付钱)."""
-    return f"{reading.normalized} {''.join(t.term for t in reading.terms)}"
+    return f"{reading.normalized}\n{''.join(t.term for t in reading.terms)}"
 
 
 def asks_city_matter(kb: KnowledgeBase, question: str) -> bool:
@@ -379,7 +490,7 @@ def _function_word(surface: str) -> bool:
 def _names_a_thing(surface: str) -> bool:
     """A Chinese noun by jieba's dictionary (医保卡, 押金): words of its own that a follow-up
     would not use for the last topic. English words are not judged (no tagger)."""
-    return _jieba_tag(surface).startswith("n")
+    return _jieba_tag(surface)[:1] in ("n", "j")  # j: an abbreviation (居住证)
 
 
 def _jieba_tag(word: str) -> str:
