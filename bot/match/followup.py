@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import bisect
 import re
 
 import jieba.posseg
@@ -33,6 +34,7 @@ from bot.match.tokenize import GENERIC_TERMS
 from bot.match.types import ContextUse, Guards, Match, MatchResult, QueryTerm, Reading
 
 if TYPE_CHECKING:
+    from bot.match.index import Index
     from bot.match.matcher import Matcher
 
 OTHER_FACT_LEAD = 10.0
@@ -242,17 +244,26 @@ def _only_of(matcher: Matcher, term: str, committee: str | None) -> bool:
 
 
 def _terms_of(matcher: Matcher, last: Fact | None, committee: str | None) -> frozenset[str]:
+    """Every term of the last fact's documents and of its committee's facts."""
     index = matcher.index
     wanted = {last.id} if last else set()
-    if committee is not None:
-        owner = matcher.kb.committee(committee)
-        wanted.update(fact.id for fact in owner.facts) if owner else None
-    numbers = {index.fact_numbers[f] for f in wanted if f in index.fact_numbers}
+    owner = matcher.kb.committee(committee)
+    if owner is not None:
+        wanted.update(fact.id for fact in owner.facts)
     terms: set[str] = set()
-    for doc in index.documents:
-        if doc.fact_index in numbers:
-            terms.update(doc.terms)
+    for fact_id in wanted:
+        if fact_id in index.fact_numbers:
+            terms.update(fact_terms(index, index.fact_numbers[fact_id]))
     return frozenset(terms)
+
+
+def fact_terms(index: Index, fact_number: int) -> frozenset[str]:
+    """The terms of one fact's documents (phrasings, title, tags, answer). The index lists
+    documents fact by fact, so they are found by bisection, however large the base."""
+    documents = index.documents
+    start = bisect.bisect_left(documents, fact_number, key=lambda d: d.fact_index)
+    end = bisect.bisect_right(documents, fact_number, lo=start, key=lambda d: d.fact_index)
+    return frozenset().union(*(doc.terms for doc in documents[start:end]))
 
 
 def _follow_up(
@@ -345,7 +356,7 @@ def _unexplained(matcher: Matcher, reading: Reading, fact: Fact) -> list[str]:
     Chinese nouns unless the question points back (伊是啥个身份 asks of the person)."""
     index = matcher.index
     number = index.fact_numbers.get(fact.id)
-    said = set().union(*(d.terms for d in index.documents if d.fact_index == number))
+    said = fact_terms(index, number) if number is not None else frozenset()
     answer = f"{fact.answer.zh} {fact.answer.en.casefold()}"
     refers_back = _refers_back(matcher.kb, reading)
     missing = []
@@ -437,17 +448,13 @@ def _only_who(kb: KnowledgeBase, asked: dict[Kind, tuple[str, ...]]) -> bool:
     return bool(words) and all(any(w in word for w in who) for word in words)
 
 
-PEOPLE_SUFFIXES = tuple("者员师民生工长家人")
-"""A noun ending so names people by who they are (志愿者, 队员, 退休教师, 居民)."""
+PEOPLE = re.compile(r"[\u4e00-\u9fff](?:者|员|师|居民|市民|村民)")
+"""A noun ending that names people by who they are: 志愿者, 队员, 退休教师, 居民."""
 
 
-@lru_cache(maxsize=4096)
 def describes_people(text: str) -> bool:
-    """The text says who takes part or does the work: a person's name or people by role."""
-    return any(
-        pair.flag.startswith("n") and len(pair.word) >= 2 and pair.word.endswith(PEOPLE_SUFFIXES)
-        for pair in jieba.posseg.cut(text)
-    )
+    """The text says who takes part or does the work: people by their role."""
+    return PEOPLE.search(text) is not None
 
 
 def _by_precision(asked: dict[Kind, tuple[str, ...]]) -> list[Kind]:
@@ -514,10 +521,15 @@ def _switches(kb: KnowledgeBase, reading: Reading) -> bool:
 
 def _says_any(question: str, words: tuple[str, ...]) -> bool:
     """Chinese words anywhere; English words as whole words."""
-    text = question.casefold()
-    tokens = set(re.findall(r"[a-z]+", text))
-    return any((word in tokens or (" " in word and word in text)) if word.isascii()
-               else word in text for word in words)
+    return _words_pattern(words).search(question.casefold()) is not None
+
+
+@lru_cache(maxsize=256)
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    chinese = [re.escape(w) for w in words if not w.isascii()]
+    english = [re.escape(w) for w in words if w.isascii()]
+    parts = chinese + ([r"(?<![a-z])(?:" + "|".join(english) + r")(?![a-z])"] if english else [])
+    return re.compile("|".join(parts) or r"(?!)")  # (?!) never matches
 
 
 def _answered(reading: Reading, match: Match, use: ContextUse) -> MatchResult:
