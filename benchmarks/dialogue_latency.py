@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from match_latency import generate_knowledge  # noqa: E402
+
 from bot.admin.dialogues import read_conversations  # noqa: E402
 from bot.context import NO_CONTEXT  # noqa: E402
 from bot.dialogue import Dialogue, TextMessage, User  # noqa: E402
@@ -36,7 +38,6 @@ from bot.dialogue.context import after_question  # noqa: E402
 from bot.dialogue.settings import DEFAULT  # noqa: E402
 from bot.match import LiveKnowledge, Matcher, MatcherSettings  # noqa: E402
 from bot.store import ENV_SECRET, Store  # noqa: E402
-from match_latency import generate_knowledge  # noqa: E402
 
 CONVERSATIONS = ROOT / "tests" / "data" / "dialogues" / "follow-ups.yaml"
 

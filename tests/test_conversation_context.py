@@ -83,7 +83,9 @@ def test_the_language_rule_is_one_pure_function() -> None:
     assert choose_language(chosen="zh", question="en", last="en", **rule) == "zh"
     assert choose_language(chosen=None, question="en", last="zh", **rule) == "en"
     assert choose_language(chosen=None, question=None, last="en", **rule) == "en"
-    assert choose_language(chosen=None, question=None, last=None, hint="en-GB", default="zh") == "en"
+    assert (
+        choose_language(chosen=None, question=None, last=None, hint="en-GB", default="zh") == "en"
+    )
 
 
 # --- follow-ups in the chat -----------------------------------------------------------------
@@ -188,9 +190,7 @@ def test_our_dialogues_keep_their_figures(live: LiveKnowledge) -> None:
 def test_without_context_the_same_dialogues_fall_short(live: LiveKnowledge) -> None:
     """What the figures above guard: asked one by one, the follow-ups fail."""
     matcher = live.current.matcher
-    alone = [
-        replace(c, turns=[t]) for c in read_conversations(DIALOGUES) for t in c.turns[1:]
-    ]
+    alone = [replace(c, turns=[t]) for c in read_conversations(DIALOGUES) for t in c.turns[1:]]
     summary = summarize_dialogues([ask_conversation(matcher, c) for c in alone])
     assert summary["first"]["share"] < 0.8  # each follow-up judged on its own
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.context import Context
 from bot.dialogue import (
     MAX_PAYLOAD_BYTES,
     ButtonPress,
@@ -23,7 +24,6 @@ from bot.dialogue import (
     TextMessage,
     User,
 )
-from bot.context import Context
 from bot.kb import KnowledgeBase, load_knowledge
 from bot.match import LiveKnowledge, Match, MatcherSettings, MatchResult, detect_language, normalize
 from bot.match.live import Snapshot

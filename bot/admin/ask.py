@@ -12,8 +12,8 @@ from bot.config import Config
 from bot.context import NO_CONTEXT, Context
 from bot.dialogue.choice import choose
 from bot.dialogue.context import after_question
-from bot.dialogue.settings import DEFAULT
 from bot.dialogue.conversation import MAX_QUESTION_CHARS
+from bot.dialogue.settings import DEFAULT
 from bot.kb import KnowledgeBase, KnowledgeBaseError
 from bot.match import Matcher, MatchResult, explain
 from bot.match.cache import load_index
@@ -125,7 +125,7 @@ def _ask_dialogue(matcher: Matcher, lines: Iterable[str], *, as_json: bool) -> i
             message = json.loads(line)
             user, text = str(message["user"]), str(message["text"])
         except (ValueError, KeyError, TypeError):
-            print(f"line {number}: expected {{\"user\": ID, \"text\": QUESTION}}", file=sys.stderr)
+            print(f'line {number}: expected {{"user": ID, "text": QUESTION}}', file=sys.stderr)
             return 1
         if len(text) > MAX_QUESTION_CHARS:
             print(too_long(text, as_json=as_json), flush=True)

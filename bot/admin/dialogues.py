@@ -42,7 +42,7 @@ from bot.dialogue.choice import choose
 from bot.dialogue.context import after_question
 from bot.dialogue.settings import DEFAULT
 from bot.match import Matcher
-from bot.text import Lang
+from bot.text import Lang, Text
 
 _PATTERN_RE = re.compile(r"^\s*#\s*pattern:\s*(\S.*?)\s*$")
 
@@ -64,24 +64,30 @@ class JudgedTurn:
 
 
 def is_dialogue_file(path: Path) -> bool:
-    """Whether the YAML file holds conversations (items with `turns`) rather than cases."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return isinstance(data, list) and bool(data) and isinstance(data[0], dict) and (
-        "turns" in data[0]
-    )
+    """Whether the YAML file holds conversations (items with `turns`) rather than cases;
+    False for a file that cannot be read (the question sets' reader says why)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    first = data[0] if isinstance(data, list) and data else None
+    return isinstance(first, dict) and "turns" in first
+
+
+def split_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The question-set files and the dialogue files among `paths`, each in order."""
+    talks = [path for path in paths if is_dialogue_file(path)]
+    return [path for path in paths if path not in talks], talks
 
 
 def read_conversations(path: Path) -> list[Conversation]:
+    """The conversations of a dialogue file, each under its `# pattern:` comment."""
     text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text) or []
     if not isinstance(data, list):
         raise EvalError(texts.EVAL_NOT_A_LIST.fill(path=path))
     lines = _item_lines(text)
-    patterns = [
-        (number, match.group(1))
-        for number, line in enumerate(text.splitlines())
-        if (match := _PATTERN_RE.match(line))
-    ]
+    patterns = _patterns(text)
     conversations = []
     for number, item in enumerate(data, 1):
         if not isinstance(item, dict) or not isinstance(item.get("turns"), list):
@@ -91,6 +97,15 @@ def read_conversations(path: Path) -> list[Conversation]:
         turns = [_case(path, number, turn, pattern) for turn in item["turns"]]
         conversations.append(Conversation(str(item.get("id", number)), turns, pattern))
     return conversations
+
+
+def _patterns(text: str) -> list[tuple[int, str]]:
+    """(line, name) of each `# pattern: NAME` comment."""
+    return [
+        (number, match.group(1))
+        for number, line in enumerate(text.splitlines())
+        if (match := _PATTERN_RE.match(line))
+    ]
 
 
 def ask_conversation(
@@ -116,7 +131,9 @@ def evaluate_files(
         files = {path.stem: read_conversations(path) for path in paths}
     except (OSError, ValueError, yaml.YAMLError) as exc:
         doing = texts.DOING["evaluate"]
-        print(texts.CANNOT.fill(doing=doing, reason=_reason(exc, lang)).in_lang(lang), file=sys.stderr)
+        print(
+            texts.CANNOT.fill(doing=doing, reason=_reason(exc, lang)).in_lang(lang), file=sys.stderr
+        )
         return None
     return {
         name: summarize_dialogues([ask_conversation(matcher, c, street) for c in conversations])
@@ -171,23 +188,26 @@ def print_dialogue_report(
     """The misses (unless not wanted), then the figures overall and per pattern."""
     if show_misses:
         for miss in summary["misses"]:
-            line = texts.EVAL_DIALOGUE_MISS.fill(
-                flag=texts.EVAL_WRONG if miss["wrong"] else texts.EVAL_MISSED,
-                turn=miss["turn"] + 1,
-                question=miss["q"],
-                expected=",".join(miss["expect"]) or texts.EVAL_DECLINE,
-                got=miss["got"] or "-",
-                outcome=miss["outcome"],
-                fact=miss["fact_id"] or "-",
-                context=miss["context"] or "-",
-            )
-            print(line.in_lang(lang))
+            print(_miss_line(miss).in_lang(lang))
     header = texts.EVAL_DIALOGUES.in_lang(lang)
     print(f"{header:<40}" + "".join(f"{figure:>19}" for figure in DIALOGUE_FIGURES))
     rows = [(name, summary), *((f"  {p}", f) for p, f in summary["patterns"].items() if p)]
     for label, figures in rows:
         print(f"{label[:40]:<40}" + "".join(_cell(figures[f]) for f in DIALOGUE_FIGURES))
     print(texts.EVAL_DIALOGUE_LEGEND.in_lang(lang))
+
+
+def _miss_line(miss: dict[str, Any]) -> Text:
+    return texts.EVAL_DIALOGUE_MISS.fill(
+        flag=texts.EVAL_WRONG if miss["wrong"] else texts.EVAL_MISSED,
+        turn=miss["turn"] + 1,
+        question=miss["q"],
+        expected=",".join(miss["expect"]) or texts.EVAL_DECLINE,
+        got=miss["got"] or "-",
+        outcome=miss["outcome"],
+        fact=miss["fact_id"] or "-",
+        context=miss["context"] or "-",
+    )
 
 
 def _cell(figure: dict[str, Any]) -> str:

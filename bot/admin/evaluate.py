@@ -309,13 +309,33 @@ def run_eval(
     lang: Lang = "zh",
     street: str | None = None,
 ) -> int:
+    gathered = _judge_all(config, paths, lang=lang, street=street)
+    if isinstance(gathered, int):
+        return gathered
+    judged, overall, conversations = gathered
+    if as_json:
+        _print_json(judged, overall, conversations)
+    else:
+        _print_all(judged, overall, conversations, show_misses=show_misses, lang=lang)
+    summaries = ([overall] if judged else []) + list(conversations.values())
+    failed = [line for summary in summaries for line in shortfalls(summary, minimums or {})]
+    for line in failed:
+        print(line.in_lang(lang), file=sys.stderr)
+    return 1 if failed else 0
+
+
+Judged = tuple[dict[str, list[CaseResult]], dict[str, Any], dict[str, dict[str, Any]]]
+
+
+def _judge_all(
+    config: Config, paths: list[Path], *, lang: Lang, street: str | None
+) -> Judged | int:
+    """Every question set judged, their overall summary, and each dialogue file's summary;
+    or the exit code after saying why they cannot be had."""
     from bot.admin import dialogues  # it builds on this module
 
-    try:
-        talks = [path for path in paths if dialogues.is_dialogue_file(path)]
-    except (OSError, yaml.YAMLError):
-        talks = []  # load_sets says what is wrong with the file
-    loaded = load_sets(config, [p for p in paths if p not in talks], doing="evaluate", lang=lang)
+    questions, talks = dialogues.split_files(paths)
+    loaded = load_sets(config, questions, doing="evaluate", lang=lang)
     if loaded is None:
         return 1
     sets, matcher = loaded
@@ -327,19 +347,24 @@ def run_eval(
         return 1
     judged = {name: evaluate(matcher, cases, street) for name, cases in sets.items()}
     overall = summarize([o for outcomes in judged.values() for o in outcomes])
-    if as_json:
-        _print_json(judged, overall, conversations)
-    else:
-        if judged:
-            _print_report(judged, overall, show_misses=show_misses, lang=lang)
-        for name, summary in conversations.items():
-            dialogues.print_dialogue_report(name, summary, show_misses=show_misses, lang=lang)
-    failed = shortfalls(overall, minimums or {}) if judged else []
-    for summary in conversations.values():
-        failed += shortfalls(summary, minimums or {})
-    for line in failed:
-        print(line.in_lang(lang), file=sys.stderr)
-    return 1 if failed else 0
+    return judged, overall, conversations
+
+
+def _print_all(
+    judged: dict[str, list[CaseResult]],
+    overall: dict[str, Any],
+    conversations: dict[str, dict[str, Any]],
+    *,
+    show_misses: bool,
+    lang: Lang,
+) -> None:
+    """The question sets' report, then each dialogue file's."""
+    from bot.admin.dialogues import print_dialogue_report
+
+    if judged:
+        _print_report(judged, overall, show_misses=show_misses, lang=lang)
+    for name, summary in conversations.items():
+        print_dialogue_report(name, summary, show_misses=show_misses, lang=lang)
 
 
 def _reason(exc: Exception, lang: Lang) -> str:

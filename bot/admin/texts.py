@@ -137,7 +137,8 @@ EVAL_DIALOGUE_LEGEND = Text(
     "answered wrongly; declined_detail = details the knowledge base lacks declined",
 )
 EVAL_DIALOGUE_MISS = Text(
-    zh="  {flag}:第 {turn} 句 {question!r}  应为 {expected},实际 {got}({outcome},{fact},上下文 {context})",
+    zh="  {flag}:第 {turn} 句 {question!r}  应为 {expected},实际 {got}"
+    "({outcome},{fact},上下文 {context})",
     en="  {flag}: turn {turn} {question!r}  expected {expected}, got {got} "
     "({outcome}, {fact}, context {context})",
 )

@@ -17,21 +17,31 @@ def after_question(
     context: Context, result: MatchResult, choice: Choice, lang: Lang, now: float
 ) -> Context:
     """The context after answering, asking back or declining `result` as `choice` did."""
-    kept = result.context is not None and result.context.how in KEEPS_QUESTION
-    question = context.question if kept and context.question else result.normalized
+    question = _question_kept(context, result)
     if choice.outcome == "answered" and choice.match is not None:
         return _about(choice.match.fact, question, lang, now)
     if choice.outcome == "clarify":
-        options = tuple(m.fact.id for m in choice.options)
-        committees = {m.fact.committee_id for m in choice.options}
-        committee = committees.pop() if len(committees) == 1 else None
-        return Context(None, committee, options, question, lang, now)
+        return _asked_back(choice, question, lang, now)
     if result.related:  # a detail the fact lacks: the fact is still what it is about
         return _about(result.related[0].fact, question, lang, now)
     # nothing known of it: what came before is still what a 伊/那 would point at
     return Context(
         context.fact_id, context.committee_id, context.options, context.question, lang, now
     )
+
+
+def _question_kept(context: Context, result: MatchResult) -> str:
+    """The question a next 那…呢 asks again: this one, unless it said nothing itself."""
+    kept = result.context is not None and result.context.how in KEEPS_QUESTION
+    return context.question if kept and context.question else result.normalized
+
+
+def _asked_back(choice: Choice, question: str, lang: Lang, now: float) -> Context:
+    """After "did you mean": its options, and their committee when they share one."""
+    options = tuple(m.fact.id for m in choice.options)
+    committees = {m.fact.committee_id for m in choice.options}
+    committee = committees.pop() if len(committees) == 1 else None
+    return Context(None, committee, options, question, lang, now)
 
 
 def after_fact(context: Context, fact: Fact, now: float) -> Context:

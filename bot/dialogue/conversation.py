@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from bot.context import Context
 from bot.dialogue import render, texts
 from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
@@ -34,7 +35,6 @@ from bot.dialogue.streets import (
     street_command,
 )
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
-from bot.context import Context
 from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
 from bot.match import LiveKnowledge, MatchResult, detect_language
 from bot.match.live import Snapshot

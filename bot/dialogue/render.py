@@ -155,11 +155,7 @@ def answer(
 ) -> Reply:
     """An answered question: the fact, other committees' similar services, 👍/👎.
     `lead`: the detail a follow-up asked (每天平均14.86单), said first."""
-    parts = [lead] if lead else []
-    committee = kb.committee_of(fact)
-    if home_first and committee:
-        home_name = committee.english_name if lang == "en" else committee.name
-        parts.append(texts.YOUR_COMMITTEE.in_lang(lang).format(name=home_name))
+    parts = [*filter(None, (lead, _home_heading(kb, fact, lang) if home_first else None))]
     parts.append(fact_text(kb, fact, lang))
     similar = [(m.fact, c) for m in others if (c := kb.committee_of(m.fact))]
     buttons: list[tuple[Button, ...]] = []
@@ -183,6 +179,15 @@ def answer(
     return Reply(
         "\n\n".join(parts), buttons=tuple(buttons), lang=lang, asks_feedback=log_id is not None
     )
+
+
+def _home_heading(kb: KnowledgeBase, fact: Fact, lang: Lang) -> str | None:
+    """“您所在的…居委:” above an answer chosen as the resident's home committee's."""
+    committee = kb.committee_of(fact)
+    if committee is None:
+        return None
+    home_name = committee.english_name if lang == "en" else committee.name
+    return texts.YOUR_COMMITTEE.in_lang(lang).format(name=home_name)
 
 
 def did_you_mean(

@@ -66,7 +66,9 @@ def _follow_ups(check: Checker, value: Any) -> dict[str, tuple[str, ...]]:
     if lists is None:
         return {}
     return {
-        name: tuple(word.casefold() for word in check.text_list(lists.get(name), ("follow_ups", name)))
+        name: tuple(
+            word.casefold() for word in check.text_list(lists.get(name), ("follow_ups", name))
+        )
         for name in FOLLOW_UP_LISTS
     }
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.kb.model import LANGS
 from bot.context import Context
+from bot.kb.model import LANGS
 from bot.store.model import FeedbackEntry, LoggedQuestion, PreferenceField, Preferences, Stats
 
 _TRANSIENT = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR")
@@ -90,8 +90,15 @@ def context_params(key: str, context: Context) -> tuple[object, ...]:
     """SET_CONTEXT's parameters: the options as one space-separated text (fact ids have
     no spaces)."""
     options = " ".join(context.options)
-    return (key, context.fact_id, context.committee_id, options, context.question,
-            context.lang, context.at)
+    return (
+        key,
+        context.fact_id,
+        context.committee_id,
+        options,
+        context.question,
+        context.lang,
+        context.at,
+    )
 
 
 def context(conn: sqlite3.Connection, key: str) -> Context:
