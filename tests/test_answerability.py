@@ -34,7 +34,7 @@ def kb() -> KnowledgeBase:
         ("阅览室几点开门", Kind.HOURS),
         ("有没有年龄限制", Kind.PROPERTY),
         ("What does the class cost?", Kind.PRICE),
-        ("Who is the mediator?", Kind.PERSON_NAME),
+        ("What is the mediator's name?", Kind.PERSON_NAME),
     ],
 )
 def test_a_question_asks_the_kind_its_words_ask(question: str, kind: Kind) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,8 @@ from bot.dialogue.streets import (
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
 from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
 from bot.match import LiveKnowledge, MatchResult, detect_language
+from bot.match.answerability import Kind as DetailKind
+from bot.match.answerability import detail_span
 from bot.match.live import Snapshot
 from bot.store import Preferences, Store
 
@@ -50,6 +52,20 @@ MAX_READ_CHARS = 4096
 """Longer input is refused unread: Telegram sends no more, and cleaning or matching a
 megabyte line (the console reads whatever it is given) would hold the turn for minutes."""
 MAX_QUESTION_CHARS = 500
+
+
+def _lead(result: MatchResult, fact: Fact, lang: Lang) -> str | None:
+    """What an answer leads with: the detail a follow-up asked (read in context), else
+    the clause that gives what the question asked."""
+    if result.detail_span and fact is result.best_fact:
+        return result.detail_span
+    return lead_detail(fact, result.asked, lang)
+
+
+def lead_detail(fact: Fact, asked: Iterable[DetailKind], lang: Lang) -> str | None:
+    """The clause of the answer that gives what the question asked (890人次), if any."""
+    spans = (detail_span(fact, kind, lang) for kind in sorted(asked, key=lambda k: k.value))
+    return next((span for span in spans if span), None)
 
 
 @dataclass(frozen=True)
@@ -138,6 +154,12 @@ class Dialogue:
         if lang != turn.context.lang:
             self.store.set_context(turn.user.id, replace(turn.context, lang=lang, at=time.time()))
 
+    def _keep_context(self, turn: _Turn, result: MatchResult, choice: Choice) -> None:
+        """What this question leaves for the next one to be read in."""
+        now, last_lang = time.time(), self._last_lang(turn, result.lang)
+        after = after_question(turn.context, result, choice, last_lang, now)
+        self.store.set_context(turn.user.id, after)
+
     def _keep_fact(self, turn: _Turn, fact: Fact) -> None:
         self.store.set_context(turn.user.id, after_fact(turn.context, fact, time.time()))
 
@@ -172,10 +194,9 @@ class Dialogue:
         settings = self.settings.following(self.knowledge.settings)
         choice = choose(result, turn.prefs.home_committee, settings)
         log_id = self._log(turn, result, choice)
-        now, last_lang = time.time(), self._last_lang(turn, result.lang)
-        self.store.set_context(
-            turn.user.id, after_question(turn.context, result, choice, last_lang, now)
-        )
+        self._keep_context(turn, result, choice)
+        if result.listing and result.answered:
+            return replace(render.listing(turn.kb, result.candidates, lang), open_log_id=log_id)
         if choice.outcome == "answered" and choice.match is not None:
             return render.answer(
                 turn.kb,
@@ -184,7 +205,7 @@ class Dialogue:
                 lang,
                 log_id,
                 home_first=choice.home_first,
-                lead=result.detail_span if choice.match.fact is result.best_fact else None,
+                lead=_lead(result, choice.match.fact, lang),
             )
         if choice.outcome == "clarify":
             heading = clarify_heading(result, texts.DID_YOU_MEAN)

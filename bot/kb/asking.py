@@ -13,7 +13,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,14 @@ class Kind(enum.Enum):
     """The name of a thing (what the app is called): a quoted name or a person's name."""
     ORGANISATION = "organisation"
     PHONE = "phone"
+    DEADLINE = "deadline"
+    REFUND = "refund"
+    AWARD = "award"
+    AGE = "age"
+    """How old a place or a team is (近百年历史)."""
+    STAFF = "staff"
+    AMOUNT = "amount"
+    """How many of anything else (books, committees): given only by that very count."""
     LATER = "later"
     """This year's or later plans, whether it still runs: the base describes one year."""
     CITY_MATTER = "city_matter"
@@ -63,12 +71,12 @@ class KindWords:
     told_by: tuple[str, ...] = ()
     """Words in an answer that show it gives this kind."""
 
-    @cached_property
+    @property
     def asked_in(self) -> re.Pattern[str]:
         """One expression for every asking word: a scan per kind, not per word."""
         return words_pattern(self.asks)
 
-    @cached_property
+    @property
     def told_in(self) -> re.Pattern[str]:
         return words_pattern(self.told_by)
 
@@ -79,12 +87,19 @@ class AskingWords:
 
     kinds: Mapping[Kind, KindWords] = field(default_factory=dict)
     surnames: frozenset[str] = frozenset()
+    lists: tuple[str, ...] = ()
+    """Words that ask which committees do something: the reply lists them all."""
+
+    @property
+    def list_asked_in(self) -> re.Pattern[str]:
+        return words_pattern(self.lists)
 
     def label(self, kind: Kind) -> Text:
         words = self.kinds.get(kind)
         return words.label if words else Text(kind.value, kind.value.replace("_", " "))
 
 
+@lru_cache(maxsize=1024)  # compiled once per list (and kept out of the pickled index)
 def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """Chinese words anywhere (… a short gap); English words only as whole words."""
     chinese = [_gapped(w) for w in words if not w.isascii()]
@@ -101,19 +116,20 @@ def _gapped(word: str) -> str:
 
 def parse_asking(doc: YamlDocument, problems: list[Problem]) -> AskingWords:
     check = Checker(doc, problems)
-    top = check.mapping(doc.data, (), required=("kinds",), optional=("surnames",))
+    top = check.mapping(doc.data, (), required=("kinds",), optional=("surnames", "lists"))
     if top is None:
         return AskingWords()
-    kinds = _kinds(check, top.get("kinds"))
+    seen: dict[str, PathKey] = {}
+    kinds = _kinds(check, top.get("kinds"), seen)
     surnames = check.text(top.get("surnames"), ("surnames",), required=False) or ""
-    return AskingWords(kinds=kinds, surnames=frozenset(surnames) - frozenset(" \n"))
+    lists = _words(check, top.get("lists"), ("lists",), seen) if "lists" in top else ()
+    return AskingWords(kinds, frozenset(surnames) - frozenset(" \n"), lists)
 
 
-def _kinds(check: Checker, value: Any) -> dict[Kind, KindWords]:
+def _kinds(check: Checker, value: Any, seen: dict[str, PathKey]) -> dict[Kind, KindWords]:
     if check.mapping(value, ("kinds",), optional=tuple(k.value for k in Kind)) is None:
         return {}
     kinds: dict[Kind, KindWords] = {}
-    seen: dict[str, PathKey] = {}
     for name, entry in value.items():
         path: PathKey = ("kinds", name)
         known = check.mapping(entry, path, required=("label", "asks"), optional=("told_by",))

@@ -33,9 +33,12 @@ __all__ = [
     "Kind",
     "asked_kinds",
     "asked_words",
+    "asks_for_a_list",
+    "counts_what_is_asked",
     "detail_span",
     "given_kinds",
     "kinds_in_text",
+    "years_named",
 ]
 
 # --- numbers with a unit (mechanism: the grammar of a count, not a word list) ----------
@@ -48,6 +51,7 @@ _FREQUENCY_ZH = re.compile(
     r"每(?:个)?(?:月|周|星期|礼拜|天|日|年)|定期|逢年过节|一(?:周|月|年)[一两二三四五六\d]次"
 )
 _DURATION_ZH = re.compile(r"(?<!每)" + _NUMBER + r"(?:天|周(?!年)|个月|小时|钟头)")
+_AGE_ZH = re.compile(r"(?<!\d)(?:近|约)?" + _NUMBER + r"年(?:历史|了|来|的历史)|老牌")
 _HOURS_ZH = re.compile(r"\d{1,2}\s*[点:：]\s*\d{0,2}|上午|下午|早上\d|晚上\d")
 _PLACE_ZH = re.compile(r"\d+\s*(?:号(?!楼?人)|弄|室|楼)|[路街]\s*\d+")
 _PHONE = re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)")
@@ -70,14 +74,15 @@ _FREQUENCY_EN = re.compile(
     r"(?:week|month|year)\b|\b(?:weekly|monthly)\b"
 )
 _DURATION_EN = re.compile(r"\b\d+\s+(?:days|weeks|months|hours)\b")
+_AGE_EN = re.compile(r"\b(?:century|centuries|\d+ years old|\d+-year)\b|long-standing")
 _HOURS_EN = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b|o'clock|opening hours")
 
 # jieba's part-of-speech tags: m numeral, t time word, nr person name, ns place name
 _TIME_WORD = re.compile(r"[年月日节假季]|年初|年底|年末")
 _PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _PLACE_TAGS = frozenset({"ns"})
-RARE_WORD = 10
-"""jieba's dictionary knows a few names (张建强: 2); a common word (文明: 6584) is none."""
+RARE_WORD = 100
+"""jieba knows some names (张建强: 2, 张建国: 13); a common word (沙龙: 160, 文明: 6584) is none."""
 _CONTACT_KINDS = {"address": Kind.PLACE, "phone": Kind.PHONE, "hours": Kind.HOURS}
 
 # a clause: what a reply can lead with
@@ -101,12 +106,56 @@ def asked_words(question: str, asking: AskingWords | None = None) -> dict[Kind, 
         hits = tuple(match.group(0) for match in entry.asked_in.finditer(text))
         if hits:
             found[kind] = hits
-    return found
+    return _without_parts(found)
+
+
+def asks_for_a_list(question: str, asking: AskingWords | None = None) -> bool:
+    """The question asks which (or how many) committees do something: 哪几个居委有书法班."""
+    words = asking if asking is not None else _shipped()
+    return words.list_asked_in.search(normalize(question)) is not None
+
+
+def _without_parts(found: dict[Kind, tuple[str, ...]]) -> dict[Kind, tuple[str, ...]]:
+    """A kind whose every asking word is part of another kind's is not asked: 多长时间
+    inside 多长时间学一次 asks how often, not how long."""
+    every = [hit for hits in found.values() for hit in hits]
+    return {
+        kind: hits
+        for kind, hits in found.items()
+        if not all(any(hit != other and hit in other for other in every) for hit in hits)
+    }
 
 
 @lru_cache(maxsize=1)
 def _shipped() -> AskingWords:
     return load_shipped_asking()
+
+
+_COUNT_ASKED_ZH = re.compile(r"(?:几|多少)\s*个?\s*([\u4e00-\u9fff])")
+_COUNT_ASKED_EN = re.compile(r"how many ((?:[a-z]+ ?){1,3})")
+
+
+def counts_what_is_asked(question: str, fact: Fact) -> bool:
+    """The question asks how many of something (几个居委, how many committees) and the
+    answer gives a number of that very thing (16个居民区居委会, 16 committees)."""
+    text = normalize(question)
+    for noun in _COUNT_ASKED_ZH.findall(text):
+        if re.search(_NUMBER + r"个?\s*" + re.escape(noun), fact.answer.zh):
+            return True
+    english = fact.answer.en.casefold()
+    for nouns in _COUNT_ASKED_EN.findall(text):
+        for noun in nouns.split():
+            if re.search(r"\b\d+\s+(?:\S+\s+){0,2}" + re.escape(noun[:5]), english):
+                return True
+    return False
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def years_named(text: str) -> frozenset[str]:
+    """The years a text names (2018)."""
+    return frozenset(_YEAR.findall(text))
 
 
 # --- what a fact gives ---------------------------------------------------------------
@@ -211,6 +260,7 @@ _ZH_READERS: dict[Kind, Callable[[str, AskingWords], bool]] = {
     Kind.WEEKDAY: _pattern(_WEEKDAY_ZH),
     Kind.FREQUENCY: _pattern(_FREQUENCY_ZH),
     Kind.DURATION: _pattern(_DURATION_ZH),
+    Kind.AGE: _pattern(_AGE_ZH),
     Kind.HOURS: _pattern(_HOURS_ZH),
     Kind.PLACE: _has_place,
     Kind.PHONE: _pattern(_PHONE),
@@ -226,6 +276,7 @@ _EN_READERS: dict[Kind, Callable[[str, AskingWords], bool]] = {
     Kind.WEEKDAY: _pattern(_WEEKDAY_EN),
     Kind.FREQUENCY: _pattern(_FREQUENCY_EN),
     Kind.DURATION: _pattern(_DURATION_EN),
+    Kind.AGE: _pattern(_AGE_EN),
     Kind.HOURS: _pattern(_HOURS_EN),
     Kind.PHONE: _pattern(_PHONE),
     Kind.LATER: _pattern(_LATER_YEAR),

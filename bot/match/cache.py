@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import bot
 from bot.kb import KnowledgeBase, load_knowledge
+from bot.kb.asking import AskingWords, Kind, KindWords
 from bot.kb.calibration import DecisionModel, LogisticModel
 from bot.kb.colloquial import Colloquial
 from bot.kb.model import (
@@ -62,7 +63,7 @@ _ALLOWED: dict[tuple[str, str], type] = {
     for cls in (
         Committee, CommitteeNames, Colloquial, Contact, DecisionModel, Document, Fact, Index,
         KnowledgeBase, LogisticModel, Scoring, Source, SourceDocument, Street, Tag, Text,
-        SoundAlikeNames, Tokenizer, array,
+        SoundAlikeNames, Tokenizer, array, AskingWords, KindWords, Kind,
     )
 }  # fmt: skip
 # how pickle rebuilds an array (of the one allowed class, array.array)

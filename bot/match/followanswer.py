@@ -118,6 +118,12 @@ def answerability(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> A
     return Answerability(asked=True, span=detail_span(fact, kind, lang, asking=kb.asking))
 
 
+def gives_what_is_asked(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> bool:
+    """The question asks a detail, and the fact gives it."""
+    detail = answerability(kb, fact, question, lang)
+    return detail.asked and detail.missing is None
+
+
 def asked_in_follow_up(kb: KnowledgeBase, question: str) -> Asked:
     """The kinds asked, "where" as the exact place (the committee is already known)."""
     asked = dict(asked_words(question, kb.asking))

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.kb.model import Fact, KnowledgeBase
-from bot.match.followanswer import bound_to_fact
+from bot.match.followanswer import bound_to_fact, gives_what_is_asked
 from bot.match.followwords import (
     asking_spans,
     asking_text,
@@ -126,8 +126,10 @@ def _with_the_last_question(scene: _Scene, reading: Reading) -> Reading:
         for t in earlier.terms
         if t.term not in mine and not only_of(index, t.term, context.committee_id)
     ]
-    details = tuple(dict.fromkeys((*reading.details, *earlier.details)))
-    return replace(reading, terms=(*reading.terms, *added), details=details)
+    if topical(index, reading):  # a topic of its own (类似的议事平台): its own asking
+        return replace(reading, terms=(*reading.terms, *added))
+    asked = {**earlier.asked, **reading.asked}
+    return replace(reading, terms=(*reading.terms, *added), asked=asked)
 
 
 # --- a committee named ----------------------------------------------------------------
@@ -150,8 +152,33 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
     if not again.answered or again.best is None:
         return replace(again, context=use)
     asked = replace(reading, normalized=f"{reading.normalized} {context.question}")
-    result = bound_to_fact(scene.matcher, asked, again.candidates, use)
+    candidates = _same_kind_first(scene, asked, again.candidates)
+    result = bound_to_fact(scene.matcher, asked, candidates, use)
     return replace(result, normalized=reading.normalized)
+
+
+def _same_kind_first(
+    scene: _Scene, asked: Reading, candidates: tuple[Match, ...]
+) -> tuple[Match, ...]:
+    """The named committee's fact that gives what the last question asked (890人次 →
+    合一's 360人次): among the candidates first, then its facts of the last fact's tags,
+    then the rest; the candidates as they are when none gives it."""
+    kb, named = scene.kb, scene.reading.named
+    committee = kb.committee(named)
+    if committee is None:
+        return candidates
+    tags = set(scene.last.tags) if scene.last else set()
+    facts = [m.fact for m in candidates if m.committee_id == named]
+    facts += sorted(
+        (f for f in committee.facts if f not in facts and not f.overview),
+        key=lambda f: not tags.intersection(f.tags),
+    )
+    text = asking_text(asked)
+    giving = next((f for f in facts if gives_what_is_asked(kb, f, text, asked.lang)), None)
+    if giving is None or giving is candidates[0].fact:
+        return candidates
+    chosen = Match(giving, candidates[0].score, giving.title.in_lang(asked.lang), (), "context")
+    return (chosen, *(m for m in candidates if m.fact is not giving))
 
 
 def _option_of(scene: _Scene) -> MatchResult | None:
@@ -179,9 +206,9 @@ def _asked_again(scene: _Scene) -> MatchResult:
     """The last question asked again of the committee now named."""
     reading = scene.reading
     earlier = scene.matcher.read(scene.context.question, scene.street)
-    details = tuple(dict.fromkeys((*earlier.details, *reading.details)))
+    asked = {**earlier.asked, **reading.asked}
     again = replace(
-        earlier, question=reading.question, lang=reading.lang, named=reading.named, details=details
+        earlier, question=reading.question, lang=reading.lang, named=reading.named, asked=asked
     )
     return scene.matcher.judge(again, scene.street)
 
@@ -245,21 +272,26 @@ def _asks(surface: str, asking: tuple[str, ...]) -> bool:
     return any(surface in word or word in surface for word in asking)
 
 
-def _another_topic(term: QueryTerm, about: frozenset[str]) -> bool:
-    return term.term in about and not function_word(term.surface or term.term)
+def _another_topic(term: QueryTerm, about: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """What the fresh match is about: a name of its committee, or a core word that is
+    no mere "how" (具体, 平常: jieba's function words; 丰裕里's 丰裕 is a name all the same)."""
+    core, names = about
+    if term.term in names:
+        return True
+    return term.term in core and not function_word(term.surface or term.term)
 
 
-def _what_it_is_about(scene: _Scene) -> frozenset[str]:
+def _what_it_is_about(scene: _Scene) -> tuple[frozenset[str], frozenset[str]]:
     """The words the fact found on its own shares with the question that are what it is
     about: its core terms, and words no other committee's facts use (刘秀军, 无违创建)."""
     fresh, index = scene.fresh, scene.matcher.index
     best = fresh.best
     if best is None or fresh.outcome == "declined":
-        return frozenset()
+        return frozenset(), frozenset()
     core = index.core_terms[index.fact_numbers[best.fact.id]]
-    return frozenset(
-        t for t in best.shared_terms if t in core or only_of(index, t, best.committee_id)
-    )
+    shared = best.shared_terms
+    names = frozenset(t for t in shared if only_of(index, t, best.committee_id))
+    return core.intersection(shared), names
 
 
 def _terms_of(scene: _Scene) -> frozenset[str]:

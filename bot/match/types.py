@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.kb.asking import Kind
 from bot.kb.model import Fact, Lang, Text
-from bot.match.details import Detail
 
 Outcome = Literal["answered", "clarify", "declined"]
 
@@ -35,10 +35,12 @@ class Reading:
     """The committee the question names (its id), if any."""
     terms: tuple[QueryTerm, ...]
     """The terms, the committee's name left out, after typo repair."""
-    details: tuple[Detail, ...] = ()
-    """The details it asks for (details.Detail: a fee, hours, how many people)."""
+    asked: Mapping[Kind, tuple[str, ...]] = field(default_factory=dict)
+    """The kinds of information it asks for, with the words that ask them."""
     namesakes: tuple[str, ...] = ()
     """Committees of the named name in several streets (then "which street?")."""
+    wants_list: bool = False
+    """It asks which committees do something (哪几个居委)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class Guards:
     """Another committee's fact is as good: never answer outright."""
     missing_detail: Text | None = None
     """The detail the question asks for (a fee, hours) that the best fact does not give."""
+    keywords: bool = False
+    """A few English keywords (reading club) that the best fact covers: at least offered."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,12 @@ class MatchResult:
     detail_span: str | None = None
     """For a follow-up answered from the last fact: the part of its answer that gives the
     detail asked (每天平均14.86单), which the reply leads with."""
+    listing: bool = False
+    """The question asks which committees do something: the candidates are the list, one
+    fact per committee, best first."""
+    asked: frozenset[Kind] = frozenset()
+    """The kinds of information the question asks for (a count, a date): an answer
+    leads with the clause that gives them (answerability.detail_span)."""
 
     @property
     def answered(self) -> bool:
