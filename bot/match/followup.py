@@ -163,22 +163,31 @@ def _same_kind_first(
     """The named committee's fact that gives what the last question asked (890人次 →
     合一's 360人次): among the candidates first, then its facts of the last fact's tags,
     then the rest; the candidates as they are when none gives it."""
-    kb, named = scene.kb, scene.reading.named
-    committee = kb.committee(named)
-    if committee is None:
-        return candidates
-    tags = set(scene.last.tags) if scene.last else set()
-    facts = [m.fact for m in candidates if m.committee_id == named]
-    facts += sorted(
-        (f for f in committee.facts if f not in facts and not f.overview),
-        key=lambda f: not tags.intersection(f.tags),
-    )
     text = asking_text(asked)
-    giving = next((f for f in facts if gives_what_is_asked(kb, f, text, asked.lang)), None)
+    giving = next(
+        (
+            f
+            for f in _facts_to_try(scene, candidates)
+            if gives_what_is_asked(scene.kb, f, text, asked.lang)
+        ),
+        None,
+    )
     if giving is None or giving is candidates[0].fact:
         return candidates
     chosen = Match(giving, candidates[0].score, giving.title.in_lang(asked.lang), (), "context")
     return (chosen, *(m for m in candidates if m.fact is not giving))
+
+
+def _facts_to_try(scene: _Scene, candidates: tuple[Match, ...]) -> list[Fact]:
+    """The named committee's facts: the candidates', then those of the last fact's tags."""
+    named = scene.reading.named
+    committee = scene.kb.committee(named)
+    facts = [m.fact for m in candidates if m.committee_id == named]
+    if committee is None:
+        return facts
+    tags = set(scene.last.tags) if scene.last else set()
+    rest = [f for f in committee.facts if f not in facts and not f.overview]
+    return facts + sorted(rest, key=lambda f: not tags.intersection(f.tags))
 
 
 def _option_of(scene: _Scene) -> MatchResult | None:
