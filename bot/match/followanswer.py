@@ -37,6 +37,10 @@ WHEN_LABEL = Text("具体时间", "the exact time")
 PEOPLE = re.compile(r"[\u4e00-\u9fff](?:者|员|师|居民|市民|村民)")
 """A noun ending that names people by who they are: 志愿者, 队员, 退休教师, 居民."""
 
+EVERY = re.compile(r"每(?:个)?(?:月|周|星期|礼拜|天|日|年)|定期")
+AVERAGE = re.compile(r"平均|average")
+"""平均每天: a statistic, not a schedule."""
+
 Asked = dict[Kind, tuple[str, ...]]
 
 
@@ -109,7 +113,7 @@ def answerability(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> A
     if not asked and not when:
         return Answerability()
     given = _given(kb, fact, lang, asked)
-    if when and not given & when:
+    if when and not _gives_when(fact, given & when):
         return Answerability(asked=True, missing=WHEN_LABEL)
     for kind in _by_precision(asked):
         if kind not in given:
@@ -122,6 +126,16 @@ def gives_what_is_asked(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang
     """The question asks a detail, and the fact gives it."""
     detail = answerability(kb, fact, question, lang)
     return detail.asked and detail.missing is None
+
+
+def _gives_when(fact: Fact, given: set[Kind]) -> bool:
+    """A time, a day, or how often it happens; an average (平均每天14.86单) is a rate of
+    use, not when it happens."""
+    if given != {Kind.FREQUENCY}:
+        return bool(given)
+    return any(
+        not AVERAGE.search(fact.answer.zh[: m.start()][-4:]) for m in EVERY.finditer(fact.answer.zh)
+    )
 
 
 def asked_in_follow_up(kb: KnowledgeBase, question: str) -> Asked:
