@@ -179,8 +179,8 @@ def test_our_dialogues_keep_their_figures(live: LiveKnowledge) -> None:
     judged = [ask_conversation(matcher, c) for c in read_conversations(DIALOGUES)]
     summary = summarize_dialogues(judged)
     misses = summary["misses"]
-    # measured 96.0 / 97.0 / 3.0 / 91.7 when written ('is it free to join?' is answered:
-    # a bare 'free' is no asking word of a fee)
+    # measured 96.0 / 97.1 / 2.9 / 92.3: 志愿者 alone asks back (a first turn); after the
+    # grocery app, 一般什么时候送到家 is matched on its own to 建二's 送到家门口 services
     assert summary["first"]["share"] >= 0.95, misses
     assert summary["followup"]["share"] >= 0.95, misses
     assert summary["followup_wrong"]["share"] <= 0.04, misses
