@@ -7,6 +7,7 @@ chat turns over the store (read the context, match, queue the new context).
 The conversations are our own (tests/data/dialogues/follow-ups.yaml), each asked turn by
 turn as one resident; rounds alternate plain text with a fresh suffix, so the caches of
 normalisation do not flatter the figures.
+  alone   the same questions matched one by one, without context (for comparison)
   match   Matcher.match(question, context=…) plus choose() and the next context: p50/p99
   turn    Dialogue.handle() over a SQLite store in a temporary folder: p50/p99
 
@@ -57,13 +58,16 @@ def percentiles(timings: list[float]) -> tuple[float, float]:
     return timings[len(timings) // 2], timings[min(len(timings) - 1, int(0.99 * len(timings)))]
 
 
-def time_matching(matcher: Matcher, talks: list[list[str]]) -> list[float]:
+def time_matching(
+    matcher: Matcher, talks: list[list[str]], *, in_context: bool = True
+) -> list[float]:
+    """Seconds per turn; `in_context=False`: each question alone (what context adds)."""
     timings = []
     for talk in talks:
         context = NO_CONTEXT
         for question in talk:
             began = time.perf_counter()
-            result = matcher.match(question, context=context)
+            result = matcher.match(question, context=context if in_context else None)
             choice = choose(result, None, DEFAULT)
             context = after_question(context, result, choice, result.lang, time.time())
             timings.append(time.perf_counter() - began)
@@ -91,12 +95,14 @@ def report(label: str, directory: Path, rounds: int) -> None:
     talks = conversations(rounds)
     # warm the caches the way a running bot has them (each conversation once)
     time_matching(live.current.matcher, talks[: len(talks) // max(1, rounds)])
+    alone_p50, alone_p99 = percentiles(time_matching(live.current.matcher, talks, in_context=False))
     match_p50, match_p99 = percentiles(time_matching(live.current.matcher, talks))
     with tempfile.TemporaryDirectory() as folder:
         turn_p50, turn_p99 = percentiles(time_turns(live, talks, Path(folder)))
     turns = sum(len(t) for t in talks)
     print(
         f"{label:>14}: {len(live.current.kb.facts):6d} facts, {turns} turns  "
+        f"alone p50={alone_p50 * 1000:5.2f} ms p99={alone_p99 * 1000:5.2f} ms  "
         f"match p50={match_p50 * 1000:5.2f} ms p99={match_p99 * 1000:5.2f} ms  "
         f"turn p50={turn_p50 * 1000:5.2f} ms p99={turn_p99 * 1000:5.2f} ms",
         flush=True,

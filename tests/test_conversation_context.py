@@ -213,3 +213,14 @@ def test_ask_dialogue_keeps_one_conversation_per_user(
     assert records[2]["context"]["used"] and records[2]["context"]["why"]
     assert records[3]["outcome"] == "declined"
     assert records[3]["related"][0]["fact_id"] == "xinhua-calligraphy"
+
+
+def test_another_committee_named_after_a_detail_asks_that_detail_of_it(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """那合一呢 after 要付钞票伐: the fee of 合一's service, which the article does not give."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "孝和的食行生鲜是啥")
+    assert "我只知道" in ask(dialogue, ALICE, "要付钞票伐")
+    reply = ask(dialogue, ALICE, "那合一呢")
+    assert "我只知道" in reply and "合一" in reply

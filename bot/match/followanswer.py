@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.kb.model import Fact, KnowledgeBase, Lang, Text
-from bot.match.answerability import Kind, asked_words, detail_span, given_kinds
+from bot.match.answerability import Kind, asked_words, detail_span
 from bot.match.followwords import (
     asking_text,
     content_word,
@@ -68,7 +68,7 @@ def bound_to_fact(
     (our building has no elevator …). `vouched`: the fact was found for the question on
     its own, which speaks for it."""
     best = candidates[0]
-    detail = answerability(matcher.kb, best.fact, asking_text(reading), reading.lang)
+    detail = answerability(matcher, best.fact, asking_text(reading), reading.lang)
     answered = detail.missing is None and (
         vouched or detail.asked or not unexplained(matcher, reading, best.fact)
     )
@@ -106,13 +106,14 @@ def unexplained(matcher: Matcher, reading: Reading, fact: Fact) -> list[str]:
     return missing
 
 
-def answerability(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> Answerability:
+def answerability(matcher: Matcher, fact: Fact, question: str, lang: Lang) -> Answerability:
     """The one place follow-ups ask whether a fact gives the detail asked."""
+    kb = matcher.kb
     asked = asked_in_follow_up(kb, question)
     when = _asks_when(kb, question, asked)
     if not asked and not when:
         return Answerability()
-    given = _given(kb, fact, lang, asked)
+    given = _given(matcher, fact, lang, asked)
     if when and not _gives_when(fact, given & when):
         return Answerability(asked=True, missing=WHEN_LABEL)
     for kind in _by_precision(asked):
@@ -122,9 +123,9 @@ def answerability(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> A
     return Answerability(asked=True, span=detail_span(fact, kind, lang, asking=kb.asking))
 
 
-def gives_what_is_asked(kb: KnowledgeBase, fact: Fact, question: str, lang: Lang) -> bool:
+def gives_what_is_asked(matcher: Matcher, fact: Fact, question: str, lang: Lang) -> bool:
     """The question asks a detail, and the fact gives it."""
-    detail = answerability(kb, fact, question, lang)
+    detail = answerability(matcher, fact, question, lang)
     return detail.asked and detail.missing is None
 
 
@@ -147,12 +148,11 @@ def asked_in_follow_up(kb: KnowledgeBase, question: str) -> Asked:
     return asked
 
 
-def _given(kb: KnowledgeBase, fact: Fact, lang: Lang, asked: Asked) -> set[Kind]:
-    committee = kb.committee_of(fact)
-    contact = committee.contact if committee else None
-    not_names = [c.short_name for c in kb.committees]
-    given = set(given_kinds(fact, lang, contact=contact, asking=kb.asking, not_names=not_names))
-    if _only_who(kb, asked) and PEOPLE.search(fact.answer.zh):
+def _given(matcher: Matcher, fact: Fact, lang: Lang, asked: Asked) -> set[Kind]:
+    """The kinds the fact gives (the index keeps them per fact); "who" also by a role."""
+    index = matcher.index
+    given = set(index.given_kinds(index.fact_numbers[fact.id], lang))
+    if _only_who(matcher.kb, asked) and PEOPLE.search(fact.answer.zh):
         given.add(Kind.PERSON_NAME)
     return given
 

@@ -148,12 +148,15 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
     if not elliptical or reading.named == context.committee_id or not context.question:
         return scene.on_its_own("names its own committee and topic")
     use = scene.use("switch", "only a committee named: the last question asked of it")
-    again = _asked_again(scene)
+    earlier, again = _asked_again(scene)
     if not again.answered or again.best is None:
         return replace(again, context=use)
-    asked = replace(reading, normalized=f"{reading.normalized} {context.question}")
+    # what is asked: this question and the last one, in the base's words too (付钞票 → 付钱)
+    both = f"{reading.normalized} {context.question}"
+    asked = replace(reading, normalized=both, terms=(*reading.terms, *earlier.terms))
     candidates = _same_kind_first(scene, asked, again.candidates)
-    result = bound_to_fact(scene.matcher, asked, candidates, use)
+    # the fact was found for the last question asked of this committee: vouched for
+    result = bound_to_fact(scene.matcher, asked, candidates, use, vouched=True)
     return replace(result, normalized=reading.normalized)
 
 
@@ -168,7 +171,7 @@ def _same_kind_first(
         (
             f
             for f in _facts_to_try(scene, candidates)
-            if gives_what_is_asked(scene.kb, f, text, asked.lang)
+            if gives_what_is_asked(scene.matcher, f, text, asked.lang)
         ),
         None,
     )
@@ -211,15 +214,15 @@ def _option_of(scene: _Scene) -> MatchResult | None:
     return None
 
 
-def _asked_again(scene: _Scene) -> MatchResult:
-    """The last question asked again of the committee now named."""
+def _asked_again(scene: _Scene) -> tuple[Reading, MatchResult]:
+    """The last question as read, and asked again of the committee now named."""
     reading = scene.reading
     earlier = scene.matcher.read(scene.context.question, scene.street)
     asked = {**earlier.asked, **reading.asked}
     again = replace(
         earlier, question=reading.question, lang=reading.lang, named=reading.named, asked=asked
     )
-    return scene.matcher.judge(again, scene.street)
+    return earlier, scene.matcher.judge(again, scene.street)
 
 
 # --- a question of its own ---------------------------------------------------------------
