@@ -1,4 +1,5 @@
-"""The SQLite store: residents' preferences, the question log and feedback.
+"""The SQLite store: residents' preferences and conversation context, the question log and
+feedback.
 
 No resident's reply waits on the database. Writes are queued for one background
 writer thread (see writer.py) and the methods that make them return at once. Reads
