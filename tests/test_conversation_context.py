@@ -224,3 +224,13 @@ def test_another_committee_named_after_a_detail_asks_that_detail_of_it(
     assert "我只知道" in ask(dialogue, ALICE, "要付钞票伐")
     reply = ask(dialogue, ALICE, "那合一呢")
     assert "我只知道" in reply and "合一" in reply
+
+
+def test_a_committee_named_alone_without_the_same_service_gets_what_it_does(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """新华有伐 after the grocery app: 新华 has none, so what 新华 does, never 孝和's."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "孝和的食行生鲜是啥")
+    reply = ask(dialogue, ALICE, "新华有伐")
+    assert "新华" in reply and "食行生鲜" not in reply and "不知道" not in reply

@@ -123,6 +123,17 @@ def answerability(matcher: Matcher, fact: Fact, question: str, lang: Lang) -> An
     return Answerability(asked=True, span=detail_span(fact, kind, lang, asking=kb.asking))
 
 
+def asks_a_detail(matcher: Matcher, reading: Reading) -> bool:
+    """The question asks a kind of information (a count, a name, where, when)."""
+    text = asking_text(reading)
+    asked = asked_in_follow_up(matcher.kb, text)
+    return bool(asked or _asks_when(matcher.kb, text, asked) or _asks_who(matcher.kb, text))
+
+
+def _asks_who(kb: KnowledgeBase, question: str) -> bool:
+    return says_any(question, words(kb, "asks_who"))
+
+
 def gives_what_is_asked(matcher: Matcher, fact: Fact, question: str, lang: Lang) -> bool:
     """The question asks a detail, and the fact gives it."""
     detail = answerability(matcher, fact, question, lang)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.kb.model import Fact, KnowledgeBase
-from bot.match.followanswer import bound_to_fact, gives_what_is_asked
+from bot.match.followanswer import asks_a_detail, bound_to_fact, gives_what_is_asked
 from bot.match.followwords import (
     asking_spans,
     asking_text,
@@ -149,15 +149,32 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
         return scene.on_its_own("names its own committee and topic")
     use = scene.use("switch", "only a committee named: the last question asked of it")
     earlier, again = _asked_again(scene)
-    if not again.answered or again.best is None:
-        return replace(again, context=use)
     # what is asked: this question and the last one, in the base's words too (付钞票 → 付钱)
     both = f"{reading.normalized} {context.question}"
     asked = replace(reading, normalized=both, terms=(*reading.terms, *earlier.terms))
-    candidates = _same_kind_first(scene, asked, again.candidates)
+    candidates = again.candidates if again.answered else _same_tag_or_overview(scene, asked)
+    if not candidates:
+        return replace(again, context=use)
+    candidates = _same_kind_first(scene, asked, candidates)
     # the fact was found for the last question asked of this committee: vouched for
     result = bound_to_fact(scene.matcher, asked, candidates, use, vouched=True)
     return replace(result, normalized=reading.normalized)
+
+
+def _same_tag_or_overview(scene: _Scene, asked: Reading) -> tuple[Match, ...]:
+    """The last question finds nothing of the committee named: its fact of the last
+    fact's tags, else its overview (what it does); none when the last question asked a
+    detail (who teaches it), which nothing of that committee then gives."""
+    committee = scene.kb.committee(scene.reading.named)
+    if committee is None or asks_a_detail(scene.matcher, asked):
+        return ()
+    facts = _facts_to_try(scene, ())
+    tags = set(scene.last.tags) if scene.last else set()
+    fact = next((f for f in facts if tags.intersection(f.tags)), None) or committee.overview
+    if fact is None:
+        return ()
+    lang = scene.reading.lang
+    return (Match(fact, scene.matcher.scoring.named_fact_floor, fact.title.in_lang(lang)),)
 
 
 def _same_kind_first(
