@@ -94,6 +94,7 @@ def build_report(
     questions = _questions(store, snapshot, since, until, street)
     unanswered = [q for q in questions if q.unanswered]
     clarified = [q for q in questions if q.outcome == "clarify" and not q.rejected]
+    feedback = _feedback(store, snapshot, since, until, street)
     return Report(
         since=since,
         until=until,
@@ -102,8 +103,8 @@ def build_report(
         answered=sum(1 for q in questions if q.resolved_fact_id),
         unanswered=tuple(_with_nearest(group_questions(unanswered), snapshot, street)),
         clarified=tuple(_with_nearest(group_questions(clarified), snapshot, street)),
-        top_facts=tuple(_top_facts(questions, snapshot)),
-        feedback=tuple(_feedback(store, snapshot, since, until, street)),
+        top_facts=tuple(_top_facts(questions, snapshot, feedback)),
+        feedback=tuple(feedback),
         street=street,
     )
 
@@ -175,10 +176,20 @@ def _title(snapshot: Snapshot, fact_id: str) -> str:
     return fact.title.zh if fact else texts.REMOVED_FACT.zh
 
 
-def _top_facts(questions: Sequence[LoggedQuestion], snapshot: Snapshot) -> list[FactCount]:
+def _top_facts(
+    questions: Sequence[LoggedQuestion], snapshot: Snapshot, feedback: Sequence[FactCount]
+) -> list[FactCount]:
+    """The most asked facts, each with the period's 👍/👎 (the same figures as `feedback`)."""
     counts = Counter(q.resolved_fact_id for q in questions if q.resolved_fact_id)
+    votes = {row.fact_id: row for row in feedback}
     return [
-        FactCount(fact_id=fact_id, title=_title(snapshot, fact_id), asked=count)
+        FactCount(
+            fact_id=fact_id,
+            title=_title(snapshot, fact_id),
+            asked=count,
+            helpful=votes[fact_id].helpful if fact_id in votes else 0,
+            unhelpful=votes[fact_id].unhelpful if fact_id in votes else 0,
+        )
         for fact_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
 

@@ -80,12 +80,10 @@ def test_an_old_context_keeps_only_its_language() -> None:
 
 def test_the_language_rule_is_one_pure_function() -> None:
     rule = {"hint": None, "default": "zh"}
-    assert choose_language(chosen="zh", question="en", last="en", **rule) == "zh"
-    assert choose_language(chosen=None, question="en", last="zh", **rule) == "en"
-    assert choose_language(chosen=None, question=None, last="en", **rule) == "en"
-    assert (
-        choose_language(chosen=None, question=None, last=None, hint="en-GB", default="zh") == "en"
-    )
+    assert choose_language(chosen="zh", text="where is the library", last="en", **rule) == "zh"
+    assert choose_language(chosen=None, text="where is the library", last="zh", **rule) == "en"
+    assert choose_language(chosen=None, text=None, last="en", **rule) == "en"
+    assert choose_language(chosen=None, text=None, last=None, hint="en-GB", default="zh") == "en"
 
 
 # --- follow-ups in the chat -----------------------------------------------------------------

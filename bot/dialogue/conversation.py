@@ -22,7 +22,7 @@ from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
 from bot.dialogue.context import after_fact, after_question
 from bot.dialogue.followups import followups_command
-from bot.dialogue.language import LANG_CHOICES, choose_language
+from bot.dialogue.language import LANG_CHOICES, choose_language, conversation_language
 from bot.dialogue.payloads import TEACH_KINDS, Kind, decode, encode, parse_log_id, resolve
 from bot.dialogue.settings import DEFAULT, DialogueSettings
 from bot.dialogue.smalltalk import small_talk
@@ -36,7 +36,7 @@ from bot.dialogue.streets import (
 )
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
 from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
-from bot.match import LiveKnowledge, MatchResult, detect_language
+from bot.match import LiveKnowledge, MatchResult
 from bot.match.answerability import Kind as DetailKind
 from bot.match.answerability import detail_span
 from bot.match.live import Snapshot
@@ -115,6 +115,12 @@ class Dialogue:
             reply = self._say(texts.ERROR, self._lang(turn))
         return _fit(reply)
 
+    def conversation_language(self, user: User) -> Lang:
+        """The language of `user`'s conversation (a page's, its menus'): what a button
+        press would be answered in."""
+        prefs, context = self.store.preferences(user.id), self._context(user)
+        return self._lang(_Turn(self.knowledge.current, user, prefs, context))
+
     def _dispatch(self, turn: _Turn, incoming: Incoming) -> Reply:
         if isinstance(incoming, TextMessage):
             return self._text(turn, incoming.text)
@@ -124,10 +130,11 @@ class Dialogue:
             return self._say(texts.NON_TEXT, self._lang(turn))
         raise TypeError(f"unexpected incoming {incoming!r}")
 
-    def _lang(self, turn: _Turn, question_lang: Lang | None = None) -> Lang:
+    def _lang(self, turn: _Turn, text: str | None = None) -> Lang:
+        """The language to answer in; `text`: what the resident wrote (None: a button)."""
         return choose_language(
             chosen=turn.prefs.language,
-            question=question_lang,
+            text=text,
             last=turn.context.lang,
             hint=turn.user.language_code,
             default=self.default_language,
@@ -139,24 +146,23 @@ class Dialogue:
         lifetime = 60 * self.settings.context_minutes
         return self.store.context(user.id).as_of(time.time(), lifetime)
 
-    def _last_lang(self, turn: _Turn, question_lang: Lang | None) -> Lang:
-        """The language a resident's message leaves as their last one (not a /lang choice)."""
-        return choose_language(
-            chosen=None,
-            question=question_lang,
+    def _last_lang(self, turn: _Turn, text: str) -> Lang:
+        """The conversation's language after the resident wrote `text` (kept in the context)."""
+        return conversation_language(
+            text=text,
             last=turn.context.lang,
             hint=turn.user.language_code,
             default=self.default_language,
         )
 
-    def _keep_language(self, turn: _Turn, question_lang: Lang | None) -> None:
-        lang = self._last_lang(turn, question_lang)
+    def _keep_language(self, turn: _Turn, text: str) -> None:
+        lang = self._last_lang(turn, text)
         if lang != turn.context.lang:
             self.store.set_context(turn.user.id, replace(turn.context, lang=lang, at=time.time()))
 
-    def _keep_context(self, turn: _Turn, result: MatchResult, choice: Choice) -> None:
+    def _keep_context(self, turn: _Turn, text: str, result: MatchResult, choice: Choice) -> None:
         """What this question leaves for the next one to be read in."""
-        now, last_lang = time.time(), self._last_lang(turn, result.lang)
+        now, last_lang = time.time(), self._last_lang(turn, text)
         after = after_question(turn.context, result, choice, last_lang, now)
         self.store.set_context(turn.user.id, after)
 
@@ -174,27 +180,26 @@ class Dialogue:
     def _text(self, turn: _Turn, raw: str) -> Reply:
         text = clean_text(raw[:MAX_READ_CHARS])
         if len(raw) > MAX_READ_CHARS or len(text) > MAX_QUESTION_CHARS:
-            question_lang = detect_language(text[:MAX_QUESTION_CHARS])
-            self._keep_language(turn, question_lang)
-            return self._say(texts.TOO_LONG, self._lang(turn, question_lang))
+            self._keep_language(turn, text[:MAX_QUESTION_CHARS])
+            return self._say(texts.TOO_LONG, self._lang(turn, text[:MAX_QUESTION_CHARS]))
         if text.startswith("/"):
             return self._command(turn, text)
         if not any(ch.isalnum() for ch in text):
             return self._say(texts.EMPTY, self._lang(turn))
         greeting = small_talk(text)
         if greeting:
-            self._keep_language(turn, detect_language(text))
-            return self._say(greeting, self._lang(turn, detect_language(text)))
+            self._keep_language(turn, text)
+            return self._say(greeting, self._lang(turn, text))
         return self._question(turn, text)
 
     def _question(self, turn: _Turn, text: str) -> Reply:
         street = resident_street(turn.kb, turn.prefs)
         result = turn.snapshot.matcher.match(text, street=street, context=turn.context)
-        lang = self._lang(turn, result.lang)
+        lang = self._lang(turn, text)
         settings = self.settings.following(self.knowledge.settings)
         choice = choose(result, turn.prefs.home_committee, settings)
         log_id = self._log(turn, result, choice)
-        self._keep_context(turn, result, choice)
+        self._keep_context(turn, text, result, choice)
         if result.listing and result.answered:
             return replace(render.listing(turn.kb, result.candidates, lang), open_log_id=log_id)
         if choice.outcome == "answered" and choice.match is not None:
@@ -239,7 +244,7 @@ class Dialogue:
         head, _, arg = text.partition(" ")
         name = head[1:].split("@", 1)[0].casefold()  # "/start@HuaihaiBot" in groups
         arg = arg.strip()
-        lang = self._lang(turn, detect_language(arg) if arg and name == "committee" else None)
+        lang = self._lang(turn, arg if arg and name == "committee" else None)
         command = COMMANDS.get(name)
         if command is None:
             return self._say(texts.UNKNOWN_COMMAND, lang)

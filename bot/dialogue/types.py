@@ -64,6 +64,9 @@ class Reply:
     open_log_id: int | None = None
     """The logged question this reply leaves without an answer (declined, "did you mean"):
     a front end keeps where it was asked, to send the answer once it is taught."""
+    followup_id: int | None = None
+    """The follow-up this reply delivers ("an answer to your earlier question"): a front
+    end that marks it sent only once shown acknowledges it by this id."""
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:

@@ -93,7 +93,19 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: the street a resident chose, in a knowledge base of several streets
     "ALTER TABLE preferences ADD COLUMN street TEXT;",
-    # 4: what a resident's conversation is about (bot.match.types.Context), so that a
+    # 4: the web chat's conversation as rendered, per session (Store.history): kept for
+    # a reload and for a second worker; the newest turns only, for 30 days at most
+    """
+    CREATE TABLE chat_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_key TEXT NOT NULL,
+        at REAL NOT NULL,
+        entry TEXT NOT NULL
+    );
+    CREATE INDEX chat_history_user ON chat_history (user_key, id);
+    CREATE INDEX chat_history_at ON chat_history (at);
+    """,
+    # what a resident's conversation is about (bot.context.Context), so that a
     # follow-up on another web worker or after a restart is read in it
     """
     CREATE TABLE conversation_context (
