@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.dialogue import Dialogue, TextMessage, User
 from bot.kb.asking import Kind, parse_asking
 from bot.kb.loader import KnowledgeBaseError, load_knowledge
 from bot.kb.model import Contact, KnowledgeBase
+from bot.match import LiveKnowledge, Matcher, MatcherSettings
 from bot.match.answerability import asked_kinds, detail_span, given_kinds
+from bot.store import Store
 from bot.yamlfile import load_yaml
 
 SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
@@ -95,3 +98,54 @@ def test_check_rejects_an_unknown_kind(tmp_path: Path) -> None:
     details.write_text(details.read_text(encoding="utf-8").replace("  hours:", "  hourz:"))
     with pytest.raises(KnowledgeBaseError, match="hourz"):
         load_knowledge(tmp_path / "knowledge")
+
+
+# --- the matcher and the replies that use it ------------------------------------------
+@pytest.fixture(scope="module")
+def matcher(kb: KnowledgeBase) -> Matcher:
+    return Matcher(kb)
+
+
+def test_a_detail_the_best_fact_gives_is_answered_and_one_it_lacks_declined(
+    matcher: Matcher,
+) -> None:
+    given = matcher.match("新华的书法课每月有几回")
+    assert given.answered and given.best is not None
+    assert given.best.fact.id == "xinhua-calligraphy"
+    lacking = matcher.match("新华的书法课学一期付多少钱")
+    assert lacking.outcome == "declined" and lacking.guards.missing_detail is not None
+    assert [m.fact.id for m in lacking.related] == ["xinhua-calligraphy"]
+
+
+def test_which_committees_is_answered_with_every_committee_that_has_it(
+    matcher: Matcher,
+) -> None:
+    result = matcher.match("有书法班的是哪几个居委")
+    assert result.answered and result.listing
+    assert {"xinhua", "heer"} <= {m.committee_id for m in result.candidates}
+    assert len({m.committee_id for m in result.candidates}) == len(result.candidates)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("reading club", "heer-reading-room"),
+        ("dog owners etiquette", "jiansi-civility"),
+        ("calligraphy teacher", "xinhua-calligraphy"),
+    ],
+)
+def test_a_few_english_keywords_reach_the_right_fact(
+    matcher: Matcher, question: str, fact_id: str
+) -> None:
+    result = matcher.match(question)
+    assert result.outcome != "declined"
+    assert result.best is not None and result.best.fact.id == fact_id
+
+
+def test_the_reply_leads_with_the_detail_asked(kb: KnowledgeBase, store: Store) -> None:
+    live = LiveKnowledge(SHIPPED, MatcherSettings())
+    reply = Dialogue(live, store).handle(
+        User("test:detail"), TextMessage("建二的服务队一年服务多少人")
+    )
+    first_lines = reply.text.split("\n\n")[1]  # after the title and the committee
+    assert "890人次" in first_lines and first_lines.startswith("👉")

@@ -140,7 +140,7 @@ def test_the_realistic_batches_keep_the_five_figures() -> None:
     cases = [case for path in sorted(REGRESSION.parent.glob("*.yaml")) for case in read_cases(path)]
     summary = summarize(evaluate(MATCHER, cases))
     wrong = [m for m in summary["misses"] if m["wrong"]]
-    # measured 96.1 / 97.7 / 0.8 / 94.5 when the calibration was last fitted; batches 4-7
+    # measured 95.7 / 97.5 / 0.8 / 96.4 when the calibration was last fitted; batches 4-7
     # hold questions about details the article never gives, which keep "wrong" above 0
     assert summary["first"]["share"] >= 0.94, summary["misses"]
     assert summary["within2"]["share"] >= 0.965, summary["misses"]

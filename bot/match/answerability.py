@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-import jieba.posseg
+import jieba
 
 from bot.kb.asking import AskingWords, Kind, load_shipped_asking
 from bot.kb.model import Contact, Fact, Lang
@@ -250,6 +250,10 @@ def _has_place(text: str, _words: AskingWords) -> bool:
 
 @lru_cache(maxsize=4096)
 def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    # imported here: the tagger's tables take a third of a second to load, and a warm
+    # start reads every fact's kinds from the index cache without it
+    import jieba.posseg
+
     return tuple((pair.word, pair.flag) for pair in jieba.posseg.cut(text))
 
 

@@ -243,24 +243,35 @@ class Matcher:
         if not asked or not candidates or self._gives(asked, candidates[0].fact, lang, question):
             return candidates
         best = candidates[0]
-        same = [m for m in candidates[1:] if m.committee_id == best.committee_id and m.committee_id]
-        giving = next((m for m in same if self._gives(asked, m.fact, lang, question)), None)
+        giving = self._same_committee_giving(asked, candidates, lang, question)
         if giving is not None:
             return [giving, *(m for m in candidates if m is not giving)]
-        committee = self.kb.committee_of(best.fact)
-        if committee is None or not best.fact.overview:
-            return candidates
-        fact = next(
-            (
-                f
-                for f in committee.facts
-                if not f.overview and self._gives(asked, f, lang, question)
-            ),
-            None,
-        )
+        fact = self._own_fact_giving(asked, best, lang, question) if best.fact.overview else None
         if fact is None:
             return candidates
         return [replace(best, fact=fact, phrasing=fact.title.zh), *candidates[1:]]
+
+    def _same_committee_giving(
+        self,
+        asked: Mapping[Kind, tuple[str, ...]],
+        candidates: list[Match],
+        lang: Lang,
+        question: str,
+    ) -> Match | None:
+        """A lower candidate of the best one's committee that gives what is asked."""
+        best = candidates[0]
+        same = (m for m in candidates[1:] if m.committee_id and m.committee_id == best.committee_id)
+        return next((m for m in same if self._gives(asked, m.fact, lang, question)), None)
+
+    def _own_fact_giving(
+        self, asked: Mapping[Kind, tuple[str, ...]], best: Match, lang: Lang, question: str
+    ) -> Fact | None:
+        """Any fact of the (named) committee whose overview came first that gives it."""
+        committee = self.kb.committee_of(best.fact)
+        if committee is None:
+            return None
+        facts = (f for f in committee.facts if not f.overview)
+        return next((f for f in facts if self._gives(asked, f, lang, question)), None)
 
     def _gives(
         self, asked: Mapping[Kind, tuple[str, ...]], fact: Fact, lang: Lang, question: str
