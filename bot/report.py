@@ -14,7 +14,7 @@ import sys
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,8 @@ from bot.admin import texts
 from bot.admin.streets import chosen_street, in_street
 from bot.config import Config
 from bot.dialogue.settings import DEFAULT
+from bot.handoffs import Summary
+from bot.handoffs import summary as handoff_summary
 from bot.kb import KnowledgeBaseError
 from bot.kb.model import Lang, Text
 from bot.match.live import LiveKnowledge, Snapshot
@@ -43,6 +45,9 @@ class QuestionGroup:
     nearest_fact_title: str | None = None
     nearest_score: float | None = None
     """The current matcher's best fact for the example and its score (0-100)."""
+    channels: tuple[tuple[str, int], ...] = ()
+    """Where the group was asked (tg, web, console, wechat; "" for questions logged
+    before channels were) and how often, the most first."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ class Report:
     """Facts with any 👍/👎 in the period, most 👎 first."""
     street: str | None = None
     """The street reported on (`--street`); None: every street."""
+    handoffs: Summary | None = None
+    """Residents' messages to staff opened in the period; None when they cannot be read."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -106,6 +113,7 @@ def build_report(
         top_facts=tuple(_top_facts(questions, snapshot, feedback)),
         feedback=tuple(feedback),
         street=street,
+        handoffs=handoff_summary(store, since.timestamp(), until.timestamp()),
     )
 
 
@@ -140,17 +148,21 @@ def group_questions(
             members.append([form])
         else:
             members[found[2]].append(form)
-    groups = []
-    for group_forms in members:
-        asked = [q for form in group_forms for q in by_form[form]]
-        wording = Counter(q.question for q in by_form[group_forms[0]])
-        groups.append(
-            QuestionGroup(
-                count=len(asked), example=wording.most_common(1)[0][0], variants=tuple(group_forms)
-            )
-        )
+    groups = [_group(group_forms, by_form) for group_forms in members]
     groups.sort(key=lambda group: -group.count)
     return groups
+
+
+def _group(forms: list[str], by_form: dict[str, list[LoggedQuestion]]) -> QuestionGroup:
+    """The group of `forms`, the first the most frequent."""
+    asked = [q for form in forms for q in by_form[form]]
+    wording = Counter(q.question for q in by_form[forms[0]])
+    return QuestionGroup(
+        count=len(asked),
+        example=wording.most_common(1)[0][0],
+        variants=tuple(forms),
+        channels=tuple(Counter(q.channel or "" for q in asked).most_common()),
+    )
 
 
 def _with_nearest(
@@ -161,10 +173,8 @@ def _with_nearest(
         if best is None:
             yield group
             continue
-        yield QuestionGroup(
-            count=group.count,
-            example=group.example,
-            variants=group.variants,
+        yield replace(
+            group,
             nearest_fact_id=best.fact.id,
             nearest_fact_title=best.fact.title.zh,
             nearest_score=round(best.score, 1),
@@ -236,6 +246,7 @@ def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
                 _shorten(g.example),
                 g.nearest_fact_id or "—",
                 "—" if g.nearest_score is None else f"{g.nearest_score:.0f}",
+                channels_text(g.channels, lang),
             ]
             for g in groups
         ]
@@ -246,7 +257,36 @@ def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
         [str(f.helpful), str(f.unhelpful), f.fact_id, _shorten(f.title)] for f in report.feedback
     ]
     lines += _section(texts.FEEDBACK, texts.FEEDBACK_COLUMNS, fb_rows, limit, lang)
+    if report.handoffs is not None:
+        lines += ["", handoff_line(report.handoffs, lang)]
     return "\n".join(lines)
+
+
+def handoff_line(handoffs: Summary, lang: Lang) -> str:
+    """Hand-offs in one line: opened, still open, answered, the median time to answer."""
+    wait = handoffs.median_answer_seconds
+    median = "—" if wait is None else _duration(wait, lang)
+    return texts.HANDOFFS_LINE.in_lang(lang).format(
+        opened=handoffs.opened, open=handoffs.open, answered=handoffs.answered, median=median
+    )
+
+
+def _duration(seconds: float, lang: Lang) -> str:
+    if seconds < 3600:
+        return texts.MINUTES.in_lang(lang).format(n=max(1, round(seconds / 60)))
+    return texts.HOURS.in_lang(lang).format(n=f"{seconds / 3600:.1f}")
+
+
+def channels_text(channels: Sequence[tuple[str, int]], lang: Lang = "zh") -> str:
+    """Where a group was asked, for admins: 微信×2 Telegram×1."""
+    return " ".join(f"{channel_name(channel, lang)}×{count}" for channel, count in channels)
+
+
+def channel_name(channel: str, lang: Lang = "zh") -> str:
+    if not channel:
+        return texts.UNKNOWN_CHANNEL.in_lang(lang)
+    known = texts.CHANNEL_NAMES.get(channel)
+    return known.in_lang(lang) if known else channel
 
 
 def _section(

@@ -123,7 +123,7 @@ def bot_message_json(
         "from": BOT_USER,
         "text": text,
     }
-    if reply_markup:
+    if reply_markup and "inline_keyboard" in reply_markup:  # as Telegram: no ForceReply echoed
         data["reply_markup"] = reply_markup
     return data
 
@@ -245,7 +245,7 @@ class FakeBotApi:
     def wait_for(
         self,
         predicate: Callable[[Call], bool],
-        timeout: float = 10.0,
+        timeout: float = 30.0,
         *,
         after: int = 0,
     ) -> Call:
@@ -265,7 +265,7 @@ class FakeBotApi:
     def wait_sent(
         self,
         chat_id: int,
-        timeout: float = 10.0,
+        timeout: float = 30.0,
         *,
         after: int = 0,
         contains: str = "",

@@ -14,7 +14,7 @@ import pytest
 from bot.admin.teaching import Teaching
 from bot.console import run_chat
 from bot.dialogue import ButtonPress, Dialogue, TextMessage, User
-from bot.dialogue.followups import acknowledge, due_replies
+from bot.dialogue.followups import acknowledge, delivery_key, due_replies
 from bot.match import LiveKnowledge, MatcherSettings
 from bot.store import Store
 from bot.teachlog import TeachJournal
@@ -86,12 +86,13 @@ def test_a_follow_up_held_for_a_screen_stays_pending_until_acknowledged(
     [held] = due_replies(dialogue, resident, mark_sent=False)
     assert held.followup_id is not None and "民心在线" in held.text
     assert due_replies(dialogue, resident, mark_sent=False) == [held], "still pending"
-    assert acknowledge(dialogue, other, [held.followup_id]) == [], "not another's"
+    key = delivery_key(held)
+    assert acknowledge(dialogue, other, [key]) == [], "not another's"
     assert journal.status_of(held.followup_id) == "pending"
-    assert acknowledge(dialogue, resident, [held.followup_id]) == [held]
+    assert acknowledge(dialogue, resident, [key]) == [held]
     assert journal.status_of(held.followup_id) == "sent"
     assert due_replies(dialogue, resident, mark_sent=False) == []
-    assert acknowledge(dialogue, resident, [held.followup_id]) == [], "once"
+    assert acknowledge(dialogue, resident, [key]) == [], "once"
 
 
 def test_a_resident_who_asked_in_english_is_told_in_english(dialogue, teaching):

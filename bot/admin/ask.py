@@ -10,12 +10,15 @@ from typing import Any
 
 from bot.config import Config
 from bot.context import NO_CONTEXT, Context
+from bot.dialogue import texts
 from bot.dialogue.choice import choose
 from bot.dialogue.context import after_question
 from bot.dialogue.conversation import MAX_QUESTION_CHARS
+from bot.dialogue.emergency import emergency_reply
+from bot.dialogue.handoff import asks_for_person
 from bot.dialogue.settings import DEFAULT
 from bot.kb import KnowledgeBase, KnowledgeBaseError
-from bot.match import Matcher, MatchResult, explain
+from bot.match import Matcher, MatchResult, detect_language, explain
 from bot.match.cache import load_index
 
 
@@ -103,8 +106,19 @@ def run_ask(config: Config, question: str | None, *, as_json: bool, dialogue: bo
         if len(text) > MAX_QUESTION_CHARS:  # the bot refuses these unmatched: so does ask
             print(too_long(text, as_json=as_json), flush=True)
             continue
-        _print_result(matcher.match(text), kb, as_json=as_json)
+        if not _first_step(kb, text, as_json=as_json):
+            _print_result(matcher.match(text), kb, as_json=as_json)
     return 0
+
+
+def _first_step(kb: KnowledgeBase, text: str, *, as_json: bool) -> bool:
+    """An emergency or a request for a person is answered before any matching, as the
+    bot does: printed, and True."""
+    first = first_step_record(kb, text)
+    if first is None:
+        return False
+    print(json.dumps(first, ensure_ascii=False) if as_json else first["answer"], flush=True)
+    return True
 
 
 def _print_result(result: MatchResult, kb: KnowledgeBase, *, as_json: bool) -> None:
@@ -130,12 +144,28 @@ def _ask_dialogue(matcher: Matcher, lines: Iterable[str], *, as_json: bool) -> i
         if len(text) > MAX_QUESTION_CHARS:
             print(too_long(text, as_json=as_json), flush=True)
             continue
+        if _first_step(matcher.kb, text, as_json=as_json):
+            continue  # answered before matching; the conversation's topic stays
         context = contexts.get(user, NO_CONTEXT)
         result = matcher.match(text, context=context)
         choice = choose(result, None, DEFAULT)
         contexts[user] = after_question(context, result, choice, result.lang, time.time())
         _print_result(result, matcher.kb, as_json=as_json)
     return 0
+
+
+def first_step_record(kb: KnowledgeBase, text: str) -> dict[str, Any] | None:
+    """What ask says of a message the bot answers before matching: an emergency (the reply
+    residents see, numbers and all) or a request for a person (no hand-off is opened)."""
+    lang = detect_language(text)
+    reply = emergency_reply(kb, text, lang)
+    if reply is not None:
+        return {"question": text, "answered": True, "outcome": "emergency",
+                "answer": reply.text, "lang": lang}  # fmt: skip
+    if asks_for_person(kb.handoff_words, text):
+        return {"question": text, "answered": True, "outcome": "handoff",
+                "answer": texts.HANDOFF_ASK_SAYS.in_lang(lang), "lang": lang}  # fmt: skip
+    return None
 
 
 def too_long(text: str, *, as_json: bool) -> str:

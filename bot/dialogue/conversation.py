@@ -21,9 +21,11 @@ from bot.dialogue import render, texts
 from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
 from bot.dialogue.context import after_fact, after_question
+from bot.dialogue.emergency import emergency_reply
 from bot.dialogue.followups import followups_command
+from bot.dialogue.handoff import handoff_reply
 from bot.dialogue.language import LANG_CHOICES, choose_language, conversation_language
-from bot.dialogue.payloads import TEACH_KINDS, Kind, decode, encode, parse_log_id, resolve
+from bot.dialogue.payloads import STAFF_KINDS, Kind, decode, encode, parse_log_id, resolve
 from bot.dialogue.settings import DEFAULT, DialogueSettings
 from bot.dialogue.smalltalk import small_talk
 from bot.dialogue.streets import (
@@ -43,6 +45,7 @@ from bot.match.live import Snapshot
 from bot.store import Preferences, Store
 
 if TYPE_CHECKING:
+    from bot.handoffs import HandoffDesk
     from bot.teachlog import TeachJournal
 
 logger = logging.getLogger(__name__)
@@ -94,10 +97,12 @@ class Dialogue:
         default_language: Lang = "zh",
         settings: DialogueSettings = DEFAULT,
         journal: TeachJournal | None = None,
+        handoffs: HandoffDesk | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.store = store
         self.journal = journal  # follow-ups; None: /followups only explains itself
+        self.handoffs = handoffs  # messages to staff; None: residents are told they cannot
         self.default_language = default_language
         self.settings = settings
 
@@ -186,11 +191,23 @@ class Dialogue:
             return self._command(turn, text)
         if not any(ch.isalnum() for ch in text):
             return self._say(texts.EMPTY, self._lang(turn))
+        first = self._first_steps(turn, text)
+        if first is not None:
+            self._keep_language(turn, text)
+            return first
         greeting = small_talk(text)
         if greeting:
             self._keep_language(turn, text)
             return self._say(greeting, self._lang(turn, text))
         return self._question(turn, text)
+
+    def _first_steps(self, turn: _Turn, text: str) -> Reply | None:
+        """What comes before any matching: an emergency's numbers (emergency.py), then a
+        request for a person (handoff.py)."""
+        lang = self._lang(turn, text)
+        return emergency_reply(turn.kb, text, lang) or handoff_reply(
+            self.handoffs, turn.kb, turn.user.id, text, lang
+        )
 
     def _question(self, turn: _Turn, text: str) -> Reply:
         street = resident_street(turn.kb, turn.prefs)
@@ -436,8 +453,8 @@ BUTTONS: dict[Kind, ButtonHandler] = {
     Kind.LANG: Dialogue._lang_button,
     Kind.STREET: street_button,
     Kind.FEEDBACK: Dialogue._feedback,
-    # admins' teach buttons belong to bot.telegram.admin: here (forged, console) refused
-    **dict.fromkeys(TEACH_KINDS, Dialogue._staff_only),
+    # admins' teach and hand-off buttons belong to bot.telegram: here (forged, console) refused
+    **dict.fromkeys(STAFF_KINDS, Dialogue._staff_only),
 }
 """Button kind → handler(dialogue, turn, payload arguments, lang); None means stale."""
 

@@ -105,6 +105,31 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX chat_history_user ON chat_history (user_key, id);
     CREATE INDEX chat_history_at ON chat_history (at);
     """,
+    # 5: hand-offs to a person (bot/handoffs.py): the resident's message and last turns,
+    # where to answer (sealed), the staff's answer; open → answered → closed (delivered)
+    """
+    CREATE TABLE handoffs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_key TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        message TEXT NOT NULL,
+        turns TEXT NOT NULL,
+        sealed TEXT,
+        status TEXT NOT NULL,
+        opened_at REAL NOT NULL,
+        notified_at REAL,
+        answer TEXT,
+        answered_at REAL,
+        answered_by TEXT,
+        closed_at REAL
+    );
+    CREATE INDEX handoffs_user ON handoffs (user_key, opened_at);
+    CREATE INDEX handoffs_status ON handoffs (status, opened_at);
+    """,
+    # 6: where a question was asked (tg, web, console, wechat), shown to admins; NULL for
+    # questions logged before
+    "ALTER TABLE question_log ADD COLUMN channel TEXT;",
     # what a resident's conversation is about (bot.context.Context), so that a
     # follow-up on another web worker or after a restart is read in it
     """

@@ -9,8 +9,10 @@
     POST /api/followups/ack {"ids": [...]} -> marks those the page has shown as sent
     POST /clear        forgets this session's history (清空记录), back to the first screen
     GET  /healthz      knowledge version and store status, for a process supervisor
+    GET|POST /wechat   the WeChat Official Account's callback, when WECHAT_TOKEN is set
     GET  /admin        the last 7 days for staff (token from BOT_WEB_ADMIN_TOKEN); POST
-         /admin/reload reloads the knowledge; /admin/teach, /ignore, /undo teach
+         /admin/reload reloads the knowledge; /admin/teach, /ignore, /undo teach;
+         /admin/handoff answers a resident's message to staff
 
 Dialogue turns run in worker threads (`asyncio.to_thread`): matching and SQLite
 never block the event loop.
@@ -21,9 +23,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -34,7 +38,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.dialogue import ButtonPress, Dialogue, Incoming, Reply, TextMessage, User
-from bot.dialogue.followups import acknowledge, due_replies
+from bot.dialogue.followups import acknowledge, delivery_key, due_replies
 from bot.kb.model import Lang
 from bot.match import LiveKnowledge
 from bot.store import Store
@@ -59,6 +63,9 @@ from bot.web.page import (
     turn_html,
 )
 from bot.web.watch import watch_knowledge
+
+if TYPE_CHECKING:
+    from bot.wechat.endpoint import WeChatFront
 
 logger = logging.getLogger(__name__)
 
@@ -219,14 +226,14 @@ class WebChat:
         try:
             body = await read_body(request)
             self.authentic(request, session_id, request.headers.get(CSRF_HEADER))
-            ids = followup_ids(json_object(body).get("ids"))
+            keys = delivery_keys(json_object(body).get("ids"))
         except Refusal as refusal:
             return refusal.response()
         user = web_user(request, session_id)
-        shown = await asyncio.to_thread(acknowledge, self.dialogue, user, ids)
+        shown = await asyncio.to_thread(acknowledge, self.dialogue, user, keys)
         if shown:
             self.store.add_history(user.id, turn_entry(None, shown))
-        marked = [reply.followup_id for reply in shown]
+        marked = [delivery_key(reply) for reply in shown]
         return JSONResponse({"acknowledged": marked}, headers={"Cache-Control": "no-store"})
 
     async def healthz(self, request: Request) -> Response:
@@ -243,12 +250,16 @@ def form_incoming(form: dict[str, list[str]]) -> tuple[Incoming, str | None]:
     return TextMessage(text), text
 
 
-def followup_ids(value: object) -> list[int]:
-    """The ids a page acknowledges: a short list of whole numbers."""
+_DELIVERY_KEY = re.compile(r"[fh][0-9]{1,19}")
+
+
+def delivery_keys(value: object) -> list[str]:
+    """What a page acknowledges: a short list of delivery keys ("f12" a follow-up, "h3" a
+    staff answer; `followups.delivery_key`)."""
     if not isinstance(value, list) or len(value) > MAX_ACKNOWLEDGED:
         raise Refusal(422, "bad_payload", f'"ids" must be a list of at most {MAX_ACKNOWLEDGED}')
-    if not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
-        raise Refusal(422, "bad_payload", '"ids" must be whole numbers')
+    if not all(isinstance(key, str) and _DELIVERY_KEY.fullmatch(key) for key in value):
+        raise Refusal(422, "bad_payload", '"ids" must be the ids the page was given')
     return value
 
 
@@ -287,8 +298,10 @@ def create_app(
     admin_token: str | None = None,
     watch: bool = False,
     close_store: bool = True,
+    wechat: WeChatFront | None = None,
 ) -> Starlette:
-    """The ASGI application over one dialogue (its knowledge and store come with it)."""
+    """The ASGI application over one dialogue (its knowledge and store come with it);
+    with `wechat`, the Official Account's callback at /wechat too."""
     chat = WebChat(
         dialogue=dialogue,
         knowledge=dialogue.knowledge,
@@ -303,11 +316,14 @@ def create_app(
         stop = asyncio.Event()
         watching = watch_knowledge(chat.knowledge, chat.store, stop) if watch else None
         watcher = asyncio.create_task(watching) if watching is not None else None
+        sending = wechat.keep_sending(stop) if wechat is not None else None
+        sender = asyncio.create_task(sending) if sending is not None else None
         yield
         stop.set()
-        if watcher is not None:
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(watcher, timeout=5)
+        for task in (watcher, sender):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                    await asyncio.wait_for(task, timeout=5)
         if close_store:
             if dialogue.journal is not None:
                 dialogue.journal.close()
@@ -328,7 +344,9 @@ def create_app(
         Route("/admin/teach", admin.teach, methods=["POST"]),
         Route("/admin/ignore", admin.ignore, methods=["POST"]),
         Route("/admin/undo", admin.undo, methods=["POST"]),
+        Route("/admin/handoff", admin.answer, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("bot.web", "static")]), name="static"),
+        *(wechat.routes() if wechat is not None else ()),
     ]
     app = Starlette(
         routes=routes,

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.dialogue.followups import delivery_key
 from bot.dialogue.types import Button, Reply
 from bot.kb.model import Lang
 
@@ -36,14 +37,14 @@ def reply_json(reply: Reply) -> dict[str, object]:
         "asks_feedback": reply.asks_feedback,
         "replace_previous": reply.replace_previous,
     }
-    if reply.followup_id is not None:
+    if delivery_key(reply) is not None:
         data["earlier"] = True  # an answer to a question asked before
     return data
 
 
 def followup_json(reply: Reply) -> dict[str, object]:
     """A follow-up still to acknowledge: the page posts its `id` back once it shows it."""
-    return {**reply_json(reply), "id": reply.followup_id}
+    return {**reply_json(reply), "id": delivery_key(reply)}
 
 
 def turn_entry(shown: str | None, replies: Sequence[Reply]) -> str:

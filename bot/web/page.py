@@ -13,6 +13,7 @@ import html
 from functools import cache
 from importlib.resources import files
 
+from bot.dialogue.followups import delivery_key
 from bot.dialogue.types import Reply
 from bot.web.history import read_turn, reply_json
 
@@ -85,8 +86,9 @@ def reply_html(reply: Reply, csrf: str, *, earlier: bool = False) -> str:
     one carries its id, for the script to acknowledge once it is on screen)."""
     kind = "bot answer" if reply.asks_feedback else "bot"
     lang = html.escape(reply.lang)
-    if earlier or reply.followup_id is not None:
-        pending = "" if reply.followup_id is None else f' data-followup="{reply.followup_id}"'
+    key = delivery_key(reply)
+    if earlier or key is not None:
+        pending = "" if key is None else f' data-followup="{key}"'
         parts = [f'<div class="msg bot followup" lang="{lang}"{pending}>']
         parts.append(f'<p class="tag">{html.escape(UI[reply.lang]["earlier"])}</p>')
     else:

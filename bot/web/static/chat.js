@@ -229,7 +229,7 @@
   // follow-ups the server put in the page: on screen now, so acknowledged
   var pending = [];
   Array.prototype.forEach.call(document.querySelectorAll("[data-followup]"), function (box) {
-    var id = parseInt(box.getAttribute("data-followup"), 10);
+    var id = box.getAttribute("data-followup"); // "f12" a follow-up, "h3" a staff answer
     shownFollowups[id] = true;
     pending.push(id);
   });
