@@ -131,9 +131,10 @@ MIGRATIONS: tuple[str, ...] = (
     # questions logged before
     "ALTER TABLE question_log ADD COLUMN channel TEXT;",
     # what a resident's conversation is about (bot.context.Context), so that a
-    # follow-up on another web worker or after a restart is read in it
+    # follow-up on another web worker or after a restart is read in it (IF NOT EXISTS:
+    # harmless to run again when an earlier entry is replayed)
     """
-    CREATE TABLE conversation_context (
+    CREATE TABLE IF NOT EXISTS conversation_context (
         user_key TEXT PRIMARY KEY,
         fact_id TEXT,
         committee_id TEXT,
@@ -142,7 +143,8 @@ MIGRATIONS: tuple[str, ...] = (
         lang TEXT,
         updated_at REAL NOT NULL
     );
-    CREATE INDEX conversation_context_updated ON conversation_context (updated_at);
+    CREATE INDEX IF NOT EXISTS conversation_context_updated
+        ON conversation_context (updated_at);
     """,
 )
 
