@@ -65,8 +65,8 @@ _ALLOWED: dict[tuple[str, str], type] = {
     for cls in (
         Committee, CommitteeNames, Colloquial, Contact, DecisionModel, Document, Fact, Index,
         KnowledgeBase, LogisticModel, Scoring, Source, SourceDocument, Street, Tag, Text,
-        PinyinKeys, SoundAlikeNames, Tokenizer, array, AskingWords, KindWords, Kind,
-        EmergencyNumber, EmergencyNumbers, EmergencyKind, EmergencyWords, HandoffWords,
+        PinyinKeys, SoundAlikeNames, Tokenizer, array, EmergencyNumber, EmergencyNumbers,
+        EmergencyKind, EmergencyWords, HandoffWords, AskingWords, KindWords, Kind,
     )
 }  # fmt: skip
 # how pickle rebuilds an array (of the one allowed class, array.array)
