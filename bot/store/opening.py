@@ -130,6 +130,22 @@ MIGRATIONS: tuple[str, ...] = (
     # 6: where a question was asked (tg, web, console, wechat), shown to admins; NULL for
     # questions logged before
     "ALTER TABLE question_log ADD COLUMN channel TEXT;",
+    # what a resident's conversation is about (bot.context.Context), so that a
+    # follow-up on another web worker or after a restart is read in it (IF NOT EXISTS:
+    # harmless to run again when an earlier entry is replayed)
+    """
+    CREATE TABLE IF NOT EXISTS conversation_context (
+        user_key TEXT PRIMARY KEY,
+        fact_id TEXT,
+        committee_id TEXT,
+        options TEXT NOT NULL,
+        question TEXT NOT NULL,
+        lang TEXT,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS conversation_context_updated
+        ON conversation_context (updated_at);
+    """,
 )
 
 _KEY_CHECK = "user_key_check"
