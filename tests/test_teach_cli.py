@@ -97,3 +97,16 @@ def test_report_teach_answers_a_typo_with_help_not_a_traceback(
     assert walk(knowledge, "9\n²\nx\nq\n", monkeypatch) == 0
     out = capsys.readouterr().out
     assert out.count("输入编号") >= 4 and "Traceback" not in out
+
+
+def test_teach_undo_reverts_the_last_command_line_teach(knowledge, database, capsys) -> None:
+    """Once no group is open, `report --teach` has no `u` to read: `teach --undo` is it."""
+    file = knowledge / "committees" / "jianer.yaml"
+    before = file.read_bytes()
+    assert main(["teach", DECLINED, FACT, "--knowledge", str(knowledge)]) == 0
+    assert main(["teach", "--undo", "--knowledge", str(knowledge)]) == 0
+    out = capsys.readouterr().out
+    assert "已撤销" in out and file.read_bytes() == before
+    assert main(["teach", "--undo", "--knowledge", str(knowledge)]) == 1
+    assert "没有可以撤销" in capsys.readouterr().out
+    assert main(["teach", "--knowledge", str(knowledge)]) == 2, "a teach needs both arguments"

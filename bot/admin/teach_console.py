@@ -32,6 +32,16 @@ def run_teach(
     return 0 if outcome.ok else 1
 
 
+def run_undo(config: Config, *, by: str, lang: Lang | None = None) -> int:
+    """Revert this admin's last teach: one line out, exit 0 or 1 (nothing to undo)."""
+    with _teaching(config) as teaching:
+        if teaching is None:
+            return 1
+        outcome = teaching.undo(by=by, lang=lang or config.default_language)
+    print(outcome.message)
+    return 0 if outcome.ok else 1
+
+
 def run_teach_walk(config: Config, days: int, *, by: str, lang: Lang | None = None) -> int:
     """Walk the unanswered groups: a number teaches, s skips, u undoes, q quits."""
     with _teaching(config) as teaching:
