@@ -71,6 +71,9 @@ class LoggedQuestion:
     """The option the user picked after "did you mean"."""
     rejected: bool
     """True when the user answered "none of these" to "did you mean"."""
+    nearest: tuple[tuple[str, float], ...] | None = None
+    """The facts nearest to the question and their scores, as matched when it was asked
+    (best first; None for questions logged before the log kept them)."""
 
     @property
     def unanswered(self) -> bool:

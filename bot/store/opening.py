@@ -93,6 +93,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: the street a resident chose, in a knowledge base of several streets
     "ALTER TABLE preferences ADD COLUMN street TEXT;",
+    # 4: the nearest facts of a logged question as the matcher saw them when it was asked
+    # (JSON [[fact_id, score], ...]): the admins' lists never run the matcher again
+    "ALTER TABLE question_log ADD COLUMN nearest TEXT;",
 )
 
 _KEY_CHECK = "user_key_check"

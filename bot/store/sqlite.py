@@ -311,12 +311,16 @@ class Store:
         score: float | None,
         lang: Lang,
         at: float | None = None,
+        nearest: Sequence[tuple[str, float]] | None = None,
     ) -> int | None:
-        """Queue one question for the log; its id at once (None if the queue refused it)."""
+        """Queue one question for the log; its id at once (None if the queue refused it).
+        `nearest`: the matcher's nearest facts and scores, kept for the admins' lists."""
         key = self.user_key(user_id)
         log_id = new_log_id()
         when = time.time() if at is None else at
+        stored_nearest = queries.nearest_json(nearest)
         params = (log_id, when, key, normalized, question, outcome, fact_id, score, lang)
+        params += (stored_nearest,)
         if not self.submit(Write("a question", queries.INSERT_QUESTION, params)):
             return None
         with self._memory:
