@@ -138,6 +138,6 @@ NO_TOKEN = Text(
     "or try the bot without Telegram: python -m bot chat",
 )
 TEACH_USAGE = Text(
-    zh="用法:python -m bot teach \"问题\" 条目ID,或 python -m bot teach --undo(撤销上一次)",
+    zh='用法:python -m bot teach "问题" 条目ID,或 python -m bot teach --undo(撤销上一次)',
     en='usage: python -m bot teach "QUESTION" FACT_ID, or python -m bot teach --undo',
 )

@@ -53,6 +53,7 @@ class Kind(StrEnum):
     TEACH_COMMITTEES = "tcs", 1  # tcs:<log_id>      "another fact…": pick a committee
     TEACH_COMMITTEE = "tc", 2  # tc:<log_id>:<committee|->  then one of its facts
     IGNORE = "ti", 1  # ti:<log_id>                 leave the group out of /unanswered
+    TICK = "tt", 2  # tt:<log_id>:<form tag>         tick/untick another wording (follow-ups)
 
 
 _BY_PREFIX = {kind.value: kind for kind in Kind}
@@ -110,5 +111,7 @@ def parse_log_id(ref: str) -> int | None:
     return parse_whole(ref, low=1)
 
 
-TEACH_KINDS = frozenset({Kind.TEACH, Kind.TEACH_COMMITTEES, Kind.TEACH_COMMITTEE, Kind.IGNORE})
+TEACH_KINDS = frozenset(
+    {Kind.TEACH, Kind.TEACH_COMMITTEES, Kind.TEACH_COMMITTEE, Kind.IGNORE, Kind.TICK}
+)
 """Admins' buttons: front ends route them to the admin side, never to the dialogue."""

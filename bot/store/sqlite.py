@@ -320,8 +320,8 @@ class Store:
         when = time.time() if at is None else at
         stored_nearest = queries.nearest_json(nearest)
         params = (log_id, when, key, normalized, question, outcome, fact_id, score, lang)
-        params += (stored_nearest,)
-        if not self.submit(Write("a question", queries.INSERT_QUESTION, params)):
+        params_with_nearest = (*params, stored_nearest)
+        if not self.submit(Write("a question", queries.INSERT_QUESTION, params_with_nearest)):
             return None
         with self._memory:
             self._remember(self._recent_logs, log_id, key)
