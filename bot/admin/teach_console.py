@@ -154,7 +154,7 @@ class _teaching:
         except KnowledgeBaseError as exc:
             print(f"✗ the knowledge base is invalid; fix it first:\n{exc}", file=sys.stderr)
             return None
-        self.store = Store(self.config.db_path)
+        self.store = Store(self.config.db_path, retention_days=self.config.question_retention_days)
         knowledge.announce = self.store.announce_knowledge  # running bots reload (PostgreSQL)
         self.journal = TeachJournal(self.store)
         return Teaching(knowledge, self.store, self.journal)

@@ -35,6 +35,12 @@ INSERT_QUESTION = (
     "(id, at, user_key, normalized, question, outcome, fact_id, score, lang, nearest) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# after the retention period a question's text goes; the row (its outcome, fact, time,
+# feedback) stays for the report's counts
+FORGET_QUESTION_TEXT = (
+    "UPDATE question_log SET question = '', normalized = '' WHERE at < ? AND question <> ''"
+)
+FORGET_FOLLOWUP_TEXT = "UPDATE followups SET question = '' WHERE created_at < ? AND question <> ''"
 SET_CHOICE = (
     "UPDATE question_log SET chosen_fact_id = ?, rejected = 0 WHERE id = ? AND user_key = ?"
 )

@@ -39,6 +39,7 @@ from bot.store.model import (
     Stats,
     new_log_id,
 )
+from bot.store.privacy import RETENTION_DAYS, mask_personal
 from bot.store.queries import Write, is_transient
 from bot.store.writer import BackgroundWriter
 
@@ -64,6 +65,8 @@ WRITE_TIMEOUT = 0.25
 """Seconds one write attempt waits for a lock before the writer pauses and retries."""
 REMEMBERED = 10_000
 """Users' preferences and log ids kept in memory for when the database is busy."""
+FORGET_EVERY = 3600.0
+"""Seconds between two passes deleting question text past the retention."""
 
 
 class Store:
@@ -91,8 +94,11 @@ class Store:
         read_only: bool = False,
         read_timeout: float = READ_TIMEOUT,
         env: Mapping[str, str] | None = None,
+        retention_days: int = RETENTION_DAYS,
     ) -> None:
-        """Open (and create or upgrade) the database; StoreError says why it cannot be."""
+        """Open (and create or upgrade) the database; StoreError says why it cannot be.
+        `retention_days`: how long a logged question's text is kept."""
+        self.retention_days = retention_days
         self.path = location.sqlite_path(path)
         self.read_only = read_only
         self._read_timeout = read_timeout
@@ -122,6 +128,7 @@ class Store:
         self._known: OrderedDict[str, Preferences] = OrderedDict()
         self._recent_logs: OrderedDict[int, str] = OrderedDict()
         self._writer = None
+        self._next_forget = 0.0
 
     # --- set-up -------------------------------------------------------------
 
@@ -314,10 +321,13 @@ class Store:
         nearest: Sequence[tuple[str, float]] | None = None,
     ) -> int | None:
         """Queue one question for the log; its id at once (None if the queue refused it).
-        `nearest`: the matcher's nearest facts and scores, kept for the admins' lists."""
+        Mobile and ID numbers are masked first (bot.store.privacy). `nearest`: the
+        matcher's nearest facts and scores, kept for the admins' lists."""
         key = self.user_key(user_id)
         log_id = new_log_id()
         when = time.time() if at is None else at
+        self._forget_old_text()
+        question, normalized = mask_personal(question), mask_personal(normalized)
         stored_nearest = queries.nearest_json(nearest)
         params = (log_id, when, key, normalized, question, outcome, fact_id, score, lang)
         params_with_nearest = (*params, stored_nearest)
@@ -326,6 +336,24 @@ class Store:
         with self._memory:
             self._remember(self._recent_logs, log_id, key)
         return log_id
+
+    def _forget_old_text(self) -> None:
+        """At most once an hour: queue deleting question text older than the retention."""
+        now = time.monotonic()
+        if now < self._next_forget:
+            return
+        self._next_forget = now + FORGET_EVERY
+        self.forget_old_text()
+
+    def forget_old_text(self, now: float | None = None) -> bool:
+        """Queue deleting the text of questions (and of follow-ups) older than
+        `retention_days`; the rows stay, so the report's counts do."""
+        cutoff = (time.time() if now is None else now) - self.retention_days * 86400
+        return self.submit(
+            Write("forgetting old questions", queries.FORGET_QUESTION_TEXT, (cutoff,))
+        ) and self.submit(
+            Write("forgetting old follow-ups", queries.FORGET_FOLLOWUP_TEXT, (cutoff,))
+        )
 
     def record_choice(self, log_id: int, user_id: str, fact_id: str) -> bool:
         """The user picked `fact_id` from a "did you mean" list."""

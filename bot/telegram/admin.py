@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -158,7 +158,7 @@ class Admin:
         if payload is None or group is None or log_id is None:
             return await _show(query, context, Reply(teach_text.GROUP_GONE.in_lang(lang)))
         if payload.kind is Kind.TICK:
-            return await self._tick(query, group, log_id, payload.args[1], lang)
+            return await self._tick(query, context, group, (log_id, payload.args[1]), lang)
         handler = BUTTONS[payload.kind]
         reply = await handler(self, group, payload.args, _who(update), lang, context)
         await _show(query, context, reply)
@@ -208,19 +208,24 @@ class Admin:
         return Reply(outcome.message)
 
     async def _tick(
-        self, query: CallbackQuery, group: TeachGroup, log_id: int, tag: str, lang: Lang
+        self,
+        query: CallbackQuery,
+        context: Context,
+        group: TeachGroup,
+        pressed: tuple[int, str],
+        lang: Lang,
     ) -> None:
-        """Toggle whether the askers of one other wording are told too; only the buttons
-        of the group's message change."""
+        """Toggle whether the askers of one other wording are told too; the group's
+        message keeps its text, its buttons show the ticks. `pressed`: (log id, form tag)."""
+        log_id, tag = pressed
         form = next((f for f, _ in group.others if teach_replies.form_tag(f) == tag), None)
         if form is not None:
-            ticked = self._choice(log_id).ticked
-            ticked.symmetric_difference_update({form})
+            self._choice(log_id).ticked.symmetric_difference_update({form})
         reply = self._group_reply(group, 1, 1, lang)
-        try:
-            await query.edit_message_reply_markup(reply_markup=keyboard(reply))
-        except BadRequest as exc:
-            logger.info("updating the admin's ticks failed: %s", exc)
+        message = query.message
+        if isinstance(message, Message) and message.text:
+            reply = replace(reply, text=message.text)
+        await _show(query, context, reply)
 
     # --- helpers ------------------------------------------------------------------------
 
