@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.admin.teaching import Teaching
-from bot.config import SHIPPED_KNOWLEDGE, load_config
+from bot.config import SHIPPED_KNOWLEDGE, Config, load_config
 from bot.dialogue import Dialogue, TextMessage, User
 from bot.match import LiveKnowledge
 from bot.match.types import MatcherSettings
