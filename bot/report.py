@@ -145,10 +145,16 @@ def form_of(normalized: str, question: str) -> str:
 
 class FormGroups:
     """Which group each normalised form falls in, remembered: a form is compared with the
-    groups' first forms (rapidfuzz `ratio` >= `similarity`) once, when first seen."""
+    groups' first forms (rapidfuzz `ratio` >= `similarity`) once, when first seen.
+
+    Only the first `COMPARED_CHARS` characters are compared: questions are rarely longer,
+    and rapidfuzz compares strings of up to 64 characters in one machine word, several
+    times faster than longer ones (600 distinct 200-character questions: 1.6 s instead
+    of 11 s on a busy machine)."""
 
     MAX_FORMS = 50_000
     """Forms remembered; past this the memory starts again (a form's group may change)."""
+    COMPARED_CHARS = 64
 
     def __init__(self, similarity: float = DEFAULT.group_similarity) -> None:
         self.similarity = similarity
@@ -172,12 +178,13 @@ class FormGroups:
             return {form: self._group_of[form] for form in counts}
 
     def _place(self, form: str) -> int:
+        compared = form[: self.COMPARED_CHARS]
         found = process.extractOne(
-            form, self._seeds, scorer=fuzz.ratio, score_cutoff=self.similarity
+            compared, self._seeds, scorer=fuzz.ratio, score_cutoff=self.similarity
         )
         if found is not None:
             return int(found[2])
-        self._seeds.append(form)
+        self._seeds.append(compared)
         return len(self._seeds) - 1
 
 

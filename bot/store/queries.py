@@ -41,6 +41,7 @@ FORGET_QUESTION_TEXT = (
     "UPDATE question_log SET question = '', normalized = '' WHERE at < ? AND question <> ''"
 )
 FORGET_FOLLOWUP_TEXT = "UPDATE followups SET question = '' WHERE created_at < ? AND question <> ''"
+FORGET_IGNORED_TEXT = "DELETE FROM ignored_questions WHERE at < ?"  # forms are residents' text
 SET_CHOICE = (
     "UPDATE question_log SET chosen_fact_id = ?, rejected = 0 WHERE id = ? AND user_key = ?"
 )

@@ -67,6 +67,8 @@ REMEMBERED = 10_000
 """Users' preferences and log ids kept in memory for when the database is busy."""
 FORGET_EVERY = 3600.0
 """Seconds between two passes deleting question text past the retention."""
+FORGET_FIRST = 60.0
+"""Seconds after opening before the first pass (start-up writes only what it must)."""
 
 
 class Store:
@@ -128,7 +130,7 @@ class Store:
         self._known: OrderedDict[str, Preferences] = OrderedDict()
         self._recent_logs: OrderedDict[int, str] = OrderedDict()
         self._writer = None
-        self._next_forget = 0.0
+        self._next_forget = time.monotonic() + FORGET_FIRST
 
     # --- set-up -------------------------------------------------------------
 
@@ -346,13 +348,19 @@ class Store:
         self.forget_old_text()
 
     def forget_old_text(self, now: float | None = None) -> bool:
-        """Queue deleting the text of questions (and of follow-ups) older than
-        `retention_days`; the rows stay, so the report's counts do."""
+        """Queue deleting the text of questions older than `retention_days` (and of their
+        follow-ups and ignored forms); the rows stay, so the report's counts do."""
         cutoff = (time.time() if now is None else now) - self.retention_days * 86400
-        return self.submit(
-            Write("forgetting old questions", queries.FORGET_QUESTION_TEXT, (cutoff,))
-        ) and self.submit(
-            Write("forgetting old follow-ups", queries.FORGET_FOLLOWUP_TEXT, (cutoff,))
+        statements = (
+            queries.FORGET_QUESTION_TEXT,
+            queries.FORGET_FOLLOWUP_TEXT,
+            queries.FORGET_IGNORED_TEXT,
+        )
+        return all(
+            [
+                self.submit(Write("forgetting old question text", sql, (cutoff,)))
+                for sql in statements
+            ]
         )
 
     def record_choice(self, log_id: int, user_id: str, fact_id: str) -> bool:
