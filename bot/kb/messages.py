@@ -189,6 +189,13 @@ MESSAGES = {
     "publish_unreadable": Text(
         zh="读不了草稿文件 {file}:{reason}", en="cannot read the drafts file {file}: {reason}"
     ),
+    "publish_unusual_layout": Text(
+        zh="{file} 的排版不常见(缩进混用、行尾空格或 ---/... 标记?),程序原样写回会改动别的行;"
+        "请手工把草稿复制进去,再运行 python -m bot check",
+        en="{file} has an unusual layout (mixed indentation, trailing spaces or ---/... "
+        "markers?): writing it back would change other lines; copy the draft in by hand "
+        "and run python -m bot check",
+    ),
 }
 """Every message the knowledge-base loader (and teaching) gives an admin."""
 
