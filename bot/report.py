@@ -51,6 +51,8 @@ class QuestionGroup:
     nearest: tuple[tuple[str, float], ...] | None = None
     """The nearest facts (id, score) of the example, as matched when it was asked (None:
     logged before the log kept them)."""
+    newest_id: int = 0
+    """The log id of the newest question worded as the example."""
     nearest_fact_id: str | None = None
     nearest_fact_title: str | None = None
     nearest_score: float | None = None
@@ -223,6 +225,7 @@ def _group(forms: list[str], by_form: dict[str, list[LoggedQuestion]]) -> Questi
         variants=tuple(forms),
         wordings=wordings,
         nearest=newest.nearest,
+        newest_id=newest.id,
     )
 
 

@@ -162,7 +162,7 @@ class Teaching:
             if q.id not in followed and form_of(q.normalized, q.question) not in settled
         ]
         grouped = group_questions(questions, grouping=self.grouping)
-        return questions, [self._teach_group(group, questions, lang) for group in grouped]
+        return questions, [self._teach_group(group, lang) for group in grouped]
 
     def _settled_forms(self) -> set[str]:
         """Forms admins ignored, or taught (and did not undo)."""
@@ -176,22 +176,19 @@ class Teaching:
         asked = self.store.questions(since.timestamp())
         return [q for q in asked if q.unanswered or (q.outcome == "clarify" and not q.rejected)]
 
-    def _teach_group(
-        self, group: QuestionGroup, questions: list[LoggedQuestion], lang: Lang
-    ) -> TeachGroup:
+    def _teach_group(self, group: QuestionGroup, lang: Lang) -> TeachGroup:
         kb = self.knowledge.current.kb
         nearest = tuple(
             Nearest(fact_id, fact_label(kb, fact, lang), round(score, 1))
             for fact_id, score in group.nearest or ()
             if (fact := kb.fact(fact_id)) is not None
         )[:NEAREST_FACTS]
-        log_id = max(q.id for q in questions if q.question == group.example)
         known = group.nearest is not None
         return TeachGroup(
             group.example,
             group.count,
             group.variants,
-            log_id,
+            group.newest_id,
             nearest,
             group.wordings,
             nearest_known=known,
