@@ -31,6 +31,8 @@ from bot.admin import texts
 from bot.admin.streets import chosen_street, in_street
 from bot.config import Config
 from bot.dialogue.settings import DEFAULT
+from bot.handoffs import Summary
+from bot.handoffs import summary as handoff_summary
 from bot.kb import KnowledgeBaseError
 from bot.kb.model import Lang, Text
 from bot.match.live import LiveKnowledge, Snapshot
@@ -57,6 +59,9 @@ class QuestionGroup:
     nearest_fact_title: str | None = None
     nearest_score: float | None = None
     """The current matcher's best fact for the example and its score (0-100)."""
+    channels: tuple[tuple[str, int], ...] = ()
+    """Where the group was asked (tg, web, console, wechat; "" for questions logged
+    before channels were) and how often, the most first."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,8 @@ class Report:
     """Facts with any 👍/👎 in the period, most 👎 first."""
     street: str | None = None
     """The street reported on (`--street`); None: every street."""
+    handoffs: Summary | None = None
+    """Residents' messages to staff opened in the period; None when they cannot be read."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -111,6 +118,7 @@ def build_report(
     unanswered = [q for q in questions if q.unanswered]
     clarified = [q for q in questions if q.outcome == "clarify" and not q.rejected]
     grouping = grouping or FormGroups()
+    feedback = _feedback(store, snapshot, since, until, street)
     return Report(
         since=since,
         until=until,
@@ -123,9 +131,10 @@ def build_report(
         clarified=tuple(
             _with_nearest(group_questions(clarified, grouping=grouping), snapshot, street)
         ),
-        top_facts=tuple(_top_facts(questions, snapshot)),
-        feedback=tuple(_feedback(store, snapshot, since, until, street)),
+        top_facts=tuple(_top_facts(questions, snapshot, feedback)),
+        feedback=tuple(feedback),
         street=street,
+        handoffs=handoff_summary(store, since.timestamp(), until.timestamp()),
     )
 
 
@@ -219,13 +228,15 @@ def _group(forms: list[str], by_form: dict[str, list[LoggedQuestion]]) -> Questi
     )
     example = wordings[0]
     newest = max((q for q in by_form[forms[0]] if q.question == example), key=lambda q: q.id)
+    asked = [q for form in forms for q in by_form[form]]
     return QuestionGroup(
-        count=sum(len(by_form[form]) for form in forms),
+        count=len(asked),
         example=example,
         variants=tuple(forms),
         wordings=wordings,
         nearest=newest.nearest,
         newest_id=newest.id,
+        channels=tuple(Counter(q.channel or "" for q in asked).most_common()),
     )
 
 
@@ -256,10 +267,20 @@ def _title(snapshot: Snapshot, fact_id: str) -> str:
     return fact.title.zh if fact else texts.REMOVED_FACT.zh
 
 
-def _top_facts(questions: Sequence[LoggedQuestion], snapshot: Snapshot) -> list[FactCount]:
+def _top_facts(
+    questions: Sequence[LoggedQuestion], snapshot: Snapshot, feedback: Sequence[FactCount]
+) -> list[FactCount]:
+    """The most asked facts, each with the period's 👍/👎 (the same figures as `feedback`)."""
     counts = Counter(q.resolved_fact_id for q in questions if q.resolved_fact_id)
+    votes = {row.fact_id: row for row in feedback}
     return [
-        FactCount(fact_id=fact_id, title=_title(snapshot, fact_id), asked=count)
+        FactCount(
+            fact_id=fact_id,
+            title=_title(snapshot, fact_id),
+            asked=count,
+            helpful=votes[fact_id].helpful if fact_id in votes else 0,
+            unhelpful=votes[fact_id].unhelpful if fact_id in votes else 0,
+        )
         for fact_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
 
@@ -306,6 +327,7 @@ def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
                 _shorten(g.example),
                 g.nearest_fact_id or "—",
                 "—" if g.nearest_score is None else f"{g.nearest_score:.0f}",
+                channels_text(g.channels, lang),
             ]
             for g in groups
         ]
@@ -316,7 +338,36 @@ def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
         [str(f.helpful), str(f.unhelpful), f.fact_id, _shorten(f.title)] for f in report.feedback
     ]
     lines += _section(texts.FEEDBACK, texts.FEEDBACK_COLUMNS, fb_rows, limit, lang)
+    if report.handoffs is not None:
+        lines += ["", handoff_line(report.handoffs, lang)]
     return "\n".join(lines)
+
+
+def handoff_line(handoffs: Summary, lang: Lang) -> str:
+    """Hand-offs in one line: opened, still open, answered, the median time to answer."""
+    wait = handoffs.median_answer_seconds
+    median = "—" if wait is None else _duration(wait, lang)
+    return texts.HANDOFFS_LINE.in_lang(lang).format(
+        opened=handoffs.opened, open=handoffs.open, answered=handoffs.answered, median=median
+    )
+
+
+def _duration(seconds: float, lang: Lang) -> str:
+    if seconds < 3600:
+        return texts.MINUTES.in_lang(lang).format(n=max(1, round(seconds / 60)))
+    return texts.HOURS.in_lang(lang).format(n=f"{seconds / 3600:.1f}")
+
+
+def channels_text(channels: Sequence[tuple[str, int]], lang: Lang = "zh") -> str:
+    """Where a group was asked, for admins: 微信×2 Telegram×1."""
+    return " ".join(f"{channel_name(channel, lang)}×{count}" for channel, count in channels)
+
+
+def channel_name(channel: str, lang: Lang = "zh") -> str:
+    if not channel:
+        return texts.UNKNOWN_CHANNEL.in_lang(lang)
+    known = texts.CHANNEL_NAMES.get(channel)
+    return known.in_lang(lang) if known else channel
 
 
 def _section(

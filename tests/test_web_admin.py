@@ -13,6 +13,7 @@ from bot.config import SHIPPED_KNOWLEDGE
 from bot.dialogue import Dialogue
 from bot.match import LiveKnowledge
 from bot.match.types import MatcherSettings
+from bot.report import build_report
 from bot.store import Store
 from bot.teachlog import TeachJournal
 from bot.web.app import create_app
@@ -210,3 +211,27 @@ def distinct_questions(n: int) -> list[str]:
     alphabet = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同"
     rng = random.Random(7)
     return ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(n)]
+
+
+def test_the_pages_votes_per_fact_are_the_reports(
+    make_client: MakeClient, store, knowledge
+) -> None:
+    """Two residents 👍 one answer: the page's row for that fact says 2, as `report --json`."""
+    client = make_client(TOKEN)
+    for _ in range(2):
+        client.cookies.clear()
+        token = client.get("/api/session").json()["csrf"]
+        reply = client.post(
+            "/api/message", json={"text": "哪里可以买菜"}, headers={"X-CSRF-Token": token}
+        ).json()
+        thumbs_up = next(b for row in reply["buttons"] for b in row if b["label"].startswith("👍"))
+        client.post(
+            "/api/button", json={"payload": thumbs_up["payload"]}, headers={"X-CSRF-Token": token}
+        )
+    store.flush(5)
+    report = build_report(store, knowledge.current, 7).to_dict()
+    (fact,) = [f for f in report["feedback"] if f["fact_id"] == "xiaohe-fresh-market"]
+    assert (fact["helpful"], fact["unhelpful"]) == (2, 0)
+    page = client.get("/admin", headers=BEARER).text
+    row = page.split("食行生鲜", 1)[1].split("</tr>", 1)[0]
+    assert "<td>2</td><td>0</td>" in row

@@ -13,6 +13,7 @@ from bot.kb import KnowledgeBaseError
 from bot.kb.model import Lang
 from bot.match.live import LiveKnowledge
 from bot.numbers import parse_whole
+from bot.report import channels_text
 from bot.store import Store
 from bot.teachlog import TeachJournal
 
@@ -22,12 +23,12 @@ SKIP, UNDO, QUIT, EDIT = "s", "u", "q", "e"
 def run_teach(
     config: Config, question: str, fact_id: str, *, by: str, lang: Lang | None = None
 ) -> int:
-    """Teach one question to one fact: one line out, exit 0 or 1."""
+    """Teach one question to one fact: what was done, exit 0 or 1."""
     with _teaching(config) as teaching:
         if teaching is None:
             return 1
         outcome = teaching.teach(question, fact_id, by=by, lang=lang or config.default_language)
-    print(outcome.message.splitlines()[0] if outcome.ok else outcome.message)
+    print(outcome.message)  # the teach, then where its follow-ups stand
     return 0 if outcome.ok else 1
 
 
@@ -123,9 +124,8 @@ def _answers(lines: TextIO, out: TextIO) -> Iterator[str]:
 def _describe(group: TeachGroup, n: int, total: int, lang: Lang) -> str:
     lines = [
         "",
-        texts.GROUP.in_lang(lang).format(
-            n=n, total=total, count=group.count, example=group.example
-        ),
+        texts.GROUP.in_lang(lang).format(n=n, total=total, count=group.count, example=group.example)
+        + (f" · {channels_text(group.channels, lang)}" if group.channels else ""),
     ]
     if group.others:
         lines.append(texts.OTHERS_TITLE.in_lang(lang))

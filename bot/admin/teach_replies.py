@@ -18,6 +18,7 @@ from bot.dialogue import render
 from bot.dialogue.payloads import Kind, encode, ref
 from bot.dialogue.types import Button, Reply
 from bot.kb.model import Committee, KnowledgeBase, Lang
+from bot.report import channels_text
 
 STREET = "-"
 """The committee argument of the street's own facts in the picker."""
@@ -38,6 +39,8 @@ def group_reply(
     text = texts.GROUP.in_lang(lang).format(
         n=n, total=total, count=group.count, example=group.example
     )
+    if group.channels:
+        text += f" · {channels_text(group.channels, lang)}"
     text += "\n" + texts.WORDING.in_lang(lang).format(wording=wording or group.example).strip()
     text += "\n" + texts.EDIT_HELP_TELEGRAM.in_lang(lang).format(log_id=group.log_id)
     buttons = tick_buttons(group, ticked, lang)

@@ -22,6 +22,13 @@ TOP_FACTS = Text(zh="问得最多的条目", en="Facts asked most")
 FEEDBACK = Text(zh="每个条目的反馈", en="Feedback per fact")
 NONE = Text(zh="(无)", en="(none)")
 MORE = Text(zh="……另有 {n} 组", en="… and {n} more")
+HANDOFFS_LINE = Text(
+    zh="转给工作人员的留言:{opened} 条(未回复 {open},已回复 {answered};回复时间中位数 {median})",
+    en="Hand-offs to staff: {opened} (open {open}, answered {answered}; median time to "
+    "answer {median})",
+)
+MINUTES = Text(zh="{n} 分钟", en="{n} min")
+HOURS = Text(zh="{n} 小时", en="{n} h")
 REMOVED_FACT = Text(zh="(已删除 / removed)", en="(已删除 / removed)")
 """The title of a fact no longer in the knowledge base (stored in the report itself)."""
 
@@ -34,7 +41,17 @@ TITLE = Text(zh="标题", en="title")
 HELPFUL = Text(zh="👍", en="👍")
 UNHELPFUL = Text(zh="👎", en="👎")
 
-QUESTION_COLUMNS = (COUNT, EXAMPLE, NEAREST, SCORE)
+CHANNELS = Text(zh="渠道", en="channels")
+CHANNEL_NAMES = {
+    "tg": Text(zh="Telegram", en="Telegram"),
+    "web": Text(zh="网页", en="web"),
+    "console": Text(zh="控制台", en="console"),
+    "wechat": Text(zh="微信", en="WeChat"),
+}
+"""How admins read the front end a question came from (others show their own id)."""
+UNKNOWN_CHANNEL = Text(zh="未记录", en="not recorded")
+
+QUESTION_COLUMNS = (COUNT, EXAMPLE, NEAREST, SCORE, CHANNELS)
 TOP_COLUMNS = (COUNT, FACT, TITLE)
 FEEDBACK_COLUMNS = (HELPFUL, UNHELPFUL, FACT, TITLE)
 

@@ -32,8 +32,8 @@ SET_PREFERENCE: Mapping[PreferenceField, str] = {
 }
 INSERT_QUESTION = (
     "INSERT INTO question_log "
-    "(id, at, user_key, normalized, question, outcome, fact_id, score, lang, nearest) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "(id, at, user_key, normalized, question, outcome, fact_id, score, lang, channel, nearest) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # after the retention period a question's text goes; the row (its outcome, fact, time,
 # feedback) stays for the report's counts
@@ -54,6 +54,15 @@ SET_FEEDBACK = (
     "SELECT id, ?, ? FROM question_log WHERE id = ? AND user_key = ? "
     "ON CONFLICT (log_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at"
 )
+
+# the web chat's history: one row per turn as rendered (JSON), the newest kept
+INSERT_HISTORY = "INSERT INTO chat_history (user_key, at, entry) VALUES (?, ?, ?)"
+TRIM_HISTORY = (
+    "DELETE FROM chat_history WHERE user_key = ? AND id <= "
+    "(SELECT id FROM chat_history WHERE user_key = ? ORDER BY id DESC LIMIT 1 OFFSET ?)"
+)
+EXPIRE_HISTORY = "DELETE FROM chat_history WHERE at < ?"
+CLEAR_HISTORY = "DELETE FROM chat_history WHERE user_key = ?"
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +153,15 @@ def stats(conn: sqlite3.Connection, now: datetime | None) -> Stats:
     )
 
 
+def history(conn: sqlite3.Connection, key: str, since: float, limit: int) -> list[str]:
+    """The newest `limit` history entries of a user since `since`, oldest first."""
+    rows = conn.execute(
+        "SELECT entry FROM chat_history WHERE user_key = ? AND at >= ? ORDER BY id DESC LIMIT ?",
+        (key, since, limit),
+    ).fetchall()
+    return [str(row[0]) for row in reversed(rows)]
+
+
 def _logged_question(row: sqlite3.Row) -> LoggedQuestion:
     return LoggedQuestion(
         id=row["id"],
@@ -157,6 +175,7 @@ def _logged_question(row: sqlite3.Row) -> LoggedQuestion:
         lang=row["lang"],
         chosen_fact_id=row["chosen_fact_id"],
         rejected=bool(row["rejected"]),
+        channel=row["channel"],
         nearest=read_nearest(row["nearest"]),
     )
 

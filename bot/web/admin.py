@@ -23,11 +23,14 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from bot.admin.handoffs import QueueItem, queue_item
 from bot.admin.teaching import Outcome, Teaching
+from bot.handoffs import ANSWER_MAX_CHARS, Handoff
 from bot.match.live import ReloadResult
 from bot.numbers import parse_whole
 from bot.report import Report, build_report
 from bot.web import sessions
+from bot.web.admin_handoffs import WEB_STAFF, handoff_section
 from bot.web.admin_teach import WEB_ADMIN, teach_section
 from bot.web.guard import Refusal, read_body
 from bot.web.page import asset_version
@@ -84,6 +87,7 @@ class AdminPages:
         self.chat = chat
         self.gate = gate
         self.teaching = Teaching(chat.knowledge, chat.store, chat.dialogue.journal)
+        self.handoffs = chat.dialogue.handoffs
 
     async def page(self, request: Request) -> Response:
         try:
@@ -140,6 +144,22 @@ class AdminPages:
         outcome = await asyncio.to_thread(self.teaching.undo, by=WEB_ADMIN)
         return await self._render(request, notice=outcome.message)
 
+    async def answer(self, request: Request) -> Response:
+        """A reply form of the hand-off queue: the answer is kept for the resident (sent to
+        Telegram by the running bot, shown at a web or console resident's next visit)."""
+        try:
+            form = await self._posted(request)
+        except Refusal as refusal:
+            return refusal.response()
+        handoff_id = parse_whole(_first(form, "handoff"), low=1)
+        text = _first(form, "answer").strip()
+        if self.handoffs is None or handoff_id is None or not text:
+            return await self._render(request, notice="没有回复内容 / nothing to send")
+        if len(text) > ANSWER_MAX_CHARS:
+            return await self._render(request, notice=f"回复太长 / too long (> {ANSWER_MAX_CHARS})")
+        answered = await asyncio.to_thread(self.handoffs.answer, handoff_id, text, WEB_STAFF)
+        return await self._render(request, notice=answered_notice(answered))
+
     async def _posted(self, request: Request) -> dict[str, list[str]]:
         """The form of an admin's post; Refusal without the token or the page's CSRF."""
         session_id, _ = sessions.session_of(request)
@@ -167,12 +187,39 @@ class AdminPages:
         number = page or parse_whole(request.query_params.get("page", ""), low=1) or 1
         shown = await asyncio.to_thread(self.teaching.page, number, days=DAYS)
         csrf = self.chat.csrf.token(session_id)
-        teach = teach_section(self.chat.knowledge.current.kb, shown, csrf)
-        body = render_admin(report, csrf, notice, teach)
+        kb = self.chat.knowledge.current.kb
+        teach = teach_section(kb, shown, csrf)
+        queue = await asyncio.to_thread(self._queue)
+        body = render_admin(report, csrf, notice, teach, handoff_section(queue, csrf))
         response = HTMLResponse(body, headers={"Cache-Control": "no-store"})
         if new:
             sessions.set_session_cookie(response, request, session_id)
         return response
+
+    def _queue(self) -> list[QueueItem]:
+        if self.handoffs is None:
+            return []
+        kb = self.chat.knowledge.current.kb
+        try:
+            return [queue_item(kb, h, "zh") for h in self.handoffs.open_queue()]
+        except self.chat.store.database_errors:
+            logger.exception("the hand-off queue cannot be read")
+            return []
+
+
+def answered_notice(answered: Handoff | None) -> str:
+    """What the admin is told after answering: never "sent" for what is only saved."""
+    if answered is None:
+        return "这条留言已经有人回复过了 / this message was answered already"
+    if answered.channel == "tg":
+        return (
+            f"已保存留言 #{answered.id} 的回复,运行中的机器人会在几秒内发到居民的 Telegram / "
+            "saved; the running bot sends it to the resident's Telegram within seconds"
+        )
+    return (
+        f"已保存留言 #{answered.id} 的回复,居民下次打开聊天时会看到 / "
+        "saved; the resident sees it at their next visit"
+    )
 
 
 def _first(form: dict[str, list[str]], name: str) -> str:
@@ -200,7 +247,7 @@ def template() -> str:
     return files("bot.web").joinpath("templates/admin.html").read_text(encoding="utf-8")
 
 
-def render_admin(report: Report, csrf: str, notice: str, teach: str) -> str:
+def render_admin(report: Report, csrf: str, notice: str, teach: str, handoffs: str = "") -> str:
     share = f"{report.answered / report.total:.0%}" if report.total else "—"
     helpful = sum(f.helpful for f in report.feedback)
     unhelpful = sum(f.unhelpful for f in report.feedback)
@@ -214,6 +261,7 @@ def render_admin(report: Report, csrf: str, notice: str, teach: str) -> str:
         "helpful": str(helpful),
         "unhelpful": str(unhelpful),
         "unanswered": teach,
+        "handoffs": handoffs or "<p>—</p>",
         "top": table(
             ("次数 asked", "服务 fact", "👍", "👎"),
             ((f.asked, f.title, f.helpful, f.unhelpful) for f in report.top_facts),

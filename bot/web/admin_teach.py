@@ -18,6 +18,7 @@ from bot.admin import teach_texts as texts
 from bot.admin.teaching import Page, TeachGroup
 from bot.dialogue.render import fact_label, street_name
 from bot.kb.model import Fact, KnowledgeBase
+from bot.report import channels_text
 
 WEB_ADMIN = "web:admin"
 """Who teaches from the web page, for the audit log (one token, one identity)."""
@@ -77,8 +78,10 @@ def _group_html(kb: KnowledgeBase, group: TeachGroup, token: str) -> str:
         f"{_fact_options(kb)}</select>"
         f'<button type="submit" name="fact" value="">➕</button>'
     )
+    asked_in = html.escape(channels_text(group.channels))
     return (
         f'<section class="teach"><p><strong>{group.count}×</strong> {example}</p>'
+        f'<p class="channels">{asked_in}</p>'
         f'<form method="post" action="/admin/teach">{hidden}<p>{wording}</p>{others}'
         f"{nearest}{other}</form>"
         f'<form method="post" action="/admin/ignore">{hidden}'
