@@ -128,6 +128,6 @@ def test_report_teach_lists_the_other_wordings_to_tick_and_the_wording_is_editab
     out = capsys.readouterr().out
     assert "1. 附近有没有上门开锁服务" in out and "也要通知" in out
     assert "将写入的问法:“附近有没有上门理发服务”" in out
-    assert "已通知之前问过的 2 位居民" in out, "the haircut askers, not the locksmith one"
+    assert "2 位下次打开网页时会看到" in out, "the haircut askers, not the locksmith one"
     taught = [f for f in load_knowledge(knowledge).facts if "附近有人上门理发吗" in f.phrasings_zh]
     assert taught, "the edited wording is what was written"
