@@ -4,6 +4,7 @@ misspelt, traditional, pinyin and English questions; a polite decline for the re
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 import sys
@@ -12,10 +13,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypinyin import Style, pinyin
 
 from bot.admin.evaluate import evaluate, read_cases, summarize
 from bot.kb import load_knowledge
-from bot.match import LiveKnowledge, Matcher, MatcherSettings, detect_language, normalize
+from bot.match import LiveKnowledge, Matcher, MatcherSettings, detect_language, normalize, repair
+from bot.match.details import OTHER_STREET, names_other_street
+from bot.match.normalize import fuzzy_syllable
+from bot.match.repair import MAX_RUNS_READ
+from bot.match.tokenize import PinyinKeys, char_syllables
 
 ROOT = Path(__file__).resolve().parent.parent
 KB = load_knowledge(ROOT / "knowledge")
@@ -139,7 +145,7 @@ def test_the_realistic_batches_keep_the_five_figures() -> None:
     cases = [case for path in sorted(REGRESSION.parent.glob("*.yaml")) for case in read_cases(path)]
     summary = summarize(evaluate(MATCHER, cases))
     wrong = [m for m in summary["misses"] if m["wrong"]]
-    # measured 96.1 / 97.7 / 0.8 / 94.5 when the calibration was last fitted; batches 4-7
+    # measured 95.7 / 97.5 / 0.8 / 96.4 when the calibration was last fitted; batches 4-7
     # hold questions about details the article never gives, which keep "wrong" above 0
     assert summary["first"]["share"] >= 0.94, summary["misses"]
     assert summary["within2"]["share"] >= 0.965, summary["misses"]
@@ -176,16 +182,48 @@ def test_any_unicode_input_returns_a_result(text: str) -> None:
     assert all(0 <= match.score <= 100 for match in result.candidates)
 
 
-@given(
-    st.sampled_from([p for _, p in PHRASINGS] + ["今天天气怎么样", "哪里可以买手机"]),
-    st.floats(min_value=0, max_value=1),
-)
-@settings(max_examples=100, deadline=None)
-def test_raising_the_answer_threshold_never_adds_answers(question: str, raise_by: float) -> None:
-    fitted = MATCHER.decision.answer_at
-    stricter = MatcherSettings(answer_confidence=min(1.0, fitted + raise_by))
-    if not MATCHER.match(question).answered:
-        assert not MATCHER.with_settings(stricter).match(question).answered
+THRESHOLDS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.95, 1.0)
+# every fifth phrasing (answered when the threshold is low) and questions near a topic
+THRESHOLD_QUESTIONS = [p for _, p in PHRASINGS[::5]] + [
+    "今天天气怎么样",
+    "书法班在哪里上课",
+    "reading club",
+    "老人助餐怎么报名",
+    "弄堂里自行车乱停",
+]
+
+
+def test_raising_the_answer_threshold_never_adds_answers() -> None:
+    flipped = 0
+    for question in THRESHOLD_QUESTIONS:
+        answered = [
+            MATCHER.with_settings(MatcherSettings(answer_confidence=at)).match(question).answered
+            for at in THRESHOLDS
+        ]
+        # once a stricter threshold stops answering, no stricter one answers again
+        assert answered == sorted(answered, reverse=True), (question, answered)
+        flipped += answered[0] and not answered[-1]
+    # the property bites: most questions do change outcome between the two ends
+    assert flipped >= len(THRESHOLD_QUESTIONS) // 2, flipped
+
+
+def test_a_homophone_typo_is_repaired_to_the_known_word() -> None:
+    # 律帅 is 律师 typed by pinyin (lü shuai / lü shi): the repair reads it back, at less
+    # than full credit
+    terms = {t.term: t for t in MATCHER.query_terms("律帅")}
+    assert "律师" in terms and terms["律师"].credit < 1.0
+    best = MATCHER.match("小区物业 律帅").best
+    assert best is not None and best.fact.committee_id == "xintiandi"
+
+
+def test_another_street_is_told_from_this_one() -> None:
+    own = MATCHER.index.street_names
+    assert names_other_street("南京东路街道有几个居委", own)
+    assert names_other_street("what does xujiahui subdistrict offer", own)
+    assert not names_other_street("淮海中路街道有几个居委", own)
+    assert not names_other_street("我们街道有书法班吗", own)
+    result = MATCHER.match("打浦桥街道有书法班吗")
+    assert result.outcome == "declined" and result.guards.missing_detail == OTHER_STREET
 
 
 def test_normalisation_is_idempotent_and_strips_noise() -> None:
@@ -270,5 +308,65 @@ def test_a_huge_word_costs_no_more_than_a_question() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert result.outcome in ("answered", "clarify", "declined")
-    assert elapsed < 2
+    assert elapsed < 30  # a hang bound; the figure: benchmarks/worst_inputs.py
     assert peak < 50 * 1024 * 1024
+
+
+# --- the worst case: no input costs much more than a question -------------------------------
+def _homophones_of_terms(length: int, rng: random.Random) -> str:
+    """Characters that sound like known terms without being them (every run is worth trying
+    to mend): what gives typo repair the most to do."""
+    by_sound: dict[str, list[str]] = {}
+    for code in range(0x4E00, 0x9FA6):
+        for syllable in char_syllables(chr(code)):
+            by_sound.setdefault(syllable, []).append(chr(code))
+    keys = [key for key in MATCHER.index.by_pinyin if all(s in by_sound for s in key)]
+    text = ""
+    while len(text) < length:
+        text += "".join(rng.choice(by_sound[s]) for s in rng.choice(keys))
+    return text[:length]
+
+
+def test_typo_repair_reads_a_bounded_number_of_runs_aloud_whatever_the_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 200 random characters took 500 times a question: every run of up to 6 words was read
+    # aloud with pypinyin to see whether it sounds like a known term (about 1,000 readings)
+    rng = random.Random(18)
+    longest = MATCHER.scoring.max_question_chars
+    common = "的一是在不了有人这中大为上个我以要他时来用们生到作地"
+    inputs = {
+        "random Chinese": "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(longest)),
+        "common characters": "".join(rng.choice(common) for _ in range(longest)),
+        "homophones of terms": _homophones_of_terms(longest, rng),
+        "one character": "菜" * longest,
+    }
+    read: list[str] = []
+    real = repair.pinyin_readings
+    monkeypatch.setattr(repair, "pinyin_readings", lambda text: read.append(text) or real(text))
+    for kind, text in inputs.items():
+        read.clear()
+        result = MATCHER.match(text)
+        assert result.outcome in ("answered", "clarify", "declined")
+        assert len(read) <= MAX_RUNS_READ, kind
+    # homophones still get mended in a question
+    read.clear()
+    assert committee_of("哪里可以麦菜") == "孝和"
+    assert read
+
+
+def test_the_cheap_test_of_a_run_never_rules_out_a_reading_pypinyin_would_give() -> None:
+    # typo repair reads a run with pypinyin only when the characters' own readings can spell
+    # a known term: those readings must include every one pypinyin gives a character
+    rng = random.Random(7)
+    for char in (chr(code) for code in rng.sample(range(0x4E00, 0x9FA6), 2000)):
+        given = {
+            fuzzy_syllable(s)
+            for s in pinyin(char, style=Style.NORMAL, heteronym=True)[0]
+            if s.isascii() and s.isalpha()
+        }
+        assert given <= set(char_syllables(char)), char
+    assert set(char_syllables("重")) == {"zong", "cong", "tong"}  # zh/z, ch/c folded
+    assert set(char_syllables("绿")) == {"lv", "lu"}
+    keys = PinyinKeys([("mai", "cai")])
+    assert keys.may_spell("麦菜") and keys.may_spell("买才") and not keys.may_spell("麦子")
