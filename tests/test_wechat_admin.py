@@ -188,14 +188,17 @@ def test_questions_carry_their_channel_into_report_unanswered_and_admin(
     assert page.status_code == 200 and "微信×2" in page.text
 
 
-def test_an_older_database_gains_the_channel_column(tmp_path: Path) -> None:
+def test_an_older_database_gains_the_channel_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store import opening
+
     db = tmp_path / "bot.sqlite3"
-    Store(db).close()
-    with sqlite3.connect(db) as raw:  # as a bot of the schema before channels left it
-        raw.execute("ALTER TABLE question_log DROP COLUMN channel")
-        # the channel's migration and any appended after it (they are replayed)
-        channel = next(n for n, m in enumerate(MIGRATIONS, 1) if "ADD COLUMN channel" in m)
-        raw.execute("DELETE FROM schema_version WHERE version >= ?", (channel,))
+    channels = next(i for i, m in enumerate(opening.MIGRATIONS) if "ADD COLUMN channel" in m)
+    with monkeypatch.context() as older:  # as a bot of the schema before channels made it
+        older.setattr(opening, "MIGRATIONS", opening.MIGRATIONS[:channels])
+        Store(db).close()
+    with sqlite3.connect(db) as raw:
         raw.execute(
             "INSERT INTO question_log (at, user_key, normalized, question, outcome, lang) "
             "VALUES (1, 'k', 'q', 'q', 'declined', 'zh')"

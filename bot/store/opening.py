@@ -130,7 +130,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 6: where a question was asked (tg, web, console, wechat), shown to admins; NULL for
     # questions logged before
     "ALTER TABLE question_log ADD COLUMN channel TEXT;",
-    # what a resident's conversation is about (bot.context.Context), so that a
+    # 7: what a resident's conversation is about (bot.context.Context), so that a
     # follow-up on another web worker or after a restart is read in it (IF NOT EXISTS:
     # harmless to run again when an earlier entry is replayed)
     """
@@ -146,6 +146,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX IF NOT EXISTS conversation_context_updated
         ON conversation_context (updated_at);
     """,
+    # 8: the nearest facts of a logged question as the matcher saw them when it was asked
+    # (JSON [[fact_id, score], ...]): the admins' lists never run the matcher again
+    "ALTER TABLE question_log ADD COLUMN nearest TEXT;",
 )
 
 _KEY_CHECK = "user_key_check"

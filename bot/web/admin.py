@@ -114,12 +114,19 @@ class AdminPages:
         fact_id = _first(form, "fact") or _first(form, "other")
         if group is None or not fact_id:
             return await self._render(request, notice="这组问题已经不在列表里了 / gone")
-        outcome = await asyncio.to_thread(self.teaching.teach, group.example, fact_id, by=WEB_ADMIN)
-        return await self._render(request, notice=outcome.message)
+        outcome = await asyncio.to_thread(
+            self.teaching.teach,
+            _first(form, "wording").strip() or group.example,  # as the admin edited it
+            fact_id,
+            by=WEB_ADMIN,
+            forms=group.forms_for(form.get("also", [])),  # the ticked wordings' askers too
+        )
+        return await self._render(request, notice=outcome.message, page=_page_of(form))
 
     async def ignore(self, request: Request) -> Response:
         try:
-            group = await self._group(await self._posted(request))
+            form = await self._posted(request)
+            group = await self._group(form)
         except Refusal as refusal:
             return refusal.response()
         outcome = (
@@ -127,7 +134,7 @@ class AdminPages:
             if group is not None
             else Outcome(False, "—")
         )
-        return await self._render(request, notice=outcome.message)
+        return await self._render(request, notice=outcome.message, page=_page_of(form))
 
     async def undo(self, request: Request) -> Response:
         try:
@@ -168,15 +175,20 @@ class AdminPages:
             return None
         return await asyncio.to_thread(self.teaching.group_of, log_id)
 
-    async def _render(self, request: Request, notice: str) -> Response:
+    async def _render(self, request: Request, notice: str, page: int | None = None) -> Response:
         session_id, new = sessions.session_of(request)
         report = await asyncio.to_thread(
-            build_report, self.chat.store, self.chat.knowledge.current, DAYS
+            build_report,
+            self.chat.store,
+            self.chat.knowledge.current,
+            DAYS,
+            grouping=self.teaching.grouping,
         )
-        groups = await asyncio.to_thread(self.teaching.groups, DAYS)
+        number = page or parse_whole(request.query_params.get("page", ""), low=1) or 1
+        shown = await asyncio.to_thread(self.teaching.page, number, days=DAYS)
         csrf = self.chat.csrf.token(session_id)
         kb = self.chat.knowledge.current.kb
-        teach = teach_section(kb, groups, csrf)
+        teach = teach_section(kb, shown, csrf)
         queue = await asyncio.to_thread(self._queue)
         body = render_admin(report, csrf, notice, teach, handoff_section(queue, csrf))
         response = HTMLResponse(body, headers={"Cache-Control": "no-store"})
@@ -212,6 +224,11 @@ def answered_notice(answered: Handoff | None) -> str:
 
 def _first(form: dict[str, list[str]], name: str) -> str:
     return (form.get(name) or [""])[0]
+
+
+def _page_of(form: dict[str, list[str]]) -> int:
+    """The list page a form was posted from (1 when it does not say)."""
+    return parse_whole(_first(form, "page"), low=1) or 1
 
 
 def reload_notice(result: ReloadResult) -> str:
