@@ -24,7 +24,7 @@ from bot.dialogue import Dialogue, TextMessage, User
 from bot.match import LiveKnowledge
 from bot.match.types import MatcherSettings
 from bot.report import build_report, format_report
-from bot.store import MIGRATIONS, Store
+from bot.store import Store
 from bot.teachlog import FollowUp, TeachJournal
 from bot.telegram.followups import is_telegram
 from bot.web.app import create_app
