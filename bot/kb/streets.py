@@ -48,7 +48,6 @@ SHARED_FILES = (
     "details.yaml",
     "emergency.yaml",
     "handoff.yaml",
-    "details.yaml",
 )
 """Files that apply to every street and so live at the top of the knowledge folder."""
 _STREET_FILES = ("street.yaml", "committees")
