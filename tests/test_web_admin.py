@@ -166,3 +166,14 @@ def test_another_fact_from_the_list_and_ignore(teachable) -> None:
         "/admin/ignore", data={"csrf": csrf_of(page), "log": log_of(page)}, headers=BEARER
     )
     assert "已忽略" in ignored.text and 'name="log"' not in ignored.text
+
+
+def test_a_residents_template_slot_is_shown_as_typed_not_expanded(make_client: MakeClient) -> None:
+    client = make_client(TOKEN)
+    token = client.get("/api/session").json()["csrf"]
+    for question in ("{{top}} 有人吗", "{{unanswered}}"):
+        client.post("/api/message", json={"text": question}, headers={"X-CSRF-Token": token})
+    page = client.get("/admin", headers=BEARER).text
+    assert "{{top}} 有人吗" in page and "{{unanswered}}" in page
+    assert page.count("<table") <= 3  # no extra tables spliced in where a resident typed
+    assert page.count('action="/admin/ignore"') == 2  # one form per group, none extra

@@ -93,6 +93,31 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: the street a resident chose, in a knowledge base of several streets
     "ALTER TABLE preferences ADD COLUMN street TEXT;",
+    # 4: staff accounts of the web admin page (bot/admin/accounts.py): a memory-hard hash
+    # of each password, the sessions (by a hash of their id), and who did what
+    """
+    CREATE TABLE staff_accounts (
+        name TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        changed_at REAL NOT NULL
+    );
+    CREATE TABLE staff_sessions (
+        id_hash TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        seen_at REAL NOT NULL
+    );
+    CREATE INDEX staff_sessions_name ON staff_sessions (name);
+    CREATE TABLE staff_actions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX staff_actions_at ON staff_actions (at);
+    """,
 )
 
 _KEY_CHECK = "user_key_check"

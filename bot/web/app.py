@@ -6,8 +6,9 @@
     POST /api/message  {"text": "..."}     -> the reply as JSON
     POST /api/button   {"payload": "..."}  -> the reply as JSON
     GET  /healthz      knowledge version and store status, for a process supervisor
-    GET  /admin        the last 7 days for staff (token from BOT_WEB_ADMIN_TOKEN); POST
-         /admin/reload reloads the knowledge; /admin/teach, /ignore, /undo teach
+    GET  /admin        the staff's page (bot.web.admin): log in at /admin/login (an account
+         from `python -m bot admin add`) or send BOT_WEB_ADMIN_TOKEN as a Bearer token;
+         POST /admin/reload, /admin/teach, /ignore, /undo, /admin/logout
 
 Dialogue turns run in worker threads (`asyncio.to_thread`): matching and SQLite
 never block the event loop.
@@ -34,7 +35,7 @@ from bot.dialogue import ButtonPress, Dialogue, Incoming, Reply, TextMessage, Us
 from bot.match import LiveKnowledge
 from bot.store import Store
 from bot.web import health, sessions
-from bot.web.admin import AdminGate, AdminPages
+from bot.web.admin import AdminPages
 from bot.web.guard import (
     RateLimits,
     Refusal,
@@ -45,7 +46,7 @@ from bot.web.guard import (
     read_body,
 )
 from bot.web.page import notice_html, question_html, render_page, reply_html, reply_json
-from bot.web.watch import watch_knowledge
+from bot.web.watch import KnowledgeStatus, watch_knowledge
 
 logger = logging.getLogger(__name__)
 
@@ -196,12 +197,13 @@ def create_app(
         limits=limits,
         csrf=sessions.CsrfTokens(csrf_secret),
     )
-    admin = AdminPages(chat, AdminGate(admin_token))
+    status = KnowledgeStatus()
+    admin = AdminPages(chat, admin_token, status)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        watching = watch_knowledge(chat.knowledge, chat.store, stop) if watch else None
+        watching = watch_knowledge(chat.knowledge, chat.store, stop, status) if watch else None
         watcher = asyncio.create_task(watching) if watching is not None else None
         yield
         stop.set()
@@ -221,6 +223,9 @@ def create_app(
         Route("/api/button", chat.button, methods=["POST"]),
         Route("/healthz", chat.healthz, methods=["GET"]),
         Route("/admin", admin.page, methods=["GET"]),
+        Route("/admin/login", admin.login_form, methods=["GET"]),
+        Route("/admin/login", admin.login, methods=["POST"]),
+        Route("/admin/logout", admin.logout, methods=["POST"]),
         Route("/admin/reload", admin.reload, methods=["POST"]),
         Route("/admin/teach", admin.teach, methods=["POST"]),
         Route("/admin/ignore", admin.ignore, methods=["POST"]),

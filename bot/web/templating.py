@@ -1,0 +1,28 @@
+"""The admin pages' templates: Jinja2, escaping every value unless marked safe.
+
+A resident's words (an unanswered question, `{{top}}` included) are data in a
+template's context, never template source, so they are shown as typed. Only the
+server's own SVG charts are marked safe (bot.admin.svg escapes their texts).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("bot.web", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,  # a misspelt name in a template fails its test
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
