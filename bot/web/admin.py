@@ -77,7 +77,7 @@ class AdminRefusal(Exception):
     def response(self) -> Response:
         if self.to_login is not None:
             return RedirectResponse(f"/admin/login?why={self.to_login}", 303)
-        body = render("admin_error.html", message=self.message, assets=asset_version(), staff="")
+        body = render("admin_error.html", message=self.message)
         return HTMLResponse(body, self.status, headers={"Cache-Control": "no-store"})
 
 
@@ -183,8 +183,6 @@ class AdminPages:
             notice=notice,
             name=name,
             has_accounts=has_accounts,
-            assets=asset_version(),
-            staff="",
         )
         return HTMLResponse(body, status, headers={"Cache-Control": "no-store"})
 
@@ -214,7 +212,7 @@ class AdminPages:
         scheme, _, value = header.partition(" ")
         if self.token is None or scheme.lower() != "bearer":
             raise AdminRefusal(
-                401, f"管理令牌不能用:没有设置 {ENV_ADMIN_TOKEN},或不是 Bearer 方式。"
+                401, f"管理令牌不能用:没有设置 {ENV_ADMIN_TOKEN},或请求不是 Bearer 令牌。"
             )
         if not hmac.compare_digest(value.strip().encode(), self.token):
             logger.warning("a request to /admin with a wrong token")

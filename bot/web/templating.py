@@ -12,6 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from bot.web.page import asset_version
+
 
 @cache
 def environment() -> Environment:
@@ -25,4 +27,6 @@ def environment() -> Environment:
 
 
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    """The page; what the shared frame (admin_base.html) needs defaults to no login."""
+    frame = {"inline_css": "", "staff": "", "csrf": "", "assets": asset_version()}
+    return environment().get_template(template).render(**{**frame, **context})
