@@ -214,9 +214,26 @@ def cmd_web(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_qr(args: argparse.Namespace, config: Config) -> int:
-    from bot.web.qr import run_qr
+    from bot.kb.loader import KnowledgeBaseError, load_knowledge
+    from bot.web.qr import PAPER_MM, run_qr
 
-    return run_qr(args.url, Path(args.out))
+    try:  # the poster's example questions and 12345 line come from the knowledge base
+        kb = load_knowledge(config.knowledge_dir)
+    except KnowledgeBaseError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_PROBLEMS
+    papers = tuple(PAPER_MM) if args.paper == "both" else (args.paper,)
+    return run_qr(args.url, Path(args.out), kb, papers)
+
+
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    from bot.admin import importing
+
+    if args.publish:
+        return importing.run_publish(config.knowledge_dir, args.publish)
+    if args.article is None:
+        return importing.run_list_drafts(config.knowledge_dir)
+    return importing.run_import(config.knowledge_dir, Path(args.article), args.street)
 
 
 # -- the table of subcommands ------------------------------------------------------------
@@ -429,12 +446,27 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "qr",
         cmd_qr,
-        help="a QR code poster (PNG) for the web chat's address",
-        description="Write a QR code for URL with the caption 淮海家 居民助手, and print it "
-        "in the terminal.",
+        help="a print-ready QR code poster (A5 and A4, 300 dpi, PNG and PDF) for the web chat",
+        description="Write a poster with a QR code for URL: the title, what the assistant "
+        "does, 微信扫一扫,直接提问, three example questions from the topic menu and the 12345 "
+        "line, as OUT-A5.png/.pdf and OUT-A4.png/.pdf; print the code in the terminal.",
         arguments=(
             arg("url", help="the address residents open, e.g. https://chat.example.org/"),
-            arg("--out", metavar="FILE.png", default="qr.png", help="(default qr.png)"),
+            arg("--out", metavar="OUT", default="poster", help="file name start (default poster)"),
+            arg("--paper", choices=("A5", "A4", "both"), default="both", help="(default both)"),
+        ),
+    ),
+    Subcommand(
+        "import",
+        cmd_import,
+        help="a new article as draft facts for review (knowledge/drafts/); publish them",
+        description="Split ARTICLE.txt into one paragraph per committee the knowledge base "
+        "knows and write draft facts to knowledge/drafts/ (never served). With no ARTICLE, "
+        "list the drafts; --publish ID moves a reviewed draft into its committee file.",
+        arguments=(
+            arg("article", nargs="?", metavar="ARTICLE.txt", help="the article, UTF-8 text"),
+            arg("--street", metavar="STREET", help="only this street's committees"),
+            arg("--publish", metavar="DRAFT_ID", help="publish one reviewed draft"),
         ),
     ),
 )

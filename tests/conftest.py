@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import SHIPPED_KNOWLEDGE
 from bot.match.cache import ENV_CACHE_DIR
 from bot.store import ENV_SECRET, Store
 
@@ -29,6 +30,14 @@ def index_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop(ENV_CACHE_DIR, None)
     else:
         os.environ[ENV_CACHE_DIR] = previous
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped knowledge base that a test may edit."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KNOWLEDGE, target)
+    return target
 
 
 @pytest.fixture

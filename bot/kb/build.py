@@ -26,7 +26,7 @@ from bot.yamlfile import Checker, PathKey, Problem, YamlDocument
 
 MIN_PHRASINGS = {"zh": 6, "en": 3}
 FACT_FIELDS_REQUIRED = ("id", "title", "answer", "tags", "phrasings", "source")
-FACT_FIELDS_OPTIONAL = ("overview", "see_also")
+FACT_FIELDS_OPTIONAL = ("overview", "see_also", "draft")
 
 
 @dataclass
@@ -220,6 +220,8 @@ class Builder:
         source = self._source(check, entry.get("source"), (*path, "source"))
         overview = check.boolean(entry.get("overview"), (*path, "overview"))
         see_also = check.text_list(entry.get("see_also"), (*path, "see_also"))
+        if check.boolean(entry.get("draft"), (*path, "draft")):  # imported, not reviewed yet
+            check.report((*path, "draft"), say("draft_not_served"))
         if None in (fact_id, title, answer, phrasings, source):
             return None
         fact = Fact(
@@ -248,7 +250,8 @@ class Builder:
         return zh, en
 
     def _source(self, check: Checker, value: Any, path: PathKey) -> Source | None:
-        if check.mapping(value, path, required=("article", "section")) is None:
+        # `lines`: where in the article, as `python -m bot import` writes it
+        if check.mapping(value, path, required=("article", "section"), optional=("lines",)) is None:
             return None
         article = check.text(value.get("article"), (*path, "article"))
         section = check.text(value.get("section"), (*path, "section"))

@@ -159,6 +159,26 @@ MESSAGES = {
         zh="{file}:问法“{phrasing}”跨了好几行;请手工删除",
         en="{file}: the phrasing “{phrasing}” spans several lines; remove it by hand",
     ),
+    "draft_not_served": Text(
+        zh="这是一条草稿(draft: true),不会回答居民;审核后删掉这一行,或用 "
+        "python -m bot import --publish 发布",
+        en="this is a draft (draft: true) and is not served; review it, then remove this "
+        "line or publish it with python -m bot import --publish",
+    ),
+    "publish_unknown_draft": Text(
+        zh="没有 id 为 '{draft_id}' 的草稿{hint}", en="no draft with id '{draft_id}'{hint}"
+    ),
+    "publish_unknown_committee": Text(
+        zh="草稿 '{draft_id}' 的居委 '{committee}' 不在知识库里",
+        en="draft '{draft_id}' names committee '{committee}', which the base does not have",
+    ),
+    "publish_id_taken": Text(
+        zh="已经有 id 为 '{draft_id}' 的条目了;请在草稿里换一个 id",
+        en="a fact with id '{draft_id}' exists already; give the draft another id",
+    ),
+    "publish_unreadable": Text(
+        zh="读不了草稿文件 {file}:{reason}", en="cannot read the drafts file {file}: {reason}"
+    ),
 }
 """Every message the knowledge-base loader (and teaching) gives an admin."""
 
