@@ -21,6 +21,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.admin import texts
+from bot.admin.accounts import Accounts, Action
 from bot.admin.streets import chosen_street, in_street
 from bot.config import Config
 from bot.dialogue.settings import DEFAULT
@@ -30,6 +31,7 @@ from bot.match.live import LiveKnowledge, Snapshot
 from bot.store import LoggedQuestion, Store
 
 EXAMPLE_CHARS = 40
+ACTION_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class Report:
     """Facts with any 👍/👎 in the period, most 👎 first."""
     street: str | None = None
     """The street reported on (`--street`); None: every street."""
+    actions: tuple[Action, ...] = ()
+    """What staff did in the period (teach, ignore, undo, reload, login), newest first."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -105,7 +109,16 @@ def build_report(
         top_facts=tuple(_top_facts(questions, snapshot)),
         feedback=tuple(_feedback(store, snapshot, since, until, street)),
         street=street,
+        actions=tuple(_actions(store, since)),
     )
+
+
+def _actions(store: Store, since: datetime) -> list[Action]:
+    """The staff's actions since `since`; none from a database older than their table."""
+    try:
+        return Accounts(store).actions(since.timestamp(), limit=ACTION_ROWS)
+    except store.database_errors:
+        return []
 
 
 def _questions(
@@ -235,7 +248,21 @@ def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
         [str(f.helpful), str(f.unhelpful), f.fact_id, _shorten(f.title)] for f in report.feedback
     ]
     lines += _section(texts.FEEDBACK, texts.FEEDBACK_COLUMNS, fb_rows, limit, lang)
+    lines += _section(texts.ACTIONS, texts.ACTION_COLUMNS, _action_rows(report, lang), limit, lang)
     return "\n".join(lines)
+
+
+def _action_rows(report: Report, lang: Lang) -> list[list[str]]:
+    names = texts.ACTION_NAMES
+    return [
+        [
+            datetime.fromtimestamp(a.at).strftime("%m-%d %H:%M"),
+            a.name,
+            names[a.action].in_lang(lang) if a.action in names else a.action,
+            _shorten(a.detail),
+        ]
+        for a in report.actions
+    ]
 
 
 def _section(

@@ -12,12 +12,15 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.admin.accounts import AccountError, Accounts
+from bot.admin.teaching import Teaching
 from bot.cli import main
 from bot.config import SHIPPED_KNOWLEDGE
 from bot.dialogue import Dialogue, TextMessage, User
 from bot.match import LiveKnowledge
 from bot.match.types import MatcherSettings
+from bot.report import build_report, format_report
 from bot.store import Store
+from bot.teachlog import TeachJournal
 from bot.web.app import create_app
 from bot.web.guard import RateLimits
 
@@ -133,3 +136,25 @@ def test_a_broken_edit_shows_a_banner_with_file_and_line_without_a_reload(
             time.sleep(0.3)
     banner = page.split('id="knowledge-problem"', 1)[1].split("</section>", 1)[0]
     assert "xiaohe.yaml:" in banner and "answr" in banner and "旧的知识库还在继续回答" in banner
+
+
+def test_report_says_who_taught_ignored_and_undid(tmp_path: Path, store: Store) -> None:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KNOWLEDGE, directory)
+    knowledge = LiveKnowledge(directory, MatcherSettings())
+    journal = TeachJournal(store)
+    dialogue = Dialogue(knowledge, store, journal=journal)
+    for question in ("有没有上门理发", "今天天气怎么样"):
+        dialogue.handle(User(id="console:resident"), TextMessage(question))
+    teaching = Teaching(knowledge, store, journal)
+    assert teaching.teach("有没有上门理发", "jianer-volunteer-services", by="web:wang").ok
+    assert not teaching.undo(by="console:zhou").ok  # zhou taught nothing: not his to undo
+    assert teaching.undo(by="web:wang").ok
+    weather = next(g for g in teaching.groups() if "天气" in g.example)
+    teaching.ignore(weather, by="tg:123456789")
+    text = format_report(build_report(store, knowledge.current, 7), lang="zh")
+    actions = text.split("谁做了什么", 1)[1]
+    assert "wang" in actions and "教会" in actions and "撤销" in actions
+    assert "忽略" in actions and "今天天气怎么样" in actions
+    assert "123456789" not in actions and "tg:" in actions  # a Telegram admin by a hash
+    journal.close()

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.admin.accounts import Accounts
 from bot.admin.charts import DAYS as CHART_DAYS
 from bot.admin.charts import chart_data, render_charts
+from bot.admin.texts import ACTION_NAMES
 from bot.dialogue.render import fact_label, street_name
 from bot.report import build_report
 
@@ -23,14 +23,6 @@ DAYS = 7
 GROUPS_SHOWN = 15
 TOP_ROWS = 15
 ACTION_ROWS = 20
-ACTION_NAMES = {
-    "teach": "教会",
-    "ignore": "忽略",
-    "undo": "撤销",
-    "reload": "重新加载",
-    "login": "登录",
-    "logout": "退出登录",
-}
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,6 @@ def dashboard(
     report = build_report(store, snapshot, days, now=now)
     groups = teaching.groups(days)
     data = chart_data(store, snapshot, report, {g.example for g in groups}, now=now)
-    actions = Accounts(store).actions(since=0.0, limit=ACTION_ROWS)
     return {
         "days": days,
         "chart_days": CHART_DAYS,
@@ -74,10 +65,10 @@ def dashboard(
             {
                 "at": datetime.fromtimestamp(a.at).strftime("%m-%d %H:%M"),
                 "name": a.name,
-                "action": ACTION_NAMES.get(a.action, a.action),
+                "action": ACTION_NAMES[a.action].zh if a.action in ACTION_NAMES else a.action,
                 "detail": a.detail,
             }
-            for a in actions
+            for a in report.actions[:ACTION_ROWS]
         ],
         "generated": (now or datetime.now()).strftime("%Y-%m-%d %H:%M"),
     }
