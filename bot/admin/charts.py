@@ -61,33 +61,48 @@ def chart_data(
     """The figures of the last `DAYS` days; `report` gives the groups and 👍/👎 (its own
     period), `open_examples` the groups' examples still waiting for a teach."""
     today = (now or datetime.now()).astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-    first = today - timedelta(days=DAYS - 1)
-    dates = [first + timedelta(days=n) for n in range(DAYS)]
+    dates = [today - timedelta(days=DAYS - 1 - n) for n in range(DAYS)]
     index = {d.date(): n for n, d in enumerate(dates)}
-    per_day = [[0, 0, 0] for _ in dates]
+    per_day, topics = _questions(store, snapshot, dates[0].timestamp(), index)
+    sent, waiting = _followups(store, dates[0].timestamp(), index)
+    return ChartData(
+        days=_by_day(dates, per_day),
+        topics=tuple(Bar(tag, (n,)) for tag, n in topics.most_common(TOP)),
+        groups=tuple(
+            _group_bar(g.example, g.count, open_examples) for g in report.unanswered[:TOP]
+        ),
+        open_groups=sum(1 for g in report.unanswered if g.example in open_examples),
+        votes=tuple(Bar(f.title, (f.helpful, f.unhelpful)) for f in report.feedback[:TOP]),
+        followups=_by_day(dates, sent),
+        followups_waiting=waiting,
+    )
+
+
+def _by_day(dates: Sequence[datetime], values: Sequence[list[int]]) -> tuple[Bar, ...]:
+    return tuple(Bar(d.strftime("%m-%d"), tuple(v)) for d, v in zip(dates, values, strict=True))
+
+
+def _group_bar(example: str, count: int, open_examples: set[str]) -> Bar:
+    return Bar(example, (count, 0) if example in open_examples else (0, count))
+
+
+def _slot(at: float, index: dict[date, int]) -> int | None:
+    return index.get(datetime.fromtimestamp(at).astimezone().date())
+
+
+def _questions(
+    store: Store, snapshot: Snapshot, since: float, index: dict[date, int]
+) -> tuple[list[list[int]], Counter[str]]:
+    """Questions per day by outcome, and the topics (tags) of the facts residents read."""
+    per_day = [[0, 0, 0] for _ in index]
     topics: Counter[str] = Counter()
-    for question in store.questions(first.timestamp()):
-        slot = index.get(datetime.fromtimestamp(question.at).astimezone().date())
+    for question in store.questions(since):
+        slot = _slot(question.at, index)
         if slot is not None and question.outcome in _OUTCOME_INDEX:
             per_day[slot][_OUTCOME_INDEX[question.outcome]] += 1
         fact = snapshot.kb.fact(question.resolved_fact_id or "")
         topics.update(fact.tags if fact else ())
-    groups = [
-        Bar(g.example, (g.count, 0) if g.example in open_examples else (0, g.count))
-        for g in report.unanswered[:TOP]
-    ]
-    sent, waiting = _followups(store, first.timestamp(), index)
-    return ChartData(
-        days=tuple(Bar(d.strftime("%m-%d"), tuple(v)) for d, v in zip(dates, per_day, strict=True)),
-        topics=tuple(Bar(tag, (n,)) for tag, n in topics.most_common(TOP)),
-        groups=tuple(groups),
-        open_groups=sum(1 for g in report.unanswered if g.example in open_examples),
-        votes=tuple(Bar(f.title, (f.helpful, f.unhelpful)) for f in report.feedback[:TOP]),
-        followups=tuple(
-            Bar(d.strftime("%m-%d"), tuple(v)) for d, v in zip(dates, sent, strict=True)
-        ),
-        followups_waiting=waiting,
-    )
+    return per_day, topics
 
 
 def _followups(store: Store, since: float, index: dict[date, int]) -> tuple[list[list[int]], int]:
@@ -104,7 +119,7 @@ def _followups(store: Store, since: float, index: dict[date, int]) -> tuple[list
         if status in ("pending", "sending"):
             waiting += 1
         elif status == "sent" and done_at:
-            slot = index.get(datetime.fromtimestamp(done_at).astimezone().date())
+            slot = _slot(done_at, index)
             if slot is not None:
                 per_day[slot][0] += 1
     return per_day, waiting
