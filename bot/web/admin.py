@@ -140,7 +140,13 @@ class AdminPages:
         address = request.client.host if request.client else "unknown"
         wait = self.throttle.wait_left(name, address)
         if wait > 0:
-            logger.warning("admin login refused without a check: too many wrong passwords")
+            refused = self.throttle.refused(name, address)
+            if _worth_logging(refused):  # 1, 10, 100 …: a flood leaves a few lines, not one each
+                logger.warning(
+                    "admin login: %d tries from %s refused unchecked while waiting",
+                    refused,
+                    address,
+                )
             return await self._login_page(
                 f"密码错了太多次,请 {math.ceil(wait)} 秒后再试。", name, 429
             )
@@ -294,6 +300,10 @@ class AdminPages:
             assets=asset_version(),
         )
         return HTMLResponse(body, headers={"Cache-Control": "no-store"})
+
+
+def _worth_logging(count: int) -> bool:
+    return count > 0 and str(count).strip("0") == "1"
 
 
 def _by(staff: Staff) -> str:

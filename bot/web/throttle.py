@@ -29,6 +29,8 @@ REMEMBERED = 10_000
 class _Record:
     failures: int = 0
     last: float = 0.0
+    refused: int = 0
+    """Tries refused while waiting since the last counted failure."""
 
 
 @dataclass
@@ -43,6 +45,16 @@ class LoginThrottle:
             self._wait(f"name:{name}", FREE_PER_NAME, now),
             self._wait(f"address:{address}", FREE_PER_ADDRESS, now),
         )
+
+    def refused(self, name: str, address: str) -> int:
+        """Count a try refused while waiting; how many for this name (or address) so far."""
+        counts = []
+        for key in (f"name:{name}", f"address:{address}"):
+            record = self._records.get(key)
+            if record is not None:
+                record.refused += 1
+                counts.append(record.refused)
+        return max(counts, default=0)
 
     def failed(self, name: str, address: str) -> int:
         """Count a wrong password; how many in a row this name has now."""
@@ -66,6 +78,7 @@ class LoginThrottle:
             record = _Record()
         record.failures += 1
         record.last = now
+        record.refused = 0
         self._records[key] = record
         while len(self._records) > REMEMBERED:
             self._records.popitem(last=False)
