@@ -230,6 +230,12 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(make_client: MakeClie
     assert client.post("/admin/reload", data={"csrf": own}).status_code == 200
 
 
+def test_a_wrong_admin_address_is_told_in_chinese(make_client: MakeClient) -> None:
+    client = make_client()
+    assert "没有这个页面" in client.get("/admin/nothing-here").text
+    assert "不能这样打开" in client.get("/admin/teach").text
+
+
 def test_a_post_without_a_session_goes_to_the_login_form(make_client: MakeClient) -> None:
     response = make_client().post("/admin/undo", data={"csrf": "x"}, follow_redirects=False)
     assert response.status_code == 303 and "/admin/login" in response.headers["location"]

@@ -35,7 +35,7 @@ from bot.dialogue import ButtonPress, Dialogue, Incoming, Reply, TextMessage, Us
 from bot.match import LiveKnowledge
 from bot.store import Store
 from bot.web import health, sessions
-from bot.web.admin import AdminPages
+from bot.web.admin import AdminPages, AdminRefusal
 from bot.web.guard import (
     RateLimits,
     Refusal,
@@ -243,10 +243,14 @@ def create_app(
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/admin"):  # the staff's pages speak Chinese
+        return AdminRefusal(404, "没有这个页面。").response()
     return JSONResponse({"error": "not_found", "message": "no such page"}, 404)
 
 
 async def not_allowed(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/admin"):
+        return AdminRefusal(405, "这个地址不能这样打开,请从管理页面点按钮。").response()
     return JSONResponse({"error": "method_not_allowed", "message": "method not allowed"}, 405)
 
 
