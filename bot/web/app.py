@@ -242,14 +242,18 @@ def create_app(
     return app
 
 
+def is_admin_path(request: Request) -> bool:
+    return request.url.path == "/admin" or request.url.path.startswith("/admin/")
+
+
 async def not_found(request: Request, exc: Exception) -> Response:
-    if request.url.path.startswith("/admin"):  # the staff's pages speak Chinese
+    if is_admin_path(request):  # the staff's pages speak Chinese
         return AdminRefusal(404, "没有这个页面。").response()
     return JSONResponse({"error": "not_found", "message": "no such page"}, 404)
 
 
 async def not_allowed(request: Request, exc: Exception) -> Response:
-    if request.url.path.startswith("/admin"):
+    if is_admin_path(request):
         return AdminRefusal(405, "这个地址不能这样打开,请从管理页面点按钮。").response()
     return JSONResponse({"error": "method_not_allowed", "message": "method not allowed"}, 405)
 
