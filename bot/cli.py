@@ -142,6 +142,9 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
     lang = command_language(args, config.admin_language)
+    if args.html and args.street:
+        print("✗ --html 还不能按街道分开(--street):请去掉其中一个", file=sys.stderr)
+        return EXIT_USAGE
     if args.html:
         from bot.web.report_html import run_html_report
 
