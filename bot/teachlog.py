@@ -162,6 +162,11 @@ class TeachJournal:
                 "DELETE FROM followups WHERE teach_id = ? AND status = 'pending'", (record.id,)
             )
 
+    def record_reload(self, by: str, detail: str) -> None:
+        """An admin reloaded the knowledge (Telegram's /reload, the web page's button)."""
+        with self._transaction() as conn:
+            _record_action(conn, self.staff_name(by), "reload", detail)
+
     def staff_name(self, by: str) -> str:
         """Who `by` is, as the page and `report` name them: a web account's own name, a
         console login; a Telegram admin by a short keyed hash (ids stay out of the log)."""
