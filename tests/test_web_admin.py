@@ -236,6 +236,15 @@ def test_a_wrong_admin_address_is_told_in_chinese(make_client: MakeClient) -> No
     assert "不能这样打开" in client.get("/admin/teach").text
 
 
+def test_a_database_that_cannot_be_read_is_told_in_chinese(
+    make_client: MakeClient, store: Store
+) -> None:
+    client = make_client()
+    store.close()  # every read of the admin page fails now
+    response = client.post("/admin/login", data={"name": NAME, "password": PASSWORD})
+    assert response.status_code == 503 and "数据库暂时用不了" in response.text
+
+
 def test_a_post_without_a_session_goes_to_the_login_form(make_client: MakeClient) -> None:
     response = make_client().post("/admin/undo", data={"csrf": "x"}, follow_redirects=False)
     assert response.status_code == 303 and "/admin/login" in response.headers["location"]

@@ -91,6 +91,9 @@ def refusals_shown(handler: Callable[[Any, Request], Awaitable[Response]]) -> An
             return refusal.response()
         except Refusal as refusal:  # a body too large, a client gone
             return AdminRefusal(refusal.status, "请求没有收到或太大,请重试。").response()
+        except self.chat.store.database_errors:
+            logger.exception("the admin page could not use the database")
+            return AdminRefusal(503, "数据库暂时用不了(可能正忙),请稍后再试。").response()
 
     return route
 
