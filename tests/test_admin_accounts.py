@@ -107,6 +107,7 @@ def test_report_html_writes_the_page_with_its_charts_and_no_server_links(
     page = out.read_text(encoding="utf-8")
     assert page.count("<svg") == 5 and "明天会下雨吗" in page and "<style>" in page
     assert "/static/" not in page and "<form" not in page and "<script" not in page
+    assert '"PingFang SC"' in page  # the styles as written (no HTML escaping inside <style>)
 
 
 @pytest.mark.slow
