@@ -16,6 +16,7 @@ from typing import TextIO
 from bot.config import Config
 from bot.dialogue import ButtonPress, Dialogue, Incoming, Reply, TextMessage, User
 from bot.dialogue.followups import due_replies
+from bot.handoffs import HandoffDesk
 from bot.kb import KnowledgeBaseError
 from bot.match import LiveKnowledge
 from bot.numbers import parse_whole
@@ -72,7 +73,11 @@ def run_console(config: Config, user_name: str | None = None) -> int:
     journal = TeachJournal(store)
     try:
         dialogue = Dialogue(
-            knowledge, store, default_language=config.default_language, journal=journal
+            knowledge,
+            store,
+            default_language=config.default_language,
+            journal=journal,
+            handoffs=HandoffDesk(store),
         )
         user = User(id=f"console:{user_name or getpass.getuser()}")
         prompt = "> " if sys.stdin.isatty() else ""

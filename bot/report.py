@@ -25,6 +25,8 @@ from bot.admin.accounts import Accounts, Action
 from bot.admin.streets import chosen_street, in_street
 from bot.config import Config
 from bot.dialogue.settings import DEFAULT
+from bot.handoffs import Summary
+from bot.handoffs import summary as handoff_summary
 from bot.kb import KnowledgeBaseError
 from bot.kb.model import Lang, Text
 from bot.match.live import LiveKnowledge, Snapshot
@@ -75,6 +77,8 @@ class Report:
     """The street reported on (`--street`); None: every street."""
     actions: tuple[Action, ...] = ()
     """What staff did in the period (teach, ignore, undo, reload, login), newest first."""
+    handoffs: Summary | None = None
+    """Residents' messages to staff opened in the period; None when they cannot be read."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -98,6 +102,7 @@ def build_report(
     questions = _questions(store, snapshot, since, until, street)
     unanswered = [q for q in questions if q.unanswered]
     clarified = [q for q in questions if q.outcome == "clarify" and not q.rejected]
+    feedback = _feedback(store, snapshot, since, until, street)
     return Report(
         since=since,
         until=until,
@@ -106,10 +111,11 @@ def build_report(
         answered=sum(1 for q in questions if q.resolved_fact_id),
         unanswered=tuple(_with_nearest(group_questions(unanswered), snapshot, street)),
         clarified=tuple(_with_nearest(group_questions(clarified), snapshot, street)),
-        top_facts=tuple(_top_facts(questions, snapshot)),
-        feedback=tuple(_feedback(store, snapshot, since, until, street)),
+        top_facts=tuple(_top_facts(questions, snapshot, feedback)),
+        feedback=tuple(feedback),
         street=street,
         actions=tuple(_actions(store, since)),
+        handoffs=handoff_summary(store, since.timestamp(), until.timestamp()),
     )
 
 
@@ -188,10 +194,20 @@ def _title(snapshot: Snapshot, fact_id: str) -> str:
     return fact.title.zh if fact else texts.REMOVED_FACT.zh
 
 
-def _top_facts(questions: Sequence[LoggedQuestion], snapshot: Snapshot) -> list[FactCount]:
+def _top_facts(
+    questions: Sequence[LoggedQuestion], snapshot: Snapshot, feedback: Sequence[FactCount]
+) -> list[FactCount]:
+    """The most asked facts, each with the period's 👍/👎 (the same figures as `feedback`)."""
     counts = Counter(q.resolved_fact_id for q in questions if q.resolved_fact_id)
+    votes = {row.fact_id: row for row in feedback}
     return [
-        FactCount(fact_id=fact_id, title=_title(snapshot, fact_id), asked=count)
+        FactCount(
+            fact_id=fact_id,
+            title=_title(snapshot, fact_id),
+            asked=count,
+            helpful=votes[fact_id].helpful if fact_id in votes else 0,
+            unhelpful=votes[fact_id].unhelpful if fact_id in votes else 0,
+        )
         for fact_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
 
@@ -248,8 +264,25 @@ def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
         [str(f.helpful), str(f.unhelpful), f.fact_id, _shorten(f.title)] for f in report.feedback
     ]
     lines += _section(texts.FEEDBACK, texts.FEEDBACK_COLUMNS, fb_rows, limit, lang)
+    if report.handoffs is not None:
+        lines += ["", handoff_line(report.handoffs, lang)]
     lines += _section(texts.ACTIONS, texts.ACTION_COLUMNS, _action_rows(report, lang), limit, lang)
     return "\n".join(lines)
+
+
+def handoff_line(handoffs: Summary, lang: Lang) -> str:
+    """Hand-offs in one line: opened, still open, answered, the median time to answer."""
+    wait = handoffs.median_answer_seconds
+    median = "—" if wait is None else _duration(wait, lang)
+    return texts.HANDOFFS_LINE.in_lang(lang).format(
+        opened=handoffs.opened, open=handoffs.open, answered=handoffs.answered, median=median
+    )
+
+
+def _duration(seconds: float, lang: Lang) -> str:
+    if seconds < 3600:
+        return texts.MINUTES.in_lang(lang).format(n=max(1, round(seconds / 60)))
+    return texts.HOURS.in_lang(lang).format(n=f"{seconds / 3600:.1f}")
 
 
 def _action_rows(report: Report, lang: Lang) -> list[list[str]]:

@@ -327,6 +327,42 @@ class TeachJournal:
                     due.append(followup)
         return due
 
+    def pending_for(self, user_id: str) -> list[FollowUp]:
+        """Pending follow-ups for a resident, left pending: for a front end that marks them
+        sent only once the resident's screen has shown them (`acknowledge`)."""
+
+        def read() -> list[FollowUp]:
+            with self._db(RESIDENT_WAIT) as conn:
+                rows = conn.execute(
+                    "SELECT log_id FROM followups WHERE user_key = ? AND status = 'pending' "
+                    "ORDER BY created_at",
+                    (self.user_key(user_id),),
+                ).fetchall()
+                found = [self._followup(conn, row[0]) for row in rows]
+            return [f for f in found if f is not None]
+
+        return self._safe("reading follow-ups", [], read)
+
+    def acknowledge(self, user_id: str, log_ids: Sequence[int]) -> list[int]:
+        """Mark sent the follow-ups of `user_id` (and only theirs) that their screen has
+        shown; the ids marked now (none that were sent already or are someone else's)."""
+
+        def mark() -> list[int]:
+            key = self.user_key(user_id)
+            marked = []
+            with self._transaction(RESIDENT_WAIT) as conn:
+                for log_id in dict.fromkeys(log_ids):
+                    cursor = conn.execute(
+                        "UPDATE followups SET status = 'sent', done_at = ? "
+                        "WHERE log_id = ? AND user_key = ? AND status = 'pending'",
+                        (time.time(), log_id, key),
+                    )
+                    if cursor.rowcount == 1:
+                        marked.append(log_id)
+            return marked
+
+        return self._safe("marking follow-ups shown", [], mark)
+
     def undelivered(self) -> list[FollowUp]:
         """Pending follow-ups with an address (an earlier send failed): to try again."""
         cutoff = time.time() - ADDRESS_DAYS * 86400

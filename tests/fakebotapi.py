@@ -123,7 +123,7 @@ def bot_message_json(
         "from": BOT_USER,
         "text": text,
     }
-    if reply_markup:
+    if reply_markup and "inline_keyboard" in reply_markup:  # as Telegram: no ForceReply echoed
         data["reply_markup"] = reply_markup
     return data
 

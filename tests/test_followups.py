@@ -14,6 +14,7 @@ import pytest
 from bot.admin.teaching import Teaching
 from bot.console import run_chat
 from bot.dialogue import ButtonPress, Dialogue, TextMessage, User
+from bot.dialogue.followups import acknowledge, delivery_key, due_replies
 from bot.match import LiveKnowledge, MatcherSettings
 from bot.store import Store
 from bot.teachlog import TeachJournal
@@ -71,6 +72,27 @@ def test_a_declined_resident_gets_the_answer_once_on_their_next_chat(dialogue, t
     assert "民心在线" in later
     assert "现在有答案了" not in chat(dialogue, "a", "你好"), "never twice"
     assert "现在有答案了" not in chat(dialogue, "b", "你好"), "only to who asked"
+
+
+def test_a_follow_up_held_for_a_screen_stays_pending_until_acknowledged(
+    dialogue, teaching, journal
+):
+    """The web page's way: read without marking, mark only what the screen showed, and
+    only the resident's own."""
+    chat(dialogue, "a", DECLINED)
+    outcome = teaching.teach(DECLINED, FACT, by=ADMIN)
+    assert "1 位下次打开网页时会看到" in outcome.message and "已发" not in outcome.message
+    resident, other = User("console:a"), User("console:b")
+    [held] = due_replies(dialogue, resident, mark_sent=False)
+    assert held.followup_id is not None and "民心在线" in held.text
+    assert due_replies(dialogue, resident, mark_sent=False) == [held], "still pending"
+    key = delivery_key(held)
+    assert acknowledge(dialogue, other, [key]) == [], "not another's"
+    assert journal.status_of(held.followup_id) == "pending"
+    assert acknowledge(dialogue, resident, [key]) == [held]
+    assert journal.status_of(held.followup_id) == "sent"
+    assert due_replies(dialogue, resident, mark_sent=False) == []
+    assert acknowledge(dialogue, resident, [key]) == [], "once"
 
 
 def test_a_resident_who_asked_in_english_is_told_in_english(dialogue, teaching):

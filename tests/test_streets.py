@@ -19,10 +19,11 @@ from bot.cli import main
 from bot.dialogue import ButtonPress, Dialogue, Reply, TextMessage, User
 from bot.dialogue.payloads import Kind, encode
 from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.kb.streets import SHARED_FILES
 from bot.match import LiveKnowledge, Matcher, MatcherSettings
 from bot.match.cache import cache_key
 from bot.match.scoring import Scoring
-from bot.store import Store
+from bot.store import Store, opening
 
 DATA = Path(__file__).resolve().parent / "data"
 STREETS = DATA / "streets"
@@ -215,12 +216,13 @@ def test_the_street_preference_is_kept_on_each_backend(any_db):
         second.close()
 
 
-def test_a_database_of_the_previous_schema_gains_the_street_column(tmp_path):
+def test_a_database_of_the_previous_schema_gains_the_street_column(tmp_path, monkeypatch):
     db = tmp_path / "bot.sqlite3"
-    Store(db).close()
-    with sqlite3.connect(db) as raw:  # back to schema 2, as a running bot has it
-        raw.execute("ALTER TABLE preferences DROP COLUMN street")
-        raw.execute("DELETE FROM schema_version WHERE version = 3")
+    with monkeypatch.context() as schema_2:  # made as a bot of schema 2 made it
+        schema_2.setattr(opening, "MIGRATIONS", opening.MIGRATIONS[:2])
+        Store(db).close()
+    with sqlite3.connect(db) as raw:
+        assert "street" not in {row[1] for row in raw.execute("PRAGMA table_info(preferences)")}
     store = Store(db)
     try:
         assert store.set_street(ALICE.id, "dongfeng")
@@ -325,7 +327,7 @@ def test_the_shipped_base_gives_the_same_eval_figures_in_either_layout(tmp_path,
     # the same files as the one street of a streets/ layout: the very same figures
     street = tmp_path / "knowledge" / "streets" / "huaihai"
     shutil.copytree(SHIPPED, street)
-    for shared in ("synonyms.yaml", "colloquial.yaml", "calibration.yaml"):
+    for shared in SHARED_FILES:
         (street / shared).rename(tmp_path / "knowledge" / shared)
     assert main(["eval", questions, "--json", "--knowledge", str(tmp_path / "knowledge")]) == 0
     assert json.loads(capsys.readouterr().out) == flat

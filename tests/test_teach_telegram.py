@@ -120,6 +120,7 @@ async def test_pressing_the_nearest_fact_teaches_and_tells_the_resident(chat: Ch
     assert "reply_parameters" not in told.params  # a private message
     [confirmed] = chat.edited
     assert "已学会" in confirmed.text and "jianer-volunteer-services" in confirmed.text
+    assert "已发给 1 位(Telegram)" in confirmed.text  # what happened, counted after sending
 
     chat.request.clear()
     await chat.say(NEIGHBOUR, DECLINED)  # hot reload: the next resident is answered
@@ -163,6 +164,8 @@ async def test_a_resident_who_blocked_the_bot_is_recorded_and_not_retried(
     assert {int(m.params["chat_id"]) for m in blocked} == {RESIDENT, NEIGHBOUR}
     statuses = sorted(str(journal.status_of(q.id)) for q in store.questions(0))
     assert statuses == ["blocked", "sent"]
+    said = chat.edited[-1].text
+    assert "已发给 1 位(Telegram)" in said and "1 位(Telegram)这次没有发出" in said
     assert journal.undelivered() == [], "a blocked resident is not owed a retry"
 
     chat.request.clear()

@@ -78,6 +78,7 @@ class FakeDialogue:
     received: list[tuple[User, Incoming]] = field(default_factory=list)
     error: Exception | None = None
     journal: None = None  # no follow-ups
+    handoffs: None = None  # no hand-offs
 
     def handle(self, user: User, incoming: Incoming) -> Reply:
         self.received.append((user, incoming))

@@ -16,6 +16,7 @@ from bot.config import SHIPPED_KNOWLEDGE
 from bot.dialogue import Dialogue
 from bot.match import LiveKnowledge
 from bot.match.types import MatcherSettings
+from bot.report import build_report
 from bot.store import Store
 from bot.teachlog import TeachJournal
 from bot.web.app import create_app
@@ -245,9 +246,12 @@ def test_a_database_that_cannot_be_read_is_told_in_chinese(
     assert response.status_code == 503 and "数据库暂时用不了" in response.text
 
 
-def test_a_post_without_a_session_goes_to_the_login_form(make_client: MakeClient) -> None:
+def test_a_post_without_a_session_is_refused_with_a_way_to_log_in(
+    make_client: MakeClient,
+) -> None:
     response = make_client().post("/admin/undo", data={"csrf": "x"}, follow_redirects=False)
-    assert response.status_code == 303 and "/admin/login" in response.headers["location"]
+    assert response.status_code == 401 and "请先登录" in response.text
+    assert 'href="/admin/login"' in response.text
 
 
 def test_logging_out_ends_the_session(make_client: MakeClient) -> None:
@@ -341,3 +345,28 @@ def test_another_fact_from_the_list_and_ignore(teachable) -> None:
     ignored = client.post("/admin/ignore", data={"csrf": csrf_of(page), "log": log_of(page)})
     assert "已忽略" in ignored.text and 'name="log"' not in ignored.text
     assert "今天天气怎么样" in ignored.text.split('id="actions"', 1)[1]  # who ignored what
+
+
+def test_the_pages_votes_per_fact_are_the_reports(
+    make_client: MakeClient, store, knowledge
+) -> None:
+    """Two residents 👍 one answer: the page's row for that fact says 2, as `report --json`."""
+    client = make_client(TOKEN)
+    for _ in range(2):
+        client.cookies.clear()
+        token = client.get("/api/session").json()["csrf"]
+        reply = client.post(
+            "/api/message", json={"text": "哪里可以买菜"}, headers={"X-CSRF-Token": token}
+        ).json()
+        thumbs_up = next(b for row in reply["buttons"] for b in row if b["label"].startswith("👍"))
+        client.post(
+            "/api/button", json={"payload": thumbs_up["payload"]}, headers={"X-CSRF-Token": token}
+        )
+    store.flush(5)
+    report = build_report(store, knowledge.current, 7).to_dict()
+    (fact,) = [f for f in report["feedback"] if f["fact_id"] == "xiaohe-fresh-market"]
+    assert (fact["helpful"], fact["unhelpful"]) == (2, 0)
+    page = client.get("/admin", headers=BEARER).text
+    top = page.split("<h2>问得最多的条目</h2>", 1)[1]  # the table, not the charts
+    row = top.split("食行生鲜", 1)[1].split("</tr>", 1)[0]
+    assert "<td>2</td><td>0</td>" in row

@@ -7,9 +7,12 @@ import sys
 from typing import Any
 
 from bot.config import Config
+from bot.dialogue import texts
 from bot.dialogue.conversation import MAX_QUESTION_CHARS
+from bot.dialogue.emergency import emergency_reply
+from bot.dialogue.handoff import asks_for_person
 from bot.kb import KnowledgeBase, KnowledgeBaseError
-from bot.match import Matcher, MatchResult, explain
+from bot.match import Matcher, MatchResult, detect_language, explain
 from bot.match.cache import load_index
 
 
@@ -85,12 +88,30 @@ def run_ask(config: Config, question: str | None, *, as_json: bool) -> int:
         if len(text) > MAX_QUESTION_CHARS:  # the bot refuses these unmatched: so does ask
             print(too_long(text, as_json=as_json), flush=True)
             continue
+        first = first_step_record(kb, text)
+        if first is not None:  # the bot answers these before any matching: so does ask
+            print(json.dumps(first, ensure_ascii=False) if as_json else first["answer"], flush=True)
+            continue
         result = matcher.match(text)
         if as_json:
             print(json.dumps(result_record(result, kb), ensure_ascii=False), flush=True)
         else:
             print(describe(result, kb))
     return 0
+
+
+def first_step_record(kb: KnowledgeBase, text: str) -> dict[str, Any] | None:
+    """What ask says of a message the bot answers before matching: an emergency (the reply
+    residents see, numbers and all) or a request for a person (no hand-off is opened)."""
+    lang = detect_language(text)
+    reply = emergency_reply(kb, text, lang)
+    if reply is not None:
+        return {"question": text, "answered": True, "outcome": "emergency",
+                "answer": reply.text, "lang": lang}  # fmt: skip
+    if asks_for_person(kb.handoff_words, text):
+        return {"question": text, "answered": True, "outcome": "handoff",
+                "answer": texts.HANDOFF_ASK_SAYS.in_lang(lang), "lang": lang}  # fmt: skip
+    return None
 
 
 def too_long(text: str, *, as_json: bool) -> str:

@@ -23,12 +23,12 @@ VARIANTS_SHOWN = 3
 def run_teach(
     config: Config, question: str, fact_id: str, *, by: str, lang: Lang | None = None
 ) -> int:
-    """Teach one question to one fact: one line out, exit 0 or 1."""
+    """Teach one question to one fact: what was done, exit 0 or 1."""
     with _teaching(config) as teaching:
         if teaching is None:
             return 1
         outcome = teaching.teach(question, fact_id, by=by, lang=lang or config.default_language)
-    print(outcome.message.splitlines()[0] if outcome.ok else outcome.message)
+    print(outcome.message)  # the teach, then where its follow-ups stand
     return 0 if outcome.ok else 1
 
 

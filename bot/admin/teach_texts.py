@@ -13,8 +13,20 @@ ALREADY = Text(
     en="✓ “{question}” is already a phrasing of {label} ({fact_id}); nothing changed",
 )
 REFUSED = Text(zh="✗ 没有学:{reason}", en="✗ Not taught: {reason}")
-FOLLOWUPS_SENT = Text(
-    zh="已通知之前问过的 {n} 位居民。", en="{n} resident(s) who asked before will be told."
+# What became of the follow-ups of a teach: only what happened, never "told" for a
+# message nobody has received yet.
+FOLLOWUPS_SENT_TELEGRAM = Text(zh="已发给 {n} 位(Telegram)。", en="Sent to {n} on Telegram.")
+FOLLOWUPS_QUEUED_TELEGRAM = Text(
+    zh="{n} 位(Telegram)由运行中的机器人在半分钟内发出(还没有发)。",
+    en="{n} on Telegram: not sent yet; the running bot sends them within half a minute.",
+)
+FOLLOWUPS_FAILED_TELEGRAM = Text(
+    zh="{n} 位(Telegram)这次没有发出,机器人稍后再试。",
+    en="{n} on Telegram could not be sent this time; the bot tries again later.",
+)
+FOLLOWUPS_NEXT_VISIT = Text(
+    zh="{n} 位下次打开网页时会看到(网页开着的一分钟内看到)。",
+    en="{n} will see it when they next open the web chat (within a minute if it is open).",
 )
 UNDONE = Text(
     zh="↩ 已撤销:“{question}” 不再是 {fact_id} 的问法",

@@ -10,6 +10,7 @@ are queued a follow-up (when a journal is given).
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -66,6 +67,36 @@ class Outcome:
     taught: Taught | None = None
     followups: tuple[FollowUp, ...] = ()
     """Residents to tell that their question has an answer now."""
+    lead: str = ""
+    """`message` without the line about follow-ups (see `delivered`)."""
+
+    def delivered(self, sent: Collection[int], lang: Lang = "zh") -> str:
+        """The message once this front end has sent the Telegram follow-ups (`sent`: the
+        log ids that went out): what really happened to each."""
+        return join_lines(self.lead or self.message, followups_said(self.followups, sent, lang))
+
+
+def followups_said(
+    followups: Sequence[FollowUp], sent: Collection[int] | None, lang: Lang = "zh"
+) -> str:
+    """Where a teach's follow-ups stand: sent on Telegram (`sent`, the log ids; None: the
+    running bot sends them, not this process), or shown at the resident's next visit."""
+    telegram = [f for f in followups if f.address is not None]
+    lines = []
+    if sent is None:
+        lines.append((texts.FOLLOWUPS_QUEUED_TELEGRAM, len(telegram)))
+    else:
+        done = sum(f.log_id in sent for f in telegram)
+        lines += [
+            (texts.FOLLOWUPS_SENT_TELEGRAM, done),
+            (texts.FOLLOWUPS_FAILED_TELEGRAM, len(telegram) - done),
+        ]
+    lines.append((texts.FOLLOWUPS_NEXT_VISIT, len(followups) - len(telegram)))
+    return "\n".join(text.in_lang(lang).format(n=n) for text, n in lines if n)
+
+
+def join_lines(*lines: str) -> str:
+    return "\n".join(line for line in lines if line)
 
 
 @dataclass
@@ -146,12 +177,11 @@ class Teaching:
         logger.info("%s taught a phrasing to %s", by, fact_id)
         self.session.append(taught)
         followups = self._record(taught, by)
-        text = texts.TAUGHT.in_lang(lang).format(
+        lead = texts.TAUGHT.in_lang(lang).format(
             question=taught.phrasing, label=label, fact_id=fact_id, file=self._file(taught)
         )
-        if followups:
-            text += "\n" + texts.FOLLOWUPS_SENT.in_lang(lang).format(n=len(followups))
-        return Outcome(True, text, taught, followups)
+        text = join_lines(lead, followups_said(followups, None, lang))
+        return Outcome(True, text, taught, followups, lead)
 
     def _record(self, taught: Taught, by: str) -> tuple[FollowUp, ...]:
         """Audit the teach and queue its follow-ups; the teach stands if the database fails."""

@@ -22,6 +22,13 @@ TOP_FACTS = Text(zh="问得最多的条目", en="Facts asked most")
 FEEDBACK = Text(zh="每个条目的反馈", en="Feedback per fact")
 NONE = Text(zh="(无)", en="(none)")
 MORE = Text(zh="……另有 {n} 组", en="… and {n} more")
+HANDOFFS_LINE = Text(
+    zh="转给工作人员的留言:{opened} 条(未回复 {open},已回复 {answered};回复时间中位数 {median})",
+    en="Hand-offs to staff: {opened} (open {open}, answered {answered}; median time to "
+    "answer {median})",
+)
+MINUTES = Text(zh="{n} 分钟", en="{n} min")
+HOURS = Text(zh="{n} 小时", en="{n} h")
 REMOVED_FACT = Text(zh="(已删除 / removed)", en="(已删除 / removed)")
 """The title of a fact no longer in the knowledge base (stored in the report itself)."""
 
@@ -53,6 +60,7 @@ ACTION_NAMES = {
     "reload": Text(zh="重新加载", en="reloaded"),
     "login": Text(zh="登录", en="logged in"),
     "logout": Text(zh="退出登录", en="logged out"),
+    "answer": Text(zh="回复留言", en="answered a message"),
 }
 
 # --- python -m bot check ------------------------------------------------------------------

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 from bot.dialogue import render, texts
 from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
+from bot.dialogue.emergency import emergency_reply
 from bot.dialogue.followups import followups_command
+from bot.dialogue.handoff import handoff_reply
 from bot.dialogue.language import LANG_CHOICES, LanguageMemory
-from bot.dialogue.payloads import TEACH_KINDS, Kind, decode, encode, parse_log_id, resolve
+from bot.dialogue.payloads import STAFF_KINDS, Kind, decode, encode, parse_log_id, resolve
 from bot.dialogue.settings import DEFAULT, DialogueSettings
 from bot.dialogue.smalltalk import small_talk
 from bot.dialogue.streets import (
@@ -33,11 +35,12 @@ from bot.dialogue.streets import (
 )
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
 from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
-from bot.match import LiveKnowledge, MatchResult, detect_language
+from bot.match import LiveKnowledge, MatchResult
 from bot.match.live import Snapshot
 from bot.store import Preferences, Store
 
 if TYPE_CHECKING:
+    from bot.handoffs import HandoffDesk
     from bot.teachlog import TeachJournal
 
 logger = logging.getLogger(__name__)
@@ -73,10 +76,12 @@ class Dialogue:
         default_language: Lang = "zh",
         settings: DialogueSettings = DEFAULT,
         journal: TeachJournal | None = None,
+        handoffs: HandoffDesk | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.store = store
         self.journal = journal  # follow-ups; None: /followups only explains itself
+        self.handoffs = handoffs  # messages to staff; None: residents are told they cannot
         self.default_language = default_language
         self.settings = settings
         self.languages = LanguageMemory()
@@ -93,6 +98,11 @@ class Dialogue:
             reply = self._say(texts.ERROR, self._lang(turn))
         return _fit(reply)
 
+    def conversation_language(self, user: User) -> Lang:
+        """The language of `user`'s conversation (a page's, its menus'): what a button
+        press would be answered in."""
+        return self._lang(_Turn(self.knowledge.current, user, self.store.preferences(user.id)))
+
     def _dispatch(self, turn: _Turn, incoming: Incoming) -> Reply:
         if isinstance(incoming, TextMessage):
             return self._text(turn, incoming.text)
@@ -102,11 +112,12 @@ class Dialogue:
             return self._say(texts.NON_TEXT, self._lang(turn))
         raise TypeError(f"unexpected incoming {incoming!r}")
 
-    def _lang(self, turn: _Turn, question_lang: Lang | None = None) -> Lang:
+    def _lang(self, turn: _Turn, text: str | None = None) -> Lang:
+        """The language to answer in; `text`: what the resident wrote (None: a button)."""
         return self.languages.choose(
             turn.user.id,
             chosen=turn.prefs.language,
-            question=question_lang,
+            text=text,
             hint=turn.user.language_code,
             default=self.default_language,
         )
@@ -122,21 +133,30 @@ class Dialogue:
     def _text(self, turn: _Turn, raw: str) -> Reply:
         text = clean_text(raw[:MAX_READ_CHARS])
         if len(raw) > MAX_READ_CHARS or len(text) > MAX_QUESTION_CHARS:
-            return self._say(
-                texts.TOO_LONG, self._lang(turn, detect_language(text[:MAX_QUESTION_CHARS]))
-            )
+            return self._say(texts.TOO_LONG, self._lang(turn, text[:MAX_QUESTION_CHARS]))
         if text.startswith("/"):
             return self._command(turn, text)
         if not any(ch.isalnum() for ch in text):
             return self._say(texts.EMPTY, self._lang(turn))
+        first = self._first_steps(turn, text)
+        if first is not None:
+            return first
         greeting = small_talk(text)
         if greeting:
-            return self._say(greeting, self._lang(turn, detect_language(text)))
+            return self._say(greeting, self._lang(turn, text))
         return self._question(turn, text)
+
+    def _first_steps(self, turn: _Turn, text: str) -> Reply | None:
+        """What comes before any matching: an emergency's numbers (emergency.py), then a
+        request for a person (handoff.py)."""
+        lang = self._lang(turn, text)
+        return emergency_reply(turn.kb, text, lang) or handoff_reply(
+            self.handoffs, turn.kb, turn.user.id, text, lang
+        )
 
     def _question(self, turn: _Turn, text: str) -> Reply:
         result = turn.snapshot.matcher.match(text, street=resident_street(turn.kb, turn.prefs))
-        lang = self._lang(turn, result.lang)
+        lang = self._lang(turn, text)
         settings = self.settings.following(self.knowledge.settings)
         choice = choose(result, turn.prefs.home_committee, settings)
         log_id = self._log(turn, result, choice)
@@ -181,7 +201,7 @@ class Dialogue:
         head, _, arg = text.partition(" ")
         name = head[1:].split("@", 1)[0].casefold()  # "/start@HuaihaiBot" in groups
         arg = arg.strip()
-        lang = self._lang(turn, detect_language(arg) if arg and name == "committee" else None)
+        lang = self._lang(turn, arg if arg and name == "committee" else None)
         command = COMMANDS.get(name)
         if command is None:
             return self._say(texts.UNKNOWN_COMMAND, lang)
@@ -369,8 +389,8 @@ BUTTONS: dict[Kind, ButtonHandler] = {
     Kind.LANG: Dialogue._lang_button,
     Kind.STREET: street_button,
     Kind.FEEDBACK: Dialogue._feedback,
-    # admins' teach buttons belong to bot.telegram.admin: here (forged, console) refused
-    **dict.fromkeys(TEACH_KINDS, Dialogue._staff_only),
+    # admins' teach and hand-off buttons belong to bot.telegram: here (forged, console) refused
+    **dict.fromkeys(STAFF_KINDS, Dialogue._staff_only),
 }
 """Button kind → handler(dialogue, turn, payload arguments, lang); None means stale."""
 

@@ -31,6 +31,7 @@ HELP = Text(
         "/mycommittee 设置您所在的居委,回答时优先告诉您本居委的服务\n"
         "/lang zh 或 /lang en 切换中文/英文\n"
         "/followups off 不再接收“现在有答案了”的通知(on 重新打开)\n"
+        "想找工作人员:发“转人工”或“我要留言 + 您的事”\n"
         "/help 本说明"
     ),
     en=(
@@ -41,6 +42,7 @@ HELP = Text(
         "/mycommittee set your own committee; answers then put its services first\n"
         "/lang zh or /lang en switch between Chinese and English\n"
         '/followups off stop "there is an answer now" messages (on to turn them back on)\n'
+        'To reach the staff: send "talk to a person" or "leave a message" and what it is about\n'
         "/help this help"
     ),
 )
@@ -176,4 +178,60 @@ FOLLOWUPS_ASK = Text(
     zh="您问过而我答不上的问题,有了答案时我会告诉您。发送 /followups off 关闭,/followups on 打开。",
     en="When a question I could not answer gets an answer, I tell you. "
     "Send /followups off to stop that, /followups on to turn it back on.",
+)
+
+# --- emergencies (bot/dialogue/emergency.py; the numbers are in street.yaml) ---------
+EMERGENCY_CALL_NOW = Text(
+    zh="🆘 紧急情况,请现在就打电话:",
+    en="🆘 Emergency: call now:",
+)
+EMERGENCY_NUMBER = Text(zh="☎️ {number} {label}", en="☎️ {number} {label}")
+EMERGENCY_NO_CALL = Text(
+    zh="这个机器人不能替您打电话,请马上拨打。",
+    en=" This bot cannot call for you: dial now.",
+)
+
+# --- reaching a person (bot/dialogue/handoff.py) ------------------------------------
+HANDOFF_STAFF = Text(zh="{street}的工作人员", en="the staff of {street}")
+HANDOFF_OPENED = Text(
+    zh=(
+        "好的,您的留言(#{id})已经转给{staff}。只有街道和居委的工作人员能看到它,"
+        "他们会看到这条消息和您刚才问的几个问题。\n"
+        "回复可能要一个工作日,会发到您现在用的这个聊天里。想补充什么,"
+        "再发一条“我要留言:……”就会加到同一条留言里。"
+    ),
+    en=(
+        "Done: your message (#{id}) has gone to {staff}. Only the street's and the committees' "
+        "staff can see it; they see this message and the last few questions you asked.\n"
+        "An answer may take a working day; it will come to this chat. To add something, send "
+        '"leave a message: …" and it joins the same message.'
+    ),
+)
+HANDOFF_ADDED = Text(
+    zh="已经加到您的留言 #{id} 里了,工作人员回复时会一起看到。",
+    en="Added to your message #{id}; the staff will see it with the rest.",
+)
+HANDOFF_LIMITED = Text(
+    zh="您今天已经留言好几次了,请等工作人员回复。着急的话:{fallback}",
+    en="You have left several messages today; please wait for the staff's answer. If it is "
+    "urgent: {fallback}",
+)
+HANDOFF_FAILED = Text(
+    zh="抱歉,留言现在存不下来,没有转给工作人员。请过一会儿再试,或者:{fallback}",
+    en="Sorry, your message could not be saved and has not reached the staff. Please try "
+    "again in a while, or: {fallback}",
+)
+HANDOFF_UNAVAILABLE = Text(
+    zh="这里还不能转给工作人员。{fallback}",
+    en="Messages to the staff cannot be left here. {fallback}",
+)
+HANDOFF_ASK_SAYS = Text(
+    zh="(转给工作人员:机器人会开一条留言,告诉居民谁会看到、回复可能要一个工作日)",
+    en="(a hand-off: the bot opens a message to staff and tells the resident who sees it "
+    "and that an answer may take a working day)",
+)
+"""What `python -m bot ask` shows for a request for a person, which it does not open."""
+HANDOFF_ANSWER = Text(
+    zh="工作人员回复了您的留言 #{id}(“{message}”):\n{answer}",
+    en='The staff answered your message #{id} ("{message}"):\n{answer}',
 )

@@ -64,6 +64,15 @@ class Reply:
     open_log_id: int | None = None
     """The logged question this reply leaves without an answer (declined, "did you mean"):
     a front end keeps where it was asked, to send the answer once it is taught."""
+    followup_id: int | None = None
+    """The follow-up this reply delivers ("an answer to your earlier question"): a front
+    end that marks it sent only once shown acknowledges it by this id."""
+    handoff_id: int | None = None
+    """The hand-off to staff this reply opened (bot.handoffs): a front end that can reach
+    the admins at once (Telegram) tells them, and keeps where to answer."""
+    answers_handoff: int | None = None
+    """The hand-off whose staff answer this reply delivers: a front end that closes it only
+    once shown acknowledges it by this id (`followups.acknowledge_answers`)."""
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:

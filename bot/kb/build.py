@@ -62,7 +62,7 @@ class Builder:
             doc.data,
             (),
             required=("street", "fallback", "sources", "themes", "tags"),
-            optional=("facts",),
+            optional=("facts", "emergency"),
         )
         if top is None:
             return None

@@ -16,6 +16,8 @@ from pathlib import Path
 from bot.kb.build import Builder
 from bot.kb.calibration import DecisionModel, parse_calibration
 from bot.kb.colloquial import Colloquial, parse_colloquial
+from bot.kb.emergency import EmergencyNumbers, EmergencyWords, parse_numbers, parse_words
+from bot.kb.handoff import HandoffWords, parse_handoff
 from bot.kb.messages import say
 from bot.kb.model import KnowledgeBase
 from bot.yamlfile import Checker, Problem, YamlDocument, YamlFileError, load_yaml
@@ -47,6 +49,8 @@ class _Documents:
     calibration: YamlDocument | None
     committees: list[YamlDocument]
     committee_files: int
+    emergency: YamlDocument | None = None
+    handoff: YamlDocument | None = None
 
 
 def load_knowledge(directory: Path | str) -> KnowledgeBase:
@@ -66,6 +70,9 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     committees = [builder.committee(doc, Path(doc.file).stem) for doc in documents.committees]
     builder.check_cross_references(street_parts)
     colloquial, decision = _optional_parts(documents, problems)
+    conversation = conversation_parts(
+        documents.street, documents.emergency, documents.handoff, problems
+    )
     if street_parts is None:
         raise KnowledgeBaseError(problems)
     _check_count(documents, street_parts[0].committee_count, problems)
@@ -83,6 +90,9 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         sources=builder.sources,
         colloquial=colloquial,
         decision=decision,
+        emergency_numbers=conversation.emergency_numbers,
+        emergency_words=conversation.emergency_words,
+        handoff_words=conversation.handoff_words,
     )
 
 
@@ -107,6 +117,54 @@ def _read_all(root: Path, problems: list[Problem]) -> _Documents:
         calibration=_read_optional(root / "calibration.yaml", root, problems),
         committees=[doc for path in committee_files if (doc := _read(path, root, problems))],
         committee_files=len(committee_files),
+        emergency=_read_optional(root / "emergency.yaml", root, problems),
+        handoff=_read_optional(root / "handoff.yaml", root, problems),
+    )
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The words and numbers of the dialogue's first steps: emergencies and hand-offs."""
+
+    emergency_numbers: EmergencyNumbers | None = None
+    emergency_words: EmergencyWords | None = None
+    handoff_words: HandoffWords | None = None
+
+
+def conversation_parts(
+    street: YamlDocument | None,
+    emergency: YamlDocument | None,
+    handoff: YamlDocument | None,
+    problems: list[Problem],
+) -> Conversation:
+    """street.yaml's emergency numbers, emergency.yaml and handoff.yaml (each optional)."""
+    numbers = street_numbers(street, problems)
+    return conversation_words(numbers, emergency, handoff, problems, street_read=street is not None)
+
+
+def street_numbers(street: YamlDocument | None, problems: list[Problem]) -> EmergencyNumbers | None:
+    """The `emergency:` block of a street.yaml (None without one)."""
+    if street is None or not isinstance(street.data, dict):
+        return None
+    return parse_numbers(street, street.data.get("emergency"), problems)
+
+
+def conversation_words(
+    numbers: EmergencyNumbers | None,
+    emergency: YamlDocument | None,
+    handoff: YamlDocument | None,
+    problems: list[Problem],
+    *,
+    street_read: bool = True,
+) -> Conversation:
+    """emergency.yaml (its kinds checked against `numbers`) and handoff.yaml."""
+    words = (
+        parse_words(emergency, problems, numbers, street_read=street_read) if emergency else None
+    )
+    return Conversation(
+        numbers,
+        words,
+        parse_handoff(handoff, problems) if handoff else None,
     )
 
 

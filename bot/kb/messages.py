@@ -92,6 +92,19 @@ MESSAGES = {
         zh="右边的 '{part}' 自己也写在左边,请直接写它对应的普通话词",
         en="maps onto '{part}', which is itself mapped",
     ),
+    # emergencies (street.yaml's emergency:, emergency.yaml) and hand-offs (handoff.yaml)
+    "not_phone_number": Text(zh="电话号码只能写数字", en="a phone number is digits only"),
+    "not_text_pair": Text(
+        zh="应该写成 zh: 中文 和 en: 英文 两行", en="should have a zh: and an en: line"
+    ),
+    "emergency_without_numbers": Text(
+        zh="street.yaml 里没有 emergency: 紧急电话,这些词就没有号码可给",
+        en="street.yaml has no emergency: numbers for these words to give",
+    ),
+    "subjects_need_states": Text(
+        zh="subjects 和 states 要一起写:状态词只在“谁”后面才算(老人 + 摔倒)",
+        en="subjects and states go together: a state counts only after a subject",
+    ),
     # calibration.yaml (written by `python -m bot calibrate`)
     "not_weights": Text(zh="应该是一组“特征: 权重”", en="should be a mapping of feature: weight"),
     "unknown_feature": Text(zh="未知的特征 '{name}'", en="unknown feature '{name}'"),
@@ -187,6 +200,9 @@ KINDS = {
     "theme": Text(zh="主题", en="theme"),
     "source": Text(zh="出处", en="source"),
     "fact": Text(zh="条目", en="fact"),
+    "emergency_kind": Text(
+        zh="紧急情况种类(street.yaml 的 emergency.numbers)", en="emergency kind"
+    ),
 }
 """What an unknown reference was meant to name."""
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 
 from bot.kb.calibration import DecisionModel
 from bot.kb.colloquial import Colloquial
+from bot.kb.emergency import EmergencyNumbers, EmergencyWords
+from bot.kb.handoff import HandoffWords
 from bot.text import LANGS as LANGS  # re-exported: the layers import these from here
 from bot.text import Lang as Lang
 from bot.text import Text as Text
@@ -124,6 +126,12 @@ class KnowledgeBase:
     colloquial: Colloquial = field(default_factory=Colloquial)
     decision: DecisionModel | None = None
     """The fitted decision (calibration.yaml); None: the matcher's uncalibrated default."""
+    emergency_numbers: EmergencyNumbers | None = None
+    """street.yaml's national emergency numbers (the first street's, with several)."""
+    emergency_words: EmergencyWords | None = None
+    """emergency.yaml: what says an emergency is happening; None: none are recognised."""
+    handoff_words: HandoffWords | None = None
+    """handoff.yaml: how residents ask for a person; None: they cannot."""
     streets: tuple[Street, ...] = ()
     """Every street of a base laid out as streets/<street>/ (`street` is then the first);
     empty for the one-street layout."""

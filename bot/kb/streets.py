@@ -20,8 +20,10 @@ from pathlib import Path
 from bot.kb.build import Builder, StreetParts
 from bot.kb.calibration import DecisionModel, parse_calibration
 from bot.kb.colloquial import Colloquial, parse_colloquial
+from bot.kb.emergency import EmergencyNumbers
 from bot.kb.loader import (
     STREETS_FOLDER,
+    Conversation,
     KnowledgeBaseError,
     _check_count,
     _committee_files,
@@ -31,12 +33,20 @@ from bot.kb.loader import (
     _listing,
     _read,
     _read_optional,
+    conversation_words,
+    street_numbers,
 )
 from bot.kb.messages import say
 from bot.kb.model import Committee, KnowledgeBase, SourceDocument, Tag, Text
 from bot.yamlfile import Problem
 
-SHARED_FILES = ("synonyms.yaml", "colloquial.yaml", "calibration.yaml")
+SHARED_FILES = (
+    "synonyms.yaml",
+    "colloquial.yaml",
+    "calibration.yaml",
+    "emergency.yaml",
+    "handoff.yaml",
+)
 """Files that apply to every street and so live at the top of the knowledge folder."""
 _STREET_FILES = ("street.yaml", "committees")
 
@@ -48,6 +58,7 @@ class _StreetPart:
     parts: StreetParts
     committees: tuple[Committee, ...]
     sources: dict[str, SourceDocument]
+    emergency_numbers: EmergencyNumbers | None = None
 
 
 def load_streets(root: Path) -> KnowledgeBase:
@@ -70,9 +81,28 @@ def load_streets(root: Path) -> KnowledgeBase:
     every_fact = Builder(problems)
     every_fact.fact_refs = [ref for builder in builders for ref in builder.fact_refs]
     every_fact.check_unique_ids()
+    conversation = _conversation(root, streets, problems)
     if problems or not streets:
         raise KnowledgeBaseError(problems)
-    return _merged(streets, synonyms, colloquial, decision)
+    return replace(
+        _merged(streets, synonyms, colloquial, decision),
+        emergency_numbers=conversation.emergency_numbers,
+        emergency_words=conversation.emergency_words,
+        handoff_words=conversation.handoff_words,
+    )
+
+
+def _conversation(root: Path, streets: list[_StreetPart], problems: list[Problem]) -> Conversation:
+    """The shared emergency and hand-off words; the numbers are national, so the first
+    street that lists them gives them for all."""
+    numbers = next((p.emergency_numbers for p in streets if p.emergency_numbers), None)
+    return conversation_words(
+        numbers,
+        _read_optional(root / "emergency.yaml", root, problems),
+        _read_optional(root / "handoff.yaml", root, problems),
+        problems,
+        street_read=bool(streets),
+    )
 
 
 def _street_folders(root: Path, problems: list[Problem]) -> list[Path]:
@@ -119,7 +149,8 @@ def _load_street(
     _check_count(documents, parts[0].committee_count, problems)
     street = replace(parts[0], id=folder.name)
     sources = {builder.qualified(key): doc for key, doc in builder.sources.items()}
-    return _StreetPart((street, *parts[1:]), committees, sources)
+    numbers = street_numbers(documents.street, problems)
+    return _StreetPart((street, *parts[1:]), committees, sources, numbers)
 
 
 def _misplaced(

@@ -31,6 +31,8 @@ import bot
 from bot.kb import KnowledgeBase, load_knowledge
 from bot.kb.calibration import DecisionModel, LogisticModel
 from bot.kb.colloquial import Colloquial
+from bot.kb.emergency import EmergencyKind, EmergencyNumber, EmergencyNumbers, EmergencyWords
+from bot.kb.handoff import HandoffWords
 from bot.kb.model import (
     Committee,
     Contact,
@@ -62,7 +64,8 @@ _ALLOWED: dict[tuple[str, str], type] = {
     for cls in (
         Committee, CommitteeNames, Colloquial, Contact, DecisionModel, Document, Fact, Index,
         KnowledgeBase, LogisticModel, Scoring, Source, SourceDocument, Street, Tag, Text,
-        SoundAlikeNames, Tokenizer, array,
+        SoundAlikeNames, Tokenizer, array, EmergencyNumber, EmergencyNumbers, EmergencyKind,
+        EmergencyWords, HandoffWords,
     )
 }  # fmt: skip
 # how pickle rebuilds an array (of the one allowed class, array.array)

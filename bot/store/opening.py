@@ -93,7 +93,41 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: the street a resident chose, in a knowledge base of several streets
     "ALTER TABLE preferences ADD COLUMN street TEXT;",
-    # 4: staff accounts of the web admin page (bot/admin/accounts.py): a memory-hard hash
+    # 4: the web chat's conversation as rendered, per session (Store.history): kept for
+    # a reload and for a second worker; the newest turns only, for 30 days at most
+    """
+    CREATE TABLE chat_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_key TEXT NOT NULL,
+        at REAL NOT NULL,
+        entry TEXT NOT NULL
+    );
+    CREATE INDEX chat_history_user ON chat_history (user_key, id);
+    CREATE INDEX chat_history_at ON chat_history (at);
+    """,
+    # 5: hand-offs to a person (bot/handoffs.py): the resident's message and last turns,
+    # where to answer (sealed), the staff's answer; open → answered → closed (delivered)
+    """
+    CREATE TABLE handoffs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_key TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        message TEXT NOT NULL,
+        turns TEXT NOT NULL,
+        sealed TEXT,
+        status TEXT NOT NULL,
+        opened_at REAL NOT NULL,
+        notified_at REAL,
+        answer TEXT,
+        answered_at REAL,
+        answered_by TEXT,
+        closed_at REAL
+    );
+    CREATE INDEX handoffs_user ON handoffs (user_key, opened_at);
+    CREATE INDEX handoffs_status ON handoffs (status, opened_at);
+    """,
+    # 6: staff accounts of the web admin page (bot/admin/accounts.py): a memory-hard hash
     # of each password, the sessions (by a hash of their id), and who did what
     """
     CREATE TABLE staff_accounts (

@@ -47,6 +47,15 @@ SET_FEEDBACK = (
     "ON CONFLICT (log_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at"
 )
 
+# the web chat's history: one row per turn as rendered (JSON), the newest kept
+INSERT_HISTORY = "INSERT INTO chat_history (user_key, at, entry) VALUES (?, ?, ?)"
+TRIM_HISTORY = (
+    "DELETE FROM chat_history WHERE user_key = ? AND id <= "
+    "(SELECT id FROM chat_history WHERE user_key = ? ORDER BY id DESC LIMIT 1 OFFSET ?)"
+)
+EXPIRE_HISTORY = "DELETE FROM chat_history WHERE at < ?"
+CLEAR_HISTORY = "DELETE FROM chat_history WHERE user_key = ?"
+
 logger = logging.getLogger(__name__)
 
 
@@ -134,6 +143,15 @@ def stats(conn: sqlite3.Connection, now: datetime | None) -> Stats:
         helpful_total=votes[2],
         unhelpful_total=votes[3],
     )
+
+
+def history(conn: sqlite3.Connection, key: str, since: float, limit: int) -> list[str]:
+    """The newest `limit` history entries of a user since `since`, oldest first."""
+    rows = conn.execute(
+        "SELECT entry FROM chat_history WHERE user_key = ? AND at >= ? ORDER BY id DESC LIMIT ?",
+        (key, since, limit),
+    ).fetchall()
+    return [str(row[0]) for row in reversed(rows)]
 
 
 def _logged_question(row: sqlite3.Row) -> LoggedQuestion:

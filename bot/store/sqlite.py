@@ -64,6 +64,10 @@ WRITE_TIMEOUT = 0.25
 """Seconds one write attempt waits for a lock before the writer pauses and retries."""
 REMEMBERED = 10_000
 """Users' preferences and log ids kept in memory for when the database is busy."""
+HISTORY_TURNS = 50
+"""Turns of a web chat kept for a reload (`history`)."""
+HISTORY_DAYS = 30
+"""Days a turn of a web chat is kept."""
 
 
 class Store:
@@ -353,6 +357,33 @@ class Store:
             read = partial(queries.question_owner, log_id=log_id)
             owner = self._read("checking a logged question", key, read)
         return owner == key
+
+    # --- a chat's history (the web page's, as rendered) ---------------------
+
+    def add_history(self, user_id: str, entry: str) -> bool:
+        """Queue one turn (JSON, as the front end rendered it) for `user_id`'s history;
+        older turns beyond HISTORY_TURNS, and any past HISTORY_DAYS, go."""
+        key, now = self.user_key(user_id), time.time()
+        writes = (
+            Write("a chat turn", queries.INSERT_HISTORY, (key, now, entry)),
+            Write("old chat turns", queries.TRIM_HISTORY, (key, key, HISTORY_TURNS)),
+            Write("expired chat turns", queries.EXPIRE_HISTORY, (now - HISTORY_DAYS * 86400,)),
+        )
+        return all([self.submit(write) for write in writes])
+
+    def history(self, user_id: str) -> list[str]:
+        """`user_id`'s last turns (JSON), oldest first; [] when the database is busy."""
+        self.flush(READ_TIMEOUT)  # the turn just shown may still be queued; never long
+        since = time.time() - HISTORY_DAYS * 86400
+        read = partial(
+            queries.history, key=self.user_key(user_id), since=since, limit=HISTORY_TURNS
+        )
+        return self._read("reading a chat's history", [], read)
+
+    def clear_history(self, user_id: str) -> bool:
+        """Queue the deletion of `user_id`'s history."""
+        key = self.user_key(user_id)
+        return self.submit(Write("clearing a chat", queries.CLEAR_HISTORY, (key,)))
 
     # --- reading the log ----------------------------------------------------
 

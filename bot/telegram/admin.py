@@ -136,9 +136,11 @@ class Admin:
         outcome = await asyncio.to_thread(
             self.teaching.teach, group.example, fact.id, by=by, lang=lang
         )
-        if self.teaching.journal is not None:
-            await deliver(context.bot, self.teaching.journal, self.knowledge, outcome.followups)
-        return Reply(outcome.message)
+        if self.teaching.journal is None or not outcome.followups:
+            return Reply(outcome.message)
+        journal = self.teaching.journal
+        sent = await deliver(context.bot, journal, self.knowledge, outcome.followups)
+        return Reply(outcome.delivered(sent, lang))
 
     async def _pick_committee(
         self, group: TeachGroup, args: tuple[str, ...], by: str, lang: Lang, context: Context

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sys
 import time
@@ -36,6 +37,8 @@ from bot.telegram.connection import ConnectionWatch, WatchedRequest
 from bot.telegram.flood import FloodGate
 from bot.telegram.followups import owed_sender
 from bot.telegram.handlers import Residents, language_of, send_reply
+from bot.telegram.handoffs import BUTTON_PATTERN as HANDOFF_BUTTONS
+from bot.telegram.handoffs import StaffDesk, TextHandler
 from bot.telegram.reloading import Reloader, admin_language
 
 if TYPE_CHECKING:
@@ -114,6 +117,8 @@ def build_application(
     )
     teaching = Teaching(knowledge, store, dialogue.journal)
     admin = Admin(config, knowledge, store, reloader, teaching)
+    staff = _staff_desk(config, knowledge, store, dialogue)
+    on_text = _text_handler(residents, staff)
     errors = ErrorReporter(config.admin_ids, config.telegram.error_notify_seconds)
 
     new_messages = filters.UpdateType.MESSAGE
@@ -124,7 +129,8 @@ def build_application(
             CommandHandler("stats", admin.stats, filters=new_messages),
             CommandHandler("undo", admin.undo, filters=new_messages),
             CallbackQueryHandler(admin.on_button, pattern=ADMIN_BUTTONS),
-            MessageHandler(new_messages & filters.TEXT, residents.on_text),
+            *_handoff_buttons(staff),
+            MessageHandler(new_messages & filters.TEXT, on_text),
             MessageHandler(
                 new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, residents.on_non_text
             ),
@@ -133,22 +139,60 @@ def build_application(
     )
     application.add_error_handler(errors.handle)
     owed = owed_sender(application.bot, dialogue.journal, knowledge)
+    handing = _handoff_round(staff, application)
     application.bot_data["lifecycle"] = Lifecycle(
-        config, reloader if watch_knowledge else None, owed
+        config, reloader if watch_knowledge else None, owed, handing
     )
     return application
 
 
+def _staff_desk(
+    config: Config, knowledge: LiveKnowledge, store: Store, dialogue: Dialogue
+) -> StaffDesk | None:
+    """The admins' side of hand-offs, when the dialogue has a queue."""
+    if dialogue.handoffs is None:
+        return None
+    return StaffDesk(config, dialogue.handoffs, knowledge, store)
+
+
+def _handoff_round(
+    staff: StaffDesk | None, application: Application[Any, Any, Any, Any, Any, Any]
+) -> Background | None:
+    """The background round of hand-offs opened or answered elsewhere."""
+    return functools.partial(staff.keep_going, application.bot) if staff else None
+
+
+def _text_handler(residents: Residents, staff: StaffDesk | None) -> TextHandler:
+    """Residents' text, after an admin's answer to a hand-off when there is a queue."""
+    if staff is None:
+        return residents.on_text
+    residents.handoff_opened = staff.opened
+    return staff.or_else(residents.on_text)
+
+
+def _handoff_buttons(staff: StaffDesk | None) -> list[CallbackQueryHandler[Any, Any]]:
+    """The admins' reply button of a hand-off notice (none without a queue)."""
+    if staff is None:
+        return []
+    return [CallbackQueryHandler(staff.on_button, pattern=HANDOFF_BUTTONS)]
+
+
 class Lifecycle:
     """What starts with the application and stops with it: commands menu, file watcher,
-    and the sender of follow-ups owed from teaches made elsewhere (command line, web)."""
+    the sender of follow-ups owed from teaches made elsewhere (command line, web), and the
+    round of hand-offs opened or answered elsewhere (web, console, /admin)."""
 
     def __init__(
-        self, config: Config, reloader: Reloader | None, followups: Background | None = None
+        self,
+        config: Config,
+        reloader: Reloader | None,
+        followups: Background | None = None,
+        handoffs: Background | None = None,
     ) -> None:
         self.config = config
         self.reloader = reloader
         self.followups = followups
+        self.handoffs = handoffs
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -157,8 +201,9 @@ class Lifecycle:
         self._stop.clear()
         if self.reloader is not None:
             self._tasks.append(asyncio.create_task(self.reloader.watch(self._stop)))
-        if self.followups is not None:
-            self._tasks.append(asyncio.create_task(self.followups(self._stop)))
+        for background in (self.followups, self.handoffs):
+            if background is not None:
+                self._tasks.append(asyncio.create_task(background(self._stop)))
 
     async def stop(self) -> None:
         self._stop.set()

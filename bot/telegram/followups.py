@@ -30,19 +30,20 @@ OWED_EVERY = 30.0
 
 async def deliver(
     bot: Bot, journal: TeachJournal, knowledge: LiveKnowledge, followups: Iterable[FollowUp]
-) -> int:
+) -> set[int]:
     """Send the follow-ups that have a Telegram address (and earlier ones still owed);
-    the number sent."""
+    the log ids of those Telegram accepted."""
     owed = await asyncio.to_thread(journal.undelivered)
     waiting = {f.log_id: f for f in (*followups, *owed) if f.address is not None}
-    sent = 0
+    sent = set()
     for followup in waiting.values():
         reply = followup_reply(knowledge.current.kb, followup)
         if reply is None or not await asyncio.to_thread(journal.claim, followup.log_id):
             continue
         status = await _send(bot, followup, reply)
         await asyncio.to_thread(journal.finish, followup.log_id, status)
-        sent += status == "sent"
+        if status == "sent":
+            sent.add(followup.log_id)
     return sent
 
 

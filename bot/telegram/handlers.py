@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, Chat, Message, MessageEntity, ReplyParameters, Update
 from telegram import User as TgUser
@@ -44,6 +44,8 @@ class Residents:
     dialogue: Dialogue
     flood: FloodGate
     clock: Callable[[], float] = field(default=time.monotonic)
+    handoff_opened: Callable[[Bot, int, dict[str, Any]], Awaitable[None]] | None = None
+    """Told of each hand-off a resident's message opened, with where to answer them."""
     turns: Turns = field(init=False)
     """Dialogue turns run off the event loop: a slow question holds up no one else."""
 
@@ -110,6 +112,9 @@ class Residents:
             # where to send the answer if an admin teaches it (sealed in the database)
             address = {"chat_id": message.chat.id, "reply_to": reply_to}
             journal.remember_address(reply.open_log_id, address)  # queued, never waits
+        if reply.handoff_id is not None and self.handoff_opened is not None:
+            address = {"chat_id": message.chat.id, "reply_to": reply_to}
+            await self.handoff_opened(bot, reply.handoff_id, address)
 
     def user_of(self, tg_user: TgUser) -> User:
         return User(

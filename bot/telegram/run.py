@@ -68,6 +68,7 @@ def run_bot(
     # imported here so that `python -m bot run` without a token fails fast, before
     # the knowledge base and the matcher are built
     from bot.dialogue import Dialogue
+    from bot.handoffs import HandoffDesk
     from bot.match.live import LiveKnowledge
     from bot.store import Store
     from bot.teachlog import TeachJournal
@@ -77,7 +78,11 @@ def run_bot(
     journal = TeachJournal(store)
     try:
         dialogue = Dialogue(
-            knowledge, store, default_language=config.default_language, journal=journal
+            knowledge,
+            store,
+            default_language=config.default_language,
+            journal=journal,
+            handoffs=HandoffDesk(store),
         )
         start = _webhook(webhook_url, listen, port) if webhook_url else _polling(poll_timeout)
         return asyncio.run(serve(config, knowledge, store, dialogue, start))

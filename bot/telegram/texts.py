@@ -81,3 +81,33 @@ RELOAD_FAILED = Text(
 )
 """The first line of a failed reload's notice; one "• problem" line follows per error.
 For bot/telegram/reloading.py, which still spells both out itself."""
+
+# --- hand-offs: residents' messages to staff (bot/telegram/handoffs.py) ----------------
+
+HANDOFF_REPLY_BUTTON = Text(zh="✍️ 回复", en="✍️ Reply")
+HANDOFF_PROMPT = Text(
+    zh="请输入给居民的回复(留言 #{id}),发出去就是最终回复;发一个命令(如 /start)就取消。",
+    en="Type your answer to the resident (message #{id}); what you send is final. Send a "
+    "command (e.g. /start) to cancel.",
+)
+HANDOFF_TOO_LONG = Text(
+    zh="回复太长了(最多 {limit} 个字),请缩短后再发。",
+    en="That answer is too long (at most {limit} characters); please shorten it and send again.",
+)
+HANDOFF_GONE = Text(
+    zh="这条留言已经有人回复过了,或者已经不在了。",
+    en="This message has been answered already, or is gone.",
+)
+HANDOFF_SENT = Text(zh="✓ 已发给居民(留言 #{id})。", en="✓ Sent to the resident (message #{id}).")
+HANDOFF_SAVED = Text(
+    zh="✓ 已保存(留言 #{id})。居民下次打开聊天时会看到。",
+    en="✓ Saved (message #{id}). The resident sees it at their next visit.",
+)
+HANDOFF_BLOCKED = Text(
+    zh="没送到:这位居民屏蔽了机器人(留言 #{id})。",
+    en="Not delivered: this resident blocked the bot (message #{id}).",
+)
+HANDOFF_LATER = Text(
+    zh="暂时没发出去,机器人稍后会再试(留言 #{id})。",
+    en="Not sent yet; the bot will try again shortly (message #{id}).",
+)

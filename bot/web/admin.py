@@ -27,7 +27,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.admin.accounts import Accounts
 from bot.admin.dashboard import dashboard
+from bot.admin.handoffs import QueueItem, queue_item
 from bot.admin.teaching import Outcome, Teaching
+from bot.handoffs import ANSWER_MAX_CHARS, Handoff
 from bot.match.live import ReloadResult
 from bot.numbers import parse_whole
 from bot.web.guard import Refusal, read_body
@@ -127,6 +129,7 @@ class AdminPages:
         self.accounts = Accounts(chat.store)
         self.throttle = LoginThrottle()
         self.teaching = Teaching(chat.knowledge, chat.store, chat.dialogue.journal)
+        self.handoffs = chat.dialogue.handoffs
 
     # --- logging in and out ----------------------------------------------------------------
 
@@ -213,8 +216,10 @@ class AdminPages:
             return self._script(header)
         session_id = request.cookies.get(cookie_name(request), "")
         session = await asyncio.to_thread(self.accounts.session, session_id)
-        if session is None:
+        if session is None and request.method == "GET":
             raise AdminRefusal(401, "请先登录。", to_login="expired" if session_id else "")
+        if session is None:  # a post: say so (a script is told too), the page links to login
+            raise AdminRefusal(401, "请先登录(或登录已经过期),然后再点一次。")
         return Staff(session.name, session.id)
 
     def _script(self, header: str) -> Staff:
@@ -282,6 +287,23 @@ class AdminPages:
         outcome = await asyncio.to_thread(self.teaching.undo, by=_by(staff))
         return await self._render(staff, notice=outcome.message)
 
+    @refusals_shown
+    async def answer(self, request: Request) -> Response:
+        """A reply form of the hand-off queue: the answer is kept for the resident (sent to
+        Telegram by the running bot, shown at a web or console resident's next visit)."""
+        staff, form = await self._posted(request)
+        handoff_id = parse_whole(_first(form, "handoff"), low=1)
+        text = _first(form, "answer").strip()
+        if self.handoffs is None or handoff_id is None or not text:
+            return await self._render(staff, notice="没有回复内容。")
+        if len(text) > ANSWER_MAX_CHARS:
+            return await self._render(staff, notice=f"回复太长:最多 {ANSWER_MAX_CHARS} 个字。")
+        answered = await asyncio.to_thread(self.handoffs.answer, handoff_id, text, _by(staff))
+        if answered is not None:
+            detail = f"#{handoff_id}: {text}"
+            await asyncio.to_thread(self.accounts.record, staff.name, "answer", detail)
+        return await self._render(staff, notice=answered_notice(answered))
+
     async def _group(self, form: dict[str, list[str]]) -> TeachGroup | None:
         log_id = parse_whole(_first(form, "log"), low=1)
         if log_id is None:
@@ -290,11 +312,14 @@ class AdminPages:
 
     async def _render(self, staff: Staff, notice: str) -> Response:
         context = await asyncio.to_thread(dashboard, self.teaching)
+        queue = await asyncio.to_thread(self._queue)
         csrf = self.chat.csrf.token(f"admin:{staff.session_id}") if staff.session_id else ""
         body = render(
             "admin.html",
             **context,
             banner=self.status.banner(),
+            handoffs=queue,
+            answer_max=ANSWER_MAX_CHARS,
             notice=notice,
             csrf=csrf,
             staff=staff.name,
@@ -304,14 +329,34 @@ class AdminPages:
         )
         return HTMLResponse(body, headers={"Cache-Control": "no-store"})
 
+    def _queue(self) -> list[QueueItem]:
+        if self.handoffs is None:
+            return []
+        kb = self.chat.knowledge.current.kb
+        try:
+            return [queue_item(kb, h, "zh") for h in self.handoffs.open_queue()]
+        except self.chat.store.database_errors:
+            logger.exception("the hand-off queue cannot be read")
+            return []
+
 
 def _worth_logging(count: int) -> bool:
     return count > 0 and str(count).strip("0") == "1"
 
 
 def _by(staff: Staff) -> str:
-    """Who teaches, for the teach journal (bot.teachlog names web staff by this)."""
+    """Who acts, for the teach journal and the hand-offs (bot.teachlog names web staff by
+    this)."""
     return f"web:{staff.name}"
+
+
+def answered_notice(answered: Handoff | None) -> str:
+    """What the admin is told after answering: never "sent" for what is only saved."""
+    if answered is None:
+        return "这条留言已经有人回复过了。"
+    if answered.channel == "tg":
+        return f"已保存留言 #{answered.id} 的回复,运行中的机器人会在几秒内发到居民的 Telegram。"
+    return f"已保存留言 #{answered.id} 的回复,居民下次打开聊天时会看到。"
 
 
 def _first(form: dict[str, list[str]], name: str) -> str:

@@ -4,11 +4,15 @@
     POST /ask          a question or button press from a plain form (no JavaScript)
     GET  /api/session  the CSRF token for this session (after a restart or a lost cookie)
     POST /api/message  {"text": "..."}     -> the reply as JSON
-    POST /api/button   {"payload": "..."}  -> the reply as JSON
+    POST /api/button   {"payload": "...", "label": "..."}  -> the reply as JSON
+    GET  /api/followups                    -> answers to earlier questions, still pending
+    POST /api/followups/ack {"ids": [...]} -> marks those the page has shown as sent
+    POST /clear        forgets this session's history (清空记录), back to the first screen
     GET  /healthz      knowledge version and store status, for a process supervisor
     GET  /admin        the staff's page (bot.web.admin): log in at /admin/login (an account
          from `python -m bot admin add`) or send BOT_WEB_ADMIN_TOKEN as a Bearer token;
-         POST /admin/reload, /admin/teach, /ignore, /undo, /admin/logout
+         POST /admin/reload, /admin/teach, /ignore, /undo, /admin/handoff (answers a
+         resident's message to staff), /admin/logout
 
 Dialogue turns run in worker threads (`asyncio.to_thread`): matching and SQLite
 never block the event loop.
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,11 +32,13 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.dialogue import ButtonPress, Dialogue, Incoming, Reply, TextMessage, User
+from bot.dialogue.followups import acknowledge, delivery_key, due_replies
+from bot.kb.model import Lang
 from bot.match import LiveKnowledge
 from bot.store import Store
 from bot.web import health, sessions
@@ -45,13 +52,22 @@ from bot.web.guard import (
     message_text,
     read_body,
 )
-from bot.web.page import notice_html, question_html, render_page, reply_html, reply_json
+from bot.web.history import followup_json, resident_spoke, turn_entry
+from bot.web.page import (
+    notice_html,
+    question_html,
+    render_page,
+    reply_html,
+    reply_json,
+    turn_html,
+)
 from bot.web.watch import KnowledgeStatus, watch_knowledge
 
 logger = logging.getLogger(__name__)
 
 CSRF_HEADER = "x-csrf-token"
 START = TextMessage("/start")
+MAX_ACKNOWLEDGED = 50
 
 
 @dataclass
@@ -67,26 +83,47 @@ class WebChat:
     # --- the turn ---------------------------------------------------------------
 
     async def turn(self, request: Request, session_id: str, incoming: Incoming) -> Reply:
-        user = User(id=sessions.user_id(session_id), language_code=accept_language(request))
+        user = web_user(request, session_id)
         return await asyncio.to_thread(self.dialogue.handle, user, incoming)
+
+    def _turn_and_language(self, user: User, incoming: Incoming) -> tuple[Reply, Lang]:
+        """The reply, and the conversation's language after it (the page's, which a one-word
+        English question answered in English does not change)."""
+        reply = self.dialogue.handle(user, incoming)
+        return reply, self.dialogue.conversation_language(user)
 
     def admit(self, request: Request, session_id: str, token: str | None) -> None:
         """Refuse floods (per address, then per session) and forged posts."""
         lang = ui_language(request)
         self.limits.check_address(client_address(request), lang)
+        self.authentic(request, session_id, token)
+        self.limits.check_session(session_id, lang)
+
+    def authentic(self, request: Request, session_id: str, token: str | None) -> None:
+        """Refuse a post that this session's page did not make."""
         if request.headers.get("sec-fetch-site") == "cross-site":
             raise Refusal(403, "csrf", "requests from other sites are not accepted")
         if not self.csrf.valid(session_id, token):
             raise Refusal(403, "csrf", "the page has expired; please reload it / 页面已过期,请刷新")
-        self.limits.check_session(session_id, lang)
 
     # --- the page ---------------------------------------------------------------
 
     async def page(self, request: Request) -> Response:
+        """The chat so far (or the first screen), then answers to earlier questions: the
+        script acknowledges those once they are on screen (they stay pending till then)."""
         session_id, new = sessions.session_of(request)
-        reply = await self.turn(request, session_id, START)
+        user = web_user(request, session_id)
         token = self.csrf.token(session_id)
-        body = render_page(reply.lang, token, reply_html(reply, token))
+        history = await asyncio.to_thread(self.store.history, user.id)
+        due = await asyncio.to_thread(due_replies, self.dialogue, user, mark_sent=False)
+        if resident_spoke(history):
+            lang = await asyncio.to_thread(self.dialogue.conversation_language, user)
+            start = ""
+        else:
+            reply = await self.turn(request, session_id, START)
+            lang, start = reply.lang, reply_html(reply, token)
+        earlier = "".join(reply_html(r, token) for r in due)
+        body = render_page(lang, token, turn_html(history, token) + earlier + start)
         return self._html(request, session_id, new, body, 200)
 
     async def form_post(self, request: Request) -> Response:
@@ -98,12 +135,32 @@ class WebChat:
             form = parse_qs((await read_body(request)).decode("utf-8", "replace"))
             self.admit(request, session_id, first(form, "csrf"))
             incoming, shown = form_incoming(form)
-            reply = await self.turn(request, session_id, incoming)
+            user = web_user(request, session_id)
+            # without a script, the page that comes back is the only sign of being shown
+            due = await asyncio.to_thread(due_replies, self.dialogue, user)
+            reply, page_lang = await asyncio.to_thread(self._turn_and_language, user, incoming)
         except Refusal as refusal:
             body = render_page(lang, token, notice_html(refusal.message))
             return self._html(request, session_id, new, body, refusal.status)
-        messages = (question_html(shown) if shown else "") + reply_html(reply, token)
-        return self._html(request, session_id, new, render_page(reply.lang, token, messages), 200)
+        if due:
+            self.store.add_history(user.id, turn_entry(None, due))
+        self.store.add_history(user.id, turn_entry(shown, [reply]))
+        messages = "".join(reply_html(r, token, earlier=True) for r in due)
+        messages += (question_html(shown) if shown else "") + reply_html(reply, token)
+        return self._html(request, session_id, new, render_page(page_lang, token, messages), 200)
+
+    async def clear(self, request: Request) -> Response:
+        """`/clear` (清空记录): this session's history goes; back to the first screen."""
+        session_id, new = sessions.session_of(request)
+        try:
+            form = parse_qs((await read_body(request)).decode("utf-8", "replace"))
+            self.authentic(request, session_id, first(form, "csrf"))
+        except Refusal as refusal:
+            token = self.csrf.token(session_id)
+            body = render_page(ui_language(request), token, notice_html(refusal.message))
+            return self._html(request, session_id, new, body, refusal.status)
+        self.store.clear_history(sessions.user_id(session_id))
+        return RedirectResponse("/", 303, headers={"Cache-Control": "no-store"})
 
     def _html(
         self, request: Request, session_id: str, new: bool, body: str, status: int
@@ -135,13 +192,45 @@ class WebChat:
             self.admit(request, session_id, request.headers.get(CSRF_HEADER))
             document = json_object(body)
             if field == "text":
-                incoming: Incoming = TextMessage(message_text(document.get("text")))
+                shown = message_text(document.get("text"))
+                incoming: Incoming = TextMessage(shown)
             else:
                 incoming = ButtonPress(button_payload(document.get("payload")))
+                label = document.get("label")
+                shown = label if isinstance(label, str) else ""
         except Refusal as refusal:
             return refusal.response()
-        reply = await self.turn(request, session_id, incoming)
-        return JSONResponse(reply_json(reply), headers={"Cache-Control": "no-store"})
+        user = web_user(request, session_id)
+        reply, lang = await asyncio.to_thread(self._turn_and_language, user, incoming)
+        self.store.add_history(user.id, turn_entry(shown, [reply]))  # queued: never waits
+        data = {**reply_json(reply), "page_lang": lang}
+        return JSONResponse(data, headers={"Cache-Control": "no-store"})
+
+    # --- answers to earlier questions --------------------------------------------
+
+    async def followups(self, request: Request) -> Response:
+        """What the page's poll asks (every 20 s while it is open): one indexed read."""
+        session_id, _ = sessions.session_of(request)
+        user = web_user(request, session_id)
+        due = await asyncio.to_thread(due_replies, self.dialogue, user, mark_sent=False)
+        body = {"followups": [followup_json(reply) for reply in due]}
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def acknowledge(self, request: Request) -> Response:
+        """The page has shown these follow-ups: mark them sent, and keep them in the history."""
+        session_id, _ = sessions.session_of(request)
+        try:
+            body = await read_body(request)
+            self.authentic(request, session_id, request.headers.get(CSRF_HEADER))
+            keys = delivery_keys(json_object(body).get("ids"))
+        except Refusal as refusal:
+            return refusal.response()
+        user = web_user(request, session_id)
+        shown = await asyncio.to_thread(acknowledge, self.dialogue, user, keys)
+        if shown:
+            self.store.add_history(user.id, turn_entry(None, shown))
+        marked = [delivery_key(reply) for reply in shown]
+        return JSONResponse({"acknowledged": marked}, headers={"Cache-Control": "no-store"})
 
     async def healthz(self, request: Request) -> Response:
         report = await asyncio.to_thread(health.report, self.knowledge, self.store)
@@ -155,6 +244,23 @@ def form_incoming(form: dict[str, list[str]]) -> tuple[Incoming, str | None]:
         return ButtonPress(button_payload(payload)), None
     text = message_text(first(form, "text") or "")
     return TextMessage(text), text
+
+
+_DELIVERY_KEY = re.compile(r"[fh][0-9]{1,19}")
+
+
+def delivery_keys(value: object) -> list[str]:
+    """What a page acknowledges: a short list of delivery keys ("f12" a follow-up, "h3" a
+    staff answer; `followups.delivery_key`)."""
+    if not isinstance(value, list) or len(value) > MAX_ACKNOWLEDGED:
+        raise Refusal(422, "bad_payload", f'"ids" must be a list of at most {MAX_ACKNOWLEDGED}')
+    if not all(isinstance(key, str) and _DELIVERY_KEY.fullmatch(key) for key in value):
+        raise Refusal(422, "bad_payload", '"ids" must be the ids the page was given')
+    return value
+
+
+def web_user(request: Request, session_id: str) -> User:
+    return User(id=sessions.user_id(session_id), language_code=accept_language(request))
 
 
 def first(form: dict[str, list[str]], name: str) -> str | None:
@@ -221,6 +327,9 @@ def create_app(
         Route("/api/session", chat.session, methods=["GET"]),
         Route("/api/message", chat.message, methods=["POST"]),
         Route("/api/button", chat.button, methods=["POST"]),
+        Route("/api/followups", chat.followups, methods=["GET"]),
+        Route("/api/followups/ack", chat.acknowledge, methods=["POST"]),
+        Route("/clear", chat.clear, methods=["POST"]),
         Route("/healthz", chat.healthz, methods=["GET"]),
         Route("/admin", admin.page, methods=["GET"]),
         Route("/admin/login", admin.login_form, methods=["GET"]),
@@ -230,6 +339,7 @@ def create_app(
         Route("/admin/teach", admin.teach, methods=["POST"]),
         Route("/admin/ignore", admin.ignore, methods=["POST"]),
         Route("/admin/undo", admin.undo, methods=["POST"]),
+        Route("/admin/handoff", admin.answer, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("bot.web", "static")]), name="static"),
     ]
     app = Starlette(

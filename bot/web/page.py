@@ -13,7 +13,11 @@ import html
 from functools import cache
 from importlib.resources import files
 
+from bot.dialogue.followups import delivery_key
 from bot.dialogue.types import Reply
+from bot.web.history import read_turn, reply_json
+
+__all__ = ["notice_html", "render_page", "reply_html", "reply_json", "turn_html"]
 
 UI = {
     "zh": {
@@ -25,6 +29,8 @@ UI = {
         "other_lang_payload": "lang:en",
         "topics": "主题",
         "noscript": "没有开启 JavaScript:每次提问会打开一个新页面。",
+        "clear": "清空记录",
+        "earlier": "↩ 回答您之前的问题",
     },
     "en": {
         "title": "Huaihai Home resident helper",
@@ -35,6 +41,8 @@ UI = {
         "other_lang_payload": "lang:zh",
         "topics": "Topics",
         "noscript": "JavaScript is off: each question opens a new page.",
+        "clear": "Clear history",
+        "earlier": "↩ An answer to your earlier question",
     },
 }
 
@@ -72,10 +80,19 @@ def question_html(text: str) -> str:
     return f'<div class="msg me"><p class="text">{html.escape(text)}</p></div>'
 
 
-def reply_html(reply: Reply, csrf: str) -> str:
-    """A reply as a bubble; its buttons are a form that posts the pressed payload."""
+def reply_html(reply: Reply, csrf: str, *, earlier: bool = False) -> str:
+    """A reply as a bubble; its buttons are a form that posts the pressed payload.
+    `earlier`: a follow-up, marked as the answer to a question asked before (a pending
+    one carries its id, for the script to acknowledge once it is on screen)."""
     kind = "bot answer" if reply.asks_feedback else "bot"
-    parts = [f'<div class="msg {kind}" lang="{html.escape(reply.lang)}">']
+    lang = html.escape(reply.lang)
+    key = delivery_key(reply)
+    if earlier or key is not None:
+        pending = "" if key is None else f' data-followup="{key}"'
+        parts = [f'<div class="msg bot followup" lang="{lang}"{pending}>']
+        parts.append(f'<p class="tag">{html.escape(UI[reply.lang]["earlier"])}</p>')
+    else:
+        parts = [f'<div class="msg {kind}" lang="{lang}">']
     parts.append(f'<p class="text">{html.escape(reply.text)}</p>')
     if reply.buttons:
         parts.append('<form class="buttons" method="post" action="/ask">')
@@ -94,18 +111,19 @@ def reply_html(reply: Reply, csrf: str) -> str:
 
 
 def notice_html(text: str) -> str:
-    """A refusal (too fast, too long …) shown as the bot's message."""
-    return f'<div class="msg bot notice"><p class="text">{html.escape(text)}</p></div>'
+    """A refusal (too fast, too long …) shown as the bot's message, announced at once."""
+    return f'<div class="msg bot notice" role="alert"><p class="text">{html.escape(text)}</p></div>'
 
 
-def reply_json(reply: Reply) -> dict[str, object]:
-    return {
-        "text": reply.text,
-        "lang": reply.lang,
-        "buttons": [
-            [{"label": button.label, "payload": button.payload} for button in row]
-            for row in reply.buttons
-        ],
-        "asks_feedback": reply.asks_feedback,
-        "replace_previous": reply.replace_previous,
-    }
+def turn_html(entries: list[str], csrf: str) -> str:
+    """The stored turns of a chat (bot.web.history), as they were shown."""
+    parts = []
+    for entry in entries:
+        turn = read_turn(entry)
+        if turn is None:
+            continue
+        question, replies = turn
+        if question:
+            parts.append(question_html(question))
+        parts += [reply_html(reply, csrf, earlier=earlier) for reply, earlier in replies]
+    return "".join(parts)

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 
 from bot.config import ENV_DB, ENV_KNOWLEDGE_DIR, Config, load_config
 from bot.dialogue import Dialogue
+from bot.handoffs import HandoffDesk
 from bot.kb import KnowledgeBaseError
 from bot.match import LiveKnowledge
 from bot.match.cache import load_index
@@ -36,7 +37,13 @@ def build_app(config: Config, csrf_secret: str) -> Starlette:
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
     store = Store(config.db_path)
     journal = TeachJournal(store)  # audit, undo, follow-ups
-    dialogue = Dialogue(knowledge, store, default_language=config.default_language, journal=journal)
+    dialogue = Dialogue(
+        knowledge,
+        store,
+        default_language=config.default_language,
+        journal=journal,
+        handoffs=HandoffDesk(store),  # messages to staff, answered on /admin or in Telegram
+    )
     flood = config.telegram.user_rate_limit  # the same rule as a Telegram user's
     limits = RateLimits(flood.messages, flood.seconds)
     return create_app(
