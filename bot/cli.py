@@ -216,6 +216,12 @@ def cmd_web(args: argparse.Namespace, config: Config) -> int:
     return run_web(config, args.config, host=args.host, port=args.port, workers=args.workers)
 
 
+def cmd_wechat_menu(args: argparse.Namespace, config: Config) -> int:
+    from bot.wechat.menu import run_menu
+
+    return run_menu(config, dict(os.environ), print_only=args.print_only)
+
+
 def cmd_qr(args: argparse.Namespace, config: Config) -> int:
     from bot.kb.loader import KnowledgeBaseError, load_knowledge
     from bot.web.qr import PAPER_MM, run_qr
@@ -444,6 +450,17 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
             arg("--port", type=whole_number(1, 65535), default=8080, help="listen port"),
             arg("--workers", type=whole_number(1, 64), default=1, metavar="N", help="processes"),
             RESET_DB,
+        ),
+    ),
+    Subcommand(
+        "wechat-menu",
+        cmd_wechat_menu,
+        help="post the WeChat Official Account's custom menu (the topic menu, committees)",
+        description="Build the custom menu from the knowledge base's menu tags (3 buttons, "
+        "5 entries each) and post it with WECHAT_APPID and WECHAT_SECRET; --print only shows "
+        "its JSON.",
+        arguments=(
+            arg("--print", dest="print_only", action="store_true", help="print, do not post"),
         ),
     ),
     Subcommand(

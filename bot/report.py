@@ -14,7 +14,7 @@ import sys
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,6 +47,9 @@ class QuestionGroup:
     nearest_fact_title: str | None = None
     nearest_score: float | None = None
     """The current matcher's best fact for the example and its score (0-100)."""
+    channels: tuple[tuple[str, int], ...] = ()
+    """Where the group was asked (tg, web, console, wechat; "" for questions logged
+    before channels were) and how often, the most first."""
 
 
 @dataclass(frozen=True)
@@ -158,17 +161,21 @@ def group_questions(
             members.append([form])
         else:
             members[found[2]].append(form)
-    groups = []
-    for group_forms in members:
-        asked = [q for form in group_forms for q in by_form[form]]
-        wording = Counter(q.question for q in by_form[group_forms[0]])
-        groups.append(
-            QuestionGroup(
-                count=len(asked), example=wording.most_common(1)[0][0], variants=tuple(group_forms)
-            )
-        )
+    groups = [_group(group_forms, by_form) for group_forms in members]
     groups.sort(key=lambda group: -group.count)
     return groups
+
+
+def _group(forms: list[str], by_form: dict[str, list[LoggedQuestion]]) -> QuestionGroup:
+    """The group of `forms`, the first the most frequent."""
+    asked = [q for form in forms for q in by_form[form]]
+    wording = Counter(q.question for q in by_form[forms[0]])
+    return QuestionGroup(
+        count=len(asked),
+        example=wording.most_common(1)[0][0],
+        variants=tuple(forms),
+        channels=tuple(Counter(q.channel or "" for q in asked).most_common()),
+    )
 
 
 def _with_nearest(
@@ -179,10 +186,8 @@ def _with_nearest(
         if best is None:
             yield group
             continue
-        yield QuestionGroup(
-            count=group.count,
-            example=group.example,
-            variants=group.variants,
+        yield replace(
+            group,
             nearest_fact_id=best.fact.id,
             nearest_fact_title=best.fact.title.zh,
             nearest_score=round(best.score, 1),
@@ -254,6 +259,7 @@ def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
                 _shorten(g.example),
                 g.nearest_fact_id or "—",
                 "—" if g.nearest_score is None else f"{g.nearest_score:.0f}",
+                channels_text(g.channels, lang),
             ]
             for g in groups
         ]
@@ -296,6 +302,18 @@ def _action_rows(report: Report, lang: Lang) -> list[list[str]]:
         ]
         for a in report.actions
     ]
+
+
+def channels_text(channels: Sequence[tuple[str, int]], lang: Lang = "zh") -> str:
+    """Where a group was asked, for admins: 微信×2 Telegram×1."""
+    return " ".join(f"{channel_name(channel, lang)}×{count}" for channel, count in channels)
+
+
+def channel_name(channel: str, lang: Lang = "zh") -> str:
+    if not channel:
+        return texts.UNKNOWN_CHANNEL.in_lang(lang)
+    known = texts.CHANNEL_NAMES.get(channel)
+    return known.in_lang(lang) if known else channel
 
 
 def _section(

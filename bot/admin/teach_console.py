@@ -13,6 +13,7 @@ from bot.kb import KnowledgeBaseError
 from bot.kb.model import Lang
 from bot.match.live import LiveKnowledge
 from bot.numbers import parse_whole
+from bot.report import channels_text
 from bot.store import Store
 from bot.teachlog import TeachJournal
 
@@ -98,9 +99,8 @@ def _answers(lines: TextIO, out: TextIO) -> Iterator[str]:
 def _describe(group: TeachGroup, n: int, total: int, lang: Lang) -> str:
     lines = [
         "",
-        texts.GROUP.in_lang(lang).format(
-            n=n, total=total, count=group.count, example=group.example
-        ),
+        texts.GROUP.in_lang(lang).format(n=n, total=total, count=group.count, example=group.example)
+        + (f" · {channels_text(group.channels, lang)}" if group.channels else ""),
     ]
     others = [v for v in group.variants[1 : VARIANTS_SHOWN + 1]]
     if others:

@@ -13,6 +13,7 @@ from bot.dialogue import render
 from bot.dialogue.payloads import Kind, encode, ref
 from bot.dialogue.types import Button, Reply
 from bot.kb.model import Committee, KnowledgeBase, Lang
+from bot.report import channels_text
 
 STREET = "-"
 """The committee argument of the street's own facts in the picker."""
@@ -22,6 +23,8 @@ def group_reply(kb: KnowledgeBase, group: TeachGroup, n: int, total: int, lang: 
     text = texts.GROUP.in_lang(lang).format(
         n=n, total=total, count=group.count, example=group.example
     )
+    if group.channels:
+        text += f" · {channels_text(group.channels, lang)}"
     if len(group.variants) > 1:
         text += (
             "\n"

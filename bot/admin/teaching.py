@@ -56,6 +56,8 @@ class TeachGroup:
     """A logged question of the group (the newest worded as the example): buttons name
     the group by it."""
     nearest: tuple[Nearest, ...] = ()
+    channels: tuple[tuple[str, int], ...] = ()
+    """Where the group was asked and how often (see `QuestionGroup.channels`)."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,9 @@ class Teaching:
             for m in result.candidates[:NEAREST_FACTS]
         )
         log_id = max(q.id for q in questions if q.question == group.example)
-        return TeachGroup(group.example, group.count, group.variants, log_id, nearest)
+        return TeachGroup(
+            group.example, group.count, group.variants, log_id, nearest, group.channels
+        )
 
     # --- teach and undo -------------------------------------------------------------------
 

@@ -41,7 +41,17 @@ TITLE = Text(zh="标题", en="title")
 HELPFUL = Text(zh="👍", en="👍")
 UNHELPFUL = Text(zh="👎", en="👎")
 
-QUESTION_COLUMNS = (COUNT, EXAMPLE, NEAREST, SCORE)
+CHANNELS = Text(zh="渠道", en="channels")
+CHANNEL_NAMES = {
+    "tg": Text(zh="Telegram", en="Telegram"),
+    "web": Text(zh="网页", en="web"),
+    "console": Text(zh="控制台", en="console"),
+    "wechat": Text(zh="微信", en="WeChat"),
+}
+"""How admins read the front end a question came from (others show their own id)."""
+UNKNOWN_CHANNEL = Text(zh="未记录", en="not recorded")
+
+QUESTION_COLUMNS = (COUNT, EXAMPLE, NEAREST, SCORE, CHANNELS)
 TOP_COLUMNS = (COUNT, FACT, TITLE)
 FEEDBACK_COLUMNS = (HELPFUL, UNHELPFUL, FACT, TITLE)
 ACTIONS = Text(

@@ -37,6 +37,13 @@ def new_log_id() -> int:
         return _last_log_id
 
 
+def channel_of(user_id: str) -> str | None:
+    """The front end a user id comes from: its prefix ("tg:1" -> tg, "wechat:o…" ->
+    wechat); None for an id without one."""
+    prefix, colon, _ = user_id.partition(":")
+    return prefix if colon and prefix.isalnum() and len(prefix) <= 16 else None
+
+
 @dataclass(frozen=True)
 class Preferences:
     home_committee: str | None = None
@@ -71,6 +78,8 @@ class LoggedQuestion:
     """The option the user picked after "did you mean"."""
     rejected: bool
     """True when the user answered "none of these" to "did you mean"."""
+    channel: str | None = None
+    """Where it was asked: tg, web, console, wechat (None: logged before channels were)."""
 
     @property
     def unanswered(self) -> bool:

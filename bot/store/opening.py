@@ -127,30 +127,34 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX handoffs_user ON handoffs (user_key, opened_at);
     CREATE INDEX handoffs_status ON handoffs (status, opened_at);
     """,
-    # 6: staff accounts of the web admin page (bot/admin/accounts.py): a memory-hard hash
-    # of each password, the sessions (by a hash of their id), and who did what
+    # 6: where a question was asked (tg, web, console, wechat), shown to admins; NULL for
+    # questions logged before
+    "ALTER TABLE question_log ADD COLUMN channel TEXT;",
+    # 7: staff accounts of the web admin page (bot/admin/accounts.py): a memory-hard hash
+    # of each password, the sessions (by a hash of their id), and who did what (IF NOT
+    # EXISTS: running it on a database that has them changes nothing)
     """
-    CREATE TABLE staff_accounts (
+    CREATE TABLE IF NOT EXISTS staff_accounts (
         name TEXT PRIMARY KEY,
         password_hash TEXT NOT NULL,
         created_at REAL NOT NULL,
         changed_at REAL NOT NULL
     );
-    CREATE TABLE staff_sessions (
+    CREATE TABLE IF NOT EXISTS staff_sessions (
         id_hash TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         created_at REAL NOT NULL,
         seen_at REAL NOT NULL
     );
-    CREATE INDEX staff_sessions_name ON staff_sessions (name);
-    CREATE TABLE staff_actions (
+    CREATE INDEX IF NOT EXISTS staff_sessions_name ON staff_sessions (name);
+    CREATE TABLE IF NOT EXISTS staff_actions (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         at REAL NOT NULL,
         name TEXT NOT NULL,
         action TEXT NOT NULL,
         detail TEXT NOT NULL
     );
-    CREATE INDEX staff_actions_at ON staff_actions (at);
+    CREATE INDEX IF NOT EXISTS staff_actions_at ON staff_actions (at);
     """,
 )
 

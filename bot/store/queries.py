@@ -31,8 +31,8 @@ SET_PREFERENCE: Mapping[PreferenceField, str] = {
 }
 INSERT_QUESTION = (
     "INSERT INTO question_log "
-    "(id, at, user_key, normalized, question, outcome, fact_id, score, lang) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "(id, at, user_key, normalized, question, outcome, fact_id, score, lang, channel) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 SET_CHOICE = (
     "UPDATE question_log SET chosen_fact_id = ?, rejected = 0 WHERE id = ? AND user_key = ?"
@@ -167,6 +167,7 @@ def _logged_question(row: sqlite3.Row) -> LoggedQuestion:
         lang=row["lang"],
         chosen_fact_id=row["chosen_fact_id"],
         rejected=bool(row["rejected"]),
+        channel=row["channel"],
     )
 
 

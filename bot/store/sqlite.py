@@ -37,6 +37,7 @@ from bot.store.model import (
     PreferenceField,
     Preferences,
     Stats,
+    channel_of,
     new_log_id,
 )
 from bot.store.queries import Write, is_transient
@@ -316,11 +317,13 @@ class Store:
         lang: Lang,
         at: float | None = None,
     ) -> int | None:
-        """Queue one question for the log; its id at once (None if the queue refused it)."""
+        """Queue one question for the log; its id at once (None if the queue refused it).
+        The channel is the front end's prefix of `user_id` ("wechat:…" -> wechat)."""
         key = self.user_key(user_id)
         log_id = new_log_id()
         when = time.time() if at is None else at
-        params = (log_id, when, key, normalized, question, outcome, fact_id, score, lang)
+        channel = channel_of(user_id)
+        params = (log_id, when, key, normalized, question, outcome, fact_id, score, lang, channel)
         if not self.submit(Write("a question", queries.INSERT_QUESTION, params)):
             return None
         with self._memory:

@@ -34,7 +34,7 @@ async def deliver(
     """Send the follow-ups that have a Telegram address (and earlier ones still owed);
     the log ids of those Telegram accepted."""
     owed = await asyncio.to_thread(journal.undelivered)
-    waiting = {f.log_id: f for f in (*followups, *owed) if f.address is not None}
+    waiting = {f.log_id: f for f in (*followups, *owed) if is_telegram(f.address)}
     sent = set()
     for followup in waiting.values():
         reply = followup_reply(knowledge.current.kb, followup)
@@ -72,6 +72,11 @@ def owed_sender(
     if journal is None:
         return None
     return functools.partial(keep_delivering, bot, journal, knowledge)
+
+
+def is_telegram(address: dict[str, Any] | None) -> bool:
+    """An address of a Telegram chat: other front ends (WeChat) tag theirs with a channel."""
+    return address is not None and address.get("channel", "tg") == "tg"
 
 
 async def _send(bot: Bot, followup: FollowUp, reply: Reply) -> Status:

@@ -9,6 +9,7 @@
     POST /api/followups/ack {"ids": [...]} -> marks those the page has shown as sent
     POST /clear        forgets this session's history (清空记录), back to the first screen
     GET  /healthz      knowledge version and store status, for a process supervisor
+    GET|POST /wechat   the WeChat Official Account's callback, when WECHAT_TOKEN is set
     GET  /admin        the staff's page (bot.web.admin): log in at /admin/login (an account
          from `python -m bot admin add`) or send BOT_WEB_ADMIN_TOKEN as a Bearer token;
          POST /admin/reload, /admin/teach, /ignore, /undo, /admin/handoff (answers a
@@ -27,6 +28,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -62,6 +64,9 @@ from bot.web.page import (
     turn_html,
 )
 from bot.web.watch import KnowledgeStatus, watch_knowledge
+
+if TYPE_CHECKING:
+    from bot.wechat.endpoint import WeChatFront
 
 logger = logging.getLogger(__name__)
 
@@ -294,8 +299,10 @@ def create_app(
     admin_token: str | None = None,
     watch: bool = False,
     close_store: bool = True,
+    wechat: WeChatFront | None = None,
 ) -> Starlette:
-    """The ASGI application over one dialogue (its knowledge and store come with it)."""
+    """The ASGI application over one dialogue (its knowledge and store come with it);
+    with `wechat`, the Official Account's callback at /wechat too."""
     chat = WebChat(
         dialogue=dialogue,
         knowledge=dialogue.knowledge,
@@ -311,11 +318,14 @@ def create_app(
         stop = asyncio.Event()
         watching = watch_knowledge(chat.knowledge, chat.store, stop, status) if watch else None
         watcher = asyncio.create_task(watching) if watching is not None else None
+        sending = wechat.keep_sending(stop) if wechat is not None else None
+        sender = asyncio.create_task(sending) if sending is not None else None
         yield
         stop.set()
-        if watcher is not None:
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(watcher, timeout=5)
+        for task in (watcher, sender):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                    await asyncio.wait_for(task, timeout=5)
         if close_store:
             if dialogue.journal is not None:
                 dialogue.journal.close()
@@ -341,6 +351,7 @@ def create_app(
         Route("/admin/undo", admin.undo, methods=["POST"]),
         Route("/admin/handoff", admin.answer, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("bot.web", "static")]), name="static"),
+        *(wechat.routes() if wechat is not None else ()),
     ]
     app = Starlette(
         routes=routes,

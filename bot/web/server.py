@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from starlette.applications import Starlette
 
 from bot.config import ENV_DB, ENV_KNOWLEDGE_DIR, Config, load_config
 from bot.dialogue import Dialogue
+from bot.dialogue.flood import FloodGate
 from bot.handoffs import HandoffDesk
 from bot.kb import KnowledgeBaseError
 from bot.match import LiveKnowledge
@@ -26,6 +28,8 @@ from bot.teachlog import TeachJournal
 from bot.web.admin import ENV_ADMIN_TOKEN
 from bot.web.app import create_app
 from bot.web.guard import RateLimits
+from bot.wechat.endpoint import wechat_front
+from bot.wechat.settings import WeChatConfigError, settings_from_env
 
 ENV_SECRET = "BOT_WEB_SECRET"
 """Optional: keeps CSRF tokens valid across restarts; made at random when unset."""
@@ -33,7 +37,7 @@ ENV_CONFIG_FILE = "BOT_WEB_CONFIG_FILE"
 """Set by `run_web` for its workers: the --config file the command was given."""
 
 
-def build_app(config: Config, csrf_secret: str) -> Starlette:
+def build_app(config: Config, csrf_secret: str, env: Mapping[str, str] | None = None) -> Starlette:
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
     store = Store(config.db_path)
     journal = TeachJournal(store)  # audit, undo, follow-ups
@@ -46,12 +50,18 @@ def build_app(config: Config, csrf_secret: str) -> Starlette:
     )
     flood = config.telegram.user_rate_limit  # the same rule as a Telegram user's
     limits = RateLimits(flood.messages, flood.seconds)
+    wechat = wechat_front(
+        dialogue,
+        settings_from_env(os.environ if env is None else env),
+        FloodGate(flood.messages, flood.seconds),
+    )
     return create_app(
         dialogue,
         limits=limits,
         csrf_secret=csrf_secret,
         admin_token=os.environ.get(ENV_ADMIN_TOKEN) or None,
         watch=True,
+        wechat=wechat,
     )
 
 
@@ -64,13 +74,14 @@ def app_from_environment() -> Starlette:
 def run_web(config: Config, config_file: str | None, *, host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    try:  # refuse a broken knowledge base or store here, once, not in every worker
+    try:  # refuse bad settings, a broken knowledge base or store here, once, not in every worker
+        wechat = settings_from_env(os.environ)
         load_index(config.knowledge_dir)  # and index it once for every worker
         Store(config.db_path).close()  # also creates the schema before the workers race
     except KnowledgeBaseError as exc:
         print(f"error: the knowledge base is invalid:\n{exc}", file=sys.stderr)
         return 1
-    except StoreError as exc:
+    except (StoreError, WeChatConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     os.environ[ENV_KNOWLEDGE_DIR] = str(Path(config.knowledge_dir).resolve())
@@ -82,6 +93,9 @@ def run_web(config: Config, config_file: str | None, *, host: str, port: int, wo
         os.environ[ENV_CONFIG_FILE] = str(Path(config_file).resolve())
     os.environ.setdefault(ENV_SECRET, secrets.token_hex(32))
     print(f"web chat on http://{host}:{port}/ ({workers} worker(s)); Ctrl-C stops it", flush=True)
+    if wechat.token is not None:
+        mode = "safe mode on" if wechat.aes_key else "plain mode only"
+        print(f"WeChat Official Account callback on http://{host}:{port}/wechat ({mode})")
     uvicorn.run(
         "bot.web.server:app_from_environment",
         factory=True,

@@ -12,18 +12,21 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from bot.report import channels_text
 from bot.web.page import asset_version
 
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("bot.web", "templates"),
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,  # a misspelt name in a template fails its test
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["channels"] = channels_text  # where a group was asked: 微信×2 Telegram×1
+    return env
 
 
 def render(template: str, **context: Any) -> str:
