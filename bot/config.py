@@ -124,7 +124,7 @@ def _read_file(path: Path) -> Config:
         raise ConfigError(exc.problems) from None
     problems: list[Problem] = []
     check = Checker(document, problems)
-    base = path.resolve().parent
+    base = path.absolute().parent  # not resolved: relative paths follow a symlinked folder
     top = check.mapping(
         document.data,
         (),

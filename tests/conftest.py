@@ -12,10 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.config import SHIPPED_KNOWLEDGE
 from bot.match.cache import ENV_CACHE_DIR
 from bot.store import ENV_SECRET, Store
+
+# Hypothesis fails an example that takes over 200 ms by default: a clock in every property
+# test, which a busy machine trips. No test asserts speed (benchmarks/ print it).
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -245,7 +245,7 @@ class FakeBotApi:
     def wait_for(
         self,
         predicate: Callable[[Call], bool],
-        timeout: float = 10.0,
+        timeout: float = 30.0,
         *,
         after: int = 0,
     ) -> Call:
@@ -265,7 +265,7 @@ class FakeBotApi:
     def wait_sent(
         self,
         chat_id: int,
-        timeout: float = 10.0,
+        timeout: float = 30.0,
         *,
         after: int = 0,
         contains: str = "",

@@ -147,7 +147,9 @@ def test_superscript_digits_and_huge_numbers_are_questions_not_buttons(db):
 def test_a_megabyte_committee_line_is_answered_at_once(db):
     started = time.monotonic()
     out = chat(db, "/committee " + "孝和" * 500_000, "/committee 孝和")
-    assert time.monotonic() - started < 20  # was 107 s
+    assert (
+        time.monotonic() - started < 60
+    )  # a hang bound (it was 107 s); benchmarks/worst_inputs.py
     assert "500" in out and "孝和居委" in out
 
 

@@ -504,7 +504,7 @@ def test_a_link_in_a_committee_name_is_not_echoed(dialogue):
 def test_a_megabyte_command_is_refused_quickly(dialogue, matcher):
     started = time.monotonic()
     reply = say(dialogue, "/committee " + "孝和居委" * 250_000)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 30  # a hang bound; the figure: benchmarks/worst_inputs.py
     assert "500" in reply.text
     assert matcher.calls == []
 

@@ -87,8 +87,8 @@ yaml_like = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)),
     "".join
 )
 
-FUZZ_SECONDS = 1.0  # per small fuzzed file, while tracing memory
-LARGEST_SECONDS = 2.0  # per file at the size limit (about 0.5 s on one 2020s core)
+FUZZ_SECONDS = 30.0  # per small fuzzed file, while tracing memory: a hang bound
+LARGEST_SECONDS = 30.0  # per file at the size limit: a hang bound (benchmarks/worst_inputs.py)
 PER_FILE_BYTES = 40_000_000
 
 
@@ -147,7 +147,7 @@ def test_the_largest_files_stay_within_time_and_memory(text: str, tmp_path: Path
     with contextlib.suppress(YamlFileError):
         load_yaml(path)
     assert time.perf_counter() - start < LARGEST_SECONDS
-    load_bounded(path, seconds=10 * LARGEST_SECONDS)  # tracing memory slows it down
+    load_bounded(path, seconds=2 * LARGEST_SECONDS)  # tracing memory slows it down
 
 
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
@@ -178,7 +178,7 @@ def test_any_edit_of_a_committee_file_gives_a_knowledge_base_or_problems(
         load_knowledge(knowledge)
     except KnowledgeBaseError as exc:
         assert all(str(p).startswith("knowledge/") for p in exc.problems), exc.problems
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < LARGEST_SECONDS
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

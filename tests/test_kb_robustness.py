@@ -140,7 +140,7 @@ def test_the_billion_laughs_is_refused_quickly_with_a_line(knowledge_copy: Path)
     elapsed = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < 2 and peak < 50_000_000
+    assert elapsed < 30 and peak < 50_000_000  # time: a hang bound (benchmarks/worst_inputs.py)
     assert any(
         p.startswith("knowledge/committees/xiaohe.yaml:2:") and "alias" in p for p in problems
     )

@@ -4,6 +4,7 @@ misspelt, traditional, pinyin and English questions; a polite decline for the re
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 import sys
@@ -12,10 +13,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypinyin import Style, pinyin
 
 from bot.admin.evaluate import evaluate, read_cases, summarize
 from bot.kb import load_knowledge
-from bot.match import LiveKnowledge, Matcher, MatcherSettings, detect_language, normalize
+from bot.match import LiveKnowledge, Matcher, MatcherSettings, detect_language, normalize, repair
+from bot.match.normalize import fuzzy_syllable
+from bot.match.repair import MAX_RUNS_READ
+from bot.match.tokenize import PinyinKeys, char_syllables
 
 ROOT = Path(__file__).resolve().parent.parent
 KB = load_knowledge(ROOT / "knowledge")
@@ -270,5 +275,65 @@ def test_a_huge_word_costs_no_more_than_a_question() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert result.outcome in ("answered", "clarify", "declined")
-    assert elapsed < 2
+    assert elapsed < 30  # a hang bound; the figure: benchmarks/worst_inputs.py
     assert peak < 50 * 1024 * 1024
+
+
+# --- the worst case: no input costs much more than a question -------------------------------
+def _homophones_of_terms(length: int, rng: random.Random) -> str:
+    """Characters that sound like known terms without being them (every run is worth trying
+    to mend): what gives typo repair the most to do."""
+    by_sound: dict[str, list[str]] = {}
+    for code in range(0x4E00, 0x9FA6):
+        for syllable in char_syllables(chr(code)):
+            by_sound.setdefault(syllable, []).append(chr(code))
+    keys = [key for key in MATCHER.index.by_pinyin if all(s in by_sound for s in key)]
+    text = ""
+    while len(text) < length:
+        text += "".join(rng.choice(by_sound[s]) for s in rng.choice(keys))
+    return text[:length]
+
+
+def test_typo_repair_reads_a_bounded_number_of_runs_aloud_whatever_the_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 200 random characters took 500 times a question: every run of up to 6 words was read
+    # aloud with pypinyin to see whether it sounds like a known term (about 1,000 readings)
+    rng = random.Random(18)
+    longest = MATCHER.scoring.max_question_chars
+    common = "的一是在不了有人这中大为上个我以要他时来用们生到作地"
+    inputs = {
+        "random Chinese": "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(longest)),
+        "common characters": "".join(rng.choice(common) for _ in range(longest)),
+        "homophones of terms": _homophones_of_terms(longest, rng),
+        "one character": "菜" * longest,
+    }
+    read: list[str] = []
+    real = repair.pinyin_readings
+    monkeypatch.setattr(repair, "pinyin_readings", lambda text: read.append(text) or real(text))
+    for kind, text in inputs.items():
+        read.clear()
+        result = MATCHER.match(text)
+        assert result.outcome in ("answered", "clarify", "declined")
+        assert len(read) <= MAX_RUNS_READ, kind
+    # homophones still get mended in a question
+    read.clear()
+    assert committee_of("哪里可以麦菜") == "孝和"
+    assert read
+
+
+def test_the_cheap_test_of_a_run_never_rules_out_a_reading_pypinyin_would_give() -> None:
+    # typo repair reads a run with pypinyin only when the characters' own readings can spell
+    # a known term: those readings must include every one pypinyin gives a character
+    rng = random.Random(7)
+    for char in (chr(code) for code in rng.sample(range(0x4E00, 0x9FA6), 2000)):
+        given = {
+            fuzzy_syllable(s)
+            for s in pinyin(char, style=Style.NORMAL, heteronym=True)[0]
+            if s.isascii() and s.isalpha()
+        }
+        assert given <= set(char_syllables(char)), char
+    assert set(char_syllables("重")) == {"zong", "cong", "tong"}  # zh/z, ch/c folded
+    assert set(char_syllables("绿")) == {"lv", "lu"}
+    keys = PinyinKeys([("mai", "cai")])
+    assert keys.may_spell("麦菜") and keys.may_spell("买才") and not keys.may_spell("麦子")

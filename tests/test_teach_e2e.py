@@ -67,7 +67,7 @@ def test_teach_in_one_tap_over_http(bot: Running, tmp_path: Path) -> None:
     # 2. the admin's /unanswered lists it; the admin presses the nearest fact
     mark = bot.api.mark()
     bot.api.push(message_update(ADMIN, "/unanswered"))
-    group = bot.api.wait_sent(ADMIN, 10, after=mark, contains=DECLINED)
+    group = bot.api.wait_sent(ADMIN, 30, after=mark, contains=DECLINED)
     keyboard = group.params["reply_markup"]["inline_keyboard"]
     button = next(b for row in keyboard for b in row if b["text"] == LABEL)
     mark = bot.api.mark()
@@ -75,7 +75,7 @@ def test_teach_in_one_tap_over_http(bot: Running, tmp_path: Path) -> None:
     bot.api.push(callback_update(ADMIN, button["callback_data"], shown))
 
     # 3. A receives the follow-up with the answer
-    told = bot.api.wait_sent(RESIDENT_A, 15, after=mark, contains="现在有答案了")
+    told = bot.api.wait_sent(RESIDENT_A, 30, after=mark, contains="现在有答案了")
     assert f"您之前问的“{DECLINED}”" in str(told.params["text"])
     assert "民心在线" in str(told.params["text"])
     confirmed = bot.api.wait_for(

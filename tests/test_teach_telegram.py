@@ -5,6 +5,8 @@ non-admins refused; a resident who blocked the bot is recorded and never retried
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,7 +24,7 @@ from bot.config import SHIPPED_KNOWLEDGE, Config
 from bot.dialogue import Dialogue
 from bot.match.live import LiveKnowledge
 from bot.match.types import MatcherSettings
-from bot.store import Store
+from bot.store import Store, user_log_key
 from bot.teachlog import TeachJournal
 from bot.telegram.app import build_application
 from bot.telegram.followups import keep_delivering
@@ -261,3 +263,25 @@ async def test_a_teach_button_sent_to_the_residents_dialogue_is_refused(
         User("web:x"), ButtonPress("tf:1:jianer-volunteer-services")
     )
     assert "工作人员" in reply.text
+
+
+async def test_no_log_line_names_a_telegram_user_by_id(
+    chat: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    # "admin command /reload by tg:5400: refused" and "tg:9001 taught …" were in the log
+    with caplog.at_level(logging.INFO):  # what the bot logs (python-telegram-bot's DEBUG aside)
+        await chat.say(RESIDENT, "/reload")  # refused
+        await chat.say(RESIDENT, DECLINED)
+        await chat.say(ADMIN, "/reload")
+        [group] = await chat.unanswered()
+        await chat.press(ADMIN, group, LABEL)  # taught
+        await chat.say(ADMIN, "/undo")
+        await chat.say(RESIDENT, "/undo")  # refused
+    lines = [record.getMessage() for record in caplog.records]
+    for user_id in (ADMIN, RESIDENT):
+        raw = re.compile(rf"(?<![0-9a-f]){user_id}(?![0-9a-f])")
+        assert not [line for line in lines if raw.search(line)], user_id
+    admin, resident = user_log_key(f"tg:{ADMIN}"), user_log_key(f"tg:{RESIDENT}")
+    assert any(f"by {resident}: refused" in line for line in lines)  # still told apart
+    assert any(line.startswith(f"{admin} taught") for line in lines)
+    assert any(line.startswith(f"{admin} undid") for line in lines)

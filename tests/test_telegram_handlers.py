@@ -33,7 +33,7 @@ from bot.config import SHIPPED_KNOWLEDGE, Config, RateLimit, TelegramSettings
 from bot.dialogue import Button, ButtonPress, Dialogue, Incoming, NonText, Reply, TextMessage, User
 from bot.match.live import LiveKnowledge
 from bot.match.types import MatcherSettings
-from bot.store import Store
+from bot.store import Store, user_log_key
 from bot.telegram.app import build_application
 
 TOKEN = "123456:TEST-secret-token-abcdef"
@@ -382,7 +382,8 @@ async def test_admin_commands_refuse_residents(
         await real.say(RESIDENT, command)
     [sent] = real.messages
     assert "工作人员" in sent.text
-    assert f"tg:{RESIDENT}: refused" in caplog.text
+    assert f"by {user_log_key(f'tg:{RESIDENT}')}: refused" in caplog.text  # hashed, as stored
+    assert f"tg:{RESIDENT}" not in caplog.text
 
 
 async def test_admin_reload_reports_counts(real: Bot, caplog: pytest.LogCaptureFixture) -> None:
@@ -390,7 +391,7 @@ async def test_admin_reload_reports_counts(real: Bot, caplog: pytest.LogCaptureF
         await real.say(ADMIN, "/reload")
     [sent] = real.messages
     assert "16 个居委" in sent.text
-    assert f"/reload by tg:{ADMIN}: allowed" in caplog.text
+    assert f"/reload by {user_log_key(f'tg:{ADMIN}')}: allowed" in caplog.text
 
 
 async def test_admin_reload_of_broken_knowledge_keeps_the_old(

@@ -21,6 +21,7 @@ from bot.kb.model import Lang
 from bot.kb.teach import Taught, TeachError, teach, untaught
 from bot.match import detect_language
 from bot.report import QuestionGroup, group_questions
+from bot.store.keys import user_log_key
 
 if TYPE_CHECKING:
     from bot.match.live import LiveKnowledge
@@ -178,7 +179,7 @@ class Teaching:
             )
             return Outcome(True, text, taught)
         self.knowledge.reload()  # residents get the answer from the next question on
-        logger.info("%s taught a phrasing to %s", by, fact_id)
+        logger.info("%s taught a phrasing to %s", user_log_key(by), fact_id)
         self.session.append(taught)
         followups = self._record(taught, by)
         lead = texts.TAUGHT.in_lang(lang).format(
@@ -238,7 +239,7 @@ class Teaching:
             self.journal.record_undo(record, by)
         elif self.session:
             self.session.pop()
-        logger.info("%s undid a teach of %s", by, last.fact_id)
+        logger.info("%s undid a teach of %s", user_log_key(by), last.fact_id)
         text = texts.UNDONE.in_lang(lang).format(question=last.phrasing, fact_id=last.fact_id)
         return Outcome(True, text, last)
 

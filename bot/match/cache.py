@@ -46,7 +46,7 @@ from bot.kb.model import (
 from bot.match.index import Document, Index, build_index
 from bot.match.names import CommitteeNames, SoundAlikeNames
 from bot.match.scoring import Scoring
-from bot.match.tokenize import Tokenizer
+from bot.match.tokenize import PinyinKeys, Tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +64,8 @@ _ALLOWED: dict[tuple[str, str], type] = {
     for cls in (
         Committee, CommitteeNames, Colloquial, Contact, DecisionModel, Document, Fact, Index,
         KnowledgeBase, LogisticModel, Scoring, Source, SourceDocument, Street, Tag, Text,
-        SoundAlikeNames, Tokenizer, array, EmergencyNumber, EmergencyNumbers, EmergencyKind,
-        EmergencyWords, HandoffWords,
+        PinyinKeys, SoundAlikeNames, Tokenizer, array, EmergencyNumber, EmergencyNumbers,
+        EmergencyKind, EmergencyWords, HandoffWords,
     )
 }  # fmt: skip
 # how pickle rebuilds an array (of the one allowed class, array.array)
@@ -147,8 +147,9 @@ def _is_source(path: Path, root: Path) -> bool:
 
 
 def _directory_tag(directory: Path | str) -> str:
-    """A short name for the knowledge directory: its older index files are replaced."""
-    return hashlib.sha256(str(Path(directory).resolve()).encode()).hexdigest()[:12]
+    """A short name for the knowledge directory: its older index files are replaced. The
+    path as given, not resolved: a symlink deploy (`ln -sfn v2 knowledge`) keeps one file."""
+    return hashlib.sha256(str(Path(directory).absolute()).encode()).hexdigest()[:12]
 
 
 def read_index(path: Path, key: str) -> Index | None:

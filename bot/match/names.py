@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.kb.model import KnowledgeBase
 from bot.match.normalize import normalize
-from bot.match.tokenize import pinyin_key, pinyin_readings
+from bot.match.tokenize import PinyinKeys, pinyin_key, pinyin_readings
 
 _NAME_BEFORE_SUFFIX = re.compile(r"([\u4e00-\u9fff0-9]{2,3})(?=居委会|居委|居民区)")
 _DIGITS = str.maketrans("0123456789", "零一二三四五六七八九")
@@ -30,6 +30,7 @@ class SoundAlikeNames:
         # two committees that sound the same cannot be told apart by sound
         self.by_sound = {key: ids.pop() for key, ids in owners.items() if len(ids) == 1}
         self.lengths = sorted({len(key) for key in self.by_sound}, reverse=True)
+        self.sounds = PinyinKeys(self.by_sound)
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, committee id) of each name that sounds like a committee's."""
@@ -45,8 +46,8 @@ class SoundAlikeNames:
         sounds like a committee's short name."""
         for length in self.lengths:
             tail = written[-length:].translate(_DIGITS)
-            if len(tail) < length:
-                continue
+            if len(tail) < length or not self.sounds.may_spell(tail):
+                continue  # too short, or no reading of it is a name (asking pypinyin costs)
             for reading in pinyin_readings(tail):
                 committee_id = self.by_sound.get(reading)
                 if committee_id:

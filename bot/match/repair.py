@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import jieba
 from rapidfuzz import fuzz, process
@@ -19,13 +19,38 @@ from bot.match.normalize import cjk_count, fuzzy_syllable, looks_like_pinyin, sp
 from bot.match.scoring import Scoring
 from bot.match.syllables import SYLLABLES
 from bot.match.thesaurus import neighbours
-from bot.match.tokenize import ZH_STOPWORDS, Token, pinyin_key, pinyin_readings
+from bot.match.tokenize import (
+    NOTHING_READ,
+    ZH_STOPWORDS,
+    PinyinKeys,
+    Token,
+    pinyin_key,
+    pinyin_readings,
+)
 from bot.match.types import QueryTerm
 
 # two to four words of one pinyin syllable each, such as "li tong hui"
 _SYLLABLE_RUN = re.compile(
     r"\b(?:(?:" + "|".join(sorted(SYLLABLES, key=len, reverse=True)) + r")\b ?){2,4}"
 )
+
+MAX_RUNS_READ = 24
+"""At most this many runs of one question are read aloud with pypinyin, the costly step of
+typo repair. A resident's question needs a handful, and so do 200 random characters (3 to
+14), since only runs whose characters can sound like a known term are read; 200 characters
+chosen to sound like known terms would need about 95. Past the allowance the rest of the
+question is taken as written: no input costs much more than a question."""
+
+
+@dataclass
+class _Allowance:
+    """How many more runs of this question may be read with pypinyin."""
+
+    left: int = MAX_RUNS_READ
+
+    def take(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
 
 
 class QuestionReader:
@@ -34,6 +59,7 @@ class QuestionReader:
     def __init__(self, index: Index, scoring: Scoring) -> None:
         self.index = index
         self.scoring = scoring
+        self.known_sounds = PinyinKeys(index.by_pinyin)
 
     def terms(self, text: str) -> list[QueryTerm]:
         """The question's terms after typo repair, each with its weight."""
@@ -210,9 +236,10 @@ class QuestionReader:
         A run starts and ends on word boundaries (so 人帮 is never cut out of
         有没有人帮忙) and must contain something unknown or split."""
         result: list[tuple[Token, float]] = []
+        allowance = _Allowance()
         i = 0
         while i < len(pieces):
-            found = self._pinyin_run(pieces, i)
+            found = self._pinyin_run(pieces, i, allowance)
             if found is None:
                 result.append((pieces[i], 1.0))
                 i += 1
@@ -235,21 +262,32 @@ class QuestionReader:
             and self.index.everyday(piece.term) == 1.0
         )
 
-    def _pinyin_run(self, pieces: list[Token], i: int) -> tuple[str, int] | None:
+    def _pinyin_run(
+        self, pieces: list[Token], i: int, allowance: _Allowance
+    ) -> tuple[str, int] | None:
         """The longest known term spelt by the pinyin of pieces[i:j], if the run has
-        something unknown in it. The run is read as a whole, so 调 in 调节 is tiao."""
+        something unknown in it. The run is read as a whole, so 调 in 调节 is tiao.
+
+        A run is read only when some reading of its characters is a known term's
+        (`known_sounds`, cheap), and only while the question's allowance lasts."""
         best = None
         surface = ""
+        sounds = NOTHING_READ  # the readings of the run so far that begin a known term's
         for j in range(i, min(len(pieces), i + self.scoring.longest_pinyin_run)):
             surface += pieces[j].surface
-            readings = pinyin_readings(surface)
-            if not readings:
-                break  # not all Chinese characters
+            sounds = self.known_sounds.extend(sounds, pieces[j].surface)
+            if not sounds:
+                break  # no known term sounds like this, however the run goes on
             run = pieces[i : j + 1]
             if not run[0].term:
                 break  # a run starts on content, not on 是 or 的
-            if not any(self._mendable(p) for p in run):
-                continue  # nothing here needs mending
+            if not any(self._mendable(p) for p in run) or sounds.isdisjoint(self.known_sounds.keys):
+                continue  # nothing here needs mending, or no reading of it is a term
+            if not allowance.take():
+                break
+            readings = pinyin_readings(surface)  # the run read as a whole, most likely first
+            if not readings:
+                break  # not all Chinese characters
             term = next(filter(None, map(self.index.by_pinyin.get, readings)), None)
             if term:
                 best = (term, j + 1)

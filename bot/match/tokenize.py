@@ -13,6 +13,7 @@ import itertools
 import logging
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import jieba
 from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin.pinyin_dict import pinyin_dict
 
 from bot.kb.colloquial import Colloquial
 from bot.match.normalize import cjk_count, fuzzy_syllable, normalize, split_syllables
@@ -116,6 +118,60 @@ def pinyin_readings(text: str) -> tuple[tuple[str, ...], ...]:
         if combination not in readings:
             readings.append(combination)
     return tuple(readings)
+
+
+@lru_cache(maxsize=65536)
+def char_syllables(char: str) -> tuple[str, ...]:
+    """Every reading of one character, toneless and folded as `pinyin_key` folds them,
+    straight from pypinyin's dictionary: a few microseconds, where asking pypinyin
+    itself costs a hundred. These are the readings `pinyin_readings` gives a character
+    alone and, but for 5 of pypinyin's 143,861 phrase readings (names such as 乐亭), in
+    any phrase."""
+    readings = pinyin_dict.get(ord(char), "") if len(char) == 1 else ""
+    folded = []
+    for reading in filter(None, readings.split(",")):
+        # NFD parts the tone mark from its vowel; ü (u + diaeresis) is spelt v, as pypinyin does
+        plain = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        if plain.isascii() and plain.isalpha():
+            folded.append(fuzzy_syllable(plain))
+    return tuple(dict.fromkeys(folded))
+
+
+class PinyinKeys:
+    """A set of pinyin keys and every beginning of one, to rule out cheaply (from the
+    characters' readings, never asking pypinyin) that a text may be read as a key.
+
+    Typo repair asks, for each run of a question's words, whether the run sounds like a
+    known term; reading the run with pypinyin is what costs, so a run is read only once
+    some reading of its characters can still become a key. For most runs none can, and
+    the work of a question stays proportional to its length."""
+
+    def __init__(self, keys: Iterable[tuple[str, ...]]) -> None:
+        self.keys = frozenset(keys)
+        self.beginnings = frozenset(key[:size] for key in self.keys for size in range(len(key) + 1))
+
+    def extend(self, readings: frozenset[tuple[str, ...]], text: str) -> frozenset[tuple[str, ...]]:
+        """The readings of (what was read) + `text` that still begin some key."""
+        for char in text:
+            if not readings:
+                break
+            syllables = char_syllables(char)
+            readings = frozenset(
+                longer
+                for reading in readings
+                for syllable in syllables
+                if (longer := (*reading, syllable)) in self.beginnings
+            )
+        return readings
+
+    def may_spell(self, text: str) -> bool:
+        """Whether some reading of `text` is a key (if so, `pinyin_readings` may say which)."""
+        return not self.keys.isdisjoint(self.extend(NOTHING_READ, text))
+
+
+NOTHING_READ: frozenset[tuple[str, ...]] = frozenset({()})
+"""The readings of an empty text: one, of no syllables."""
 
 
 @dataclass(frozen=True)

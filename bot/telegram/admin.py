@@ -27,6 +27,7 @@ from bot.dialogue.payloads import TEACH_KINDS, Kind, decode, parse_log_id, resol
 from bot.dialogue.types import Reply
 from bot.kb.model import Lang
 from bot.numbers import parse_whole
+from bot.store import user_log_key
 from bot.telegram import texts
 from bot.telegram.followups import deliver
 from bot.telegram.handlers import answer_quietly, language_of, send_reply
@@ -58,7 +59,7 @@ class Admin:
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (lang := self._authorise(update, "/reload")) is None:
             return await self._refuse(update, context)
-        result = await self.reloader.reload(f"/reload by {_who(update)}")
+        result = await self.reloader.reload(f"/reload by {_logged_who(update)}")
         self.reloader.mark_reported(result)
         await asyncio.to_thread(self._record_reload, _who(update), result.ok)
         text = reloaded_text(result, lang) if result.ok else reload_failed_text(result, lang)
@@ -171,7 +172,10 @@ class Admin:
         user = update.effective_user
         allowed = user is not None and user.id in self.config.admin_ids
         logger.info(
-            "admin command %s by %s: %s", command, _who(update), "allowed" if allowed else "refused"
+            "admin command %s by %s: %s",
+            command,
+            _logged_who(update),
+            "allowed" if allowed else "refused",
         )
         return language_of(user) if allowed else None
 
@@ -214,8 +218,14 @@ async def _show(query: CallbackQuery, context: Context, reply: Reply) -> None:
 
 
 def _who(update: Update) -> str:
+    """The user id teaching records and undo looks up (the journal stores it hashed)."""
     user = update.effective_user
     return f"tg:{user.id}" if user else "unknown"
+
+
+def _logged_who(update: Update) -> str:
+    """How a log line names the user: the keyed hash, as the store does, never the id."""
+    return user_log_key(_who(update)) if update.effective_user else "unknown"
 
 
 def _top_n(args: list[str] | None) -> int:

@@ -246,7 +246,7 @@ async def set_commands(
                 scope=BotCommandScopeChat(admin_id),
             )
         except TelegramError as exc:  # "chat not found" until the admin has started the bot
-            logger.info("no admin command menu for tg:%s: %s", admin_id, exc)
+            logger.info("no admin command menu for %s: %s", user_log_key(f"tg:{admin_id}"), exc)
 
 
 def _menu(commands: tuple[tuple[str, Text], ...], lang: Lang) -> list[BotCommand]:
@@ -260,7 +260,7 @@ async def tell_admins(
         try:
             await send_reply(application.bot, admin_id, Reply(text))
         except TelegramError as exc:
-            logger.warning("could not notify admin tg:%s: %s", admin_id, exc)
+            logger.warning("could not notify admin %s: %s", user_log_key(f"tg:{admin_id}"), exc)
 
 
 class ErrorReporter:

@@ -7,6 +7,7 @@ status, so the page can show the message and a script can act on the code.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.dialogue.flood import FloodGate, Verdict
+
+logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 32 * 1024
 """Room for the longest message (4,096 characters of up to 4 UTF-8 bytes) plus JSON."""
@@ -103,13 +106,24 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 
 
 def json_object(body: bytes) -> dict[str, object]:
+    """The body as a JSON object; anything else is refused with 400 and one log line."""
     try:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Refusal(400, "bad_json", f"the body is not valid JSON: {exc}") from None
+        raise _bad_json(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:  # nested deeper than the parser's recursion allows
+        raise _bad_json("the body is nested too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts (4,300)
+        raise _bad_json("the body holds a number too long to read") from None
     if not isinstance(document, dict):
         raise Refusal(400, "bad_json", "the body must be a JSON object")
     return document
+
+
+def _bad_json(reason: str) -> Refusal:
+    # a line without the body (a resident's words) and without a traceback
+    logger.warning("refused a request body: %s", reason)
+    return Refusal(400, "bad_json", reason)
 
 
 def message_text(value: object) -> str:

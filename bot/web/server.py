@@ -13,6 +13,7 @@ import secrets
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 
@@ -27,6 +28,7 @@ from bot.store import Store, StoreError, location
 from bot.teachlog import TeachJournal
 from bot.web.admin import ENV_ADMIN_TOKEN
 from bot.web.app import create_app
+from bot.web.connections import ConnectionLimits, GuardedHttpProtocol
 from bot.web.guard import RateLimits
 from bot.wechat.endpoint import wechat_front
 from bot.wechat.settings import WeChatConfigError, settings_from_env
@@ -84,13 +86,15 @@ def run_web(config: Config, config_file: str | None, *, host: str, port: int, wo
     except (StoreError, WeChatConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    os.environ[ENV_KNOWLEDGE_DIR] = str(Path(config.knowledge_dir).resolve())
+    # paths as given, made absolute but not resolved: a deploy that swaps a symlink
+    # (`ln -sfn v2 knowledge`) must reach the workers' watchers and reloads
+    os.environ[ENV_KNOWLEDGE_DIR] = str(Path(config.knowledge_dir).absolute())
     # a PostgreSQL URL as it is (a Path would fold its "//"), a file as an absolute path
     os.environ[ENV_DB] = location.postgres_url(config.db_path) or str(
-        Path(config.db_path).resolve()
+        Path(config.db_path).absolute()
     )
     if config_file:
-        os.environ[ENV_CONFIG_FILE] = str(Path(config_file).resolve())
+        os.environ[ENV_CONFIG_FILE] = str(Path(config_file).absolute())
     os.environ.setdefault(ENV_SECRET, secrets.token_hex(32))
     print(f"web chat on http://{host}:{port}/ ({workers} worker(s)); Ctrl-C stops it", flush=True)
     if wechat.token is not None:
@@ -102,9 +106,21 @@ def run_web(config: Config, config_file: str | None, *, host: str, port: int, wo
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,  # trusts X-Forwarded-For/-Proto from 127.0.0.1 (the proxy) only
-        server_header=False,
-        access_log=False,  # addresses are personal data; the question log is what admins read
-        log_level="warning",
+        **serving_options(),
     )
     return 0
+
+
+def serving_options(limits: ConnectionLimits = GuardedHttpProtocol.limits) -> dict[str, Any]:
+    """uvicorn's settings for the chat (`bot.web.connections` says why the protocol)."""
+    return {
+        # by name, so that worker processes import it; it carries the request deadlines
+        # and the connection cap that uvicorn lacks
+        "http": f"{GuardedHttpProtocol.__module__}:{GuardedHttpProtocol.__qualname__}",
+        "timeout_keep_alive": limits.keep_alive_seconds,
+        "ws": "none",  # the chat has no websockets: no upgrade to guard
+        "proxy_headers": True,  # trusts X-Forwarded-For/-Proto from 127.0.0.1 (the proxy) only
+        "server_header": False,
+        "access_log": False,  # addresses are personal data; the question log is what admins read
+        "log_level": "warning",
+    }
