@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.admin.language import LANG_OPTION, command_language
 from bot.admin.streets import PER_STREET_OPTIONS
-from bot.admin.texts import INVALID_CONFIG, NO_TOKEN
+from bot.admin.texts import INVALID_CONFIG, NO_TOKEN, TEACH_USAGE
 from bot.config import ENV_TOKEN, Config, ConfigError, load_config
 from bot.numbers import whole_number
 from bot.store import StoreError, reset_damaged_database
@@ -160,9 +160,14 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_teach(args: argparse.Namespace, config: Config) -> int:
-    from bot.admin.teach_console import run_teach
+    from bot.admin.teach_console import run_teach, run_undo
 
     lang = command_language(args, config.admin_language)
+    if args.undo:
+        return run_undo(config, by=_console_user(), lang=lang)
+    if not (args.question and args.fact_id):
+        print(TEACH_USAGE.in_lang(lang), file=sys.stderr)
+        return EXIT_USAGE
     return run_teach(config, args.question, args.fact_id, by=_console_user(), lang=lang)
 
 
@@ -410,10 +415,17 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         help="teach the bot a question: add it as a phrasing of a fact",
         description="Add QUESTION as a phrasing of FACT_ID in the fact's own YAML file "
         "(only lines are added; the knowledge base is checked before the file is replaced). "
-        "Exit 0 when taught (or already known), 1 when refused.",
+        "Exit 0 when taught (or already known), 1 when refused. "
+        "`teach --undo` reverts your last teach (from any front end run as this user).",
         arguments=(
-            arg("question", help="the question as residents ask it"),
-            arg("fact_id", metavar="FACT_ID", help="the fact's id, e.g. xiaohe-fresh-market"),
+            arg("question", nargs="?", help="the question as residents ask it"),
+            arg(
+                "fact_id",
+                nargs="?",
+                metavar="FACT_ID",
+                help="the fact's id, e.g. xiaohe-fresh-market",
+            ),
+            arg("--undo", action="store_true", help="revert your last teach"),
             LANG_OPTION,
         ),
     ),

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.kb.model import LANGS, Lang, Text
 from bot.match.types import MatcherSettings
+from bot.store.privacy import RETENTION_DAYS
 from bot.yamlfile import Checker, PathKey, Problem, YamlFileError, load_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +100,8 @@ class Config:
     default_language: Lang = "zh"
     admin_language: Lang | None = None
     """The language of check, report, eval and teach; None: the locale's, else zh."""
+    question_retention_days: int = RETENTION_DAYS
+    """Days the text of residents' questions is kept in the log (then only the counts)."""
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     token: str | None = field(default=None, repr=False)
@@ -134,6 +137,7 @@ def _read_file(path: Path) -> Config:
             "admin_ids",
             "default_language",
             "admin_language",
+            "question_retention_days",
             "matcher",
             "telegram",
         ),
@@ -150,6 +154,16 @@ def _read_file(path: Path) -> Config:
         admin_ids=_admin_ids(check, top.get("admin_ids"), ("admin_ids",)),
         default_language=_language(check, top.get("default_language")),
         admin_language=_admin_language(check, top.get("admin_language")),
+        question_retention_days=int(
+            _number(
+                check,
+                top.get("question_retention_days"),
+                ("question_retention_days",),
+                RETENTION_DAYS,
+                1,
+                3650,
+            )
+        ),
         matcher=_matcher(check, top.get("matcher")),
         telegram=_telegram(check, top.get("telegram")),
     )

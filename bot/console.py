@@ -69,7 +69,7 @@ def run_console(config: Config, user_name: str | None = None) -> int:
     for stream in (sys.stdin, sys.stdout):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(encoding="utf-8", errors="replace")
-    store = Store(config.db_path)
+    store = Store(config.db_path, retention_days=config.question_retention_days)
     journal = TeachJournal(store)
     try:
         dialogue = Dialogue(

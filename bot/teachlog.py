@@ -150,6 +150,22 @@ class TeachJournal:
             rows = conn.execute("SELECT * FROM teach_log ORDER BY id DESC LIMIT ?", (limit,))
             return [_record(row) for row in rows]
 
+    def taught_phrasings(self) -> list[str]:
+        """The phrasings of every teach not undone (their questions leave the teach list)."""
+        with self._db() as conn:
+            rows = conn.execute("SELECT phrasing FROM teach_log WHERE undone_at IS NULL")
+            return [str(row[0]) for row in rows]
+
+    def followed_up(self, since: float) -> set[int]:
+        """Log ids of questions since `since` given a follow-up by a teach not undone."""
+        with self._db() as conn:
+            rows = conn.execute(
+                "SELECT f.log_id FROM followups f JOIN teach_log t ON t.id = f.teach_id "
+                "WHERE t.undone_at IS NULL AND f.created_at >= ?",
+                (since,),
+            )
+            return {int(row[0]) for row in rows}
+
     def record_undo(self, record: TeachRecord, by: str) -> None:
         """Mark the teach undone and drop its follow-ups not sent yet."""
         with self._transaction() as conn:

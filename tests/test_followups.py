@@ -176,3 +176,28 @@ def test_who_picked_a_did_you_mean_option_got_an_answer_and_is_not_followed_up(d
     assert outcome.ok and len(outcome.followups) == 1
     assert "现在有答案了" not in chat(dialogue, "a", "你好")
     assert "现在有答案了" in chat(dialogue, "b", "你好")
+
+
+HAIRCUT, LOCKSMITH = "附近有没有上门理发服务", "附近有没有上门开锁服务"
+
+
+def test_only_the_taught_wording_or_a_ticked_one_is_followed_up(dialogue, teaching):
+    """A locksmith question spelt like a haircut one sits in its group: its asker is told
+    the haircut answer only if the admin ticks that wording."""
+    chat(dialogue, "haircut", HAIRCUT)
+    chat(dialogue, "haircut2", HAIRCUT)
+    chat(dialogue, "locksmith", LOCKSMITH)
+    (group,) = teaching.groups()
+    assert group.example == HAIRCUT and group.count == 3
+    assert [wording for _, wording in group.others] == [LOCKSMITH], "shown, to tick"
+    outcome = teaching.teach(group.example, FACT, by=ADMIN, forms=group.forms_for(()))
+    assert outcome.ok and len(outcome.followups) == 2
+    assert "现在有答案了" in chat(dialogue, "haircut", "你好")
+    assert "现在有答案了" not in chat(dialogue, "locksmith", "你好")
+    assert [g.example for g in teaching.groups()] == [LOCKSMITH], "still to teach"
+    assert teaching.undo(by=ADMIN).ok
+    (group,) = teaching.groups()
+    ticked = group.forms_for(form for form, _ in group.others)
+    outcome = teaching.teach(group.example, FACT, by=ADMIN, forms=ticked)
+    assert LOCKSMITH in {f.question for f in outcome.followups}, "ticked: told too"
+    assert f"您之前问的“{LOCKSMITH}”,现在有答案了" in chat(dialogue, "locksmith", "你好")

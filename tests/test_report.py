@@ -149,3 +149,45 @@ def test_report_days_out_of_range_is_a_clear_usage_error(days, capsys, tmp_path,
     error = capsys.readouterr().err
     assert "argument --days: must be a whole number from 1 to 3650" in error
     assert not (tmp_path / "untouched.sqlite3").exists()
+
+
+# --- what residents cost the admins -----------------------------------------------------
+
+
+def distinct_unanswered(n: int, chars: int = 30) -> list[str]:
+    """`n` questions of random common characters: unanswered, and no two alike."""
+    import random
+
+    alphabet = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同"
+    rng = random.Random(18)
+    return ["".join(rng.choice(alphabet) for _ in range(chars)) for _ in range(n)]
+
+
+def test_the_admins_lists_never_run_the_matcher_and_show_a_page_at_a_time(
+    tmp_path, store: Store, monkeypatch
+) -> None:
+    """Each question is matched once, when asked; the report, the teach list, its pages
+    and a button's group are read from the log."""
+    from bot.admin.teaching import Teaching
+    from bot.teachlog import TeachJournal
+
+    knowledge = LiveKnowledge(KNOWLEDGE, MatcherSettings())
+    journal = TeachJournal(store)
+    dialogue = Dialogue(knowledge, store, journal=journal)
+    for n, question in enumerate(distinct_unanswered(14)):
+        dialogue.handle(User(f"test:{n}"), TextMessage(question))
+    calls: list[str] = []
+    matcher = knowledge.current.matcher
+    monkeypatch.setattr(matcher, "match", lambda question, **_: calls.append(question))
+    teaching = Teaching(knowledge, store, journal)
+    total = len(teaching.groups())  # a random question may happen to be answered
+    assert 10 < total <= 14
+    first, last = teaching.page(1, size=5), teaching.page(99, size=5)
+    assert (first.total, first.pages, len(first.groups), first.first) == (total, 3, 5, 1)
+    assert (last.number, len(last.groups), last.first) == (3, total - 10, 11), "past the end"
+    assert any(group.nearest for group in first.groups), "the nearest facts, from the log"
+    assert teaching.group_of(last.groups[-1].log_id) == last.groups[-1]
+    report = build_report(store, knowledge.current, days=7)
+    assert any(group.nearest_fact_id for group in report.unanswered)
+    assert calls == [], "no matcher call at render time"
+    journal.close()

@@ -27,7 +27,7 @@ USER = "tg:123456789"
 
 
 def question(log_id: int) -> Write:
-    params = (log_id, time.time(), "k", "问", "问?", "answered", "f", 1.0, "zh", "tg")
+    params = (log_id, time.time(), "k", "问", "问?", "answered", "f", 1.0, "zh", "tg", None)
     return Write("a question", INSERT_QUESTION, params)
 
 

@@ -99,3 +99,35 @@ def test_report_teach_answers_a_typo_with_help_not_a_traceback(
     assert walk(knowledge, "9\n²\nx\nq\n", monkeypatch) == 0
     out = capsys.readouterr().out
     assert out.count("输入编号") >= 4 and "Traceback" not in out
+
+
+def test_teach_undo_reverts_the_last_command_line_teach(knowledge, database, capsys) -> None:
+    """Once no group is open, `report --teach` has no `u` to read: `teach --undo` is it."""
+    file = knowledge / "committees" / "jianer.yaml"
+    before = file.read_bytes()
+    assert main(["teach", DECLINED, FACT, "--knowledge", str(knowledge)]) == 0
+    assert main(["teach", "--undo", "--knowledge", str(knowledge)]) == 0
+    out = capsys.readouterr().out
+    assert "已撤销" in out and file.read_bytes() == before
+    assert main(["teach", "--undo", "--knowledge", str(knowledge)]) == 1
+    assert "没有可以撤销" in capsys.readouterr().out
+    assert main(["teach", "--knowledge", str(knowledge)]) == 2, "a teach needs both arguments"
+
+
+def test_report_teach_lists_the_other_wordings_to_tick_and_the_wording_is_editable(
+    knowledge, tmp_path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("BOT_DB", str(tmp_path / "spelling.sqlite3"))
+    store = Store(tmp_path / "spelling.sqlite3")
+    dialogue = Dialogue(LiveKnowledge(knowledge, MatcherSettings()), store)
+    for user, question in (("a", "附近有没有上门理发服务"), ("b", "附近有没有上门理发服务")):
+        dialogue.handle(User(f"test:{user}"), TextMessage(question))
+    dialogue.handle(User("test:c"), TextMessage("附近有没有上门开锁服务"))
+    store.close()
+    assert walk(knowledge, "e 附近有人上门理发吗\n1\n\ns\n", monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "1. 附近有没有上门开锁服务" in out and "也要通知" in out
+    assert "将写入的问法:“附近有没有上门理发服务”" in out
+    assert "2 位下次打开网页时会看到" in out, "the haircut askers, not the locksmith one"
+    taught = [f for f in load_knowledge(knowledge).facts if "附近有人上门理发吗" in f.phrasings_zh]
+    assert taught, "the edited wording is what was written"

@@ -285,3 +285,35 @@ async def test_no_log_line_names_a_telegram_user_by_id(
     assert any(f"by {resident}: refused" in line for line in lines)  # still told apart
     assert any(line.startswith(f"{admin} taught") for line in lines)
     assert any(line.startswith(f"{admin} undid") for line in lines)
+
+
+HAIRCUT, LOCKSMITH = "附近有没有上门理发服务", "附近有没有上门开锁服务"
+
+
+async def test_another_wording_of_the_group_is_told_only_when_ticked(chat: Chat) -> None:
+    await chat.say(RESIDENT, HAIRCUT)
+    await chat.say(RESIDENT, HAIRCUT)
+    await chat.say(NEIGHBOUR, LOCKSMITH)
+    [group] = await chat.unanswered()
+    assert f"将写入的问法:“{HAIRCUT}”" in group.text
+    await chat.press(ADMIN, group, f"☐ 也通知:{LOCKSMITH}")
+    [ticked] = chat.edited
+    assert f"☑ 也通知:{LOCKSMITH}" in [text for row in ticked.buttons for text, _ in row]
+    await chat.press(ADMIN, group, LABEL)
+    assert chat.to(RESIDENT) and chat.to(NEIGHBOUR), "the ticked wording's asker is told too"
+
+
+async def test_an_unticked_wording_is_not_told_and_wording_edits_what_is_written(
+    chat: Chat, knowledge: LiveKnowledge
+) -> None:
+    await chat.say(RESIDENT, HAIRCUT)
+    await chat.say(RESIDENT, HAIRCUT)
+    await chat.say(NEIGHBOUR, LOCKSMITH)
+    [group] = await chat.unanswered()
+    log_id = group.text.split("/wording ", 1)[1].split()[0]
+    await chat.say(ADMIN, f"/wording {log_id} 附近有人上门理发吗")
+    assert "附近有人上门理发吗" in chat.to(ADMIN)[-1].text
+    await chat.press(ADMIN, group, LABEL)
+    assert chat.to(RESIDENT) and chat.to(NEIGHBOUR) == []
+    fact = knowledge.current.kb.fact("jianer-volunteer-services")
+    assert fact is not None and fact.phrasings_zh[-1] == "附近有人上门理发吗"

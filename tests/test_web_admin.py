@@ -347,6 +347,50 @@ def test_another_fact_from_the_list_and_ignore(teachable) -> None:
     assert "今天天气怎么样" in ignored.text.split('id="actions"', 1)[1]  # who ignored what
 
 
+def test_the_page_shows_the_wording_to_edit_and_the_other_wordings_to_tick(teachable) -> None:
+    """A spelling group mixes 上门理发 and 上门开锁: the locksmith asker is told only when
+    ticked; the wording written is the one in the field."""
+    client, knowledge = teachable
+    token = client.get("/api/session").json()["csrf"]
+    for question in ("附近有没有上门理发服务", "附近有没有上门理发服务", "附近有没有上门开锁服务"):
+        client.post("/api/message", json={"text": question}, headers={"X-CSRF-Token": token})
+    page = client.get("/admin", headers=BEARER).text
+    assert 'name="wording" maxlength="200" value="附近有没有上门理发服务"' in page
+    tick = 'type="checkbox" name="also" value="附近有没有上门开锁服务"> 附近有没有上门开锁服务'
+    assert tick in page
+    form = {
+        "csrf": csrf_of(page),
+        "log": log_of(page),
+        "fact": "jianer-volunteer-services",
+        "wording": "附近有人上门理发吗",
+    }
+    taught = client.post("/admin/teach", data=form, headers=BEARER).text
+    assert "已学会" in taught and "1 位下次打开网页时会看到" in taught, "the haircut asker only"
+    assert "附近有没有上门开锁服务" in taught, "the locksmith question is still listed"
+    fact = knowledge.current.kb.fact("jianer-volunteer-services")
+    assert fact is not None and fact.phrasings_zh[-1] == "附近有人上门理发吗"
+
+
+def test_the_list_is_paged(teachable) -> None:
+    client, _ = teachable
+    token = client.get("/api/session").json()["csrf"]
+    for question in distinct_questions(17):
+        client.post("/api/message", json={"text": question}, headers={"X-CSRF-Token": token})
+    first = client.get("/admin", headers=BEARER).text
+    shown = first.count('action="/admin/ignore"')
+    assert shown == 15 and 'href="/admin?page=2"' in first
+    second = client.get("/admin?page=2", headers=BEARER).text
+    assert 0 < second.count('action="/admin/ignore"') <= 2 and 'href="/admin?page=1"' in second
+
+
+def distinct_questions(n: int) -> list[str]:
+    import random
+
+    alphabet = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同"
+    rng = random.Random(7)
+    return ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(n)]
+
+
 def test_the_pages_votes_per_fact_are_the_reports(
     make_client: MakeClient, store, knowledge
 ) -> None:

@@ -23,7 +23,7 @@ from bot.dialogue import Dialogue, TextMessage, User
 from bot.match import LiveKnowledge
 from bot.match.types import MatcherSettings
 from bot.report import build_report, format_report
-from bot.store import MIGRATIONS, Store
+from bot.store import MIGRATIONS, Store, opening
 from bot.teachlog import FollowUp, TeachJournal
 from bot.telegram.followups import is_telegram
 from bot.web.app import create_app
@@ -186,15 +186,15 @@ def test_questions_carry_their_channel_into_report_unanswered_and_admin(
     assert page.status_code == 200 and "微信×2" in page.text
 
 
-def test_an_older_database_gains_the_channel_column(tmp_path: Path) -> None:
+def test_an_older_database_gains_the_channel_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "bot.sqlite3"
-    Store(db).close()
-    with sqlite3.connect(db) as raw:  # as a bot of the schema before channels left it
-        raw.execute("ALTER TABLE question_log DROP COLUMN channel")
-        # the channel migration and every later one are "not yet run" (later ones make
-        # their tables IF NOT EXISTS, so running them again changes nothing)
-        channels = MIGRATIONS.index("ALTER TABLE question_log ADD COLUMN channel TEXT;") + 1
-        raw.execute("DELETE FROM schema_version WHERE version >= ?", (channels,))
+    channels = MIGRATIONS.index("ALTER TABLE question_log ADD COLUMN channel TEXT;")
+    with monkeypatch.context() as older:  # a bot of the schema before channels made it
+        older.setattr(opening, "MIGRATIONS", MIGRATIONS[:channels])
+        Store(db).close()
+    with sqlite3.connect(db) as raw:
         raw.execute(
             "INSERT INTO question_log (at, user_key, normalized, question, outcome, lang) "
             "VALUES (1, 'k', 'q', 'q', 'declined', 'zh')"

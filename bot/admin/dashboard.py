@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from bot.kb.model import KnowledgeBase
 
 DAYS = 7
-GROUPS_SHOWN = 15
 TOP_ROWS = 15
 ACTION_ROWS = 20
 
@@ -40,12 +39,13 @@ class FactSection:
 
 
 def dashboard(
-    teaching: Teaching, *, days: int = DAYS, now: datetime | None = None
+    teaching: Teaching, *, days: int = DAYS, page: int = 1, now: datetime | None = None
 ) -> dict[str, Any]:
     """The page's figures, charts, teach groups and action log, as template context."""
     store, snapshot = teaching.store, teaching.knowledge.current
-    report = build_report(store, snapshot, days, now=now)
-    groups = teaching.groups(days)
+    report = build_report(store, snapshot, days, now=now, grouping=teaching.grouping)
+    groups = teaching.groups(days)  # all of them, for the chart of what is still open
+    shown = teaching.page(page, days=days)
     data = chart_data(store, snapshot, report, {g.example for g in groups}, now=now)
     return {
         "days": days,
@@ -58,7 +58,8 @@ def dashboard(
         "groups_total": len(report.unanswered),
         "open_groups": data.open_groups,
         "followups_waiting": data.followups_waiting,
-        "groups": groups[:GROUPS_SHOWN],
+        "page": shown,
+        "last_shown": shown.first + len(shown.groups) - 1,
         "fact_sections": fact_sections(snapshot.kb),
         "top": report.top_facts[:TOP_ROWS],
         "actions": [

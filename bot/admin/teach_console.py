@@ -17,8 +17,7 @@ from bot.report import channels_text
 from bot.store import Store
 from bot.teachlog import TeachJournal
 
-SKIP, UNDO, QUIT = "s", "u", "q"
-VARIANTS_SHOWN = 3
+SKIP, UNDO, QUIT, EDIT = "s", "u", "q", "e"
 
 
 def run_teach(
@@ -30,6 +29,16 @@ def run_teach(
             return 1
         outcome = teaching.teach(question, fact_id, by=by, lang=lang or config.default_language)
     print(outcome.message)  # the teach, then where its follow-ups stand
+    return 0 if outcome.ok else 1
+
+
+def run_undo(config: Config, *, by: str, lang: Lang | None = None) -> int:
+    """Revert this admin's last teach: one line out, exit 0 or 1 (nothing to undo)."""
+    with _teaching(config) as teaching:
+        if teaching is None:
+            return 1
+        outcome = teaching.undo(by=by, lang=lang or config.default_language)
+    print(outcome.message)
     return 0 if outcome.ok else 1
 
 
@@ -65,27 +74,43 @@ def _settle(
     lang: Lang,
 ) -> bool:
     """Read answers until this group is taught or skipped; False to stop the walk."""
+    wording = group.example
     for answer in answers:
-        if answer == QUIT:
-            return False
-        if answer == SKIP:
-            return True
-        if answer == UNDO:
+        command = answer.casefold()
+        if command in (QUIT, SKIP):
+            return command == SKIP
+        if command == UNDO:
             out.write(teaching.undo(by=by, lang=lang).message + "\n")
+            continue
+        if command.startswith(EDIT + " ") and answer[2:].strip():
+            wording = answer[2:].strip()
+            out.write(texts.WORDING.in_lang(lang).format(wording=wording) + "\n")
             continue
         number = parse_whole(answer, low=1, high=len(group.nearest))
         if number is None:
             out.write(texts.WALK_HELP.in_lang(lang) + "\n")
             continue
+        forms = group.forms_for(_ticked(group, answers, out, lang))
         fact_id = group.nearest[number - 1].fact_id
-        outcome = teaching.teach(group.example, fact_id, by=by, lang=lang)
+        outcome = teaching.teach(wording, fact_id, by=by, lang=lang, forms=forms)
         out.write(outcome.message + "\n")
         if outcome.ok:
             return True
     return False  # end of input
 
 
+def _ticked(group: TeachGroup, answers: Iterator[str], out: TextIO, lang: Lang) -> list[str]:
+    """Ask which other wordings' askers are told too (numbers; nothing: none of them)."""
+    if not group.others:
+        return []
+    out.write(texts.TICK_PROMPT.in_lang(lang) + "\n")
+    answer = next(answers, "")
+    numbers = (parse_whole(part, low=1, high=len(group.others)) for part in answer.split())
+    return [group.others[n - 1][0] for n in numbers if n is not None]
+
+
 def _answers(lines: TextIO, out: TextIO) -> Iterator[str]:
+    """The admin's lines, stripped (a wording after `e` keeps its case)."""
     while True:
         out.write("> ")
         out.flush()
@@ -93,7 +118,7 @@ def _answers(lines: TextIO, out: TextIO) -> Iterator[str]:
         if not line:
             out.write("\n")
             return
-        yield line.strip().casefold()
+        yield line.strip()
 
 
 def _describe(group: TeachGroup, n: int, total: int, lang: Lang) -> str:
@@ -102,9 +127,11 @@ def _describe(group: TeachGroup, n: int, total: int, lang: Lang) -> str:
         texts.GROUP.in_lang(lang).format(n=n, total=total, count=group.count, example=group.example)
         + (f" · {channels_text(group.channels, lang)}" if group.channels else ""),
     ]
-    others = [v for v in group.variants[1 : VARIANTS_SHOWN + 1]]
-    if others:
-        lines.append(texts.ALSO_ASKED.in_lang(lang).format(variants=" / ".join(others)))
+    if group.others:
+        lines.append(texts.OTHERS_TITLE.in_lang(lang))
+        lines += [f"    {i}. {wording}" for i, (_, wording) in enumerate(group.others, start=1)]
+    lines.append(texts.WORDING.in_lang(lang).format(wording=group.example))
+    lines.append(texts.EDIT_HELP_CLI.in_lang(lang))
     lines += [
         f"  {i}) {near.label}  [{near.fact_id}, {near.score:.0f}]"
         for i, near in enumerate(group.nearest, start=1)
@@ -127,7 +154,7 @@ class _teaching:
         except KnowledgeBaseError as exc:
             print(f"✗ the knowledge base is invalid; fix it first:\n{exc}", file=sys.stderr)
             return None
-        self.store = Store(self.config.db_path)
+        self.store = Store(self.config.db_path, retention_days=self.config.question_retention_days)
         knowledge.announce = self.store.announce_knowledge  # running bots reload (PostgreSQL)
         self.journal = TeachJournal(self.store)
         return Teaching(knowledge, self.store, self.journal)

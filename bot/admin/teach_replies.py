@@ -1,11 +1,16 @@
 """The admin teach flow as `Reply`s with buttons, for any chat front end (Telegram).
 
-A group: its count and example, "➕ title(committee)" for each nearest fact, "another
-fact…" (committee, then fact pickers) and "ignore". Buttons name the group by one of
-its logged questions, so a press still means the same group after new questions came.
+A group: its count and example, the wording that will be written (and how to change
+it: /wording), a tick button for each of its other wordings (ticked: those askers are
+told too), "➕ title(committee)" for each nearest fact, "another fact…" (committee,
+then fact pickers) and "ignore". Buttons name the group by one of its logged
+questions, so a press still means the same group after new questions came.
 """
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection
 
 from bot.admin import teach_texts as texts
 from bot.admin.teaching import TeachGroup
@@ -19,20 +24,27 @@ STREET = "-"
 """The committee argument of the street's own facts in the picker."""
 
 
-def group_reply(kb: KnowledgeBase, group: TeachGroup, n: int, total: int, lang: Lang) -> Reply:
+def group_reply(
+    kb: KnowledgeBase,
+    group: TeachGroup,
+    n: int,
+    total: int,
+    lang: Lang,
+    *,
+    wording: str | None = None,
+    ticked: Collection[str] = (),
+) -> Reply:
+    """One group's message: `wording` is what a teach writes (default the example),
+    `ticked` the other wordings' forms whose askers are told too."""
     text = texts.GROUP.in_lang(lang).format(
         n=n, total=total, count=group.count, example=group.example
     )
     if group.channels:
         text += f" · {channels_text(group.channels, lang)}"
-    if len(group.variants) > 1:
-        text += (
-            "\n"
-            + texts.ALSO_ASKED.in_lang(lang)
-            .format(variants=" / ".join(group.variants[1:4]))
-            .strip()
-        )
-    buttons = [
+    text += "\n" + texts.WORDING.in_lang(lang).format(wording=wording or group.example).strip()
+    text += "\n" + texts.EDIT_HELP_TELEGRAM.in_lang(lang).format(log_id=group.log_id)
+    buttons = tick_buttons(group, ticked, lang)
+    buttons += [
         Button(
             texts.TEACH_BUTTON.in_lang(lang).format(label=near.label),
             teach_ref(kb, group.log_id, near.fact_id),
@@ -45,6 +57,28 @@ def group_reply(kb: KnowledgeBase, group: TeachGroup, n: int, total: int, lang: 
         Button(texts.IGNORE.in_lang(lang), encode(Kind.IGNORE, group.log_id)),
     ]
     return Reply(text, buttons=render.rows(buttons, per_row=1), lang=lang)
+
+
+def tick_buttons(group: TeachGroup, ticked: Collection[str], lang: Lang) -> list[Button]:
+    """A toggle per other wording of the group: ☐ untold, ☑ told too."""
+    return [
+        Button(
+            texts.TICK_BUTTON.in_lang(lang).format(
+                box="☑" if form in ticked else "☐", wording=_short(wording)
+            ),
+            encode(Kind.TICK, group.log_id, form_tag(form)),
+        )
+        for form, wording in group.others
+    ]
+
+
+def form_tag(form: str) -> str:
+    """A short stable name of a form for a button (forms may be 200 characters)."""
+    return hashlib.sha256(form.encode()).hexdigest()[:10]
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def teach_ref(kb: KnowledgeBase, log_id: int, fact_id: str) -> str:

@@ -42,8 +42,9 @@ GROUP = Text(
 )
 ALSO_ASKED = Text(zh="  类似问法:{variants}", en="  also asked as: {variants}")
 WALK_HELP = Text(
-    zh="  输入编号教给该条目,s 跳过,u 撤销上一次,q 退出",
-    en="  type a number to teach it to that fact, s to skip, u to undo the last teach, q to quit",
+    zh="  输入编号教给该条目,e 加新问法 改写,s 跳过,u 撤销上一次,q 退出",
+    en="  type a number to teach it to that fact, e and a wording to change it, s to skip, "
+    "u to undo the last teach, q to quit",
 )
 NO_NEAREST = Text(zh="  (没有接近的条目)", en="  (no fact is near)")
 WALK_DONE = Text(zh="全部看完了。", en="That was the last group.")
@@ -65,3 +66,31 @@ UNANSWERED_HEADER = Text(
     en="Unanswered questions of the last {days} days: {total} groups, the first {shown} below. "
     "Press ➕ to teach a question to that fact.",
 )
+WORDING = Text(
+    zh="  将写入的问法:“{wording}”", en="  the wording that will be written: “{wording}”"
+)
+EDIT_HELP_CLI = Text(
+    zh="  要改写这句问法(比如删掉电话号码、姓名),输入 e 加新的问法,例如:e 有没有上门理发",
+    en="  to change the wording (e.g. drop a name), type e and the new wording: e is there …",
+)
+EDIT_HELP_TELEGRAM = Text(
+    zh="要改写这句问法(比如删掉姓名),发送:/wording {log_id} 新的问法",
+    en="To change the wording (e.g. drop a name), send: /wording {log_id} new wording",
+)
+WORDING_SET = Text(
+    zh="好的,将写入:“{wording}”。现在点那组问题下面的 ➕ 按钮。",
+    en="OK, the wording to write is now “{wording}”. Press a ➕ button under that group.",
+)
+WORDING_USAGE = Text(
+    zh="用法:/wording 编号 新的问法(编号见 /unanswered 每组下面的提示)",
+    en="Usage: /wording NUMBER new wording (the number is under each group of /unanswered)",
+)
+OTHERS_TITLE = Text(
+    zh="  这组里的其他问法(可能是别的事):",
+    en="  other wordings in this group (may be another matter):",
+)
+TICK_PROMPT = Text(
+    zh="  问过上面哪些问法的居民也要通知?输入编号(如 1 3),直接回车都不通知",
+    en="  which of these wordings' askers should be told too? numbers (e.g. 1 3), Enter for none",
+)
+TICK_BUTTON = Text(zh="{box} 也通知:{wording}", en="{box} also tell: {wording}")

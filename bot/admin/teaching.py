@@ -3,15 +3,21 @@
 The command line (`report --teach`), Telegram's /unanswered and the web /admin page
 all go through `Teaching`, so a teach means the same everywhere: the phrasing is
 written (bot.kb.teach), the running knowledge is reloaded at once, the teach is
-recorded for undo, and residents who asked that group's question and got no answer
-are queued a follow-up (when a journal is given).
+recorded for undo, and residents who asked the taught wording (or a wording of the
+group the admin ticked) and got no answer are queued a follow-up (with a journal).
+A group's other wordings may be another matter (上门开锁 beside 上门理发): they are
+shown, unticked, and only a tick sends them the answer.
+
+The lists cost what they show: the nearest facts come from the log (matched once, when
+the question was asked), the grouping is remembered between calls (`FormGroups`), and
+front ends show a page at a time (`page`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -20,7 +26,8 @@ from bot.dialogue.render import fact_label
 from bot.kb.model import Lang
 from bot.kb.teach import Taught, TeachError, teach, untaught
 from bot.match import detect_language
-from bot.report import QuestionGroup, group_questions
+from bot.match.normalize import normalize
+from bot.report import FormGroups, QuestionGroup, form_of, group_questions
 from bot.store.keys import user_log_key
 
 if TYPE_CHECKING:
@@ -32,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 NEAREST_FACTS = 3
 FOLLOW_UP_DAYS = 7
+PAGE_SIZE = 15
+"""Groups per page of the /admin list (Telegram's /unanswered shows fewer)."""
 
 
 @dataclass(frozen=True)
@@ -52,13 +61,44 @@ class TeachGroup:
     example: str
     count: int
     variants: tuple[str, ...]
-    """The normalised forms in the group (what follow-ups are matched on)."""
+    """The normalised forms in the group, the example's first (what follow-ups are
+    matched on)."""
     log_id: int
     """A logged question of the group (the newest worded as the example): buttons name
     the group by it."""
     nearest: tuple[Nearest, ...] = ()
+    wordings: tuple[str, ...] = ()
+    """One wording per variant, as residents typed it most; the first is the example."""
+    nearest_known: bool = True
+    """False for questions logged before the log kept nearest facts (`page` matches them)."""
+
     channels: tuple[tuple[str, int], ...] = ()
     """Where the group was asked and how often (see `QuestionGroup.channels`)."""
+
+    @property
+    def others(self) -> tuple[tuple[str, str], ...]:
+        """(form, wording) of the group's other variants: what an admin may tick."""
+        return tuple(zip(self.variants[1:], self.wordings[1:], strict=False))
+
+    def forms_for(self, ticked: Iterable[str]) -> tuple[str, ...]:
+        """The forms whose askers a teach of the example follows up: the example's, and
+        those of `ticked` that are the group's."""
+        chosen = set(ticked)
+        return (self.variants[0], *(form for form in self.variants[1:] if form in chosen))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the teach list."""
+
+    groups: tuple[TeachGroup, ...]
+    number: int
+    """1 for the first page."""
+    pages: int
+    total: int
+    """Groups in the whole list."""
+    first: int
+    """The list position (1-based) of the page's first group."""
 
 
 @dataclass(frozen=True)
@@ -112,56 +152,110 @@ class Teaching:
     days: int = FOLLOW_UP_DAYS
     session: list[Taught] = field(default_factory=list)
     """This process's teaches, newest last: what undo reverts without a journal."""
+    grouping: FormGroups = field(default_factory=FormGroups)
+    """Which group each form is in, remembered between calls (and shared with the
+    report of the same page)."""
 
     # --- the groups ------------------------------------------------------------------
 
     def groups(self, days: int | None = None, lang: Lang = "zh") -> list[TeachGroup]:
         """The unanswered and "did you mean" questions of the last days, grouped; without
-        the groups ignored, and those the knowledge answers now (taught already)."""
-        questions = self._open_questions(days or self.days)
-        ignored = self.journal.ignored() if self.journal else set()
-        groups = (
-            self._with_nearest(group, questions, lang)
-            for group in group_questions(questions)
-            if not ignored.intersection(group.variants)
-        )
-        return [group for group in groups if group is not None]
+        the wordings ignored or taught already. Never runs the matcher."""
+        return self._listed(days or self.days, lang)[1]
+
+    def page(
+        self, number: int = 1, size: int = PAGE_SIZE, *, days: int | None = None, lang: Lang = "zh"
+    ) -> Page:
+        """Page `number` (from 1; past the end: the last) of `groups()`. Only a group
+        logged before the log kept nearest facts has them matched now: at most `size`."""
+        groups = self.groups(days, lang)
+        pages = max(1, -(-len(groups) // size))
+        number = min(max(number, 1), pages)
+        start = (number - 1) * size
+        shown = tuple(self._matched_if_unknown(g, lang) for g in groups[start : start + size])
+        return Page(shown, number, pages, len(groups), start + 1)
 
     def group_of(self, log_id: int, lang: Lang = "zh") -> TeachGroup | None:
         """The current group holding logged question `log_id` (what a button names)."""
-        questions = self._open_questions(self.days)
+        questions, groups = self._listed(self.days, lang)
         asked = next((q for q in questions if q.id == log_id), None)
         if asked is None:
             return None
-        form = _form_of(asked.normalized, asked.question)
-        return next((g for g in self.groups(lang=lang) if form in g.variants), None)
+        form = form_of(asked.normalized, asked.question)
+        group = next((g for g in groups if form in g.variants), None)
+        return self._matched_if_unknown(group, lang) if group else None
+
+    def _listed(self, days: int, lang: Lang) -> tuple[list[LoggedQuestion], list[TeachGroup]]:
+        """The open questions still to teach, and their groups."""
+        since = datetime.now().astimezone() - timedelta(days=days)
+        settled = self._settled_forms()
+        followed = self.journal.followed_up(since.timestamp()) if self.journal else set()
+        questions = [
+            q
+            for q in self._open_questions(days)
+            if q.id not in followed and form_of(q.normalized, q.question) not in settled
+        ]
+        grouped = group_questions(questions, grouping=self.grouping)
+        return questions, [self._teach_group(group, lang) for group in grouped]
+
+    def _settled_forms(self) -> set[str]:
+        """Forms admins ignored, or taught (and did not undo)."""
+        if self.journal is None:
+            return {form_of(normalize(t.phrasing), t.phrasing) for t in self.session}
+        taught = self.journal.taught_phrasings()
+        return self.journal.ignored() | {form_of(normalize(p), p) for p in taught}
 
     def _open_questions(self, days: int) -> list[LoggedQuestion]:
         since = datetime.now().astimezone() - timedelta(days=days)
         asked = self.store.questions(since.timestamp())
         return [q for q in asked if q.unanswered or (q.outcome == "clarify" and not q.rejected)]
 
-    def _with_nearest(
-        self, group: QuestionGroup, questions: list[LoggedQuestion], lang: Lang
-    ) -> TeachGroup | None:
+    def _teach_group(self, group: QuestionGroup, lang: Lang) -> TeachGroup:
+        kb = self.knowledge.current.kb
+        nearest = tuple(
+            Nearest(fact_id, fact_label(kb, fact, lang), round(score, 1))
+            for fact_id, score in group.nearest or ()
+            if (fact := kb.fact(fact_id)) is not None
+        )[:NEAREST_FACTS]
+        known = group.nearest is not None
+        return TeachGroup(
+            group.example,
+            group.count,
+            group.variants,
+            group.newest_id,
+            nearest,
+            wordings=group.wordings,
+            nearest_known=known,
+            channels=group.channels,
+        )
+
+    def _matched_if_unknown(self, group: TeachGroup, lang: Lang) -> TeachGroup:
+        """A group of questions logged before the log kept nearest facts: match it now."""
+        if group.nearest_known:
+            return group
         snapshot = self.knowledge.current
         result = snapshot.matcher.match(group.example)
-        if result.answered:
-            return None
         nearest = tuple(
             Nearest(m.fact.id, fact_label(snapshot.kb, m.fact, lang), round(m.score, 1))
             for m in result.candidates[:NEAREST_FACTS]
         )
-        log_id = max(q.id for q in questions if q.question == group.example)
-        return TeachGroup(
-            group.example, group.count, group.variants, log_id, nearest, group.channels
-        )
+        return replace(group, nearest=nearest, nearest_known=True)
 
     # --- teach and undo -------------------------------------------------------------------
 
-    def teach(self, question: str, fact_id: str, *, by: str, lang: Lang = "zh") -> Outcome:
-        """Teach `question` to `fact_id`, reload, record, queue follow-ups; never raises
-        for an admin's mistake (the outcome says what was wrong)."""
+    def teach(
+        self,
+        question: str,
+        fact_id: str,
+        *,
+        by: str,
+        lang: Lang = "zh",
+        forms: Sequence[str] | None = None,
+    ) -> Outcome:
+        """Teach `question` to `fact_id`, reload, record, and queue follow-ups for the
+        open questions of `forms` (default: the question's own form; from a group:
+        `TeachGroup.forms_for(ticked)`); never raises for an admin's mistake (the
+        outcome says what was wrong)."""
         try:
             taught = teach(
                 question,
@@ -181,20 +275,22 @@ class Teaching:
         self.knowledge.reload()  # residents get the answer from the next question on
         logger.info("%s taught a phrasing to %s", user_log_key(by), fact_id)
         self.session.append(taught)
-        followups = self._record(taught, by)
+        followups = self._record(taught, by, forms)
         lead = texts.TAUGHT.in_lang(lang).format(
             question=taught.phrasing, label=label, fact_id=fact_id, file=self._file(taught)
         )
         text = join_lines(lead, followups_said(followups, None, lang))
         return Outcome(True, text, taught, followups, lead)
 
-    def _record(self, taught: Taught, by: str) -> tuple[FollowUp, ...]:
+    def _record(self, taught: Taught, by: str, forms: Sequence[str] | None) -> tuple[FollowUp, ...]:
         """Audit the teach and queue its follow-ups; the teach stands if the database fails."""
         if self.journal is None:
             return ()
         try:
             teach_id = self.journal.record_teach(taught, by)
-            asked = self._askers_of(taught.phrasing)
+            asked = self._askers_of(
+                forms or (form_of(normalize(taught.phrasing), taught.phrasing),)
+            )
             return tuple(self.journal.queue_followups(teach_id, taught, asked))
         except self.store.database_errors:
             logger.exception("the teach of %s was not recorded; no follow-ups", taught.fact_id)
@@ -206,20 +302,15 @@ class Teaching:
             self.journal.ignore(group.variants, by, group.example)
         return Outcome(True, texts.IGNORED.in_lang(lang).format(question=group.example))
 
-    def _askers_of(self, question: str) -> list[LoggedQuestion]:
-        """The questions of the group that `question` belongs to that got no answer."""
-        form = _form_of(self.knowledge.current.matcher.match(question).normalized, question)
-        open_questions = self._open_questions(self.days)
-        groups = group_questions(open_questions)
-        group = next((g for g in groups if form in g.variants or g.example == question), None)
-        if group is None:
-            return []
-        forms = set(group.variants)
+    def _askers_of(self, forms: Sequence[str]) -> list[LoggedQuestion]:
+        """The open questions worded as one of `forms` that got no answer (not those who
+        picked a "did you mean" option: they got one)."""
+        wanted = set(forms)
         return [
             q
-            for q in open_questions
-            if _form_of(q.normalized, q.question) in forms and q.resolved_fact_id is None
-        ]  # not those who picked a "did you mean" option: they got an answer
+            for q in self._open_questions(self.days)
+            if form_of(q.normalized, q.question) in wanted and q.resolved_fact_id is None
+        ]
 
     def undo(self, *, by: str, lang: Lang = "zh") -> Outcome:
         """Revert the admin's last teach (with a journal; else this session's last)."""
@@ -253,8 +344,3 @@ class Teaching:
             return str(taught.file.relative_to(self.knowledge.directory.parent))
         except ValueError:
             return str(taught.file)
-
-
-def _form_of(normalized: str, question: str) -> str:
-    """The key `report.group_questions` groups a logged question by."""
-    return normalized.replace(" ", "") or question.strip().casefold()

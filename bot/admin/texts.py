@@ -172,3 +172,7 @@ NO_TOKEN = Text(
     en="error: no bot token; set {env} (e.g. export {env}=123:ABC), "
     "or try the bot without Telegram: python -m bot chat",
 )
+TEACH_USAGE = Text(
+    zh='用法:python -m bot teach "问题" 条目ID,或 python -m bot teach --undo(撤销上一次)',
+    en='usage: python -m bot teach "QUESTION" FACT_ID, or python -m bot teach --undo',
+)

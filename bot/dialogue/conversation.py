@@ -50,6 +50,8 @@ MAX_READ_CHARS = 4096
 """Longer input is refused unread: Telegram sends no more, and cleaning or matching a
 megabyte line (the console reads whatever it is given) would hold the turn for minutes."""
 MAX_QUESTION_CHARS = 500
+NEAREST_KEPT = 3
+"""Nearest facts logged with a question, for the admins' teach buttons."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ class Dialogue:
             fact_id=match.fact.id if match else None,
             score=match.score if match else None,
             lang=result.lang,
+            nearest=[(m.fact.id, m.score) for m in result.candidates[:NEAREST_KEPT]],
         )
 
     def _declined(self, turn: _Turn, lang: Lang) -> Reply:

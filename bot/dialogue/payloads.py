@@ -53,6 +53,7 @@ class Kind(StrEnum):
     TEACH_COMMITTEES = "tcs", 1  # tcs:<log_id>      "another fact…": pick a committee
     TEACH_COMMITTEE = "tc", 2  # tc:<log_id>:<committee|->  then one of its facts
     IGNORE = "ti", 1  # ti:<log_id>                 leave the group out of /unanswered
+    TICK = "tt", 2  # tt:<log_id>:<form tag>         tick/untick another wording (follow-ups)
     HANDOFF_REPLY = "ho", 1  # ho:<handoff_id>           an admin answers a resident's message
 
 
@@ -111,7 +112,9 @@ def parse_log_id(ref: str) -> int | None:
     return parse_whole(ref, low=1)
 
 
-TEACH_KINDS = frozenset({Kind.TEACH, Kind.TEACH_COMMITTEES, Kind.TEACH_COMMITTEE, Kind.IGNORE})
+TEACH_KINDS = frozenset(
+    {Kind.TEACH, Kind.TEACH_COMMITTEES, Kind.TEACH_COMMITTEE, Kind.IGNORE, Kind.TICK}
+)
 """Admins' teach buttons: front ends route them to the admin side, never to the dialogue."""
 STAFF_KINDS = TEACH_KINDS | {Kind.HANDOFF_REPLY}
 """Every button only staff may press."""

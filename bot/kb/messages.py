@@ -154,9 +154,19 @@ MESSAGES = {
         zh="读不了这个 YAML 文件:{reason}", en="cannot read the file as YAML: {reason}"
     ),
     "teach_unusual_layout": Text(
-        zh="文件的排版不常见(缩进混用?);请手工添加这句问法,再运行 python -m bot check",
-        en="the file's layout is unusual (mixed indentation?); add the phrasing by hand "
-        "and run python -m bot check",
+        zh="{file}:{line}:这一句问法不是单独一行的“- 问法”;请手工添加这句问法,"
+        "再运行 python -m bot check",
+        en="{file}:{line}: this phrasing is not a line of its own ('- …'); add the phrasing "
+        "by hand and run python -m bot check",
+    ),
+    "teach_busy": Text(
+        zh="{file} 正在被另一个教学程序修改;请稍后再试",
+        en="{file} is being taught by another process; try again in a moment",
+    ),
+    "teach_impossible_value": Text(
+        zh="“{phrasing}”在 YAML 里会被读成日期,却不是真实的日期;请换一种写法(比如加上文字)",
+        en="“{phrasing}” reads as a date in YAML but is no real date; word it differently "
+        "(add some words)",
     ),
     "teach_no_phrasings": Text(
         zh="{file}:条目 '{fact_id}' 没有 phrasings.{lang} 列表",
@@ -191,6 +201,13 @@ MESSAGES = {
     ),
     "publish_unreadable": Text(
         zh="读不了草稿文件 {file}:{reason}", en="cannot read the drafts file {file}: {reason}"
+    ),
+    "publish_unusual_layout": Text(
+        zh="{file} 的排版不常见(缩进混用、行尾空格或 ---/... 标记?),程序原样写回会改动别的行;"
+        "请手工把草稿复制进去,再运行 python -m bot check",
+        en="{file} has an unusual layout (mixed indentation, trailing spaces or ---/... "
+        "markers?): writing it back would change other lines; copy the draft in by hand "
+        "and run python -m bot check",
     ),
 }
 """Every message the knowledge-base loader (and teaching) gives an admin."""

@@ -1,9 +1,10 @@
 """Publish a reviewed draft: move it from `knowledge/drafts/` into its committee's file.
 
 Drafts come from `python -m bot import` (bot/admin/importing.py). Publishing is the same
-kind of edit as a teach (bot/kb/teach.py): ruamel.yaml's round trip appends the fact to
-the committee file's `facts:` (comments, order and quoting kept, lines only added), the
-whole base is validated on a copy first, and the file is replaced atomically. A draft
+kind of edit as a teach (bot/kb/teach.py's `_rewrite`: validated on a copy, lines only
+added, locked, through a symlink to its target, replaced atomically), but a fact is a
+whole block, so ruamel.yaml's round trip appends it to the committee file's `facts:`
+(comments, order and quoting kept). A draft
 that is not ready (no English, too few phrasings, an unknown tag or source) is refused
 with the loader's own file-and-line messages, and nothing is written. Only then is the
 draft taken out of its drafts file.
@@ -12,16 +13,20 @@ draft taken out of its drafts file.
 from __future__ import annotations
 
 import difflib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml as pyyaml
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.util import load_yaml_guess_indent
 
 from bot.kb.messages import say
 from bot.kb.model import KnowledgeBase
-from bot.kb.teach import TeachError, _dumped, _load, _rewrite, _yaml
+from bot.kb.teach import TeachError, _load, _rewrite
 from bot.yamlfile import say as say_yaml
 
 DRAFTS_FOLDER = "drafts"
@@ -75,7 +80,7 @@ def publish(knowledge_dir: Path | str, draft_id: str) -> Published:
     fact = {k: v for k, v in draft.record.items() if k not in _NOT_PART_OF_A_FACT}
 
     def append(text: str) -> str | None:
-        yaml, data = _yaml(text)
+        yaml, data = _yaml(text, path)
         data["facts"].append(CommentedMap(fact))
         return _dumped(yaml, data)
 
@@ -85,6 +90,44 @@ def publish(knowledge_dir: Path | str, draft_id: str) -> Published:
     _rewrite(root, path, append, landed, expect="insert")
     _remove_draft(draft)
     return Published(draft.id, path)
+
+
+# --- the round trip (a teach inserts one line as text; a fact is a whole block) ----------
+
+
+def _yaml(text: str, path: Path) -> tuple[YAML, Any]:
+    """A round-trip YAML set to the file's own layout, and the file's data.
+
+    ruamel.yaml writes one indentation throughout, so the layout is the one in which
+    the file, loaded and written back untouched, comes out byte for byte the same."""
+    try:
+        _, sequence, offset = load_yaml_guess_indent(text)
+        for layout in dict.fromkeys(((2, sequence or 4, offset or 2), *_LAYOUTS)):
+            yaml = _round_trip(*layout)
+            data = yaml.load(text)
+            if _dumped(yaml, data) == text:
+                return yaml, data
+    except YAMLError as exc:
+        raise TeachError(say("teach_not_yaml", reason=exc)) from None
+    raise TeachError(say("publish_unusual_layout", file=path.name))
+
+
+_LAYOUTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0))
+"""(mapping indent, sequence indent, dash offset) as editors commonly write them."""
+
+
+def _round_trip(mapping: int, sequence: int, offset: int) -> YAML:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold a long line that was one line
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def _dumped(yaml: YAML, data: Any) -> str:
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
 
 
 def _find(found: list[Draft], draft_id: str) -> Draft:

@@ -1,12 +1,15 @@
 """Teach the knowledge base a question: add it as a phrasing of a fact, in the fact's own file.
 
-The file is edited with ruamel.yaml's round-trip mode, so comments, key order and
-quoting survive, and the result is checked to only *add* lines to what was there.
-Before the file is replaced (atomically: a temporary file, then a rename) the whole
-knowledge base is validated with the same loader `python -m bot check` uses, on a
-temporary copy; a teach that would break it writes nothing. An admin may have the
-file open in an editor: if it changed on disk while we worked, we read it again
-and redo the edit, and never overwrite their change.
+The file is edited as text: one line is inserted after the last item of the fact's
+phrasing list (found with PyYAML's marks), so comments, key order, quoting, trailing
+spaces and document markers all stay as they were, and the result is checked to only
+*add* a line. Before the file is replaced (atomically: a temporary file, then a
+rename; through a symlink, the target is replaced) the whole knowledge base is
+validated with the same loader `python -m bot check` uses, on a temporary copy; a
+teach that would break it writes nothing. Teaches of one file are serialised, across
+processes too (an `fcntl` lock on its folder), and an admin may have the file open in
+an editor: if it changed on disk while we worked, we read it again and redo the
+edit, and never overwrite their change.
 
 `untaught()` removes a taught phrasing again: exactly the line the teach added, so
 the file is restored byte for byte (and anything edited since is kept).
@@ -15,25 +18,23 @@ the file is restored byte for byte (and anything edited since is kept).
 from __future__ import annotations
 
 import difflib
-import io
+import fcntl
 import os
+import re
 import shutil
 import tempfile
 import threading
+import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import yaml as pyyaml
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import SingleQuotedScalarString
-from ruamel.yaml.util import load_yaml_guess_indent
 
-from bot.kb.loader import KnowledgeBaseError, load_knowledge
+from bot.kb.loader import COMMITTEE_SUFFIXES, KnowledgeBaseError, load_knowledge
 from bot.kb.messages import problem_lines, say
 from bot.kb.model import KnowledgeBase, Lang, Text
 from bot.yamlfile import say as say_yaml
@@ -42,6 +43,8 @@ MAX_PHRASING_CHARS = 200
 """The matcher reads no more of a question than this (Scoring.max_question_chars)."""
 ATTEMPTS = 5
 """How often an edit is redone when someone else keeps saving the same file meanwhile."""
+LOCK_WAIT = 10.0
+"""Seconds a teach waits for another process's teach of a file in the same folder."""
 _BOM = "\ufeff"
 _lock = threading.Lock()  # one edit at a time in this process (Telegram runs handlers at once)
 
@@ -90,11 +93,15 @@ def teach(
     if _same(phrasing) in {_same(p) for p in fact.phrasings}:
         return Taught(fact_id, phrasing, lang, path, added=False, by=by)
 
+    before = fact.phrasings_zh if lang == "zh" else fact.phrasings_en
+
     def add(text: str) -> str | None:
         return _with_phrasing(text, path, fact_id, lang, phrasing)
 
     def landed(new: KnowledgeBase) -> bool:
-        return _has(new, fact_id, lang, phrasing)
+        """The phrasing is read back exactly, last, and no other phrasing was lost."""
+        found = _phrasings(new, fact_id, lang)
+        return found[-1:] == (phrasing,) and set(before) <= set(found[:-1])
 
     changed = _rewrite(root, path, add, landed, expect="insert")
     return Taught(fact_id, phrasing, lang, path, added=changed, by=by)
@@ -149,13 +156,24 @@ def fact_file(kb: KnowledgeBase, fact_id: str, root: Path) -> Path:
     if fact.committee_id is None:
         return folder / "street.yaml"
     # in a base of several streets a committee's id is <street>/<file stem>
-    return folder / "committees" / f"{fact.committee_id.rpartition('/')[2]}.yaml"
+    return committee_file(folder / "committees", fact.committee_id.rpartition("/")[2])
+
+
+def committee_file(folder: Path, stem: str) -> Path:
+    """The committee's file as the loader found it: `.yaml`, `.yml` (any case)."""
+    for path in sorted(folder.iterdir()):
+        if path.stem == stem and path.suffix.lower() in COMMITTEE_SUFFIXES:
+            return path
+    return folder / f"{stem}.yaml"
+
+
+def _phrasings(kb: KnowledgeBase, fact_id: str, lang: Lang) -> tuple[str, ...]:
+    fact = kb.fact(fact_id)
+    return (fact.phrasings_zh if lang == "zh" else fact.phrasings_en) if fact else ()
 
 
 def _has(kb: KnowledgeBase, fact_id: str, lang: Lang, phrasing: str) -> bool:
-    fact = kb.fact(fact_id)
-    found = (fact.phrasings_zh if lang == "zh" else fact.phrasings_en) if fact else ()
-    return _same(phrasing) in {_same(p) for p in found}
+    return _same(phrasing) in {_same(p) for p in _phrasings(kb, fact_id, lang)}
 
 
 def _same(phrasing: str) -> str:
@@ -185,10 +203,13 @@ def _rewrite(
     expect: Literal["insert", "delete"],
 ) -> bool:
     """Apply `edit` to `path`, validate (`done` says the loaded result shows the edit),
-    replace atomically; redo it if the file changed meanwhile. True when it changed."""
-    with _lock:
+    replace atomically; redo it if the file changed meanwhile. True when it changed.
+
+    A symlinked file is edited in its target (the link stays a link)."""
+    target = path.resolve()
+    with _lock, _folder_lock(target.parent, path):
         for _ in range(ATTEMPTS):
-            original = path.read_bytes()
+            original = target.read_bytes()
             text, encoding = _decode(original, path)
             edited = edit(text)
             if edited is None:
@@ -197,9 +218,30 @@ def _rewrite(
             new = _encode(edited, encoding)
             if not done(_validate(root, path, new)):
                 raise TeachError(say("teach_not_read_back", file=path.name))
-            if _replace_if_unchanged(path, original, new):
+            if _replace_if_unchanged(target, original, new):
                 return True
     raise TeachError(say("teach_kept_changing", file=path.name))
+
+
+@contextmanager
+def _folder_lock(folder: Path, path: Path) -> Iterator[None]:
+    """Hold an exclusive `flock` on `folder` (the file's, after symlinks): two processes'
+    read-modify-write of one file never interleave. The folder, not the file, because a
+    teach replaces the file: a lock on the old file would not hold the new one."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TeachError(say("teach_busy", file=path.name)) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
 
 
 @dataclass(frozen=True)
@@ -264,98 +306,104 @@ def _replace_if_unchanged(path: Path, original: bytes, content: bytes) -> bool:
         temporary.unlink(missing_ok=True)
 
 
-# --- the YAML edits ---------------------------------------------------------------------
+# --- the edits, as text ------------------------------------------------------------------
+
+_ITEM_PREFIX = re.compile(r" *- +")
+"""What comes before a phrasing on its line: the indentation and the dash."""
 
 
-def _yaml(text: str) -> tuple[YAML, Any]:
-    """A round-trip YAML set to the file's own layout, and the file's data.
-
-    ruamel.yaml writes one indentation throughout, so the layout is the one in which
-    the file, loaded and written back untouched, comes out byte for byte the same."""
+def _phrasing_list(text: str, path: Path, fact_id: str, lang: Lang) -> pyyaml.SequenceNode:
+    """The node of the fact's `phrasings.<lang>` list, with the marks of its items."""
     try:
-        _, sequence, offset = load_yaml_guess_indent(text)
-        for layout in dict.fromkeys(((2, sequence or 4, offset or 2), *_LAYOUTS)):
-            yaml = _round_trip(*layout)
-            data = yaml.load(text)
-            if _dumped(yaml, data) == text:
-                return yaml, data
-    except YAMLError as exc:
+        root = pyyaml.compose(text, Loader=pyyaml.SafeLoader)  # Python marks count characters
+    except pyyaml.YAMLError as exc:
         raise TeachError(say("teach_not_yaml", reason=exc)) from None
-    raise TeachError(say("teach_unusual_layout"))
-
-
-_LAYOUTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0))
-"""(mapping indent, sequence indent, dash offset) as editors commonly write them."""
-
-
-def _round_trip(mapping: int, sequence: int, offset: int) -> YAML:
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never fold a long line that was one line
-    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
-    return yaml
-
-
-def _dumped(yaml: YAML, data: Any) -> str:
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
-
-
-def _phrasing_list(data: Any, path: Path, fact_id: str, lang: Lang) -> CommentedSeq:
-    facts = data.get("facts") if isinstance(data, CommentedMap) else None
+    facts = _child(root, "facts")
     fact = next(
-        (f for f in facts or () if isinstance(f, CommentedMap) and f.get("id") == fact_id), None
+        (
+            f
+            for f in (facts.value if isinstance(facts, pyyaml.SequenceNode) else ())
+            if _scalar_value(_child(f, "id")) == fact_id
+        ),
+        None,
     )
-    phrasings = fact.get("phrasings") if fact is not None else None
-    found = phrasings.get(lang) if isinstance(phrasings, CommentedMap) else None
-    if not isinstance(found, CommentedSeq):
+    found = _child(_child(fact, "phrasings"), lang)
+    if not isinstance(found, pyyaml.SequenceNode) or not found.value:
         raise TeachError(say("teach_no_phrasings", file=path.name, fact_id=fact_id, lang=lang))
-    if found.fa.flow_style():
+    if found.flow_style:
         raise TeachError(say("teach_one_line", file=path.name, fact_id=fact_id, lang=lang))
     return found
 
 
+def _child(node: pyyaml.Node | None, key: str) -> pyyaml.Node | None:
+    if not isinstance(node, pyyaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if _scalar_value(name) == key), None)
+
+
+def _scalar_value(node: pyyaml.Node | None) -> str | None:
+    return node.value if isinstance(node, pyyaml.ScalarNode) else None
+
+
+def _item_lines(item: pyyaml.Node) -> tuple[int, int]:
+    """The first and last line (0-based) an item's text takes."""
+    end = item.end_mark
+    # a block scalar (`|`) ends at the start of the line after it
+    last = end.line - 1 if end.column == 0 and end.line > item.start_mark.line else end.line
+    return item.start_mark.line, last
+
+
+def _prefix(lines: list[str], item: pyyaml.Node, path: Path) -> str:
+    """The indentation and dash before `item`; refused (with the line) when the item does
+    not start its own line."""
+    line = item.start_mark.line
+    prefix = lines[line][: item.start_mark.column]
+    if not _ITEM_PREFIX.fullmatch(prefix):
+        raise TeachError(say("teach_unusual_layout", file=path.name, line=line + 1))
+    return prefix
+
+
 def _with_phrasing(text: str, path: Path, fact_id: str, lang: Lang, phrasing: str) -> str | None:
-    yaml, data = _yaml(text)
-    phrasings = _phrasing_list(data, path, fact_id, lang)
-    if _same(phrasing) in {_same(str(p)) for p in phrasings}:
+    """The text with one line more: `phrasing` after the list's last item, dashed alike."""
+    phrasings = _phrasing_list(text, path, fact_id, lang)
+    if _same(phrasing) in {_same(str(_scalar_value(p))) for p in phrasings.value}:
         return None  # added meanwhile, by someone else
-    phrasings.append(_scalar(phrasing))
-    return _dumped(yaml, data)
+    last = phrasings.value[-1]
+    lines = text.splitlines(keepends=True)
+    new_line = _prefix(lines, last, path) + _scalar(phrasing)
+    after = _item_lines(last)[1]
+    if lines[after].endswith("\n"):
+        lines.insert(after + 1, new_line + "\n")
+    else:  # the file's last line, without a line end: the new one takes its place as last
+        lines[after] += "\n" + new_line
+    return "".join(lines)
 
 
 def _scalar(phrasing: str) -> str:
-    """The phrasing, quoted when the loader (PyYAML, YAML 1.1) would read it bare as
-    something else: ruamel.yaml (YAML 1.2) writes `yes` and `12:30` unquoted."""
+    """The phrasing as YAML text: bare when the loader (PyYAML, YAML 1.1) reads it back as
+    typed, else single-quoted (`yes`, `12:30`, `#1`)."""
     try:
         bare_is_text = pyyaml.safe_load(phrasing) == phrasing
     except pyyaml.YAMLError:
         bare_is_text = False
-    return phrasing if bare_is_text else SingleQuotedScalarString(phrasing)
+    except ValueError:  # 2019-02-30: a date to YAML, but no day of the calendar
+        raise TeachError(say("teach_impossible_value", phrasing=phrasing)) from None
+    return phrasing if bare_is_text else "'" + phrasing.replace("'", "''") + "'"
 
 
 def _without_phrasing(text: str, path: Path, fact_id: str, lang: Lang, phrasing: str) -> str | None:
     """The text without the line holding `phrasing`, which a teach wrote as one line."""
-    data = _round_trip(2, 4, 2).load(text)  # reading only: any layout will do
-    phrasings = _phrasing_list(data, path, fact_id, lang)
-    indexes = [i for i, p in enumerate(phrasings) if _same(str(p)) == _same(phrasing)]
-    if not indexes:
+    phrasings = _phrasing_list(text, path, fact_id, lang)
+    items = [p for p in phrasings.value if _same(str(_scalar_value(p))) == _same(phrasing)]
+    if not items:
         return None
-    index = indexes[-1]
-    line = phrasings.lc.item(index)[0]
+    item = items[-1]
+    first, last = _item_lines(item)
     lines = text.splitlines(keepends=True)
-    remaining = lines[:line] + lines[line + 1 :]
-    expected = [str(p) for i, p in enumerate(phrasings) if i != index]
-    if _phrasings_in(remaining, fact_id, lang, path) != expected:
+    if first != last:
         raise TeachError(say("teach_multiline", file=path.name, phrasing=phrasing))
-    return "".join(remaining)
-
-
-def _phrasings_in(lines: list[str], fact_id: str, lang: Lang, path: Path) -> list[str]:
-    """The phrasings the edited text holds, read back (a check that one line was one item)."""
-    try:
-        data = _round_trip(2, 4, 2).load("".join(lines))
-        return [str(p) for p in _phrasing_list(data, path, fact_id, lang)]
-    except (TeachError, YAMLError):
-        return []
+    _prefix(lines, item, path)
+    removed = lines.pop(first)
+    if not removed.endswith("\n") and lines:  # it was the last line, without a line end
+        lines[-1] = lines[-1].removesuffix("\n")
+    return "".join(lines)

@@ -80,6 +80,9 @@ class LoggedQuestion:
     """True when the user answered "none of these" to "did you mean"."""
     channel: str | None = None
     """Where it was asked: tg, web, console, wechat (None: logged before channels were)."""
+    nearest: tuple[tuple[str, float], ...] | None = None
+    """The facts nearest to the question and their scores, as matched when it was asked
+    (best first; None for questions logged before the log kept them)."""
 
     @property
     def unanswered(self) -> bool:

@@ -130,7 +130,10 @@ MIGRATIONS: tuple[str, ...] = (
     # 6: where a question was asked (tg, web, console, wechat), shown to admins; NULL for
     # questions logged before
     "ALTER TABLE question_log ADD COLUMN channel TEXT;",
-    # 7: staff accounts of the web admin page (bot/admin/accounts.py): a memory-hard hash
+    # 7: the nearest facts of a logged question as the matcher saw them when it was asked
+    # (JSON [[fact_id, score], ...]): the admins' lists never run the matcher again
+    "ALTER TABLE question_log ADD COLUMN nearest TEXT;",
+    # 8: staff accounts of the web admin page (bot/admin/accounts.py): a memory-hard hash
     # of each password, the sessions (by a hash of their id), and who did what (IF NOT
     # EXISTS: running it on a database that has them changes nothing)
     """

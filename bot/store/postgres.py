@@ -41,6 +41,7 @@ from psycopg_pool import ConnectionPool
 from bot.store import location, notify, opening
 from bot.store.keys import ENV_SECRET, UserKeys, key_check, load_key, use_for_logs
 from bot.store.model import StoreError
+from bot.store.privacy import RETENTION_DAYS
 from bot.store.queries import Write
 from bot.store.sqlite import CLOSE_TIMEOUT, READ_PAUSE, READ_TIMEOUT, Store
 from bot.store.writer import BackgroundWriter
@@ -124,7 +125,9 @@ class PostgresStore(Store):
         read_only: bool = False,
         read_timeout: float = READ_TIMEOUT,
         env: Mapping[str, str] | None = None,
+        retention_days: int = RETENTION_DAYS,
     ) -> None:
+        self.retention_days = retention_days
         url = location.postgres_url(path)
         if url is None:
             raise StoreError(f"{path} is not a PostgreSQL URL")

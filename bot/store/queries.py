@@ -6,9 +6,10 @@ also understands; postgres.py rewrites only the parameter marks.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,9 +32,16 @@ SET_PREFERENCE: Mapping[PreferenceField, str] = {
 }
 INSERT_QUESTION = (
     "INSERT INTO question_log "
-    "(id, at, user_key, normalized, question, outcome, fact_id, score, lang, channel) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "(id, at, user_key, normalized, question, outcome, fact_id, score, lang, channel, nearest) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# after the retention period a question's text goes; the row (its outcome, fact, time,
+# feedback) stays for the report's counts
+FORGET_QUESTION_TEXT = (
+    "UPDATE question_log SET question = '', normalized = '' WHERE at < ? AND question <> ''"
+)
+FORGET_FOLLOWUP_TEXT = "UPDATE followups SET question = '' WHERE created_at < ? AND question <> ''"
+FORGET_IGNORED_TEXT = "DELETE FROM ignored_questions WHERE at < ?"  # forms are residents' text
 SET_CHOICE = (
     "UPDATE question_log SET chosen_fact_id = ?, rejected = 0 WHERE id = ? AND user_key = ?"
 )
@@ -168,7 +176,25 @@ def _logged_question(row: sqlite3.Row) -> LoggedQuestion:
         chosen_fact_id=row["chosen_fact_id"],
         rejected=bool(row["rejected"]),
         channel=row["channel"],
+        nearest=read_nearest(row["nearest"]),
     )
+
+
+def nearest_json(nearest: Sequence[tuple[str, float]] | None) -> str | None:
+    """The nearest facts as the log stores them ("[]": none; NULL: not known)."""
+    if nearest is None:
+        return None
+    return json.dumps([[fact_id, round(score, 1)] for fact_id, score in nearest])
+
+
+def read_nearest(stored: str | None) -> tuple[tuple[str, float], ...] | None:
+    """`nearest_json`'s text read back; None when not stored (or unreadable)."""
+    if stored is None:
+        return None
+    try:
+        return tuple((str(fact_id), float(score)) for fact_id, score in json.loads(stored))
+    except (ValueError, TypeError):
+        return None
 
 
 def apply_write(conn: sqlite3.Connection, write: Write) -> bool:

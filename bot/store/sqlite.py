@@ -40,6 +40,7 @@ from bot.store.model import (
     channel_of,
     new_log_id,
 )
+from bot.store.privacy import RETENTION_DAYS, mask_personal
 from bot.store.queries import Write, is_transient
 from bot.store.writer import BackgroundWriter
 
@@ -69,6 +70,10 @@ HISTORY_TURNS = 50
 """Turns of a web chat kept for a reload (`history`)."""
 HISTORY_DAYS = 30
 """Days a turn of a web chat is kept."""
+FORGET_EVERY = 3600.0
+"""Seconds between two passes deleting question text past the retention."""
+FORGET_FIRST = 60.0
+"""Seconds after opening before the first pass (start-up writes only what it must)."""
 
 
 class Store:
@@ -96,8 +101,11 @@ class Store:
         read_only: bool = False,
         read_timeout: float = READ_TIMEOUT,
         env: Mapping[str, str] | None = None,
+        retention_days: int = RETENTION_DAYS,
     ) -> None:
-        """Open (and create or upgrade) the database; StoreError says why it cannot be."""
+        """Open (and create or upgrade) the database; StoreError says why it cannot be.
+        `retention_days`: how long a logged question's text is kept."""
+        self.retention_days = retention_days
         self.path = location.sqlite_path(path)
         self.read_only = read_only
         self._read_timeout = read_timeout
@@ -127,6 +135,7 @@ class Store:
         self._known: OrderedDict[str, Preferences] = OrderedDict()
         self._recent_logs: OrderedDict[int, str] = OrderedDict()
         self._writer = None
+        self._next_forget = time.monotonic() + FORGET_FIRST
 
     # --- set-up -------------------------------------------------------------
 
@@ -316,19 +325,49 @@ class Store:
         score: float | None,
         lang: Lang,
         at: float | None = None,
+        nearest: Sequence[tuple[str, float]] | None = None,
     ) -> int | None:
         """Queue one question for the log; its id at once (None if the queue refused it).
-        The channel is the front end's prefix of `user_id` ("wechat:…" -> wechat)."""
+        The channel is the front end's prefix of `user_id` ("wechat:…" -> wechat). Mobile
+        and ID numbers are masked first (bot.store.privacy). `nearest`: the matcher's
+        nearest facts and scores, kept for the admins' lists."""
         key = self.user_key(user_id)
         log_id = new_log_id()
         when = time.time() if at is None else at
+        self._forget_old_text()
+        question, normalized = mask_personal(question), mask_personal(normalized)
         channel = channel_of(user_id)
         params = (log_id, when, key, normalized, question, outcome, fact_id, score, lang, channel)
-        if not self.submit(Write("a question", queries.INSERT_QUESTION, params)):
+        params_with_nearest = (*params, queries.nearest_json(nearest))
+        if not self.submit(Write("a question", queries.INSERT_QUESTION, params_with_nearest)):
             return None
         with self._memory:
             self._remember(self._recent_logs, log_id, key)
         return log_id
+
+    def _forget_old_text(self) -> None:
+        """At most once an hour: queue deleting question text older than the retention."""
+        now = time.monotonic()
+        if now < self._next_forget:
+            return
+        self._next_forget = now + FORGET_EVERY
+        self.forget_old_text()
+
+    def forget_old_text(self, now: float | None = None) -> bool:
+        """Queue deleting the text of questions older than `retention_days` (and of their
+        follow-ups and ignored forms); the rows stay, so the report's counts do."""
+        cutoff = (time.time() if now is None else now) - self.retention_days * 86400
+        statements = (
+            queries.FORGET_QUESTION_TEXT,
+            queries.FORGET_FOLLOWUP_TEXT,
+            queries.FORGET_IGNORED_TEXT,
+        )
+        return all(
+            [
+                self.submit(Write("forgetting old question text", sql, (cutoff,)))
+                for sql in statements
+            ]
+        )
 
     def record_choice(self, log_id: int, user_id: str, fact_id: str) -> bool:
         """The user picked `fact_id` from a "did you mean" list."""

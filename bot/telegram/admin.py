@@ -1,18 +1,22 @@
-"""Street staff's commands: /reload, /unanswered [N] (with teach buttons), /undo, /stats.
+"""Street staff's commands: /reload, /unanswered [N] (with teach buttons), /wording,
+/undo, /stats.
 
-/unanswered sends one message per group of unanswered questions, with a button per
-nearest fact; pressing one teaches the group's example to that fact (bot.kb.teach via
-`Teaching`), the running knowledge is reloaded at once, and residents who asked are
-sent the answer (bot.telegram.followups). Teaching runs in a worker thread: it reads
-and writes files and the database.
+/unanswered sends one message per group of unanswered questions (the first N), with
+the wording a teach will write, a toggle per other wording of the group, and a button
+per nearest fact; pressing one teaches the wording (as /wording changed it) to that
+fact (bot.kb.teach via `Teaching`), the running knowledge is reloaded at once, and
+residents who asked that wording, or a ticked one, are sent the answer
+(bot.telegram.followups). Teaching runs in a worker thread: it reads and writes files
+and the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -41,11 +45,21 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("reload", "unanswered", "undo", "stats")
+COMMANDS = ("reload", "unanswered", "wording", "undo", "stats")
 REPORT_DAYS = 7
 DEFAULT_TOP, MAX_TOP = 5, 20
 BUTTON_PATTERN = "^(" + "|".join(kind.value for kind in TEACH_KINDS) + "):"
 """The callback data of admins' buttons (routed here, not to the residents' dialogue)."""
+REMEMBERED_CHOICES = 200
+"""Groups whose edited wording and ticks are kept in memory (the newest)."""
+
+
+@dataclass
+class Choice:
+    """What an admin chose for one group before pressing ➕: the wording and the ticks."""
+
+    wording: str | None = None
+    ticked: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -55,6 +69,8 @@ class Admin:
     store: Store
     reloader: Reloader
     teaching: Teaching
+    choices: OrderedDict[int, Choice] = field(default_factory=OrderedDict)
+    """Per group (its log id in the buttons): the edited wording and the ticked forms."""
 
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (lang := self._authorise(update, "/reload")) is None:
@@ -80,19 +96,49 @@ class Admin:
         if (lang := self._authorise(update, "/unanswered")) is None:
             return await self._refuse(update, context)
         top = _top_n(context.args)
-        groups = await asyncio.to_thread(self.teaching.groups, REPORT_DAYS, lang)
-        if not groups:
+        page = await asyncio.to_thread(self.teaching.page, 1, top, days=REPORT_DAYS, lang=lang)
+        if not page.groups:
             text = teach_text.NO_GROUPS.in_lang(lang).format(days=REPORT_DAYS)
             return await self._answer(update, context, Reply(text))
-        shown = groups[:top]
         header = teach_text.UNANSWERED_HEADER.in_lang(lang).format(
-            days=REPORT_DAYS, total=len(groups), shown=len(shown)
+            days=REPORT_DAYS, total=page.total, shown=len(page.groups)
         )
         await self._answer(update, context, Reply(header))
+        for n, group in enumerate(page.groups, start=page.first):
+            await self._answer(update, context, self._group_reply(group, n, page.total, lang))
+
+    def _group_reply(self, group: TeachGroup, n: int, total: int, lang: Lang) -> Reply:
+        choice = self.choices.get(group.log_id, Choice())
         kb = self.knowledge.current.kb
-        for n, group in enumerate(shown, start=1):
-            reply = teach_replies.group_reply(kb, group, n, len(groups), lang)
-            await self._answer(update, context, reply)
+        return teach_replies.group_reply(
+            kb, group, n, total, lang, wording=choice.wording, ticked=choice.ticked
+        )
+
+    def _choice(self, log_id: int) -> Choice:
+        """The group's choice, made if new; the oldest are forgotten past the limit."""
+        choice = self.choices.setdefault(log_id, Choice())
+        self.choices.move_to_end(log_id)
+        while len(self.choices) > REMEMBERED_CHOICES:
+            self.choices.popitem(last=False)
+        return choice
+
+    async def wording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/wording LOG_ID new wording: what the next ➕ of that group writes."""
+        if (lang := self._authorise(update, "/wording")) is None:
+            return await self._refuse(update, context)
+        args = context.args or []
+        log_id = parse_log_id(args[0]) if args else None
+        wording = " ".join(args[1:]).strip()
+        group = await asyncio.to_thread(self.teaching.group_of, log_id, lang) if log_id else None
+        if log_id is None or not wording:
+            return await self._answer(
+                update, context, Reply(teach_text.WORDING_USAGE.in_lang(lang))
+            )
+        if group is None:
+            return await self._answer(update, context, Reply(teach_text.GROUP_GONE.in_lang(lang)))
+        self._choice(log_id).wording = wording
+        text = teach_text.WORDING_SET.in_lang(lang).format(wording=wording)
+        await self._answer(update, context, Reply(text))
 
     async def undo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (lang := self._authorise(update, "/undo")) is None:
@@ -121,8 +167,10 @@ class Admin:
         payload = decode(query.data or "")
         log_id = parse_log_id(payload.args[0]) if payload else None
         group = await asyncio.to_thread(self.teaching.group_of, log_id, lang) if log_id else None
-        if payload is None or group is None:
+        if payload is None or group is None or log_id is None:
             return await _show(query, context, Reply(teach_text.GROUP_GONE.in_lang(lang)))
+        if payload.kind is Kind.TICK:
+            return await self._tick(query, context, group, (log_id, payload.args[1]), lang)
         handler = BUTTONS[payload.kind]
         reply = await handler(self, group, payload.args, _who(update), lang, context)
         await _show(query, context, reply)
@@ -134,9 +182,17 @@ class Admin:
         fact = resolve(args[1], kb.facts, kb.fact)
         if fact is None:
             return Reply(teach_text.GROUP_GONE.in_lang(lang))
+        choice = self.choices.get(int(args[0]), Choice())
         outcome = await asyncio.to_thread(
-            self.teaching.teach, group.example, fact.id, by=by, lang=lang
+            self.teaching.teach,
+            choice.wording or group.example,
+            fact.id,
+            by=by,
+            lang=lang,
+            forms=group.forms_for(choice.ticked),
         )
+        if outcome.ok:
+            self.choices.pop(int(args[0]), None)
         if self.teaching.journal is None or not outcome.followups:
             return Reply(outcome.message)
         journal = self.teaching.journal
@@ -164,6 +220,26 @@ class Admin:
     ) -> Reply:
         outcome = await asyncio.to_thread(self.teaching.ignore, group, by=by, lang=lang)
         return Reply(outcome.message)
+
+    async def _tick(
+        self,
+        query: CallbackQuery,
+        context: Context,
+        group: TeachGroup,
+        pressed: tuple[int, str],
+        lang: Lang,
+    ) -> None:
+        """Toggle whether the askers of one other wording are told too; the group's
+        message keeps its text, its buttons show the ticks. `pressed`: (log id, form tag)."""
+        log_id, tag = pressed
+        form = next((f for f, _ in group.others if teach_replies.form_tag(f) == tag), None)
+        if form is not None:
+            self._choice(log_id).ticked.symmetric_difference_update({form})
+        reply = self._group_reply(group, 1, 1, lang)
+        message = query.message
+        if isinstance(message, Message) and message.text:
+            reply = replace(reply, text=message.text)
+        await _show(query, context, reply)
 
     # --- helpers ------------------------------------------------------------------------
 

@@ -128,6 +128,7 @@ def build_application(
             CommandHandler("unanswered", admin.unanswered, filters=new_messages),
             CommandHandler("stats", admin.stats, filters=new_messages),
             CommandHandler("undo", admin.undo, filters=new_messages),
+            CommandHandler("wording", admin.wording, filters=new_messages),
             CallbackQueryHandler(admin.on_button, pattern=ADMIN_BUTTONS),
             *_handoff_buttons(staff),
             MessageHandler(new_messages & filters.TEXT, on_text),

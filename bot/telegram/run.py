@@ -74,7 +74,7 @@ def run_bot(
     from bot.teachlog import TeachJournal
 
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
-    store = Store(config.db_path)
+    store = Store(config.db_path, retention_days=config.question_retention_days)
     journal = TeachJournal(store)
     try:
         dialogue = Dialogue(

@@ -41,6 +41,7 @@ COMMANDS: tuple[tuple[str, Text], ...] = (
 ADMIN_COMMANDS: tuple[tuple[str, Text], ...] = (
     ("reload", Text(zh="重新加载知识库", en="Reload the knowledge")),
     ("unanswered", Text(zh="没答上的问题,点按钮教会机器人", en="Unanswered: teach with a tap")),
+    ("wording", Text(zh="改写要教的问法", en="Change the wording to teach")),
     ("undo", Text(zh="撤销我上一次教的问法", en="Undo my last teach")),
     ("stats", Text(zh="使用统计", en="Usage figures")),
 )

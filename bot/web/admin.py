@@ -247,7 +247,8 @@ class AdminPages:
 
     @refusals_shown
     async def page(self, request: Request) -> Response:
-        return await self._render(await self._staff(request), notice="")
+        page = parse_whole(request.query_params.get("page", ""), low=1) or 1
+        return await self._render(await self._staff(request), notice="", page=page)
 
     @refusals_shown
     async def reload(self, request: Request) -> Response:
@@ -266,9 +267,13 @@ class AdminPages:
         if group is None or not fact_id:
             return await self._render(staff, notice="这组问题已经不在列表里了(已经教过或忽略了?)。")
         outcome = await asyncio.to_thread(
-            self.teaching.teach, group.example, fact_id, by=_by(staff)
+            self.teaching.teach,
+            _first(form, "wording").strip() or group.example,  # as the admin edited it
+            fact_id,
+            by=_by(staff),
+            forms=group.forms_for(form.get("also", [])),  # the ticked wordings' askers too
         )
-        return await self._render(staff, notice=outcome.message)
+        return await self._render(staff, notice=outcome.message, page=_page_of(form))
 
     @refusals_shown
     async def ignore(self, request: Request) -> Response:
@@ -279,7 +284,7 @@ class AdminPages:
             if group is not None
             else Outcome(False, "这组问题已经不在列表里了。")
         )
-        return await self._render(staff, notice=outcome.message)
+        return await self._render(staff, notice=outcome.message, page=_page_of(form))
 
     @refusals_shown
     async def undo(self, request: Request) -> Response:
@@ -310,8 +315,8 @@ class AdminPages:
             return None
         return await asyncio.to_thread(self.teaching.group_of, log_id)
 
-    async def _render(self, staff: Staff, notice: str) -> Response:
-        context = await asyncio.to_thread(dashboard, self.teaching)
+    async def _render(self, staff: Staff, notice: str, page: int = 1) -> Response:
+        context = await asyncio.to_thread(dashboard, self.teaching, page=page)
         queue = await asyncio.to_thread(self._queue)
         csrf = self.chat.csrf.token(f"admin:{staff.session_id}") if staff.session_id else ""
         body = render(
@@ -357,6 +362,11 @@ def answered_notice(answered: Handoff | None) -> str:
     if answered.channel == "tg":
         return f"已保存留言 #{answered.id} 的回复,运行中的机器人会在几秒内发到居民的 Telegram。"
     return f"已保存留言 #{answered.id} 的回复,居民下次打开聊天时会看到。"
+
+
+def _page_of(form: dict[str, list[str]]) -> int:
+    """The list page a form was posted from (1 when it does not say)."""
+    return parse_whole(_first(form, "page"), low=1) or 1
 
 
 def _first(form: dict[str, list[str]], name: str) -> str:

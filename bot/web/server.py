@@ -41,7 +41,7 @@ ENV_CONFIG_FILE = "BOT_WEB_CONFIG_FILE"
 
 def build_app(config: Config, csrf_secret: str, env: Mapping[str, str] | None = None) -> Starlette:
     knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
-    store = Store(config.db_path)
+    store = Store(config.db_path, retention_days=config.question_retention_days)
     journal = TeachJournal(store)  # audit, undo, follow-ups
     dialogue = Dialogue(
         knowledge,
@@ -79,7 +79,9 @@ def run_web(config: Config, config_file: str | None, *, host: str, port: int, wo
     try:  # refuse bad settings, a broken knowledge base or store here, once, not in every worker
         wechat = settings_from_env(os.environ)
         load_index(config.knowledge_dir)  # and index it once for every worker
-        Store(config.db_path).close()  # also creates the schema before the workers race
+        Store(
+            config.db_path, retention_days=config.question_retention_days
+        ).close()  # also creates the schema before the workers race
     except KnowledgeBaseError as exc:
         print(f"error: the knowledge base is invalid:\n{exc}", file=sys.stderr)
         return 1
