@@ -270,12 +270,15 @@ class HandoffDesk:
         with self._transaction(STAFF_WAIT) as conn:
             return self._close(conn, handoff_id)
 
-    def reopen_delivery(self, handoff_id: int) -> None:
-        """Sending failed for a passing reason: answered again, to be tried later."""
+    def reopen_delivery(self, handoff_id: int, address: dict[str, Any] | None) -> None:
+        """Sending failed for a passing reason: answered again, to be tried later, with the
+        address the claim dropped (`handoff.address` as read before claiming)."""
+        sealed = self._seal(address) if address else None
         with self._transaction(STAFF_WAIT) as conn:
             conn.execute(
-                "UPDATE handoffs SET status = 'answered', closed_at = NULL WHERE id = ?",
-                (handoff_id,),
+                "UPDATE handoffs SET status = 'answered', closed_at = NULL, sealed = ? "
+                "WHERE id = ?",
+                (sealed, handoff_id),
             )
 
     def undelivered(self, channel: str) -> list[Handoff]:

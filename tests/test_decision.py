@@ -88,7 +88,6 @@ def test_a_named_committees_detail_is_answered_from_its_own_fact() -> None:
         "街道一共住了多少人",
         "孝和那个取菜的柜子24小时都好拿吗",
         "复兴公园怎么走",
-        "where can I buy a phone",
         "what is the phone of the Xinhua calligraphy class",
     ],
 )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.kb import KnowledgeBaseError, load_knowledge
+from bot.match.answerability import person_names
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -73,6 +74,45 @@ def test_every_figure_in_an_answer_comes_from_that_committees_section() -> None:
             for text in (fact.answer.zh, fact.answer.en, fact.title.zh, fact.title.en):
                 for figure in re.findall(r"\d+(?:\.\d+)?", text):
                     assert figure in section, f"{fact.id}: {figure} is not in the article"
+
+
+def test_every_name_in_an_answer_comes_from_that_committees_section() -> None:
+    # a person's name (张建强) or a quoted name (“民心在线”) changed by one character is a
+    # different person or team: it must be the article's, not only the digits
+    sections = _article_sections()
+    kb = load_knowledge(KNOWLEDGE)
+    committee_names = [name for c in kb.committees for name in c.all_names]
+    checked = 0
+    for committee in kb.committees:
+        section = sections[committee.name]
+        for fact in committee.facts:
+            names = person_names(fact.answer.zh, kb.asking, committee_names)
+            quoted = re.findall(r"“([^”]+)”", fact.answer.zh)
+            for name in (*names, *quoted):
+                assert name in section, f"{fact.id}: {name} is not in the article"
+                checked += 1
+    assert checked >= 20  # the names are really read (张建强, 刘秀军, “食行生鲜” …)
+
+
+def test_the_street_answers_come_from_the_article() -> None:
+    # the street's facts: their figures (16 committees, 2018) are the introduction's, and
+    # the committees they list are the article's sections, all of them
+    article = ARTICLE.read_text(encoding="utf-8")
+    sections = _article_sections()
+    introduction = article[: article.index(next(iter(sections)))]
+    kb = load_knowledge(KNOWLEDGE)
+    for fact in kb.street_facts:
+        for text in (fact.answer.zh, fact.answer.en):
+            for figure in re.findall(r"\d+(?:\.\d+)?", text):
+                assert figure in introduction, f"{fact.id}: {figure} is not in the article"
+    listed = kb.fact("street-committees")
+    assert listed is not None
+    named = set(
+        re.findall(r"[\u4e00-\u9fff]{2,3}(?=[、:])|(?<=、)[\u4e00-\u9fff]{2,3}", listed.answer.zh)
+    )
+    short = {name.removesuffix("居委") for name in sections}
+    assert short <= named | {"淮海中路街道"}, short - named
+    assert str(len(sections)) in listed.answer.zh
 
 
 def test_contact_fields_stay_empty_until_an_admin_fills_them() -> None:

@@ -18,6 +18,7 @@ from pypinyin import Style, pinyin
 from bot.admin.evaluate import evaluate, read_cases, summarize
 from bot.kb import load_knowledge
 from bot.match import LiveKnowledge, Matcher, MatcherSettings, detect_language, normalize, repair
+from bot.match.details import OTHER_STREET, names_other_street
 from bot.match.normalize import fuzzy_syllable
 from bot.match.repair import MAX_RUNS_READ
 from bot.match.tokenize import PinyinKeys, char_syllables
@@ -144,7 +145,7 @@ def test_the_realistic_batches_keep_the_five_figures() -> None:
     cases = [case for path in sorted(REGRESSION.parent.glob("*.yaml")) for case in read_cases(path)]
     summary = summarize(evaluate(MATCHER, cases))
     wrong = [m for m in summary["misses"] if m["wrong"]]
-    # measured 96.1 / 97.7 / 0.8 / 94.5 when the calibration was last fitted; batches 4-7
+    # measured 95.7 / 97.5 / 0.8 / 96.4 when the calibration was last fitted; batches 4-7
     # hold questions about details the article never gives, which keep "wrong" above 0
     assert summary["first"]["share"] >= 0.94, summary["misses"]
     assert summary["within2"]["share"] >= 0.965, summary["misses"]
@@ -181,16 +182,48 @@ def test_any_unicode_input_returns_a_result(text: str) -> None:
     assert all(0 <= match.score <= 100 for match in result.candidates)
 
 
-@given(
-    st.sampled_from([p for _, p in PHRASINGS] + ["今天天气怎么样", "哪里可以买手机"]),
-    st.floats(min_value=0, max_value=1),
-)
-@settings(max_examples=100, deadline=None)
-def test_raising_the_answer_threshold_never_adds_answers(question: str, raise_by: float) -> None:
-    fitted = MATCHER.decision.answer_at
-    stricter = MatcherSettings(answer_confidence=min(1.0, fitted + raise_by))
-    if not MATCHER.match(question).answered:
-        assert not MATCHER.with_settings(stricter).match(question).answered
+THRESHOLDS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.95, 1.0)
+# every fifth phrasing (answered when the threshold is low) and questions near a topic
+THRESHOLD_QUESTIONS = [p for _, p in PHRASINGS[::5]] + [
+    "今天天气怎么样",
+    "书法班在哪里上课",
+    "reading club",
+    "老人助餐怎么报名",
+    "弄堂里自行车乱停",
+]
+
+
+def test_raising_the_answer_threshold_never_adds_answers() -> None:
+    flipped = 0
+    for question in THRESHOLD_QUESTIONS:
+        answered = [
+            MATCHER.with_settings(MatcherSettings(answer_confidence=at)).match(question).answered
+            for at in THRESHOLDS
+        ]
+        # once a stricter threshold stops answering, no stricter one answers again
+        assert answered == sorted(answered, reverse=True), (question, answered)
+        flipped += answered[0] and not answered[-1]
+    # the property bites: most questions do change outcome between the two ends
+    assert flipped >= len(THRESHOLD_QUESTIONS) // 2, flipped
+
+
+def test_a_homophone_typo_is_repaired_to_the_known_word() -> None:
+    # 律帅 is 律师 typed by pinyin (lü shuai / lü shi): the repair reads it back, at less
+    # than full credit
+    terms = {t.term: t for t in MATCHER.query_terms("律帅")}
+    assert "律师" in terms and terms["律师"].credit < 1.0
+    best = MATCHER.match("小区物业 律帅").best
+    assert best is not None and best.fact.committee_id == "xintiandi"
+
+
+def test_another_street_is_told_from_this_one() -> None:
+    own = MATCHER.index.street_names
+    assert names_other_street("南京东路街道有几个居委", own)
+    assert names_other_street("what does xujiahui subdistrict offer", own)
+    assert not names_other_street("淮海中路街道有几个居委", own)
+    assert not names_other_street("我们街道有书法班吗", own)
+    result = MATCHER.match("打浦桥街道有书法班吗")
+    assert result.outcome == "declined" and result.guards.missing_detail == OTHER_STREET
 
 
 def test_normalisation_is_idempotent_and_strips_noise() -> None:

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,6 +227,35 @@ def test_a_teach_on_admin_reaches_the_open_page_and_the_next_visit(server, phone
     again.reload()  # shown once: now part of the history, no longer owed
     assert again.locator(".msg.followup").count() == 1
     assert again.locator("[data-followup]").count() == 0
+
+
+def test_a_staff_answer_to_a_hand_off_is_shown_at_the_next_visit(server, phones) -> None:  # type: ignore[no-untyped-def]
+    resident = phones.open(server.base + "/")
+    ask(resident, "老人摔跤以后腰疼要找谁")
+    opened = ask(resident, "我要找工作人员").inner_text()
+    assert "工作日" in opened, "told plainly that an answer may take a working day"
+    visit = resident.context.storage_state()
+    resident.context.close()  # the resident leaves the page
+
+    admin = phones.open(
+        server.base + "/admin", http_credentials={"username": "staff", "password": ADMIN_TOKEN}
+    )
+    queued = admin.locator("section.handoff").filter(has_text="我要找工作人员")
+    assert "腰疼" in queued.inner_text(), "the turns before it go to the admins too"
+    queued.locator('textarea[name="answer"]').fill("请明天上午到居委会,社工会帮您联系")
+    queued.locator('button[type="submit"]').click()
+    assert "下次打开" in admin.locator(".notice").inner_text(), "saved, not yet 'sent'"
+
+    again = phones.open(server.base + "/", storage_state=visit)
+    answer = again.locator(".msg.followup").filter(has_text="社工会帮您联系")
+    answer.wait_for(timeout=30_000)
+    deadline = time.monotonic() + 30  # the page acknowledges what it showed; bounds a hang
+    while again.locator("[data-followup]").count():
+        assert time.monotonic() < deadline, "the shown answer was never acknowledged"
+        again.wait_for_timeout(300)
+        again.reload()
+    # acknowledged once shown: kept in the history, no longer owed
+    assert again.locator(".msg.followup").filter(has_text="社工会帮您联系").count() == 1
 
 
 # --- history ---------------------------------------------------------------------------

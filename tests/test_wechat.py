@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 from bot.config import SHIPPED_KNOWLEDGE
 from bot.dialogue import Dialogue, Incoming, Reply, User
 from bot.dialogue.flood import FloodGate
+from bot.handoffs import HandoffDesk
 from bot.kb.teach import Taught
 from bot.match import LiveKnowledge
 from bot.match.types import MatcherSettings
@@ -448,6 +449,52 @@ def test_a_followup_wechat_refuses_is_not_recorded_as_sent(
     assert sent == 0
     (log_id,) = [q.id for q in plain.store.questions(0)]
     assert plain.journal.status_of(log_id) == status
+
+
+@pytest.fixture
+def with_desk(knowledge: LiveKnowledge, store: Store, api: FakeWeChatApi) -> Iterator[Account]:
+    desk = HandoffDesk(store)
+    dialogue = Dialogue(knowledge, store, journal=TeachJournal(store), handoffs=desk)
+    yield from make_account(dialogue, api)
+
+
+def staff_answer(account: Account, resident: Resident) -> HandoffDesk:
+    """The resident asks for a person on WeChat; staff answer on /admin or in Telegram."""
+    assert "工作日" in account.ask(resident, "转人工")
+    desk = account.front.dialogue.handoffs
+    assert desk is not None
+    (handoff,) = desk.open_queue()
+    assert desk.answer(handoff.id, "下周一上午来居委面谈", by="web:admin") is not None
+    return desk
+
+
+def deliver_answers(account: Account, desk: HandoffDesk) -> int:
+    api = account.front.api
+    assert api is not None
+    return asyncio.run(followups.deliver_answers(api, desk, account.front.last_seen))
+
+
+def test_a_staff_answer_reaches_a_wechat_resident_as_a_customer_message(
+    with_desk: Account,
+) -> None:
+    resident = Resident("o-person")
+    desk = staff_answer(with_desk, resident)
+    assert deliver_answers(with_desk, desk) == 1
+    (message,) = with_desk.api.texts_to(resident.openid)
+    assert "下周一上午来居委面谈" in message
+    assert deliver_answers(with_desk, desk) == 0, "once"
+    assert "面谈" not in with_desk.ask(resident, "你好"), "nor again with the next reply"
+
+
+def test_a_staff_answer_wechat_refuses_for_now_is_tried_again(with_desk: Account) -> None:
+    resident = Resident("o-person-later")
+    desk = staff_answer(with_desk, resident)
+    with_desk.api.errors_for[resident.openid] = 45015  # past 48 h by WeChat's clock
+    assert deliver_answers(with_desk, desk) == 0
+    assert with_desk.api.texts_to(resident.openid) == []
+    del with_desk.api.errors_for[resident.openid]
+    assert deliver_answers(with_desk, desk) == 1, "the address survived the failed try"
+    assert "面谈" in with_desk.api.texts_to(resident.openid)[0]
 
 
 def test_followups_off_works_in_wechat(plain: Account) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,8 @@ from bot.dialogue.streets import (
 from bot.dialogue.types import Button, ButtonPress, Incoming, NonText, Reply, TextMessage, User
 from bot.kb.model import Committee, Fact, KnowledgeBase, Lang, Text
 from bot.match import LiveKnowledge, MatchResult
+from bot.match.answerability import Kind as DetailKind
+from bot.match.answerability import detail_span
 from bot.match.live import Snapshot
 from bot.store import Preferences, Store
 
@@ -52,6 +54,12 @@ megabyte line (the console reads whatever it is given) would hold the turn for m
 MAX_QUESTION_CHARS = 500
 NEAREST_KEPT = 3
 """Nearest facts logged with a question, for the admins' teach buttons."""
+
+
+def lead_detail(fact: Fact, asked: Iterable[DetailKind], lang: Lang) -> str | None:
+    """The clause of the answer that gives what the question asked (890人次), if any."""
+    spans = (detail_span(fact, kind, lang) for kind in sorted(asked, key=lambda k: k.value))
+    return next((span for span in spans if span), None)
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,8 @@ class Dialogue:
         settings = self.settings.following(self.knowledge.settings)
         choice = choose(result, turn.prefs.home_committee, settings)
         log_id = self._log(turn, result, choice)
+        if result.listing and result.answered:
+            return replace(render.listing(turn.kb, result.candidates, lang), open_log_id=log_id)
         if choice.outcome == "answered" and choice.match is not None:
             return render.answer(
                 turn.kb,
@@ -170,6 +180,7 @@ class Dialogue:
                 lang,
                 log_id,
                 home_first=choice.home_first,
+                lead=lead_detail(choice.match.fact, result.asked, lang),
             )
         if choice.outcome == "clarify":
             heading = clarify_heading(result, texts.DID_YOU_MEAN)

@@ -19,11 +19,15 @@ Rows = tuple[tuple[Button, ...], ...]
 # --- text -----------------------------------------------------------------------------
 
 
-def fact_text(kb: KnowledgeBase, fact: Fact, lang: Lang) -> str:
-    """A fact as residents read it: title, committee, answer, filled contacts, source."""
+def fact_text(kb: KnowledgeBase, fact: Fact, lang: Lang, *, lead: str | None = None) -> str:
+    """A fact as residents read it: title, committee, answer, filled contacts, source.
+    `lead`: the clause that gives the detail asked for (890人次), shown first."""
     committee = kb.committee_of(fact)
     where = place(kb, committee, lang) if committee else street_name(kb, lang, fact.street)
-    lines = [fact.title.in_lang(lang), where, "", fact.answer.in_lang(lang)]
+    lines = [fact.title.in_lang(lang), where, ""]
+    if lead:
+        lines += [texts.DETAIL_FIRST.in_lang(lang).format(detail=lead), ""]
+    lines.append(fact.answer.in_lang(lang))
     contact = committee.contact.filled() if committee else []
     if contact:
         lines.append("")
@@ -151,14 +155,16 @@ def answer(
     log_id: int | None,
     *,
     home_first: bool,
+    lead: str | None = None,
 ) -> Reply:
-    """An answered question: the fact, other committees' similar services, 👍/👎."""
+    """An answered question: the fact (led by the detail asked for), other committees'
+    similar services, 👍/👎."""
     parts = []
     committee = kb.committee_of(fact)
     if home_first and committee:
         home_name = committee.english_name if lang == "en" else committee.name
         parts.append(texts.YOUR_COMMITTEE.in_lang(lang).format(name=home_name))
-    parts.append(fact_text(kb, fact, lang))
+    parts.append(fact_text(kb, fact, lang, lead=lead))
     similar = [(m.fact, c) for m in others if (c := kb.committee_of(m.fact))]
     buttons: list[tuple[Button, ...]] = []
     if similar:
@@ -201,6 +207,13 @@ def did_you_mean(
     ]
     buttons.append(Button(texts.NONE_OF_THESE.in_lang(lang), encode(Kind.NONE_FITS, log_id or 0)))
     return Reply(heading.in_lang(lang), buttons=rows(buttons, per_row=1), lang=lang)
+
+
+def listing(kb: KnowledgeBase, matches: Sequence[Match], lang: Lang) -> Reply:
+    """ "Which committees …": every committee with a matching fact, one button each."""
+    committees = [c for m in matches if (c := kb.committee_of(m.fact))]
+    text = texts.LISTED.in_lang(lang).format(names=names(kb, committees, lang))
+    return Reply(text, buttons=fact_rows(kb, [m.fact for m in matches], lang), lang=lang)
 
 
 def detail_unknown(kb: KnowledgeBase, detail: Text, fact: Fact, lang: Lang, fallback: str) -> Reply:

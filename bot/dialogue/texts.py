@@ -90,6 +90,11 @@ OTHER_COMMITTEES = Text(
     zh="其他居委也有类似的服务:{names}。",
     en="Other committees with similar services: {names}.",
 )
+LISTED = Text(
+    zh="这些居委有相关的服务:{names}。点一个看看:",
+    en="These committees have something on that: {names}. Pick one:",
+)
+DETAIL_FIRST = Text(zh="👉 {detail}", en="👉 {detail}")
 DID_YOU_MEAN = Text(zh="您是想问:", en="Did you mean:")
 NONE_OF_THESE = Text(zh="都不是", en="None of these")
 NONE_REPLY = Text(

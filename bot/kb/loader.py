@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.kb.asking import AskingWords, load_shipped_asking, parse_asking
 from bot.kb.build import Builder
 from bot.kb.calibration import DecisionModel, parse_calibration
 from bot.kb.colloquial import Colloquial, parse_colloquial
@@ -70,6 +71,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     committees = [builder.committee(doc, Path(doc.file).stem) for doc in documents.committees]
     builder.check_cross_references(street_parts)
     colloquial, decision = _optional_parts(documents, problems)
+    asking = read_asking(root, problems)
     conversation = conversation_parts(
         documents.street, documents.emergency, documents.handoff, problems
     )
@@ -90,10 +92,17 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         sources=builder.sources,
         colloquial=colloquial,
         decision=decision,
+        asking=asking,
         emergency_numbers=conversation.emergency_numbers,
         emergency_words=conversation.emergency_words,
         handoff_words=conversation.handoff_words,
     )
+
+
+def read_asking(root: Path, problems: list[Problem]) -> AskingWords:
+    """details.yaml of the folder; a folder without one uses the shipped asking words."""
+    document = _read_optional(root / "details.yaml", root, problems)
+    return parse_asking(document, problems) if document else load_shipped_asking()
 
 
 def _optional_parts(

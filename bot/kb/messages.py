@@ -84,6 +84,10 @@ MESSAGES = {
     "not_one_word": Text(
         zh="左边应该是一个词(中间不能有空格)", en="the left side should be one word"
     ),
+    "asking_word_case": Text(
+        zh="英文问法请用小写(问题会先转成小写再比较)",
+        en="write English asking words in lower case (questions are lower-cased first)",
+    ),
     "maps_onto_itself": Text(zh="左右两边是同一个词", en="maps a word onto itself"),
     "word_listed": Text(
         zh="'{word}' 已经写过了(第 {first} 行)", en="'{word}' is already listed (line {first})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from bot.kb.asking import AskingWords
 from bot.kb.calibration import DecisionModel
 from bot.kb.colloquial import Colloquial
 from bot.kb.emergency import EmergencyNumbers, EmergencyWords
@@ -126,6 +127,8 @@ class KnowledgeBase:
     colloquial: Colloquial = field(default_factory=Colloquial)
     decision: DecisionModel | None = None
     """The fitted decision (calibration.yaml); None: the matcher's uncalibrated default."""
+    asking: AskingWords = field(default_factory=AskingWords)
+    """The words that show which kind of information a question asks (details.yaml)."""
     emergency_numbers: EmergencyNumbers | None = None
     """street.yaml's national emergency numbers (the first street's, with several)."""
     emergency_words: EmergencyWords | None = None

@@ -34,6 +34,7 @@ from bot.kb.loader import (
     _read,
     _read_optional,
     conversation_words,
+    read_asking,
     street_numbers,
 )
 from bot.kb.messages import say
@@ -46,6 +47,7 @@ SHARED_FILES = (
     "calibration.yaml",
     "emergency.yaml",
     "handoff.yaml",
+    "details.yaml",
 )
 """Files that apply to every street and so live at the top of the knowledge folder."""
 _STREET_FILES = ("street.yaml", "committees")
@@ -72,6 +74,7 @@ def load_streets(root: Path) -> KnowledgeBase:
     calibration_doc = _read_optional(root / "calibration.yaml", root, problems)
     colloquial = parse_colloquial(colloquial_doc, problems) if colloquial_doc else Colloquial()
     decision = parse_calibration(calibration_doc, problems) if calibration_doc else None
+    asking = read_asking(root, problems)
     builders: list[Builder] = []
     streets = [
         part
@@ -86,6 +89,7 @@ def load_streets(root: Path) -> KnowledgeBase:
         raise KnowledgeBaseError(problems)
     return replace(
         _merged(streets, synonyms, colloquial, decision),
+        asking=asking,
         emergency_numbers=conversation.emergency_numbers,
         emergency_words=conversation.emergency_words,
         handoff_words=conversation.handoff_words,

@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import bot
 from bot.kb import KnowledgeBase, load_knowledge
+from bot.kb.asking import AskingWords, Kind, KindWords
 from bot.kb.calibration import DecisionModel, LogisticModel
 from bot.kb.colloquial import Colloquial
 from bot.kb.emergency import EmergencyKind, EmergencyNumber, EmergencyNumbers, EmergencyWords
@@ -65,7 +66,7 @@ _ALLOWED: dict[tuple[str, str], type] = {
         Committee, CommitteeNames, Colloquial, Contact, DecisionModel, Document, Fact, Index,
         KnowledgeBase, LogisticModel, Scoring, Source, SourceDocument, Street, Tag, Text,
         PinyinKeys, SoundAlikeNames, Tokenizer, array, EmergencyNumber, EmergencyNumbers,
-        EmergencyKind, EmergencyWords, HandoffWords,
+        EmergencyKind, EmergencyWords, HandoffWords, AskingWords, KindWords, Kind,
     )
 }  # fmt: skip
 # how pickle rebuilds an array (of the one allowed class, array.array)

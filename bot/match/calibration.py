@@ -116,8 +116,8 @@ def decide(
         return "declined"  # the fee of a class the knowledge base describes: not known
     if confident >= answer_at and not guards.too_close:
         return "answered"
-    if plausible >= clarify_at and guards.offerable:
-        return "clarify"
+    if guards.offerable and (plausible >= clarify_at or guards.keywords):
+        return "clarify"  # a few keywords the best fact covers deserve a "did you mean"
     return "declined"
 
 

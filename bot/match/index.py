@@ -22,7 +22,9 @@ from typing import Literal, NamedTuple
 
 import jieba
 
-from bot.kb.model import Fact, KnowledgeBase
+from bot.kb.asking import Kind
+from bot.kb.model import Fact, KnowledgeBase, Lang
+from bot.match.answerability import given_kinds
 from bot.match.names import CommitteeNames, SoundAlikeNames
 from bot.match.normalize import cjk_count, normalize, split_syllables
 from bot.match.scoring import Scoring
@@ -80,6 +82,19 @@ class Index:
     ones it would lift highest alone (short phrasings first), ascending."""
     committee_documents: dict[str, tuple[int, int]] = field(default_factory=dict)
     """committee id -> its range of document numbers (a committee's documents are adjacent)."""
+    given: dict[tuple[int, Lang], frozenset[Kind]] = field(default_factory=dict)
+    """(fact number, language) -> the kinds of information its answer gives. Filled at
+    build for a base of up to `scoring.kinds_at_build` facts (the cache keeps them);
+    for a larger one, at a fact's first use (jieba's tagger reads 25,000 characters a
+    second: a city's base would take minutes to build)."""
+
+    def given_kinds(self, number: int, lang: Lang) -> frozenset[Kind]:
+        """What the fact's answer (and its committee's filled contact fields) gives."""
+        key = (number, lang)
+        kinds = self.given.get(key)
+        if kinds is None:
+            kinds = self.given[key] = _given_kinds(self.kb, self.facts[number], lang)
+        return kinds
 
     def weight(self, term: str) -> float:
         """How much a term says about which fact is meant: rare in the knowledge base
@@ -162,7 +177,39 @@ def build_index(kb: KnowledgeBase, scoring: Scoring | None = None) -> Index:
         street_names=_street_names(kb),
         leading_postings=_leading_postings(postings, documents, scoring),
         committee_documents=_committee_documents(facts, documents),
+        given=_all_given_kinds(kb, scoring),
     )
+
+
+def _all_given_kinds(
+    kb: KnowledgeBase, scoring: Scoring
+) -> dict[tuple[int, Lang], frozenset[Kind]]:
+    """Every fact's given kinds, for a base small enough to read them all at build."""
+    facts = kb.facts
+    if len(facts) > scoring.kinds_at_build:
+        return {}
+    langs: tuple[Lang, ...] = ("zh", "en")
+    return {
+        (number, lang): _given_kinds(kb, fact, lang)
+        for number, fact in enumerate(facts)
+        for lang in langs
+    }
+
+
+def _given_kinds(kb: KnowledgeBase, fact: Fact, lang: Lang) -> frozenset[Kind]:
+    committee = kb.committee_of(fact)
+    return given_kinds(
+        fact,
+        lang,
+        contact=committee.contact if committee else None,
+        asking=kb.asking,
+        not_names=_committee_names(kb),
+    )
+
+
+@lru_cache(maxsize=8)
+def _committee_names(kb: KnowledgeBase) -> tuple[str, ...]:
+    return tuple(name for c in kb.committees for name in c.all_names if len(name) >= 2)
 
 
 def _documents(kb: KnowledgeBase, tokenizer: Tokenizer, names: CommitteeNames) -> list[Document]:

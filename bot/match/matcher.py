@@ -14,12 +14,20 @@ shares a word with a fact is declined rather than guessed.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import replace
 
+from bot.kb.asking import Kind
 from bot.kb.calibration import DecisionModel
-from bot.kb.model import KnowledgeBase, Text
+from bot.kb.model import Fact, KnowledgeBase, Lang, Text
+from bot.match.answerability import (
+    asked_words,
+    asks_for_a_list,
+    counts_what_is_asked,
+    years_named,
+)
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
-from bot.match.details import Detail, asked_details, unanswered_detail
+from bot.match.details import OTHER_STREET, names_other_street, unanswered_kind
 from bot.match.index import Index, build_index
 from bot.match.names import blank_spans
 from bot.match.normalize import detect_language, normalize
@@ -28,6 +36,12 @@ from bot.match.repair import QuestionReader
 from bot.match.scoring import Scoring
 from bot.match.streets import which_street
 from bot.match.types import Guards, Match, MatcherSettings, MatchResult, QueryTerm
+
+QUESTION_WORDS = frozenset(
+    "what how where when who which why is are do does can could should any anyone".split()
+)
+"""Words that make English a question, not a list of keywords."""
+COUNTS = frozenset({Kind.PEOPLE_COUNT, Kind.TIMES_COUNT, Kind.AMOUNT})
 
 
 class Matcher:
@@ -47,6 +61,9 @@ class Matcher:
         self.index: Index = index or build_index(kb, self.scoring)
         self.reader = QuestionReader(self.index, self.scoring)
         self.ranker = Ranker(self.index, self.scoring)
+        self.years = frozenset(y for fact in self.kb.facts for y in years_named(fact.answer.zh))
+        """The years the knowledge base describes: a question about another is about
+        plans or history it does not record."""
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -66,13 +83,19 @@ class Matcher:
         normalized = normalize(question)
         lang = detect_language(question)
         named_id, text, namesakes = self._committee_named(normalized, street)
+        wants_list = asks_for_a_list(normalized, self.kb.asking)
+        if wants_list:  # 哪几个居委 says nothing about the topic
+            text = self.kb.asking.list_asked_in.sub(" ", text)
         terms = self.query_terms(text)
         if namesakes:
             return which_street(question, normalized, lang, self.ranker, terms, namesakes)
-        asked = asked_details(normalized, self.index.street_names)
+        asked = self._asked(normalized)
         ranked = self.ranker.rank(terms, named_id, street)
-        candidates = self._fact_giving_detail(asked, ranked, normalized)
-        limit = max(self.settings.max_alternatives, 3)
+        listed = self._listed(ranked, named_id) if wants_list else []
+        if listed:
+            asked.pop(Kind.AMOUNT, None)  # 哪几个居委 asks which, not how many
+        candidates = listed or self._fact_giving_kinds(asked, ranked, lang, normalized)
+        limit = max(self.settings.max_alternatives, len(listed), 3)
         result = MatchResult(
             question=question,
             normalized=normalized,
@@ -80,13 +103,41 @@ class Matcher:
             outcome="declined",
             candidates=tuple(candidates[:limit]),
             named_committee=named_id,
+            asked=frozenset(asked),
+            listing=bool(listed),
         )
         if not candidates:
             return result
-        missing = self._missing_detail(asked, candidates[0], normalized)
+        missing = self._missing_detail(asked, candidates[0], lang, normalized)
+        if names_other_street(normalized, self.index.street_names):
+            missing = OTHER_STREET
         given = bool(asked) and missing is None
         features = evidence(candidates, terms, self.index, named_id, lang, given)
         return self._decide(replace(result, evidence=features), candidates, missing)
+
+    def _listed(self, ranked: list[Match], named_id: str | None) -> list[Match]:
+        """For "which committees …": the best fact of each committee that scores close
+        enough to the best one, best first; empty unless two or more qualify."""
+        if named_id or not ranked:
+            return []
+        floor = max(self.settings.clarify_threshold, ranked[0].score * self.scoring.list_share)
+        seen: set[str] = set()
+        listed = []
+        for match in ranked:
+            committee = match.committee_id
+            if committee and committee not in seen and match.score >= floor:
+                seen.add(committee)
+                listed.append(match)
+        return listed[: self.scoring.max_listed] if len(listed) >= 2 else []
+
+    def _asked(self, normalized: str) -> dict[Kind, tuple[str, ...]]:
+        """The kinds of information the question asks, with the words that ask them; a
+        year the knowledge base does not describe asks for plans it does not record."""
+        asked = asked_words(normalized, self.kb.asking)
+        other_years = tuple(sorted(years_named(normalized) - self.years))
+        if other_years and self.years:
+            asked[Kind.LATER] = asked.get(Kind.LATER, ()) + other_years
+        return asked
 
     def _committee_named(
         self, normalized: str, street: str | None
@@ -122,10 +173,15 @@ class Matcher:
         clarify_at = _first_set(settings.clarify_confidence, model.clarify_at)
         guards = Guards(
             offerable=best.score >= settings.clarify_threshold,
-            too_close=self.too_close(best, candidates, result.named_committee),
+            # a list is meant to hold several committees' facts
+            too_close=not result.listing
+            and self.too_close(best, candidates, result.named_committee),
             missing_detail=missing_detail,
+            keywords=self._keywords_covered(result),
         )
         outcome = decide(confident, plausible, answer_at, clarify_at, guards)
+        if result.listing and outcome == "clarify":
+            outcome = "answered"  # the list offers every committee that matched
         # a question about the fee of a class the knowledge base describes: what it knows
         offered = guards.offerable and plausible >= clarify_at
         related = (best,) if guards.missing_detail is not None and offered else ()
@@ -133,39 +189,83 @@ class Matcher:
             result, outcome=outcome, confidence=round(confident, 3), related=related, guards=guards
         )
 
-    def _fact_giving_detail(
-        self, details: tuple[Detail, ...], candidates: list[Match], question: str
+    def _fact_giving_kinds(
+        self,
+        asked: Mapping[Kind, tuple[str, ...]],
+        candidates: list[Match],
+        lang: Lang,
+        question: str,
     ) -> list[Match]:
-        """A named committee's overview came first, but the question asks for a detail
-        (how many people) that one of the committee's own facts gives: that fact first."""
-        if not details or not candidates or not candidates[0].fact.overview:
+        """The best fact lacks a detail the question asks for (how many people), but
+        another fact of its committee gives it: that fact first. It may be a lower
+        candidate, or — when the committee's overview came first — any of its facts."""
+        if not asked or not candidates or self._gives(asked, candidates[0].fact, lang, question):
             return candidates
-        committee = self.kb.committee_of(candidates[0].fact)
+        best = candidates[0]
+        giving = self._same_committee_giving(asked, candidates, lang, question)
+        if giving is not None:
+            return [giving, *(m for m in candidates if m is not giving)]
+        fact = self._own_fact_giving(asked, best, lang, question) if best.fact.overview else None
+        if fact is None:
+            return candidates
+        return [replace(best, fact=fact, phrasing=fact.title.zh), *candidates[1:]]
+
+    def _same_committee_giving(
+        self,
+        asked: Mapping[Kind, tuple[str, ...]],
+        candidates: list[Match],
+        lang: Lang,
+        question: str,
+    ) -> Match | None:
+        """A lower candidate of the best one's committee that gives what is asked."""
+        best = candidates[0]
+        same = (m for m in candidates[1:] if m.committee_id and m.committee_id == best.committee_id)
+        return next((m for m in same if self._gives(asked, m.fact, lang, question)), None)
+
+    def _own_fact_giving(
+        self, asked: Mapping[Kind, tuple[str, ...]], best: Match, lang: Lang, question: str
+    ) -> Fact | None:
+        """Any fact of the (named) committee whose overview came first that gives it."""
+        committee = self.kb.committee_of(best.fact)
         if committee is None:
-            return candidates
-        giving = next(
-            (
-                fact
-                for fact in committee.facts
-                if not fact.overview
-                and unanswered_detail(details, fact, committee, question) is None
-            ),
-            None,
-        )
-        if giving is None:
-            return candidates
-        return [replace(candidates[0], fact=giving, phrasing=giving.title.zh), *candidates[1:]]
+            return None
+        facts = (f for f in committee.facts if not f.overview)
+        return next((f for f in facts if self._gives(asked, f, lang, question)), None)
+
+    def _gives(
+        self, asked: Mapping[Kind, tuple[str, ...]], fact: Fact, lang: Lang, question: str
+    ) -> bool:
+        return self._unanswered(asked, fact, lang, question) is None
+
+    def _unanswered(
+        self, asked: Mapping[Kind, tuple[str, ...]], fact: Fact, lang: Lang, question: str
+    ) -> Kind | None:
+        given = self.index.given_kinds(self.index.fact_numbers[fact.id], lang)
+        if COUNTS & asked.keys() and counts_what_is_asked(question, fact):
+            given |= COUNTS
+        answer = f"{fact.answer.zh} {fact.answer.en.casefold()}"
+        return unanswered_kind(asked, given, answer)
 
     def _missing_detail(
-        self, details: tuple[Detail, ...], best: Match, question: str
+        self, asked: Mapping[Kind, tuple[str, ...]], best: Match, lang: Lang, question: str
     ) -> Text | None:
         """The name of a detail the question asks for (a fee, hours) that the best fact
         does not give."""
-        if not details:
+        if not asked:
             return None
-        committee = self.kb.committee_of(best.fact)
-        missing = unanswered_detail(details, best.fact, committee, question)
-        return missing.label if missing else None
+        missing = self._unanswered(asked, best.fact, lang, question)
+        return self.kb.asking.label(missing) if missing else None
+
+    def _keywords_covered(self, result: MatchResult) -> bool:
+        """Two or three English words, no question (reading club, dog owners etiquette),
+        most of whose weight the best fact covers."""
+        words = result.normalized.split()
+        return (
+            result.lang == "en"
+            and 1 < len(words) <= self.scoring.keyword_words
+            and not QUESTION_WORDS.intersection(words)
+            and result.evidence.get("coverage", 0.0) >= self.scoring.keyword_coverage
+        )
 
     def too_close(self, best: Match, candidates: list[Match], named: str | None) -> bool:
         """Another committee's fact is about as good: never answer outright. A committee

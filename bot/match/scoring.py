@@ -100,3 +100,15 @@ class Scoring:
     max_question_chars: int = 200
     """The matcher reads this many characters of a question; a longer one is cut (a
     resident's question is rarely over 60; a 1 MB paste must not cost seconds)."""
+    kinds_at_build: int = 1000
+    """Facts: up to this many, what each answer gives is read when the index is built;
+    beyond, at each fact's first use (jieba's tagger is slow on a city's base)."""
+    list_share: float = 0.55
+    """"Which committees …": a committee is listed when its best fact scores this share of
+    the best one's (and at least the lowest score that may be offered)."""
+    max_listed: int = 8
+    """The most committees one list reply names."""
+    keyword_words: int = 4
+    """English of at most this many words and no question word is a keyword query."""
+    keyword_coverage: float = 0.6
+    """The share of a keyword query's weight the best fact must cover to be offered."""

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.kb.asking import Kind
 from bot.kb.model import Fact, Lang, Text
 
 Outcome = Literal["answered", "clarify", "declined"]
@@ -53,6 +54,8 @@ class Guards:
     """Another committee's fact is as good: never answer outright."""
     missing_detail: Text | None = None
     """The detail the question asks for (a fee, hours) that the best fact does not give."""
+    keywords: bool = False
+    """A few English keywords (reading club) that the best fact covers: at least offered."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,12 @@ class MatchResult:
     related: tuple[Match, ...] = field(default=())
     """For a decline of a question next to a known topic (the fee of a class the knowledge
     base describes): the fact it is next to, offered as "what I do know"."""
+    listing: bool = False
+    """The question asks which committees do something: the candidates are the list, one
+    fact per committee, best first."""
+    asked: frozenset[Kind] = frozenset()
+    """The kinds of information the question asks for (a count, a date): an answer
+    leads with the clause that gives them (answerability.detail_span)."""
 
     @property
     def answered(self) -> bool:

@@ -170,7 +170,7 @@ class StaffDesk:
             return "blocked"  # closed: never tried again
         except (TelegramError, KeyError, TypeError, ValueError) as exc:
             logger.warning("hand-off %d not delivered (%s); trying again later", handoff.id, exc)
-            await asyncio.to_thread(self.desk.reopen_delivery, handoff.id)
+            await asyncio.to_thread(self.desk.reopen_delivery, handoff.id, handoff.address)
             return "later"
         return "sent"
 

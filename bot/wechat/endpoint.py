@@ -76,12 +76,15 @@ class WeChatFront:
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def keep_sending(self, stop: asyncio.Event) -> Coroutine[Any, Any, None] | None:
-        """The background task that sends follow-ups (None: no API or no journal)."""
+        """The background task that sends follow-ups and staff's answers (None: no API or
+        no journal)."""
         journal = self.dialogue.journal
         if self.api is None or journal is None:
             return None
-        knowledge = self.dialogue.knowledge
-        return followups.keep_delivering(self.api, journal, knowledge, self.last_seen, stop)
+        knowledge, desk = self.dialogue.knowledge, self.dialogue.handoffs
+        return followups.keep_delivering(
+            self.api, journal, knowledge, self.last_seen, stop, desk=desk
+        )
 
     def routes(self) -> list[Route]:
         return [

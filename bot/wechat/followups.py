@@ -1,4 +1,5 @@
-"""Follow-ups in WeChat: "您之前问的…,现在有答案了" as a customer-service message.
+"""Follow-ups in WeChat: "您之前问的…,现在有答案了" as a customer-service message, and
+staff's answers to a resident's hand-off the same way.
 
 WeChat accepts those only within 48 hours of the resident's last message. Inside that
 window the follow-up is claimed (so it goes out once), sent, and marked sent only once
@@ -18,10 +19,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.dialogue.followups import followup_reply
+from bot.dialogue.handoff import answer_reply
 from bot.wechat.api import OUT_OF_WINDOW, UNSUBSCRIBED, WeChatApi, WeChatApiError
 from bot.wechat.render import render_turn
 
 if TYPE_CHECKING:
+    from bot.handoffs import HandoffDesk
     from bot.match.live import LiveKnowledge
     from bot.teachlog import FollowUp, Status, TeachJournal
     from bot.wechat.lru import Recent
@@ -66,6 +69,30 @@ async def deliver(
     return sent
 
 
+async def deliver_answers(
+    api: WeChatApi,
+    desk: HandoffDesk,
+    last_seen: Recent[str, float],
+    clock: Callable[[], float] = time.time,
+) -> int:
+    """Send staff's answers to WeChat residents who wrote within 48 hours; the number
+    sent. The others come with the resident's next reply (`due_replies`)."""
+    sent = 0
+    for handoff in await asyncio.to_thread(desk.undelivered, CHANNEL):
+        last = max(handoff.opened_at, last_seen.get(handoff.user_key) or 0.0)
+        user = str((handoff.address or {}).get("user", ""))
+        if clock() - last >= WINDOW or not user.startswith(f"{CHANNEL}:"):
+            continue
+        if not await asyncio.to_thread(desk.claim_delivery, handoff.id):
+            continue  # another process took it, or the resident's next reply did
+        messages = render_turn([answer_reply(handoff)]).messages
+        status = await _send(api, user.removeprefix(f"{CHANNEL}:"), messages)
+        if status == "pending":
+            await asyncio.to_thread(desk.reopen_delivery, handoff.id, handoff.address)
+        sent += status == "sent"
+    return sent
+
+
 async def _send(api: WeChatApi, openid: str, messages: tuple[str, ...]) -> Status:
     try:
         for text in messages:
@@ -86,11 +113,14 @@ async def keep_delivering(
     last_seen: Recent[str, float],
     stop: asyncio.Event,
     every: float = OWED_EVERY,
+    desk: HandoffDesk | None = None,
 ) -> None:
-    """Until `stop`: send what teaches queued for WeChat residents."""
+    """Until `stop`: send what teaches queued for WeChat residents, and staff's answers."""
     while not stop.is_set():
         try:
             await deliver(api, journal, knowledge, last_seen)
+            if desk is not None:
+                await deliver_answers(api, desk, last_seen)
         except Exception:  # the loop must outlive any one failure
             logger.exception("sending WeChat follow-ups failed; trying again later")
         with contextlib.suppress(TimeoutError):

@@ -1,0 +1,151 @@
+"""What a question asks for and what a fact's answer gives (bot/match/answerability.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.dialogue import Dialogue, TextMessage, User
+from bot.kb.asking import Kind, parse_asking
+from bot.kb.loader import KnowledgeBaseError, load_knowledge
+from bot.kb.model import Contact, KnowledgeBase
+from bot.match import LiveKnowledge, Matcher, MatcherSettings
+from bot.match.answerability import asked_kinds, detail_span, given_kinds
+from bot.store import Store
+from bot.yamlfile import load_yaml
+
+SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge(SHIPPED)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("那个护绿队一共有多少个队员", Kind.PEOPLE_COUNT),
+        ("去年搞了几次活动", Kind.TIMES_COUNT),
+        ("阅览室哪一年开的", Kind.DATE),
+        ("书法课多久上一次", Kind.FREQUENCY),
+        ("调解员姓什么", Kind.PERSON_NAME),
+        ("办公室地址在哪条路", Kind.PLACE),
+        ("上课要付钱伐", Kind.PRICE),
+        ("暑假班怎么报名", Kind.PROCEDURE),
+        ("阅览室几点开门", Kind.HOURS),
+        ("有没有年龄限制", Kind.PROPERTY),
+        ("What does the class cost?", Kind.PRICE),
+        ("What is the mediator's name?", Kind.PERSON_NAME),
+    ],
+)
+def test_a_question_asks_the_kind_its_words_ask(question: str, kind: Kind) -> None:
+    assert kind in asked_kinds(question)
+
+
+def test_a_plain_topic_question_asks_no_detail() -> None:
+    assert asked_kinds("合二阅览室是做什么的") == frozenset()
+
+
+def test_counts_dates_and_names_are_read_from_the_answer(kb: KnowledgeBase) -> None:
+    market = kb.fact("xiaohe-fresh-market")  # 475位注册用户, 3304人次, 2018年6月
+    calligraphy = kb.fact("xinhua-calligraphy")  # 每月上四次课, 张建强老师
+    assert market is not None and calligraphy is not None
+    assert {Kind.PEOPLE_COUNT, Kind.TIMES_COUNT, Kind.DATE} <= given_kinds(market, "zh")
+    assert {Kind.FREQUENCY, Kind.PERSON_NAME} <= given_kinds(calligraphy, "zh")
+    assert Kind.PRICE not in given_kinds(calligraphy, "zh")
+    assert Kind.HOURS not in given_kinds(calligraphy, "zh")
+
+
+def test_a_committee_name_is_no_person_name(kb: KnowledgeBase) -> None:
+    sports = kb.fact("jiansi-sports")  # jieba tags 向建四(居委) as a person's name
+    assert sports is not None
+    names = [name for c in kb.committees for name in c.all_names]
+    assert Kind.PERSON_NAME not in given_kinds(sports, "zh", not_names=names)
+
+
+def test_a_filled_contact_field_gives_its_kind(kb: KnowledgeBase) -> None:
+    fact = kb.fact("heer-reading-room")
+    assert fact is not None
+    assert Kind.HOURS not in given_kinds(fact, "zh")
+    assert Kind.HOURS in given_kinds(fact, "zh", contact=Contact(hours="9:00-17:00"))
+
+
+def test_the_detail_span_is_the_clause_that_gives_it(kb: KnowledgeBase) -> None:
+    fact = kb.fact("heyi-elderly-care")
+    assert fact is not None
+    span = detail_span(fact, Kind.PEOPLE_COUNT, "zh")
+    assert span is not None and "360余人次" in span and "助洁" not in span
+    english = detail_span(fact, Kind.PEOPLE_COUNT, "en")
+    assert english is not None and "360" in english
+    assert detail_span(fact, Kind.PRICE, "zh") is None
+
+
+def test_a_broken_details_file_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "details.yaml"
+    path.write_text("kinds:\n  price:\n    label: {zh: 费用, en: fee}\n    asks: [Fee]\n")
+    problems: list = []
+    parse_asking(load_yaml(path), problems)
+    assert problems and problems[0].line == 4
+
+
+def test_check_rejects_an_unknown_kind(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(SHIPPED, tmp_path / "knowledge")
+    details = tmp_path / "knowledge" / "details.yaml"
+    details.write_text(details.read_text(encoding="utf-8").replace("  hours:", "  hourz:"))
+    with pytest.raises(KnowledgeBaseError, match="hourz"):
+        load_knowledge(tmp_path / "knowledge")
+
+
+# --- the matcher and the replies that use it ------------------------------------------
+@pytest.fixture(scope="module")
+def matcher(kb: KnowledgeBase) -> Matcher:
+    return Matcher(kb)
+
+
+def test_a_detail_the_best_fact_gives_is_answered_and_one_it_lacks_declined(
+    matcher: Matcher,
+) -> None:
+    given = matcher.match("新华的书法课每月有几回")
+    assert given.answered and given.best is not None
+    assert given.best.fact.id == "xinhua-calligraphy"
+    lacking = matcher.match("新华的书法课学一期付多少钱")
+    assert lacking.outcome == "declined" and lacking.guards.missing_detail is not None
+    assert [m.fact.id for m in lacking.related] == ["xinhua-calligraphy"]
+
+
+def test_which_committees_is_answered_with_every_committee_that_has_it(
+    matcher: Matcher,
+) -> None:
+    result = matcher.match("有书法班的是哪几个居委")
+    assert result.answered and result.listing
+    assert {"xinhua", "heer"} <= {m.committee_id for m in result.candidates}
+    assert len({m.committee_id for m in result.candidates}) == len(result.candidates)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("reading club", "heer-reading-room"),
+        ("dog owners etiquette", "jiansi-civility"),
+        ("calligraphy teacher", "xinhua-calligraphy"),
+    ],
+)
+def test_a_few_english_keywords_reach_the_right_fact(
+    matcher: Matcher, question: str, fact_id: str
+) -> None:
+    result = matcher.match(question)
+    assert result.outcome != "declined"
+    assert result.best is not None and result.best.fact.id == fact_id
+
+
+def test_the_reply_leads_with_the_detail_asked(kb: KnowledgeBase, store: Store) -> None:
+    live = LiveKnowledge(SHIPPED, MatcherSettings())
+    reply = Dialogue(live, store).handle(
+        User("test:detail"), TextMessage("建二的服务队一年服务多少人")
+    )
+    first_lines = reply.text.split("\n\n")[1]  # after the title and the committee
+    assert "890人次" in first_lines and first_lines.startswith("👉")
