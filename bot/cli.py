@@ -110,7 +110,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     from bot.admin.ask import run_ask
 
-    return run_ask(config, args.question, as_json=args.json)
+    return run_ask(config, args.question, as_json=args.json, dialogue=args.dialogue)
 
 
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
@@ -305,6 +305,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         arguments=(
             arg("question", nargs="?", help="the question; omit to read lines from stdin"),
             arg("--json", action="store_true", help="print one JSON object per question"),
+            arg(
+                "--dialogue",
+                action="store_true",
+                help='read JSON lines {"user": ID, "text": QUESTION} and keep one '
+                "conversation per user, as the chat does",
+            ),
         ),
     ),
     Subcommand(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.context import Context
 from bot.dialogue import (
     MAX_PAYLOAD_BYTES,
     ButtonPress,
@@ -39,7 +40,9 @@ class ScriptedMatcher:
         self.script: dict[str, MatchResult] = {}
         self.calls: list[str] = []
 
-    def match(self, question: str, *, street: str | None = None) -> MatchResult:
+    def match(
+        self, question: str, *, street: str | None = None, context: Context | None = None
+    ) -> MatchResult:
         self.calls.append(question)
         if question in self.script:
             return self.script[question]

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.language import LanguageMemory, answer_language, switches_language
+from bot.dialogue.language import (
+    answer_language,
+    choose_language,
+    conversation_language,
+    switches_language,
+)
 
 # (message, in a Chinese conversation it switches to …, … in an English one)
 TABLE = [
@@ -76,13 +81,13 @@ def test_a_token_is_answered_in_the_conversations_language(text: str) -> None:
     assert answer_language(text, "en") == "en"
 
 
-def test_ok_after_chinese_keeps_the_memory_chinese_and_a_sentence_switches_it() -> None:
-    memory = LanguageMemory()
-    choose = {"chosen": None, "hint": "zh-CN", "default": "zh"}
-    assert memory.choose("u", text="哪里可以买菜", **choose) == "zh"  # type: ignore[arg-type]
-    assert memory.choose("u", text="OK", **choose) == "zh"  # type: ignore[arg-type]
-    assert memory.choose("u", text=None, **choose) == "zh"  # type: ignore[arg-type]
-    assert memory.choose("u", text="library", **choose) == "en"  # type: ignore[arg-type]
-    assert memory.choose("u", text=None, **choose) == "zh"  # type: ignore[arg-type]
-    assert memory.choose("u", text="where is the library", **choose) == "en"  # type: ignore[arg-type]
-    assert memory.choose("u", text=None, **choose) == "en"  # type: ignore[arg-type]
+def test_ok_after_chinese_keeps_the_conversation_chinese_and_a_sentence_switches_it() -> None:
+    """What the stored context keeps (`conversation_language`) and what each message is
+    answered in (`choose_language`), turn by turn."""
+    rule = {"hint": "zh-CN", "default": "zh"}
+    last = None
+    answers = []
+    for text in ["哪里可以买菜", "OK", None, "library", None, "where is the library", None]:
+        answers.append(choose_language(chosen=None, text=text, last=last, **rule))  # type: ignore[arg-type]
+        last = conversation_language(text=text, last=last, **rule)  # type: ignore[arg-type]
+    assert answers == ["zh", "zh", "zh", "en", "zh", "en", "en"]

@@ -221,6 +221,8 @@ def test_many_threads_share_one_store(any_store):
         thread.start()
     for thread in threads:
         thread.join()
+    # writes are queued (a reply never waits for them): read once the queue is written
+    assert store.flush(30)
     assert len(store.questions(0)) == 200
     assert len(store.feedback(0)) == 200
 

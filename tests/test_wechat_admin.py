@@ -3,6 +3,7 @@ question came from as admins see it (report, /unanswered, /admin)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sqlite3
@@ -23,7 +24,7 @@ from bot.dialogue import Dialogue, TextMessage, User
 from bot.match import LiveKnowledge
 from bot.match.types import MatcherSettings
 from bot.report import build_report, format_report
-from bot.store import MIGRATIONS, Store, opening
+from bot.store import Store
 from bot.teachlog import FollowUp, TeachJournal
 from bot.telegram.followups import is_telegram
 from bot.web.app import create_app
@@ -181,18 +182,21 @@ def test_questions_carry_their_channel_into_report_unanswered_and_admin(
         admin_token="admin-token-0123456789",
         close_store=False,
     )
-    with TestClient(app) as client:  # a script with the token (staff log in)
-        page = client.get("/admin", headers={"Authorization": "Bearer admin-token-0123456789"})
+    auth = base64.b64encode(b"staff:admin-token-0123456789").decode()
+    with TestClient(app) as client:
+        page = client.get("/admin", headers={"Authorization": f"Basic {auth}"})
     assert page.status_code == 200 and "微信×2" in page.text
 
 
 def test_an_older_database_gains_the_channel_column(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from bot.store import opening
+
     db = tmp_path / "bot.sqlite3"
-    channels = MIGRATIONS.index("ALTER TABLE question_log ADD COLUMN channel TEXT;")
-    with monkeypatch.context() as older:  # a bot of the schema before channels made it
-        older.setattr(opening, "MIGRATIONS", MIGRATIONS[:channels])
+    channels = next(i for i, m in enumerate(opening.MIGRATIONS) if "ADD COLUMN channel" in m)
+    with monkeypatch.context() as older:  # as a bot of the schema before channels made it
+        older.setattr(opening, "MIGRATIONS", opening.MIGRATIONS[:channels])
         Store(db).close()
     with sqlite3.connect(db) as raw:
         raw.execute(

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Iterable
 from typing import Any
 
 from bot.config import Config
+from bot.context import NO_CONTEXT, Context
 from bot.dialogue import texts
+from bot.dialogue.choice import choose
+from bot.dialogue.context import after_question
 from bot.dialogue.conversation import MAX_QUESTION_CHARS
 from bot.dialogue.emergency import emergency_reply
 from bot.dialogue.handoff import asks_for_person
+from bot.dialogue.settings import DEFAULT
 from bot.kb import KnowledgeBase, KnowledgeBaseError
 from bot.match import Matcher, MatchResult, detect_language, explain
 from bot.match.cache import load_index
@@ -32,6 +38,7 @@ def result_record(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
         "shared_terms": chosen["shared_terms"],
         "confidence": result.confidence,
         "evidence": {name: round(value, 3) for name, value in result.evidence.items()},
+        "context": _context_record(result),
         "related": [
             {"committee": _short_name(kb, m.fact.committee_id), "fact_id": m.fact.id}
             for m in result.related
@@ -45,6 +52,14 @@ def result_record(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
             for match in result.candidates[1:4]
         ],
     }
+
+
+def _context_record(result: MatchResult) -> dict[str, Any] | None:
+    """How the conversation so far shaped the reading (None: there was no context)."""
+    use = result.context
+    if use is None:
+        return None
+    return {"used": use.how != "fresh", "how": use.how, "why": use.why, "fact_id": use.fact_id}
 
 
 def _chosen(result: MatchResult, kb: KnowledgeBase) -> dict[str, Any]:
@@ -64,7 +79,8 @@ def _answer(result: MatchResult, kb: KnowledgeBase) -> str | None:
     """What the bot would say: the answer, nothing yet (it asks back), or the fallback."""
     best = result.best
     if best and result.outcome == "answered":
-        return best.fact.answer.in_lang(result.lang)
+        answer = best.fact.answer.in_lang(result.lang)
+        return f"{result.detail_span}\n\n{answer}" if result.detail_span else answer
     if result.outcome == "clarify":
         return None
     return kb.fallback.in_lang(result.lang)
@@ -75,7 +91,7 @@ def _short_name(kb: KnowledgeBase, committee_id: str | None) -> str | None:
     return committee.short_name if committee else None
 
 
-def run_ask(config: Config, question: str | None, *, as_json: bool) -> int:
+def run_ask(config: Config, question: str | None, *, as_json: bool, dialogue: bool = False) -> int:
     try:
         index = load_index(config.knowledge_dir)  # the on-disk cache when it fits
     except KnowledgeBaseError as exc:
@@ -83,20 +99,58 @@ def run_ask(config: Config, question: str | None, *, as_json: bool) -> int:
         return 1
     kb = index.kb
     matcher = Matcher(kb, config.matcher, index=index)
+    if dialogue:
+        return _ask_dialogue(matcher, sys.stdin, as_json=as_json)
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
     for text in questions:
         if len(text) > MAX_QUESTION_CHARS:  # the bot refuses these unmatched: so does ask
             print(too_long(text, as_json=as_json), flush=True)
             continue
-        first = first_step_record(kb, text)
-        if first is not None:  # the bot answers these before any matching: so does ask
-            print(json.dumps(first, ensure_ascii=False) if as_json else first["answer"], flush=True)
+        if not _first_step(kb, text, as_json=as_json):
+            _print_result(matcher.match(text), kb, as_json=as_json)
+    return 0
+
+
+def _first_step(kb: KnowledgeBase, text: str, *, as_json: bool) -> bool:
+    """An emergency or a request for a person is answered before any matching, as the
+    bot does: printed, and True."""
+    first = first_step_record(kb, text)
+    if first is None:
+        return False
+    print(json.dumps(first, ensure_ascii=False) if as_json else first["answer"], flush=True)
+    return True
+
+
+def _print_result(result: MatchResult, kb: KnowledgeBase, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result_record(result, kb), ensure_ascii=False), flush=True)
+    else:
+        print(describe(result, kb), flush=True)
+
+
+def _ask_dialogue(matcher: Matcher, lines: Iterable[str], *, as_json: bool) -> int:
+    """JSON lines {"user": ID, "text": QUESTION}: one conversation per user, kept as the
+    chat keeps it (bot.dialogue.context), each answer printed as it comes."""
+    contexts: dict[str, Context] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
             continue
-        result = matcher.match(text)
-        if as_json:
-            print(json.dumps(result_record(result, kb), ensure_ascii=False), flush=True)
-        else:
-            print(describe(result, kb))
+        try:
+            message = json.loads(line)
+            user, text = str(message["user"]), str(message["text"])
+        except (ValueError, KeyError, TypeError):
+            print(f'line {number}: expected {{"user": ID, "text": QUESTION}}', file=sys.stderr)
+            return 1
+        if len(text) > MAX_QUESTION_CHARS:
+            print(too_long(text, as_json=as_json), flush=True)
+            continue
+        if _first_step(matcher.kb, text, as_json=as_json):
+            continue  # answered before matching; the conversation's topic stays
+        context = contexts.get(user, NO_CONTEXT)
+        result = matcher.match(text, context=context)
+        choice = choose(result, None, DEFAULT)
+        contexts[user] = after_question(context, result, choice, result.lang, time.time())
+        _print_result(result, matcher.kb, as_json=as_json)
     return 0
 
 
@@ -134,6 +188,10 @@ def describe(result: MatchResult, kb: KnowledgeBase) -> str:
     ]
     if result.named_committee:
         lines.append(f"   names the committee: {result.named_committee}")
+    if result.context is not None:
+        use = result.context
+        used = "used" if use.how != "fresh" else "not used"
+        lines.append(f"   context {used} ({use.how}, last fact {use.fact_id or '-'}): {use.why}")
     lines += ["", _verdict(result, kb), ""]
     if result.related:
         lines.append(f"   offered as related: {result.related[0].fact.id} (a detail it lacks)")

@@ -35,7 +35,9 @@ from bot.text import Lang, Text
 
 STREET = "街道"
 FIGURES = ("first", "within2", "wrong", "declined", "english")
-LOWER_IS_BETTER = frozenset({"wrong"})
+DIALOGUE_FIGURES = ("first", "followup", "followup_wrong", "declined_detail")
+"""The figures of dialogue files (bot/admin/dialogues.py)."""
+LOWER_IS_BETTER = frozenset({"wrong", "followup_wrong"})
 _CATEGORY_RE = re.compile(r"^\s*#\s*-{2,}\s*(.+?)\s*-{2,}\s*$")
 
 
@@ -252,8 +254,9 @@ def parse_minimums(spec: str) -> dict[str, float]:
     minimums: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in spec.split(","))):
         name, _, value = part.partition("=")
-        if name not in FIGURES:
-            raise EvalError(texts.EVAL_UNKNOWN_FIGURE.fill(name=name, known=", ".join(FIGURES)))
+        known = dict.fromkeys((*FIGURES, *DIALOGUE_FIGURES))
+        if name not in known:
+            raise EvalError(texts.EVAL_UNKNOWN_FIGURE.fill(name=name, known=", ".join(known)))
         try:
             minimums[name] = float(value)
         except ValueError:
@@ -265,7 +268,7 @@ def shortfalls(summary: dict[str, Any], minimums: dict[str, float]) -> list[Text
     """The figures that fall short of `minimums` ("wrong" is a maximum)."""
     failed = []
     for name, bound in minimums.items():
-        share = summary[name]["share"]
+        share = summary[name]["share"] if name in summary else None
         if share is None:
             continue
         percent = 100 * share
@@ -306,23 +309,62 @@ def run_eval(
     lang: Lang = "zh",
     street: str | None = None,
 ) -> int:
-    loaded = load_sets(config, paths, doing="evaluate", lang=lang)
+    gathered = _judge_all(config, paths, lang=lang, street=street)
+    if isinstance(gathered, int):
+        return gathered
+    judged, overall, conversations = gathered
+    if as_json:
+        _print_json(judged, overall, conversations)
+    else:
+        _print_all(judged, overall, conversations, show_misses=show_misses, lang=lang)
+    summaries = ([overall] if judged else []) + list(conversations.values())
+    failed = [line for summary in summaries for line in shortfalls(summary, minimums or {})]
+    for line in failed:
+        print(line.in_lang(lang), file=sys.stderr)
+    return 1 if failed else 0
+
+
+Judged = tuple[dict[str, list[CaseResult]], dict[str, Any], dict[str, dict[str, Any]]]
+
+
+def _judge_all(
+    config: Config, paths: list[Path], *, lang: Lang, street: str | None
+) -> Judged | int:
+    """Every question set judged, their overall summary, and each dialogue file's summary;
+    or the exit code after saying why they cannot be had."""
+    from bot.admin import dialogues  # it builds on this module
+
+    questions, talks = dialogues.split_files(paths)
+    loaded = load_sets(config, questions, doing="evaluate", lang=lang)
     if loaded is None:
         return 1
     sets, matcher = loaded
     usable, street = chosen_street(matcher.kb, street, lang)
     if not usable:
         return 2
+    conversations = dialogues.evaluate_files(talks, matcher, street, lang)
+    if conversations is None:
+        return 1
     judged = {name: evaluate(matcher, cases, street) for name, cases in sets.items()}
     overall = summarize([o for outcomes in judged.values() for o in outcomes])
-    if as_json:
-        _print_json(judged, overall)
-    else:
+    return judged, overall, conversations
+
+
+def _print_all(
+    judged: dict[str, list[CaseResult]],
+    overall: dict[str, Any],
+    conversations: dict[str, dict[str, Any]],
+    *,
+    show_misses: bool,
+    lang: Lang,
+) -> None:
+    """The question sets' report, then each dialogue file's."""
+    from bot.admin.dialogues import print_dialogue_report
+
+    if judged:
         _print_report(judged, overall, show_misses=show_misses, lang=lang)
-    failed = shortfalls(overall, minimums or {})
-    for line in failed:
-        print(line.in_lang(lang), file=sys.stderr)
-    return 1 if failed else 0
+    for name, summary in conversations.items():
+        print_dialogue_report(name, summary, show_misses=show_misses, lang=lang)
 
 
 def _reason(exc: Exception, lang: Lang) -> str:
@@ -333,9 +375,16 @@ def _reason(exc: Exception, lang: Lang) -> str:
     return str(exc)
 
 
-def _print_json(judged: dict[str, list[CaseResult]], overall: dict[str, Any]) -> None:
-    report = {name: summarize(outcomes) for name, outcomes in judged.items()}
-    print(json.dumps({"overall": overall, "sets": report}, ensure_ascii=False, indent=2))
+def _print_json(
+    judged: dict[str, list[CaseResult]],
+    overall: dict[str, Any],
+    conversations: dict[str, dict[str, Any]],
+) -> None:
+    report: dict[str, Any] = {"overall": overall, "sets": {}}
+    report["sets"] = {name: summarize(outcomes) for name, outcomes in judged.items()}
+    if conversations:
+        report["dialogues"] = conversations
+    print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
 def _print_report(

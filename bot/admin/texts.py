@@ -160,6 +160,23 @@ EVAL_MISS = Text(
     en="  {flag}: {question!r}  expected {expected}, got {got} "
     "({outcome}, {fact}, score {score:.1f}, p {confidence:.2f})",
 )
+EVAL_DIALOGUE_FIELDS = Text(
+    zh="{path}:第 {number} 段对话需要 'turns'(按顺序问的问题,每个有 q 和 expect)",
+    en="{path}: dialogue {number} needs 'turns' (its questions in order, each with q and expect)",
+)
+EVAL_DIALOGUES = Text(zh="对话集 / 类型", en="dialogues / pattern")
+EVAL_DIALOGUE_LEGEND = Text(
+    zh="first = 对话第一句答对;followup = 追问答对;followup_wrong = 追问直接答错;"
+    "declined_detail = 知识库没有的细节说不知道",
+    en="first = first turns right; followup = follow-ups right; followup_wrong = follow-ups "
+    "answered wrongly; declined_detail = details the knowledge base lacks declined",
+)
+EVAL_DIALOGUE_MISS = Text(
+    zh="  {flag}:第 {turn} 句 {question!r}  应为 {expected},实际 {got}"
+    "({outcome},{fact},上下文 {context})",
+    en="  {flag}: turn {turn} {question!r}  expected {expected}, got {got} "
+    "({outcome}, {fact}, context {context})",
+)
 EVAL_WRONG = Text(zh="答错", en="WRONG")
 EVAL_MISSED = Text(zh="没答对", en="miss")
 EVAL_DECLINE = Text(zh="说不知道", en="decline")

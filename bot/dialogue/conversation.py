@@ -10,18 +10,21 @@ replies look is `render`.
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from bot.context import Context
 from bot.dialogue import render, texts
 from bot.dialogue.choice import Choice, choose
 from bot.dialogue.committees import find_committee, name_like
+from bot.dialogue.context import after_fact, after_question
 from bot.dialogue.emergency import emergency_reply
 from bot.dialogue.followups import followups_command
 from bot.dialogue.handoff import handoff_reply
-from bot.dialogue.language import LANG_CHOICES, LanguageMemory
+from bot.dialogue.language import LANG_CHOICES, choose_language, conversation_language
 from bot.dialogue.payloads import STAFF_KINDS, Kind, decode, encode, parse_log_id, resolve
 from bot.dialogue.settings import DEFAULT, DialogueSettings
 from bot.dialogue.smalltalk import small_talk
@@ -56,6 +59,14 @@ NEAREST_KEPT = 3
 """Nearest facts logged with a question, for the admins' teach buttons."""
 
 
+def _lead(result: MatchResult, fact: Fact, lang: Lang) -> str | None:
+    """What an answer leads with: the detail a follow-up asked (read in context), else
+    the clause that gives what the question asked."""
+    if result.detail_span and fact is result.best_fact:
+        return result.detail_span
+    return lead_detail(fact, result.asked, lang)
+
+
 def lead_detail(fact: Fact, asked: Iterable[DetailKind], lang: Lang) -> str | None:
     """The clause of the answer that gives what the question asked (890人次), if any."""
     spans = (detail_span(fact, kind, lang) for kind in sorted(asked, key=lambda k: k.value))
@@ -69,6 +80,8 @@ class _Turn:
     snapshot: Snapshot
     user: User
     prefs: Preferences
+    context: Context
+    """What the resident's conversation is about (expired: only its language)."""
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -94,13 +107,14 @@ class Dialogue:
         self.handoffs = handoffs  # messages to staff; None: residents are told they cannot
         self.default_language = default_language
         self.settings = settings
-        self.languages = LanguageMemory()
 
     # --- entry point --------------------------------------------------------
 
     def handle(self, user: User, incoming: Incoming) -> Reply:
         """Answer one message or button press; never raises."""
-        turn = _Turn(self.knowledge.current, user, self.store.preferences(user.id))
+        turn = _Turn(
+            self.knowledge.current, user, self.store.preferences(user.id), self._context(user)
+        )
         try:
             reply = self._dispatch(turn, incoming)
         except Exception:
@@ -111,7 +125,8 @@ class Dialogue:
     def conversation_language(self, user: User) -> Lang:
         """The language of `user`'s conversation (a page's, its menus'): what a button
         press would be answered in."""
-        return self._lang(_Turn(self.knowledge.current, user, self.store.preferences(user.id)))
+        prefs, context = self.store.preferences(user.id), self._context(user)
+        return self._lang(_Turn(self.knowledge.current, user, prefs, context))
 
     def _dispatch(self, turn: _Turn, incoming: Incoming) -> Reply:
         if isinstance(incoming, TextMessage):
@@ -124,13 +139,42 @@ class Dialogue:
 
     def _lang(self, turn: _Turn, text: str | None = None) -> Lang:
         """The language to answer in; `text`: what the resident wrote (None: a button)."""
-        return self.languages.choose(
-            turn.user.id,
+        return choose_language(
             chosen=turn.prefs.language,
             text=text,
+            last=turn.context.lang,
             hint=turn.user.language_code,
             default=self.default_language,
         )
+
+    # --- the conversation's context (kept in the store) ------------------------
+
+    def _context(self, user: User) -> Context:
+        lifetime = 60 * self.settings.context_minutes
+        return self.store.context(user.id).as_of(time.time(), lifetime)
+
+    def _last_lang(self, turn: _Turn, text: str) -> Lang:
+        """The conversation's language after the resident wrote `text` (kept in the context)."""
+        return conversation_language(
+            text=text,
+            last=turn.context.lang,
+            hint=turn.user.language_code,
+            default=self.default_language,
+        )
+
+    def _keep_language(self, turn: _Turn, text: str) -> None:
+        lang = self._last_lang(turn, text)
+        if lang != turn.context.lang:
+            self.store.set_context(turn.user.id, replace(turn.context, lang=lang, at=time.time()))
+
+    def _keep_context(self, turn: _Turn, text: str, result: MatchResult, choice: Choice) -> None:
+        """What this question leaves for the next one to be read in."""
+        now, last_lang = time.time(), self._last_lang(turn, text)
+        after = after_question(turn.context, result, choice, last_lang, now)
+        self.store.set_context(turn.user.id, after)
+
+    def _keep_fact(self, turn: _Turn, fact: Fact) -> None:
+        self.store.set_context(turn.user.id, after_fact(turn.context, fact, time.time()))
 
     @staticmethod
     def _say(text: Text, lang: Lang, **fields: str) -> Reply:
@@ -143,6 +187,7 @@ class Dialogue:
     def _text(self, turn: _Turn, raw: str) -> Reply:
         text = clean_text(raw[:MAX_READ_CHARS])
         if len(raw) > MAX_READ_CHARS or len(text) > MAX_QUESTION_CHARS:
+            self._keep_language(turn, text[:MAX_QUESTION_CHARS])
             return self._say(texts.TOO_LONG, self._lang(turn, text[:MAX_QUESTION_CHARS]))
         if text.startswith("/"):
             return self._command(turn, text)
@@ -150,9 +195,11 @@ class Dialogue:
             return self._say(texts.EMPTY, self._lang(turn))
         first = self._first_steps(turn, text)
         if first is not None:
+            self._keep_language(turn, text)
             return first
         greeting = small_talk(text)
         if greeting:
+            self._keep_language(turn, text)
             return self._say(greeting, self._lang(turn, text))
         return self._question(turn, text)
 
@@ -165,11 +212,13 @@ class Dialogue:
         )
 
     def _question(self, turn: _Turn, text: str) -> Reply:
-        result = turn.snapshot.matcher.match(text, street=resident_street(turn.kb, turn.prefs))
+        street = resident_street(turn.kb, turn.prefs)
+        result = turn.snapshot.matcher.match(text, street=street, context=turn.context)
         lang = self._lang(turn, text)
         settings = self.settings.following(self.knowledge.settings)
         choice = choose(result, turn.prefs.home_committee, settings)
         log_id = self._log(turn, result, choice)
+        self._keep_context(turn, text, result, choice)
         if result.listing and result.answered:
             return replace(render.listing(turn.kb, result.candidates, lang), open_log_id=log_id)
         if choice.outcome == "answered" and choice.match is not None:
@@ -180,7 +229,7 @@ class Dialogue:
                 lang,
                 log_id,
                 home_first=choice.home_first,
-                lead=lead_detail(choice.match.fact, result.asked, lang),
+                lead=_lead(result, choice.match.fact, lang),
             )
         if choice.outcome == "clarify":
             heading = clarify_heading(result, texts.DID_YOU_MEAN)
@@ -222,6 +271,8 @@ class Dialogue:
         return command(self, turn, arg, lang)
 
     def _start(self, turn: _Turn, arg: str, lang: Lang) -> Reply:
+        if turn.context.has_topic:  # a new start: nothing to follow up on
+            self.store.set_context(turn.user.id, turn.context.without_topic())
         return Reply(
             texts.WELCOME.in_lang(lang), buttons=render.topic_rows(turn.kb, lang), lang=lang
         )
@@ -324,6 +375,7 @@ class Dialogue:
         if fact is None:
             return None
         rows = render.back_rows(turn.kb, fact, lang)
+        self._keep_fact(turn, fact)
         return Reply(render.fact_text(turn.kb, fact, lang), buttons=rows, lang=lang)
 
     def _committee_button(self, turn: _Turn, args: tuple[str, ...], lang: Lang) -> Reply | None:
@@ -353,6 +405,7 @@ class Dialogue:
         else:
             rows = render.back_rows(turn.kb, fact, lang)
         text = render.fact_text(turn.kb, fact, lang)
+        self._keep_fact(turn, fact)
         return Reply(text, buttons=rows, lang=lang, asks_feedback=recorded)
 
     def _none_fits(self, turn: _Turn, args: tuple[str, ...], lang: Lang) -> Reply:

@@ -10,14 +10,11 @@ other language (`switches_language`); "OK", "hi", "1", a link or a pinyin name s
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 
 from bot.kb.model import Lang
 from bot.match import detect_language
 from bot.match.normalize import cjk_count, looks_like_pinyin
 
-REMEMBERED_USERS = 10_000
 LANG_CHOICES: dict[str, Lang | None] = {
     "zh": "zh",
     "cn": "zh",
@@ -93,44 +90,32 @@ def lang_from_hint(code: str | None, default: Lang = "zh") -> Lang:
     return default
 
 
-class LanguageMemory:
-    """The language of each user's last question, so that buttons and commands answer in it.
+def choose_language(
+    *,
+    chosen: Lang | None,
+    text: str | None,
+    last: Lang | None,
+    hint: str | None,
+    default: Lang,
+) -> Lang:
+    """The language to answer `text` in (None: a button, a command): a stored /lang
+    choice, else the text's own (`answer_language`), else the conversation's: the last
+    switch seen (kept in the resident's stored context), else the client's UI language,
+    else `default`."""
+    if chosen:
+        return chosen
+    current = last or lang_from_hint(hint, default)
+    if text is None:
+        return current
+    return answer_language(text, current)
 
-    Bounded (least recently asked users are forgotten) and safe to use from several threads.
-    """
 
-    def __init__(self, capacity: int = REMEMBERED_USERS) -> None:
-        self.capacity = capacity
-        self._last: OrderedDict[str, Lang] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def remember(self, user_id: str, lang: Lang) -> None:
-        with self._lock:
-            self._last[user_id] = lang
-            self._last.move_to_end(user_id)
-            while len(self._last) > self.capacity:
-                self._last.popitem(last=False)
-
-    def recall(self, user_id: str) -> Lang | None:
-        with self._lock:
-            return self._last.get(user_id)
-
-    def choose(
-        self,
-        user_id: str,
-        *,
-        chosen: Lang | None,
-        text: str | None,
-        hint: str | None,
-        default: Lang,
-    ) -> Lang:
-        """The language to answer `text` in (None: a button, a command): a stored /lang
-        choice, else the text's own (`answer_language`), else the conversation's: the
-        last switch seen, else the client's UI language, else `default`."""
-        if chosen:
-            return chosen
-        current = self.recall(user_id) or lang_from_hint(hint, default)
-        if text is None:
-            return current
-        self.remember(user_id, switches_language(text, current) or current)
-        return answer_language(text, current)
+def conversation_language(
+    *, text: str | None, last: Lang | None, hint: str | None, default: Lang
+) -> Lang:
+    """The conversation's language after `text` (what the context keeps): it changes
+    only when `text` switches it (`switches_language`)."""
+    current = last or lang_from_hint(hint, default)
+    if text is None:
+        return current
+    return switches_language(text, current) or current

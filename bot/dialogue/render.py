@@ -217,7 +217,7 @@ def listing(kb: KnowledgeBase, matches: Sequence[Match], lang: Lang) -> Reply:
 
 
 def detail_unknown(kb: KnowledgeBase, detail: Text, fact: Fact, lang: Lang, fallback: str) -> Reply:
-    """ "报名费我这里没有;关于新华书法班我知道这些…": the detail asked for is not known,
+    """ "报名费我这里没有;关于新华书法班我只知道这些…": the detail asked for is not known,
     the fact it belongs to is, one tap away."""
     text = texts.DETAIL_UNKNOWN.in_lang(lang).format(
         detail=detail.in_lang(lang), title=fact.title.in_lang(lang), fallback=fallback

@@ -29,6 +29,9 @@ class DialogueSettings:
     spelling of a committee. Chinese names are two or three characters, where one wrong
     character already costs 33-50 points, so Chinese typos are caught by comparing pinyin
     exactly (孝禾 → xiaohe) and fuzzy matching is kept for Latin spellings (xiaoeh → xiaohe)."""
+    context_minutes: float = 30.0
+    """How long a conversation's context lasts after its last turn: within it a follow-up
+    (伊拉一天多少单, 那合一呢) is read as about the last fact; after it, on its own."""
     group_similarity: float = 75.0
     """rapidfuzz `ratio` (0-100) above which two logged questions fall into one group of the
     admins' report (`python -m bot report`, /unanswered)."""

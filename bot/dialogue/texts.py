@@ -102,8 +102,8 @@ NONE_REPLY = Text(
     en="Sorry, I don't have that yet. {fallback}",
 )
 DETAIL_UNKNOWN = Text(
-    zh="{detail}我这里没有收录。关于“{title}”我知道这些,点下面看看。\n{fallback}",
-    en="I don't have {detail}. Here is what I know about “{title}”: tap below.\n{fallback}",
+    zh="{detail}我这里没有收录。关于“{title}”我只知道这些,点下面看看。\n{fallback}",
+    en="I don't have {detail}. About “{title}” I only know this: tap below.\n{fallback}",
 )
 DECLINED = Text(
     zh=(

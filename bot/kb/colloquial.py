@@ -15,6 +15,11 @@ from bot.kb.messages import say
 from bot.yamlfile import Checker, PathKey, Problem, YamlDocument
 
 SECTIONS = ("function_words", "content_words")
+FOLLOW_UP_LISTS = (
+    *("refer_back", "same_of_another", "other_committees", "asks_where", "asks_who"),
+    *("asks_when", "question_words"),
+)
+"""The lists of the optional `follow_ups:` section."""
 
 
 @dataclass(frozen=True)
@@ -25,11 +30,17 @@ class Colloquial:
     """One colloquial word → one or more Mandarin words, separated by spaces."""
     fillers: frozenset[str] = frozenset()
     """Voice-input fillers (嗯, 那个): read as nothing."""
+    follow_ups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The words of follow-up questions, by what they do (FOLLOW_UP_LISTS; bot/match/
+    followup.py reads them): 伊拉 points back, 呢 asks the same of another …"""
+
+    def follow_up_words(self, name: str) -> tuple[str, ...]:
+        return self.follow_ups.get(name, ())
 
 
 def parse_colloquial(doc: YamlDocument, problems: list[Problem]) -> Colloquial:
     check = Checker(doc, problems)
-    top = check.mapping(doc.data, (), optional=(*SECTIONS, "fillers"))
+    top = check.mapping(doc.data, (), optional=(*SECTIONS, "fillers", "follow_ups"))
     if top is None:
         return Colloquial()
     seen: dict[str, PathKey] = {}
@@ -43,7 +54,23 @@ def parse_colloquial(doc: YamlDocument, problems: list[Problem]) -> Colloquial:
         for part in mandarin.split():
             if part in words and part != word:
                 check.report(seen[word], say("maps_onto_mapped", part=part))
-    return Colloquial(words=words, fillers=frozenset(fillers))
+    follow_ups = _follow_ups(check, top.get("follow_ups"))
+    return Colloquial(words=words, fillers=frozenset(fillers), follow_ups=follow_ups)
+
+
+def _follow_ups(check: Checker, value: Any) -> dict[str, tuple[str, ...]]:
+    """The `follow_ups:` lists, each word in lower case (questions are read so)."""
+    if value is None:
+        return {}
+    lists = check.mapping(value, ("follow_ups",), optional=FOLLOW_UP_LISTS)
+    if lists is None:
+        return {}
+    return {
+        name: tuple(
+            word.casefold() for word in check.text_list(lists.get(name), ("follow_ups", name))
+        )
+        for name in FOLLOW_UP_LISTS
+    }
 
 
 def _section(check: Checker, value: Any, path: PathKey, seen: dict[str, PathKey]) -> dict[str, str]:

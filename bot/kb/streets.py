@@ -45,6 +45,7 @@ SHARED_FILES = (
     "synonyms.yaml",
     "colloquial.yaml",
     "calibration.yaml",
+    "details.yaml",
     "emergency.yaml",
     "handoff.yaml",
     "details.yaml",

@@ -17,6 +17,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import replace
 
+from bot.context import Context
 from bot.kb.asking import Kind
 from bot.kb.calibration import DecisionModel
 from bot.kb.model import Fact, KnowledgeBase, Lang, Text
@@ -28,6 +29,7 @@ from bot.match.answerability import (
 )
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
 from bot.match.details import OTHER_STREET, names_other_street, unanswered_kind
+from bot.match.followup import read_in_context
 from bot.match.index import Index, build_index
 from bot.match.names import blank_spans
 from bot.match.normalize import detect_language, normalize
@@ -35,7 +37,7 @@ from bot.match.rank import Ranker
 from bot.match.repair import QuestionReader
 from bot.match.scoring import Scoring
 from bot.match.streets import which_street
-from bot.match.types import Guards, Match, MatcherSettings, MatchResult, QueryTerm
+from bot.match.types import Guards, Match, MatcherSettings, MatchResult, QueryTerm, Reading
 
 QUESTION_WORDS = frozenset(
     "what how where when who which why is are do does can could should any anyone".split()
@@ -76,28 +78,67 @@ class Matcher:
         return clone
 
     # --- public API ----------------------------------------------------------
-    def match(self, question: str, *, street: str | None = None) -> MatchResult:
+    def match(
+        self, question: str, *, street: str | None = None, context: Context | None = None
+    ) -> MatchResult:
         """Rank the facts for `question` and decide what the bot should do; `street`:
-        the resident's (a base of several streets prefers its facts)."""
+        the resident's (a base of several streets prefers its facts); `context`: what the
+        conversation is about so far, to read a follow-up in (followup.py)."""
+        reading = self.read(question, street)
+        if reading.namesakes:
+            return which_street(
+                reading.question,
+                reading.normalized,
+                reading.lang,
+                self.ranker,
+                list(reading.terms),
+                reading.namesakes,
+            )
+        fresh = self.judge(reading, street)
+        if context is None or not context.has_topic:
+            return fresh
+        return read_in_context(self, reading, fresh, context, street)
+
+    def read(self, question: str, street: str | None = None) -> Reading:
+        """The question as the matcher reads it: normalised, its committee, terms, and the
+        kinds of information it asks."""
         question = question[: self.scoring.max_question_chars]
         normalized = normalize(question)
-        lang = detect_language(question)
         named_id, text, namesakes = self._committee_named(normalized, street)
         wants_list = asks_for_a_list(normalized, self.kb.asking)
         if wants_list:  # 哪几个居委 says nothing about the topic
             text = self.kb.asking.list_asked_in.sub(" ", text)
-        terms = self.query_terms(text)
-        if namesakes:
-            return which_street(question, normalized, lang, self.ranker, terms, namesakes)
-        asked = self._asked(normalized)
-        ranked = self.ranker.rank(terms, named_id, street)
-        listed = self._listed(ranked, named_id) if wants_list else []
+        return Reading(
+            question=question,
+            normalized=normalized,
+            lang=detect_language(question),
+            named=named_id,
+            terms=tuple(self.query_terms(text)),
+            asked=self._asked(normalized),
+            namesakes=namesakes,
+            wants_list=wants_list,
+        )
+
+    def judge(
+        self, reading: Reading, street: str | None, ranked: list[Match] | None = None
+    ) -> MatchResult:
+        """Rank (unless given `ranked`) and decide for one reading of a question."""
+        terms, named_id, lang, normalized = (
+            list(reading.terms),
+            reading.named,
+            reading.lang,
+            reading.normalized,
+        )
+        asked = dict(reading.asked)
+        if ranked is None:
+            ranked = self.ranker.rank(terms, named_id, street)
+        listed = self._listed(ranked, named_id) if reading.wants_list else []
         if listed:
             asked.pop(Kind.AMOUNT, None)  # 哪几个居委 asks which, not how many
         candidates = listed or self._fact_giving_kinds(asked, ranked, lang, normalized)
         limit = max(self.settings.max_alternatives, len(listed), 3)
         result = MatchResult(
-            question=question,
+            question=reading.question,
             normalized=normalized,
             lang=lang,
             outcome="declined",

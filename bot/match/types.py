@@ -25,6 +25,25 @@ class QueryTerm:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """A question as the matcher reads it, before ranking: what a follow-up rewrites."""
+
+    question: str
+    normalized: str
+    lang: Lang
+    named: str | None
+    """The committee the question names (its id), if any."""
+    terms: tuple[QueryTerm, ...]
+    """The terms, the committee's name left out, after typo repair."""
+    asked: Mapping[Kind, tuple[str, ...]] = field(default_factory=dict)
+    """The kinds of information it asks for, with the words that ask them."""
+    namesakes: tuple[str, ...] = ()
+    """Committees of the named name in several streets (then "which street?")."""
+    wants_list: bool = False
+    """It asks which committees do something (哪几个居委)."""
+
+
+@dataclass(frozen=True)
 class Match:
     """One fact scored against one question, with the reasons an admin needs."""
 
@@ -81,6 +100,11 @@ class MatchResult:
     related: tuple[Match, ...] = field(default=())
     """For a decline of a question next to a known topic (the fee of a class the knowledge
     base describes): the fact it is next to, offered as "what I do know"."""
+    context: ContextUse | None = None
+    """How the conversation so far shaped this reading; None: no context to read it in."""
+    detail_span: str | None = None
+    """For a follow-up answered from the last fact: the part of its answer that gives the
+    detail asked (每天平均14.86单), which the reply leads with."""
     listing: bool = False
     """The question asks which committees do something: the candidates are the list, one
     fact per committee, best first."""
@@ -95,6 +119,10 @@ class MatchResult:
     @property
     def best(self) -> Match | None:
         return self.candidates[0] if self.candidates else None
+
+    @property
+    def best_fact(self) -> Fact | None:
+        return self.candidates[0].fact if self.candidates else None
 
     @property
     def runner_up(self) -> Match | None:
@@ -117,3 +145,16 @@ class MatcherSettings:
     """A best fact of another committee within this many points always makes the bot ask."""
     max_alternatives: int = 3
     """How many facts a "did you mean" offers."""
+
+
+@dataclass(frozen=True)
+class ContextUse:
+    """How the last turns shaped this reading of a question (shown by `ask`)."""
+
+    how: str
+    """follow-up (read as about the last fact), switch (the same of another committee),
+    option (one of the last "did you mean" options) or fresh (matched on its own)."""
+    why: str
+    """One line for an admin: what in the question made it so."""
+    fact_id: str | None = None
+    """The fact of the context it was read against."""

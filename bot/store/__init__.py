@@ -1,4 +1,5 @@
-"""The bot's storage: residents' preferences, the question log and feedback.
+"""The bot's storage: residents' preferences and conversation context, the question log
+and feedback.
 
 `Store` is the SQLite backend, the default. Its public methods are the interface any
 other backend (PostgreSQL, for several machines) offers: they never block a reply and

@@ -130,10 +130,26 @@ MIGRATIONS: tuple[str, ...] = (
     # 6: where a question was asked (tg, web, console, wechat), shown to admins; NULL for
     # questions logged before
     "ALTER TABLE question_log ADD COLUMN channel TEXT;",
-    # 7: the nearest facts of a logged question as the matcher saw them when it was asked
+    # 7: what a resident's conversation is about (bot.context.Context), so that a
+    # follow-up on another web worker or after a restart is read in it (IF NOT EXISTS:
+    # harmless to run again when an earlier entry is replayed)
+    """
+    CREATE TABLE IF NOT EXISTS conversation_context (
+        user_key TEXT PRIMARY KEY,
+        fact_id TEXT,
+        committee_id TEXT,
+        options TEXT NOT NULL,
+        question TEXT NOT NULL,
+        lang TEXT,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS conversation_context_updated
+        ON conversation_context (updated_at);
+    """,
+    # 8: the nearest facts of a logged question as the matcher saw them when it was asked
     # (JSON [[fact_id, score], ...]): the admins' lists never run the matcher again
     "ALTER TABLE question_log ADD COLUMN nearest TEXT;",
-    # 8: staff accounts of the web admin page (bot/admin/accounts.py): a memory-hard hash
+    # 9: staff accounts of the web admin page (bot/admin/accounts.py): a memory-hard hash
     # of each password, the sessions (by a hash of their id), and who did what (IF NOT
     # EXISTS: running it on a database that has them changes nothing)
     """

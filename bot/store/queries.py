@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.context import Context
 from bot.kb.model import LANGS
 from bot.store.model import FeedbackEntry, LoggedQuestion, PreferenceField, Preferences, Stats
 
@@ -55,6 +56,15 @@ SET_FEEDBACK = (
     "ON CONFLICT (log_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at"
 )
 
+SET_CONTEXT = (
+    "INSERT INTO conversation_context "
+    "(user_key, fact_id, committee_id, options, question, lang, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET "
+    "fact_id = excluded.fact_id, committee_id = excluded.committee_id, "
+    "options = excluded.options, question = excluded.question, lang = excluded.lang, "
+    "updated_at = excluded.updated_at"
+)
+FORGET_OLD_CONTEXTS = "DELETE FROM conversation_context WHERE updated_at < ?"
 # the web chat's history: one row per turn as rendered (JSON), the newest kept
 INSERT_HISTORY = "INSERT INTO chat_history (user_key, at, entry) VALUES (?, ?, ?)"
 TRIM_HISTORY = (
@@ -89,6 +99,39 @@ def preferences(conn: sqlite3.Connection, key: str) -> Preferences:
     language = row["language"] if row["language"] in LANGS else None
     return Preferences(
         home_committee=row["home_committee"], language=language, street=row["street"]
+    )
+
+
+def context_params(key: str, context: Context) -> tuple[object, ...]:
+    """SET_CONTEXT's parameters: the options as one space-separated text (fact ids have
+    no spaces)."""
+    options = " ".join(context.options)
+    return (
+        key,
+        context.fact_id,
+        context.committee_id,
+        options,
+        context.question,
+        context.lang,
+        context.at,
+    )
+
+
+def context(conn: sqlite3.Connection, key: str) -> Context:
+    row = conn.execute(
+        "SELECT fact_id, committee_id, options, question, lang, updated_at "
+        "FROM conversation_context WHERE user_key = ?",
+        (key,),
+    ).fetchone()
+    if row is None:
+        return Context()
+    return Context(
+        fact_id=row["fact_id"],
+        committee_id=row["committee_id"],
+        options=tuple(row["options"].split()),
+        question=row["question"],
+        lang=row["lang"] if row["lang"] in LANGS else None,
+        at=float(row["updated_at"]),
     )
 
 

@@ -1,4 +1,5 @@
-"""The SQLite store: residents' preferences, the question log and feedback.
+"""The SQLite store: residents' preferences and conversation context, the question log and
+feedback.
 
 No resident's reply waits on the database. Writes are queued for one background
 writer thread (see writer.py) and the methods that make them return at once. Reads
@@ -26,6 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from bot.context import NO_CONTEXT, Context
 from bot.kb.model import Lang
 from bot.store import location, opening, queries
 from bot.store.direct import SqliteTransactions
@@ -66,6 +68,10 @@ WRITE_TIMEOUT = 0.25
 """Seconds one write attempt waits for a lock before the writer pauses and retries."""
 REMEMBERED = 10_000
 """Users' preferences and log ids kept in memory for when the database is busy."""
+CONTEXT_KEPT_DAYS = 1.0
+"""Conversation contexts untouched for this long are deleted (they expire long before)."""
+PRUNE_EVERY = 500
+"""Context writes between two deletions of old contexts."""
 HISTORY_TURNS = 50
 """Turns of a web chat kept for a reload (`history`)."""
 HISTORY_DAYS = 30
@@ -134,6 +140,9 @@ class Store:
         self._pending: dict[str, dict[PreferenceField, tuple[object, str | None]]] = {}
         self._known: OrderedDict[str, Preferences] = OrderedDict()
         self._recent_logs: OrderedDict[int, str] = OrderedDict()
+        self._pending_contexts: dict[str, tuple[object, Context]] = {}
+        self._known_contexts: OrderedDict[str, Context] = OrderedDict()
+        self._context_writes = 0
         self._writer = None
         self._next_forget = time.monotonic() + FORGET_FIRST
 
@@ -311,6 +320,47 @@ class Store:
         memory.move_to_end(key)
         while len(memory) > REMEMBERED:
             memory.popitem(last=False)
+
+    # --- conversation context -----------------------------------------------
+
+    def context(self, user_id: str) -> Context:
+        """What the user's conversation is about (NO_CONTEXT when nothing is known): the
+        last one written when it is still queued, else the database's, else the last read."""
+        key = self.user_key(user_id)
+        with self._memory:
+            pending = self._pending_contexts.get(key)
+        if pending is not None:
+            return pending[1]
+        stored = self._read("reading a context", None, partial(queries.context, key=key))
+        with self._memory:
+            if stored is None:
+                return self._known_contexts.get(key, NO_CONTEXT)
+            self._remember(self._known_contexts, key, stored)
+        return stored
+
+    def set_context(self, user_id: str, context: Context) -> bool:
+        """Queue the user's new context (seen by `context` at once); False if refused."""
+        key = self.user_key(user_id)
+        token = object()
+        with self._memory:
+            self._pending_contexts[key] = (token, context)
+            self._remember(self._known_contexts, key, context)
+            self._context_writes += 1
+            prune = self._context_writes % PRUNE_EVERY == 1
+
+        def settled(ok: bool) -> None:
+            with self._memory:
+                if self._pending_contexts.get(key, (None,))[0] is token:
+                    del self._pending_contexts[key]
+
+        write = Write("a context", queries.SET_CONTEXT, queries.context_params(key, context))
+        if not self.submit(write, settled):
+            settled(False)
+            return False
+        if prune:
+            cutoff = time.time() - CONTEXT_KEPT_DAYS * 86_400
+            self.submit(Write("old contexts", queries.FORGET_OLD_CONTEXTS, (cutoff,)))
+        return True
 
     # --- question log -------------------------------------------------------
 

@@ -1,0 +1,414 @@
+"""Reading a question in the conversation so far.
+
+Residents talk: after an answer about 孝和's grocery app they ask 伊拉一天多少单, 那合一呢 or
+要付钞票伐, with no topic of their own. Such a follow-up is still answered from a fact of
+the knowledge base, or declined; context only says which fact it is about. The readings,
+tried in this order (READINGS):
+
+- 别的居委有伐: the last question (or this one) of the committees other than the last;
+- a committee named alone (那合一呢, what about Heyi?): the last question asked again of
+  it, or the "did you mean" option of that committee; named with words of its own, the
+  question is its own;
+- after the street's overview, a committee's answer stands on its own;
+- a question of its own: weighty words the last committee never uses that are what
+  another fact is about, or a noun the base does not know (医保卡), or nothing that leans
+  on the context at all (侬好); with 呢 (睿德会呢) the last question's detail goes with it;
+- otherwise a follow-up: read against the last committee's facts, the last fact first;
+  a detail it asks is answered from that fact, leading with it, or declined with the
+  fact offered ("关于… 我只知道…") (followanswer.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from bot.context import Context
+from bot.kb.model import Fact, KnowledgeBase
+from bot.match.followanswer import asks_a_detail, bound_to_fact, gives_what_is_asked
+from bot.match.followwords import (
+    asking_spans,
+    asking_text,
+    asks_city_matter,
+    fact_terms,
+    follow_up_asking,
+    function_word,
+    names_a_thing,
+    only_of,
+    refers_back,
+    said,
+    switches,
+    topical,
+    words,
+)
+from bot.match.tokenize import GENERIC_TERMS
+from bot.match.types import ContextUse, Match, MatchResult, QueryTerm, Reading
+
+if TYPE_CHECKING:
+    from bot.match.matcher import Matcher
+
+OTHER_FACT_LEAD = 10.0
+"""Points by which another fact of the last committee must beat the last fact to be the
+one a follow-up means."""
+
+
+@dataclass(frozen=True)
+class _Scene:
+    """One question and the conversation it is read in."""
+
+    matcher: Matcher
+    reading: Reading
+    fresh: MatchResult
+    """The question matched on its own."""
+    context: Context
+    street: str | None
+    last: Fact | None
+    committee: str | None
+    """The last committee, when it is still in the knowledge base."""
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.matcher.kb
+
+    def use(self, how: str, why: str) -> ContextUse:
+        return ContextUse(how, why, self.context.fact_id)
+
+    def on_its_own(self, why: str) -> MatchResult:
+        return replace(self.fresh, context=self.use("fresh", why))
+
+
+def read_in_context(
+    matcher: Matcher, reading: Reading, fresh: MatchResult, context: Context, street: str | None
+) -> MatchResult:
+    """`fresh` (the question matched on its own), or the question read in `context`."""
+    kb = matcher.kb
+    last = kb.fact(context.fact_id) if context.fact_id else None
+    committee = context.committee_id if kb.committee(context.committee_id) else None
+    if last is None and committee is None:
+        return fresh
+    scene = _Scene(matcher, reading, fresh, context, street, last, committee)
+    for reading_of in READINGS:
+        result = reading_of(scene)
+        if result is not None:
+            return result
+    return _follow_up(scene)
+
+
+# --- other committees --------------------------------------------------------------------
+
+
+def _other_committees(scene: _Scene) -> MatchResult | None:
+    """别的居委有伐, 还有啥居委也弄楼道的: the question, with what the last one asked (less
+    the last committee's own names: 俪童荟), of the committees other than the last one."""
+    reading, matcher = scene.reading, scene.matcher
+    markers = said(reading.question, words(scene.kb, "other_committees"))
+    if not markers:
+        return None
+    terms = [t for t in reading.terms if not any((t.surface or t.term) in w for w in markers)]
+    asked = _with_the_last_question(scene, replace(reading, named=None, terms=tuple(terms)))
+    ranked = matcher.ranker.rank(list(asked.terms), None, scene.street)
+    others = [m for m in ranked if m.committee_id not in (None, scene.context.committee_id)]
+    result = matcher.judge(asked, scene.street, ranked=others)
+    return replace(result, context=scene.use("elsewhere", "other committees than the last one"))
+
+
+def _with_the_last_question(scene: _Scene, reading: Reading) -> Reading:
+    """`reading` with the last question's terms (less the last committee's own names) and
+    the details it asked."""
+    context, index = scene.context, scene.matcher.index
+    if not context.question:
+        return reading
+    earlier = scene.matcher.read(context.question, scene.street)
+    mine = {t.term for t in reading.terms}
+    added = [
+        t
+        for t in earlier.terms
+        if t.term not in mine and not only_of(index, t.term, context.committee_id)
+    ]
+    if topical(index, reading):  # a topic of its own (类似的议事平台): its own asking
+        return replace(reading, terms=(*reading.terms, *added))
+    asked = {**earlier.asked, **reading.asked}
+    return replace(reading, terms=(*reading.terms, *added), asked=asked)
+
+
+# --- a committee named ----------------------------------------------------------------
+
+
+def _committee_named(scene: _Scene) -> MatchResult | None:
+    """那合一呢, what about Heyi: the last question of the committee named (its "did you
+    mean" option when there was one); named with words of its own: a question of its own."""
+    reading, context = scene.reading, scene.context
+    if reading.named is None:
+        return None
+    picked = _option_of(scene)
+    if picked is not None:
+        return picked
+    elliptical = not reading.terms or switches(scene.kb, reading)
+    if not elliptical or reading.named == context.committee_id or not context.question:
+        return scene.on_its_own("names its own committee and topic")
+    use = scene.use("switch", "only a committee named: the last question asked of it")
+    earlier, again = _asked_again(scene)
+    # what is asked: this question and the last one, in the base's words too (付钞票 → 付钱)
+    both = f"{reading.normalized} {context.question}"
+    asked = replace(reading, normalized=both, terms=(*reading.terms, *earlier.terms))
+    candidates = again.candidates if again.answered else _same_tag_or_overview(scene, asked)
+    if not candidates:
+        return replace(again, context=use)
+    candidates = _same_kind_first(scene, asked, candidates)
+    # the fact was found for the last question asked of this committee: vouched for
+    result = bound_to_fact(scene.matcher, asked, candidates, use, vouched=True)
+    return replace(result, normalized=reading.normalized)
+
+
+def _same_tag_or_overview(scene: _Scene, asked: Reading) -> tuple[Match, ...]:
+    """The last question finds nothing of the committee named: its fact of the last
+    fact's tags, else its overview (what it does); none when the last question asked a
+    detail (who teaches it), which nothing of that committee then gives."""
+    committee = scene.kb.committee(scene.reading.named)
+    if committee is None or asks_a_detail(scene.matcher, asked):
+        return ()
+    facts = _facts_to_try(scene, ())
+    tags = set(scene.last.tags) if scene.last else set()
+    fact = next((f for f in facts if tags.intersection(f.tags)), None) or committee.overview
+    if fact is None:
+        return ()
+    lang = scene.reading.lang
+    return (Match(fact, scene.matcher.scoring.named_fact_floor, fact.title.in_lang(lang)),)
+
+
+def _same_kind_first(
+    scene: _Scene, asked: Reading, candidates: tuple[Match, ...]
+) -> tuple[Match, ...]:
+    """The named committee's fact that gives what the last question asked (890人次 →
+    合一's 360人次): among the candidates first, then its facts of the last fact's tags,
+    then the rest; the candidates as they are when none gives it."""
+    text = asking_text(asked)
+    giving = next(
+        (
+            f
+            for f in _facts_to_try(scene, candidates)
+            if gives_what_is_asked(scene.matcher, f, text, asked.lang)
+        ),
+        None,
+    )
+    if giving is None or giving is candidates[0].fact:
+        return candidates
+    chosen = Match(giving, candidates[0].score, giving.title.in_lang(asked.lang), (), "context")
+    return (chosen, *(m for m in candidates if m.fact is not giving))
+
+
+def _facts_to_try(scene: _Scene, candidates: tuple[Match, ...]) -> list[Fact]:
+    """The named committee's facts: the candidates', then those of the last fact's tags."""
+    named = scene.reading.named
+    committee = scene.kb.committee(named)
+    facts = [m.fact for m in candidates if m.committee_id == named]
+    if committee is None:
+        return facts
+    tags = set(scene.last.tags) if scene.last else set()
+    rest = [f for f in committee.facts if f not in facts and not f.overview]
+    return facts + sorted(rest, key=lambda f: not tags.intersection(f.tags))
+
+
+def _option_of(scene: _Scene) -> MatchResult | None:
+    """The last "did you mean" offered a fact of the committee now named: that one."""
+    reading = scene.reading
+    for fact_id in scene.context.options:
+        fact = scene.kb.fact(fact_id)
+        if fact is not None and fact.committee_id == reading.named:
+            match = Match(fact, 100.0, fact.title.in_lang(reading.lang), (), "option")
+            use = ContextUse("option", "names the committee of a “did you mean” option", fact_id)
+            return MatchResult(
+                question=reading.question,
+                normalized=reading.normalized,
+                lang=reading.lang,
+                outcome="answered",
+                candidates=(match,),
+                named_committee=reading.named,
+                confidence=1.0,
+                context=use,
+            )
+    return None
+
+
+def _asked_again(scene: _Scene) -> tuple[Reading, MatchResult]:
+    """The last question as read, and asked again of the committee now named."""
+    reading = scene.reading
+    earlier = scene.matcher.read(scene.context.question, scene.street)
+    asked = {**earlier.asked, **reading.asked}
+    again = replace(
+        earlier, question=reading.question, lang=reading.lang, named=reading.named, asked=asked
+    )
+    return earlier, scene.matcher.judge(again, scene.street)
+
+
+# --- a question of its own ---------------------------------------------------------------
+
+
+def _after_the_street(scene: _Scene) -> MatchResult | None:
+    """After the street's overview, which names every committee: a committee's answer."""
+    if scene.committee is None and scene.fresh.answered:
+        return scene.on_its_own("answered on its own after a street-wide answer")
+    return None
+
+
+def _of_its_own(scene: _Scene) -> MatchResult | None:
+    """A question of its own, matched on its own; with 呢, the last question's detail too."""
+    own = _own_topic(scene)
+    if not own:
+        return None
+    if switches(scene.kb, scene.reading):
+        carried = _carried_detail(scene)
+        if carried is not None:
+            return carried
+    return scene.on_its_own(f"a topic of its own ({', '.join(own)})")
+
+
+def _own_topic(scene: _Scene) -> list[str]:
+    """The words that make the question one of its own (see the module docstring)."""
+    kb, reading = scene.kb, scene.reading
+    text = asking_text(reading)
+    if asks_city_matter(kb, text):
+        return ["(a city matter)"]
+    known = _terms_of(scene)
+    asking = (*asking_spans(kb, text), *follow_up_asking(kb, reading))
+    own = _own_words(scene, known, asking)
+    if own or asking or refers_back(kb, reading) or switches(kb, reading):
+        return own
+    shared = [t for t in reading.terms if t.term in known and t.term not in GENERIC_TERMS]
+    return [] if shared else ["(nothing in it leans on the last answer)"]
+
+
+def _own_words(scene: _Scene, known: frozenset[str], asking: tuple[str, ...]) -> list[str]:
+    """Weighty words the last committee never uses: what the fresh match is about, or
+    a noun the base does not know (unless the question points back)."""
+    index, reading = scene.matcher.index, scene.reading
+    about = _what_it_is_about(scene)
+    lenient = refers_back(scene.kb, reading)
+    own = []
+    for term in topical(index, reading):
+        surface = term.surface or term.term
+        if term.term in known or _asks(surface, asking):
+            continue
+        unknown_noun = term.term not in index.idf and names_a_thing(surface)
+        if _another_topic(term, about) or (unknown_noun and not lenient):
+            own.append(surface)
+    return own
+
+
+def _asks(surface: str, asking: tuple[str, ...]) -> bool:
+    """The word is (part of) an asking word: 钱 of 多少钱."""
+    return any(surface in word or word in surface for word in asking)
+
+
+def _another_topic(term: QueryTerm, about: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """What the fresh match is about: a name of its committee, or a core word that is
+    no mere "how" (具体, 平常: jieba's function words; 丰裕里's 丰裕 is a name all the same)."""
+    core, names = about
+    if term.term in names:
+        return True
+    return term.term in core and not function_word(term.surface or term.term)
+
+
+def _what_it_is_about(scene: _Scene) -> tuple[frozenset[str], frozenset[str]]:
+    """The words the fact found on its own shares with the question that are what it is
+    about: its core terms, and words no other committee's facts use (刘秀军, 无违创建)."""
+    fresh, index = scene.fresh, scene.matcher.index
+    best = fresh.best
+    if best is None or fresh.outcome == "declined":
+        return frozenset(), frozenset()
+    core = index.core_terms[index.fact_numbers[best.fact.id]]
+    shared = best.shared_terms
+    names = frozenset(t for t in shared if only_of(index, t, best.committee_id))
+    return core.intersection(shared), names
+
+
+def _terms_of(scene: _Scene) -> frozenset[str]:
+    """Every term of the last fact's documents and of its committee's facts."""
+    index = scene.matcher.index
+    wanted = {scene.last.id} if scene.last else set()
+    owner = scene.kb.committee(scene.committee)
+    if owner is not None:
+        wanted.update(fact.id for fact in owner.facts)
+    numbers = [index.fact_numbers[f] for f in wanted if f in index.fact_numbers]
+    return frozenset().union(*(fact_terms(index, number) for number in numbers))
+
+
+def _carried_detail(scene: _Scene) -> MatchResult | None:
+    """A new subject with 呢 (睿德会呢): what the last question asked (how many people),
+    asked of the fact the new subject names."""
+    fresh, reading = scene.fresh, scene.reading
+    earlier = asking_spans(scene.kb, scene.context.question)
+    if not earlier or not fresh.answered or fresh.best is None:
+        return None
+    asked = replace(reading, normalized=" ".join((reading.normalized, *earlier)))
+    use = scene.use("switch", "another subject with 呢: the last question's detail asked of it")
+    result = bound_to_fact(scene.matcher, asked, fresh.candidates, use)
+    return replace(result, normalized=reading.normalized)
+
+
+# --- a follow-up ---------------------------------------------------------------------------
+
+
+def _from_the_last_committee(scene: _Scene) -> MatchResult | None:
+    """Matched on its own to a fact of the last committee: that fact, if it gives what
+    is asked."""
+    fresh, committee = scene.fresh, scene.committee
+    if not (fresh.answered and fresh.best and committee) or fresh.best.committee_id != committee:
+        return None
+    use = scene.use("follow-up", "answered on its own from the last committee")
+    return bound_to_fact(scene.matcher, scene.reading, fresh.candidates, use, vouched=True)
+
+
+def _follow_up(scene: _Scene) -> MatchResult:
+    """The question read as about the last committee: the fact the question fits best
+    among its facts, else the last fact; then whether that fact gives what is asked."""
+    reading, committee, matcher = scene.reading, scene.committee, scene.matcher
+    scoped = replace(reading, named=committee) if committee else reading
+    ranked = matcher.ranker.rank(list(scoped.terms), committee, scene.street)
+    best = _fact_meant(scene, ranked)
+    if best is None:
+        return scene.fresh
+    about_last = scene.last is not None and best.fact.id == scene.last.id
+    why = "no topic of its own: read as about the last " + ("fact" if about_last else "committee")
+    rest = [m for m in ranked if m.fact.id != best.fact.id]
+    return bound_to_fact(matcher, scoped, (best, *rest[:2]), scene.use("follow-up", why))
+
+
+def _fact_meant(scene: _Scene, ranked: list[Match]) -> Match | None:
+    """Another fact of the committee when the question fits it clearly better than the
+    last fact (有书法班伐 after its reading room), else the last fact."""
+    last, floor = scene.last, scene.matcher.scoring.named_fact_floor
+    lead = next((m for m in ranked if _another_fact_of(scene, m)), None)
+    at_last = _the_last_fact(scene, ranked)
+    beaten = floor if last is None else max(floor, _score(at_last) + OTHER_FACT_LEAD)
+    if lead is not None and lead.score > beaten:
+        return lead
+    if last is None:
+        return None
+    return at_last or Match(last, floor, last.title.in_lang(scene.reading.lang), (), "context")
+
+
+def _the_last_fact(scene: _Scene, ranked: list[Match]) -> Match | None:
+    last = scene.last
+    return next((m for m in ranked if m.fact.id == last.id), None) if last else None
+
+
+def _score(match: Match | None) -> float:
+    return match.score if match else 0.0
+
+
+def _another_fact_of(scene: _Scene, match: Match) -> bool:
+    """A fact of the last committee that a follow-up may mean (not its overview)."""
+    fact = match.fact
+    return fact.committee_id == scene.committee and match.kind != "name" and not fact.overview
+
+
+READINGS: tuple[Callable[[_Scene], MatchResult | None], ...] = (
+    _other_committees,
+    _committee_named,
+    _after_the_street,
+    _of_its_own,
+    _from_the_last_committee,
+)
+"""The readings tried in turn before a follow-up (None: this one does not apply)."""

@@ -1,0 +1,234 @@
+"""A resident's conversation context: kept in the store (both backends), read by the
+matcher for follow-ups, expiring after `context_minutes`, cleared by /start; and the
+dialogue evaluation (`eval` on dialogue files, `ask --json --dialogue`)."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.admin.ask import run_ask
+from bot.admin.dialogues import ask_conversation, read_conversations, summarize_dialogues
+from bot.config import Config
+from bot.context import Context
+from bot.dialogue import Dialogue, TextMessage, User
+from bot.dialogue.language import choose_language
+from bot.dialogue.settings import DialogueSettings
+from bot.match import LiveKnowledge, MatcherSettings
+from bot.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+DIALOGUES = ROOT / "tests" / "data" / "dialogues" / "follow-ups.yaml"
+ALICE = User("test:alice")
+BOB = User("test:bob")
+
+
+@pytest.fixture(scope="module")
+def live() -> LiveKnowledge:
+    return LiveKnowledge(KNOWLEDGE, MatcherSettings())
+
+
+def ask(dialogue: Dialogue, user: User, text: str) -> str:
+    return dialogue.handle(user, TextMessage(text)).text
+
+
+# --- the store ----------------------------------------------------------------------------
+
+
+def test_a_context_written_is_read_back_at_once_and_by_another_process(any_db: str) -> None:
+    now = time.time()
+    context = Context("xiaohe-fresh-market", "xiaohe", ("a", "b"), "孝和的食行生鲜", "zh", now)
+    first = Store(any_db)
+    try:
+        assert first.context(ALICE.id) == Context()
+        assert first.set_context(ALICE.id, context)
+        assert first.context(ALICE.id) == context  # still queued: seen all the same
+        assert first.flush(10)
+    finally:
+        first.close()
+    second = Store(any_db)  # a second web worker, or the bot after a restart
+    try:
+        assert second.context(ALICE.id) == context
+        assert second.context(BOB.id) == Context()
+    finally:
+        second.close()
+
+
+def test_a_context_read_falls_back_to_the_last_one_when_the_database_fails(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context = Context("xinhua-calligraphy", "xinhua", (), "书法班", "zh", time.time())
+    store.set_context(ALICE.id, context)
+    store.flush(10)
+    assert store.context(ALICE.id) == context
+    monkeypatch.setattr(store, "_read", lambda what, default, action: default)
+    assert store.context(ALICE.id) == context
+
+
+def test_an_old_context_keeps_only_its_language() -> None:
+    context = Context("xinhua-calligraphy", "xinhua", (), "书法班", "en", at=1000.0)
+    assert context.as_of(1000.0 + 60, 1800) == context
+    aged = context.as_of(1000.0 + 1801, 1800)
+    assert not aged.has_topic and aged.lang == "en"
+
+
+def test_the_language_rule_is_one_pure_function() -> None:
+    rule = {"hint": None, "default": "zh"}
+    assert choose_language(chosen="zh", text="where is the library", last="en", **rule) == "zh"
+    assert choose_language(chosen=None, text="where is the library", last="zh", **rule) == "en"
+    assert choose_language(chosen=None, text=None, last="en", **rule) == "en"
+    assert choose_language(chosen=None, text=None, last=None, hint="en-GB", default="zh") == "en"
+
+
+# --- follow-ups in the chat -----------------------------------------------------------------
+
+
+def test_a_follow_up_is_answered_from_the_last_fact_with_the_detail_first(
+    live: LiveKnowledge, store: Store
+) -> None:
+    dialogue = Dialogue(live, store)
+    assert "食行生鲜" in ask(dialogue, ALICE, "孝和的食行生鲜是啥")
+    reply = ask(dialogue, ALICE, "伊拉一天多少单")
+    answer = live.current.kb.fact("xiaohe-fresh-market").answer.zh  # type: ignore[union-attr]
+    assert "14.86" in reply and reply.index("14.86") < reply.index(answer[:12])
+
+
+def test_a_detail_the_last_fact_lacks_is_declined_bound_to_that_fact(
+    live: LiveKnowledge, store: Store
+) -> None:
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "新华居委的书法班是怎么回事")
+    reply = dialogue.handle(ALICE, TextMessage("要付钞票伐"))
+    assert "我只知道" in reply.text and "书法" in reply.text
+    assert any("xinhua-calligraphy" in b.payload for row in reply.buttons for b in row)
+
+
+def test_another_committee_named_alone_gets_the_same_kind_of_fact(
+    live: LiveKnowledge, store: Store
+) -> None:
+    dialogue = Dialogue(live, store)
+    assert "890" in ask(dialogue, ALICE, "建二居委便民服务一年有多少人参加")
+    assert "360" in ask(dialogue, ALICE, "那合一呢")
+
+
+def test_each_resident_has_their_own_conversation(live: LiveKnowledge, store: Store) -> None:
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "孝和的食行生鲜是啥")
+    ask(dialogue, BOB, "新华居委的书法班是怎么回事")
+    assert "14.86" in ask(dialogue, ALICE, "伊拉一天多少单")
+    assert "14.86" not in ask(dialogue, BOB, "伊拉一天多少单")
+
+
+def test_a_restarted_bot_reads_the_follow_up_in_the_stored_context(
+    live: LiveKnowledge, tmp_path: Path
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    before = Store(path)
+    ask(Dialogue(live, before), ALICE, "孝和的食行生鲜是啥")
+    before.close()
+    after = Store(path)
+    try:
+        assert "14.86" in ask(Dialogue(live, after), ALICE, "伊拉一天多少单")
+    finally:
+        after.close()
+
+
+def test_the_context_expires_and_start_clears_it(live: LiveKnowledge, store: Store) -> None:
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "孝和的食行生鲜是啥")
+    aged = replace(store.context(ALICE.id), at=time.time() - 31 * 60)
+    store.set_context(ALICE.id, aged)
+    assert "14.86" not in ask(dialogue, ALICE, "伊拉一天多少单")
+
+    ask(dialogue, ALICE, "孝和的食行生鲜是啥")
+    dialogue.handle(ALICE, TextMessage("/start"))
+    assert not store.context(ALICE.id).has_topic
+    assert "14.86" not in ask(dialogue, ALICE, "伊拉一天多少单")
+
+
+def test_the_lifetime_is_a_setting(live: LiveKnowledge, store: Store) -> None:
+    dialogue = Dialogue(live, store, settings=DialogueSettings(context_minutes=90))
+    ask(dialogue, ALICE, "孝和的食行生鲜是啥")
+    store.set_context(ALICE.id, replace(store.context(ALICE.id), at=time.time() - 60 * 60))
+    assert "14.86" in ask(dialogue, ALICE, "伊拉一天多少单")
+
+
+def test_a_question_of_its_own_is_not_dragged_back_to_the_last_topic(
+    live: LiveKnowledge, store: Store
+) -> None:
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "孝和的食行生鲜是啥")
+    assert "16" in ask(dialogue, ALICE, "淮海中路街道一共有几个居委会")
+    assert "食行生鲜" not in ask(dialogue, ALICE, "医保卡掉了去哪里补办")
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+
+def test_our_dialogues_keep_their_figures(live: LiveKnowledge) -> None:
+    """Our own conversations (tests/data/dialogues/): follow-ups read in context."""
+    matcher = live.current.matcher
+    judged = [ask_conversation(matcher, c) for c in read_conversations(DIALOGUES)]
+    summary = summarize_dialogues(judged)
+    misses = summary["misses"]
+    # measured 96.0 / 97.1 / 2.9 / 92.3: 志愿者 alone asks back (a first turn); after the
+    # grocery app, 一般什么时候送到家 is matched on its own to 建二's 送到家门口 services
+    assert summary["first"]["share"] >= 0.95, misses
+    assert summary["followup"]["share"] >= 0.95, misses
+    assert summary["followup_wrong"]["share"] <= 0.04, misses
+    assert summary["declined_detail"]["share"] >= 0.9, misses
+
+
+def test_without_context_the_same_dialogues_fall_short(live: LiveKnowledge) -> None:
+    """What the figures above guard: asked one by one, the follow-ups fail."""
+    matcher = live.current.matcher
+    alone = [replace(c, turns=[t]) for c in read_conversations(DIALOGUES) for t in c.turns[1:]]
+    summary = summarize_dialogues([ask_conversation(matcher, c) for c in alone])
+    assert summary["first"]["share"] < 0.8  # each follow-up judged on its own
+
+
+def test_ask_dialogue_keeps_one_conversation_per_user(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        {"user": 1, "text": "孝和的食行生鲜是啥"},
+        {"user": 2, "text": "新华居委的书法班是怎么回事"},
+        {"user": 1, "text": "伊拉一天多少单"},
+        {"user": 2, "text": "要付钞票伐"},
+    ]
+    stdin = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    assert run_ask(Config(knowledge_dir=KNOWLEDGE), None, as_json=True, dialogue=True) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["context"] is None for r in records] == [True, True, False, False]
+    assert records[2]["fact_id"] == "xiaohe-fresh-market" and "14.86" in records[2]["answer"]
+    assert records[2]["context"]["used"] and records[2]["context"]["why"]
+    assert records[3]["outcome"] == "declined"
+    assert records[3]["related"][0]["fact_id"] == "xinhua-calligraphy"
+
+
+def test_another_committee_named_after_a_detail_asks_that_detail_of_it(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """那合一呢 after 要付钞票伐: the fee of 合一's service, which the article does not give."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "孝和的食行生鲜是啥")
+    assert "我只知道" in ask(dialogue, ALICE, "要付钞票伐")
+    reply = ask(dialogue, ALICE, "那合一呢")
+    assert "我只知道" in reply and "合一" in reply
+
+
+def test_a_committee_named_alone_without_the_same_service_gets_what_it_does(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """新华有伐 after the grocery app: 新华 has none, so what 新华 does, never 孝和's."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "孝和的食行生鲜是啥")
+    reply = ask(dialogue, ALICE, "新华有伐")
+    assert "新华" in reply and "食行生鲜" not in reply and "不知道" not in reply
