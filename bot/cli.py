@@ -142,6 +142,13 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
     lang = command_language(args, config.admin_language)
+    if args.html and args.street:
+        print("✗ --html 还不能按街道分开(--street):请去掉其中一个", file=sys.stderr)
+        return EXIT_USAGE
+    if args.html:
+        from bot.web.report_html import run_html_report
+
+        return run_html_report(config, Path(args.html))
     if args.teach:
         from bot.admin.teach_console import run_teach_walk
 
@@ -162,6 +169,18 @@ def cmd_teach(args: argparse.Namespace, config: Config) -> int:
         print(TEACH_USAGE.in_lang(lang), file=sys.stderr)
         return EXIT_USAGE
     return run_teach(config, args.question, args.fact_id, by=_console_user(), lang=lang)
+
+
+def cmd_admin(args: argparse.Namespace, config: Config) -> int:
+    from bot.admin.staff import run_staff
+
+    return run_staff(
+        config,
+        args.action,
+        args.name,
+        password_stdin=args.password_stdin,
+        generate=args.generate,
+    )
 
 
 def _console_user() -> str:
@@ -369,7 +388,31 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                 action="store_true",
                 help="walk the unanswered groups and teach each to a fact (s skip, u undo)",
             ),
+            arg(
+                "--html",
+                metavar="FILE",
+                help="write the admin page (figures and charts) as one HTML file, "
+                "for e-mail or print",
+            ),
             *PER_STREET_OPTIONS,
+        ),
+    ),
+    Subcommand(
+        "admin",
+        cmd_admin,
+        help="staff accounts of the web admin page: add, list, remove, passwd",
+        description="Manage who can log in at /admin/login. Passwords are typed twice, "
+        "generated (--generate, shown once) or read from standard input (--password-stdin); "
+        "only a memory-hard hash is stored.",
+        arguments=(
+            arg("action", choices=("add", "list", "remove", "passwd")),
+            arg("name", nargs="?", metavar="NAME", help="the account's name"),
+            arg(
+                "--password-stdin",
+                action="store_true",
+                help="read the password from the first line of standard input (scripts)",
+            ),
+            arg("--generate", action="store_true", help="make a password and show it once"),
         ),
     ),
     Subcommand(

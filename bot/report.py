@@ -28,6 +28,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.admin import texts
+from bot.admin.accounts import Accounts, Action
 from bot.admin.streets import chosen_street, in_street
 from bot.config import Config
 from bot.dialogue.settings import DEFAULT
@@ -39,6 +40,7 @@ from bot.match.live import LiveKnowledge, Snapshot
 from bot.store import LoggedQuestion, Store
 
 EXAMPLE_CHARS = 40
+ACTION_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class Report:
     """Facts with any 👍/👎 in the period, most 👎 first."""
     street: str | None = None
     """The street reported on (`--street`); None: every street."""
+    actions: tuple[Action, ...] = ()
+    """What staff did in the period (teach, ignore, undo, reload, login), newest first."""
     handoffs: Summary | None = None
     """Residents' messages to staff opened in the period; None when they cannot be read."""
 
@@ -134,8 +138,17 @@ def build_report(
         top_facts=tuple(_top_facts(questions, snapshot, feedback)),
         feedback=tuple(feedback),
         street=street,
+        actions=tuple(_actions(store, since)),
         handoffs=handoff_summary(store, since.timestamp(), until.timestamp()),
     )
+
+
+def _actions(store: Store, since: datetime) -> list[Action]:
+    """The staff's actions since `since`; none from a database older than their table."""
+    try:
+        return Accounts(store).actions(since.timestamp(), limit=ACTION_ROWS)
+    except store.database_errors:
+        return []
 
 
 def _questions(
@@ -340,6 +353,7 @@ def format_report(report: Report, limit: int = 10, lang: Lang = "zh") -> str:
     lines += _section(texts.FEEDBACK, texts.FEEDBACK_COLUMNS, fb_rows, limit, lang)
     if report.handoffs is not None:
         lines += ["", handoff_line(report.handoffs, lang)]
+    lines += _section(texts.ACTIONS, texts.ACTION_COLUMNS, _action_rows(report, lang), limit, lang)
     return "\n".join(lines)
 
 
@@ -356,6 +370,19 @@ def _duration(seconds: float, lang: Lang) -> str:
     if seconds < 3600:
         return texts.MINUTES.in_lang(lang).format(n=max(1, round(seconds / 60)))
     return texts.HOURS.in_lang(lang).format(n=f"{seconds / 3600:.1f}")
+
+
+def _action_rows(report: Report, lang: Lang) -> list[list[str]]:
+    names = texts.ACTION_NAMES
+    return [
+        [
+            datetime.fromtimestamp(a.at).strftime("%m-%d %H:%M"),
+            a.name,
+            names[a.action].in_lang(lang) if a.action in names else a.action,
+            _shorten(a.detail),
+        ]
+        for a in report.actions
+    ]
 
 
 def channels_text(channels: Sequence[tuple[str, int]], lang: Lang = "zh") -> str:

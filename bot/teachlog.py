@@ -118,6 +118,7 @@ class TeachJournal:
 
     def record_teach(self, taught: Taught, by: str) -> int:
         with self._transaction() as conn:
+            _record_action(conn, self.staff_name(by), "teach", _detail(taught))
             cursor = conn.execute(
                 "INSERT INTO teach_log (at, by_key, fact_id, phrasing, lang, file) "
                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -168,6 +169,7 @@ class TeachJournal:
     def record_undo(self, record: TeachRecord, by: str) -> None:
         """Mark the teach undone and drop its follow-ups not sent yet."""
         with self._transaction() as conn:
+            _record_action(conn, self.staff_name(by), "undo", _detail(record.taught))
             conn.execute(
                 "UPDATE teach_log SET undone_at = ?, undone_by = ? WHERE id = ?",
                 (time.time(), self.user_key(by), record.id),
@@ -176,10 +178,26 @@ class TeachJournal:
                 "DELETE FROM followups WHERE teach_id = ? AND status = 'pending'", (record.id,)
             )
 
+    def record_reload(self, by: str, detail: str) -> None:
+        """An admin reloaded the knowledge (Telegram's /reload, the web page's button)."""
+        with self._transaction() as conn:
+            _record_action(conn, self.staff_name(by), "reload", detail)
+
+    def staff_name(self, by: str) -> str:
+        """Who `by` is, as the page and `report` name them: a web account's own name, a
+        console login; a Telegram admin by a short keyed hash (ids stay out of the log)."""
+        kind, _, who = by.partition(":")
+        if kind == "web" and who:
+            return who
+        if kind == "console" and who:
+            return f"{who}(命令行)"
+        return f"{kind or by}:{self.user_key(by)[:8]}"
+
     # --- what admins chose to ignore -----------------------------------------------------
 
-    def ignore(self, forms: Sequence[str], by: str) -> None:
+    def ignore(self, forms: Sequence[str], by: str, example: str = "") -> None:
         with self._transaction() as conn:
+            _record_action(conn, self.staff_name(by), "ignore", example or " / ".join(forms))
             for form in forms:
                 conn.execute(
                     "INSERT INTO ignored_questions (form, at, by_key) VALUES (?, ?, ?) "
@@ -384,6 +402,18 @@ class TeachJournal:
                 "SELECT status FROM followups WHERE log_id = ?", (log_id,)
             ).fetchone()
         return str(row[0]) if row else None
+
+
+def _record_action(conn: Any, name: str, action: str, detail: str) -> None:
+    """A line of the staff's action log (bot.admin.accounts reads it back)."""
+    conn.execute(
+        "INSERT INTO staff_actions (at, name, action, detail) VALUES (?, ?, ?, ?)",
+        (time.time(), name, action, detail[:300]),
+    )
+
+
+def _detail(taught: Taught) -> str:
+    return f"“{taught.phrasing}” → {taught.fact_id}"
 
 
 def _at(question: LoggedQuestion) -> float:

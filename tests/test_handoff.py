@@ -393,14 +393,16 @@ def test_a_web_resident_gets_the_answer_from_admin_at_the_next_visit(web: Any) -
     assert "已经有人回复" in again.text
 
 
-def test_the_admin_form_needs_the_token_and_the_csrf(web: Any) -> None:
+def test_the_admin_form_needs_a_login_and_its_csrf(web: Any, store: Store) -> None:
+    from bot.admin.accounts import Accounts
+
     resident, staff = web
     _say(resident, "转人工")
     assert staff.post("/admin/handoff", data={"handoff": "1", "answer": "x"}).status_code == 401
-    refused = staff.post(
-        "/admin/handoff", data={"csrf": "x", "handoff": "1", "answer": "x"}, headers=BEARER
-    )
-    assert refused.status_code == 403
+    Accounts(store).add("wang", "handoff-staff-password")
+    staff.post("/admin/login", data={"name": "wang", "password": "handoff-staff-password"})
+    refused = staff.post("/admin/handoff", data={"csrf": "x", "handoff": "1", "answer": "x"})
+    assert refused.status_code == 403  # logged in, but not this session's page
 
 
 # --- both backends: two processes share one queue -------------------------------------

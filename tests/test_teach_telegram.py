@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.error import Forbidden
 from tgsupport import RecordingRequest, Sent
 
+from bot.admin.accounts import Accounts
 from bot.admin.teaching import Teaching
 from bot.config import SHIPPED_KNOWLEDGE, Config
 from bot.dialogue import Dialogue
@@ -198,6 +199,16 @@ async def test_ignore_leaves_the_group_out(chat: Chat) -> None:
     await chat.press(ADMIN, group, "忽略")
     assert "已忽略" in chat.edited[-1].text
     assert await chat.unanswered() == []
+
+
+async def test_who_ignored_and_reloaded_is_recorded_by_a_hash(chat: Chat, store: Store) -> None:
+    await chat.say(RESIDENT, DECLINED)
+    [group] = await chat.unanswered()
+    await chat.press(ADMIN, group, "忽略")
+    await chat.say(ADMIN, "/reload")
+    actions = Accounts(store).actions(0)
+    assert [a.action for a in actions] == ["reload", "ignore"]
+    assert actions[0].name == actions[1].name and str(ADMIN) not in actions[0].name
 
 
 async def test_a_resident_pressing_a_teach_button_is_refused(chat: Chat, knowledge) -> None:

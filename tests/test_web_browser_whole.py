@@ -32,6 +32,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parent.parent
 WEB = (sys.executable, "-m", "bot", "web")
 ADMIN_TOKEN = "browser-admin-token-0123456789"
+STAFF_PASSWORD = "browser-staff-password-0123"
 DECLINED = "有没有上门理发"  # declined by the shipped knowledge; nearest: jianer-volunteer-services
 FACT = "jianer-volunteer-services"
 # the resident's questions of one long chat (our own words; answers do not matter here)
@@ -112,6 +113,14 @@ def make_server(directory: Path, db: str) -> Server:
         "BOT_WEB_SECRET": "browser-test-csrf-secret-0123456789",
         "TEST_CONFIG": str(config),
     }
+    made = subprocess.run(  # a staff account, its password from standard input
+        [*WEB[:-1], "admin", "add", "staff", "--password-stdin"],
+        input=STAFF_PASSWORD + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
     return Server(env, directory / "server.log", free_port())
 
 
@@ -184,6 +193,15 @@ def statuses(db: str) -> list[str]:
 # --- follow-ups ------------------------------------------------------------------------
 
 
+def log_in_as_staff(phones, server):  # type: ignore[no-untyped-def]
+    """/admin sends a visitor to the login form; staff log in with their account."""
+    admin = phones.open(server.base + "/admin")
+    admin.fill("#name", "staff")
+    admin.fill("#password", STAFF_PASSWORD)
+    admin.click("#login")
+    return admin
+
+
 def test_a_teach_on_admin_reaches_the_open_page_and_the_next_visit(server, phones) -> None:  # type: ignore[no-untyped-def]
     first = phones.open(server.base + "/")
     assert "12345" in ask(first, DECLINED).inner_text()  # declined
@@ -192,9 +210,7 @@ def test_a_teach_on_admin_reaches_the_open_page_and_the_next_visit(server, phone
     second_visit = second.context.storage_state()  # the cookie the phone keeps
     second.context.close()
 
-    admin = phones.open(
-        server.base + "/admin", http_credentials={"username": "staff", "password": ADMIN_TOKEN}
-    )
+    admin = log_in_as_staff(phones, server)
     admin.locator(f'button[name="fact"][value="{FACT}"]').first.click()
     said = admin.locator(".notice").inner_text()
     assert "已学会" in said
@@ -227,9 +243,7 @@ def test_a_staff_answer_to_a_hand_off_is_shown_at_the_next_visit(server, phones)
     visit = resident.context.storage_state()
     resident.context.close()  # the resident leaves the page
 
-    admin = phones.open(
-        server.base + "/admin", http_credentials={"username": "staff", "password": ADMIN_TOKEN}
-    )
+    admin = log_in_as_staff(phones, server)
     queued = admin.locator("section.handoff").filter(has_text="我要找工作人员")
     assert "腰疼" in queued.inner_text(), "the turns before it go to the admins too"
     queued.locator('textarea[name="answer"]').fill("请明天上午到居委会,社工会帮您联系")

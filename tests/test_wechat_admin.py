@@ -3,7 +3,6 @@ question came from as admins see it (report, /unanswered, /admin)."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import sqlite3
@@ -182,9 +181,8 @@ def test_questions_carry_their_channel_into_report_unanswered_and_admin(
         admin_token="admin-token-0123456789",
         close_store=False,
     )
-    auth = base64.b64encode(b"staff:admin-token-0123456789").decode()
-    with TestClient(app) as client:
-        page = client.get("/admin", headers={"Authorization": f"Basic {auth}"})
+    with TestClient(app) as client:  # a script with the token (staff log in)
+        page = client.get("/admin", headers={"Authorization": "Bearer admin-token-0123456789"})
     assert page.status_code == 200 and "微信×2" in page.text
 
 

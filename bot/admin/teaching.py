@@ -299,7 +299,7 @@ class Teaching:
     def ignore(self, group: TeachGroup, *, by: str, lang: Lang = "zh") -> Outcome:
         """Leave a group out of the list from now on."""
         if self.journal is not None:
-            self.journal.ignore(group.variants, by)
+            self.journal.ignore(group.variants, by, group.example)
         return Outcome(True, texts.IGNORED.in_lang(lang).format(question=group.example))
 
     def _askers_of(self, forms: Sequence[str]) -> list[LoggedQuestion]:

@@ -54,6 +54,24 @@ UNKNOWN_CHANNEL = Text(zh="未记录", en="not recorded")
 QUESTION_COLUMNS = (COUNT, EXAMPLE, NEAREST, SCORE, CHANNELS)
 TOP_COLUMNS = (COUNT, FACT, TITLE)
 FEEDBACK_COLUMNS = (HELPFUL, UNHELPFUL, FACT, TITLE)
+ACTIONS = Text(
+    zh="谁做了什么(教会、忽略、撤销、重新加载)",
+    en="Who did what (taught, ignored, undid, reloaded)",
+)
+WHEN = Text(zh="时间", en="when")
+WHO = Text(zh="管理员", en="admin")
+WHAT = Text(zh="操作", en="action")
+DETAIL = Text(zh="内容", en="detail")
+ACTION_COLUMNS = (WHEN, WHO, WHAT, DETAIL)
+ACTION_NAMES = {
+    "teach": Text(zh="教会", en="taught"),
+    "ignore": Text(zh="忽略", en="ignored"),
+    "undo": Text(zh="撤销", en="undid"),
+    "reload": Text(zh="重新加载", en="reloaded"),
+    "login": Text(zh="登录", en="logged in"),
+    "logout": Text(zh="退出登录", en="logged out"),
+    "answer": Text(zh="回复留言", en="answered a message"),
+}
 
 # --- python -m bot check ------------------------------------------------------------------
 

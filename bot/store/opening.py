@@ -149,6 +149,32 @@ MIGRATIONS: tuple[str, ...] = (
     # 8: the nearest facts of a logged question as the matcher saw them when it was asked
     # (JSON [[fact_id, score], ...]): the admins' lists never run the matcher again
     "ALTER TABLE question_log ADD COLUMN nearest TEXT;",
+    # 9: staff accounts of the web admin page (bot/admin/accounts.py): a memory-hard hash
+    # of each password, the sessions (by a hash of their id), and who did what (IF NOT
+    # EXISTS: running it on a database that has them changes nothing)
+    """
+    CREATE TABLE IF NOT EXISTS staff_accounts (
+        name TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        changed_at REAL NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS staff_sessions (
+        id_hash TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        seen_at REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS staff_sessions_name ON staff_sessions (name);
+    CREATE TABLE IF NOT EXISTS staff_actions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS staff_actions_at ON staff_actions (at);
+    """,
 )
 
 _KEY_CHECK = "user_key_check"

@@ -77,8 +77,19 @@ class Admin:
             return await self._refuse(update, context)
         result = await self.reloader.reload(f"/reload by {_logged_who(update)}")
         self.reloader.mark_reported(result)
+        await asyncio.to_thread(self._record_reload, _who(update), result.ok)
         text = reloaded_text(result, lang) if result.ok else reload_failed_text(result, lang)
         await self._answer(update, context, Reply(text))
+
+    def _record_reload(self, by: str, ok: bool) -> None:
+        """Who reloaded, for the web page's and the report's action log."""
+        journal = self.teaching.journal
+        if journal is None:
+            return
+        try:
+            journal.record_reload(by, "/reload: " + ("ok" if ok else "refused"))
+        except self.store.database_errors:
+            logger.exception("the reload by an admin was not recorded")
 
     async def unanswered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A header, then each group with its teach buttons."""

@@ -10,9 +10,10 @@
     POST /clear        forgets this session's history (清空记录), back to the first screen
     GET  /healthz      knowledge version and store status, for a process supervisor
     GET|POST /wechat   the WeChat Official Account's callback, when WECHAT_TOKEN is set
-    GET  /admin        the last 7 days for staff (token from BOT_WEB_ADMIN_TOKEN); POST
-         /admin/reload reloads the knowledge; /admin/teach, /ignore, /undo teach;
-         /admin/handoff answers a resident's message to staff
+    GET  /admin        the staff's page (bot.web.admin): log in at /admin/login (an account
+         from `python -m bot admin add`) or send BOT_WEB_ADMIN_TOKEN as a Bearer token;
+         POST /admin/reload, /admin/teach, /ignore, /undo, /admin/handoff (answers a
+         resident's message to staff), /admin/logout
 
 Dialogue turns run in worker threads (`asyncio.to_thread`): matching and SQLite
 never block the event loop.
@@ -43,7 +44,7 @@ from bot.kb.model import Lang
 from bot.match import LiveKnowledge
 from bot.store import Store
 from bot.web import health, sessions
-from bot.web.admin import AdminGate, AdminPages
+from bot.web.admin import AdminPages, AdminRefusal
 from bot.web.guard import (
     RateLimits,
     Refusal,
@@ -62,7 +63,7 @@ from bot.web.page import (
     reply_json,
     turn_html,
 )
-from bot.web.watch import watch_knowledge
+from bot.web.watch import KnowledgeStatus, watch_knowledge
 
 if TYPE_CHECKING:
     from bot.wechat.endpoint import WeChatFront
@@ -309,12 +310,13 @@ def create_app(
         limits=limits,
         csrf=sessions.CsrfTokens(csrf_secret),
     )
-    admin = AdminPages(chat, AdminGate(admin_token))
+    status = KnowledgeStatus()
+    admin = AdminPages(chat, admin_token, status)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        watching = watch_knowledge(chat.knowledge, chat.store, stop) if watch else None
+        watching = watch_knowledge(chat.knowledge, chat.store, stop, status) if watch else None
         watcher = asyncio.create_task(watching) if watching is not None else None
         sending = wechat.keep_sending(stop) if wechat is not None else None
         sender = asyncio.create_task(sending) if sending is not None else None
@@ -340,6 +342,9 @@ def create_app(
         Route("/clear", chat.clear, methods=["POST"]),
         Route("/healthz", chat.healthz, methods=["GET"]),
         Route("/admin", admin.page, methods=["GET"]),
+        Route("/admin/login", admin.login_form, methods=["GET"]),
+        Route("/admin/login", admin.login, methods=["POST"]),
+        Route("/admin/logout", admin.logout, methods=["POST"]),
         Route("/admin/reload", admin.reload, methods=["POST"]),
         Route("/admin/teach", admin.teach, methods=["POST"]),
         Route("/admin/ignore", admin.ignore, methods=["POST"]),
@@ -358,11 +363,19 @@ def create_app(
     return app
 
 
+def is_admin_path(request: Request) -> bool:
+    return request.url.path == "/admin" or request.url.path.startswith("/admin/")
+
+
 async def not_found(request: Request, exc: Exception) -> Response:
+    if is_admin_path(request):  # the staff's pages speak Chinese
+        return AdminRefusal(404, "没有这个页面。").response()
     return JSONResponse({"error": "not_found", "message": "no such page"}, 404)
 
 
 async def not_allowed(request: Request, exc: Exception) -> Response:
+    if is_admin_path(request):
+        return AdminRefusal(405, "这个地址不能这样打开,请从管理页面点按钮。").response()
     return JSONResponse({"error": "method_not_allowed", "message": "method not allowed"}, 405)
 
 

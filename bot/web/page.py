@@ -58,7 +58,7 @@ def asset_version() -> str:
     browser, which caches hard, never runs an old script against a new server."""
     static = files("bot.web").joinpath("static")
     digest = hashlib.sha256()
-    for name in ("chat.js", "chat.css"):
+    for name in ("chat.js", "chat.css", "admin.css"):
         digest.update(static.joinpath(name).read_bytes())
     return digest.hexdigest()[:10]
 

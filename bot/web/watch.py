@@ -11,17 +11,43 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 from bot.match import LiveKnowledge
+from bot.match.live import ReloadResult
 from bot.reloads import follow_knowledge
 from bot.store import Store
 
 logger = logging.getLogger(__name__)
 
 
-async def watch_knowledge(knowledge: LiveKnowledge, store: Store, stop: asyncio.Event) -> None:
+@dataclass
+class KnowledgeStatus:
+    """The last reload this worker saw refused, for the admin page's banner (cleared by
+    the next good one): a web-only deployment has no Telegram admin to tell."""
+
+    refused: ReloadResult | None = None
+
+    def saw(self, result: ReloadResult) -> None:
+        self.refused = None if result.ok else result
+
+    def banner(self) -> list[str]:
+        """The refused edit's problems (file:line: field: message, in Chinese); [] if none."""
+        if self.refused is None:
+            return []
+        return [p.in_lang("zh") for p in self.refused.problems] or list(self.refused.errors)
+
+
+async def watch_knowledge(
+    knowledge: LiveKnowledge,
+    store: Store,
+    stop: asyncio.Event,
+    status: KnowledgeStatus | None = None,
+) -> None:
     async def reload(reason: str) -> None:
         result = await asyncio.to_thread(knowledge.reload)
+        if status is not None:
+            status.saw(result)
         if result.ok:
             logger.info("knowledge reloaded (%s): %d facts", reason, result.facts)
         else:
