@@ -136,3 +136,34 @@ def test_a_published_draft_answers_in_a_running_web_chat(tmp_path: Path, store: 
     assert after.startswith(before.rstrip("\n")), "comments and facts kept; lines only added"
     remaining = yaml.safe_load(next((directory / "drafts").iterdir()).read_text(encoding="utf-8"))
     assert DRAFT_ID not in [d["id"] for d in remaining["drafts"]]
+
+
+def test_staff_publish_a_reviewed_draft_from_the_admin_page(knowledge: Path, store: Store) -> None:
+    from test_web_admin import NAME, PASSWORD, log_in
+    from test_web_admin import csrf_of as admin_csrf
+
+    from bot.admin.accounts import Accounts
+    from bot.dialogue import Dialogue
+    from bot.match import LiveKnowledge
+    from bot.match.types import MatcherSettings
+    from bot.web.app import create_app
+    from bot.web.guard import RateLimits
+
+    import_article(knowledge)
+    Accounts(store).add(NAME, PASSWORD)
+    live = LiveKnowledge(knowledge, MatcherSettings())
+    app = create_app(
+        Dialogue(live, store), limits=RateLimits(100, 10.0), csrf_secret="s" * 32, close_store=False
+    )
+    with TestClient(app) as client:
+        log_in(client)
+        page = client.get("/admin").text
+        assert f'name="draft" value="{DRAFT_ID}"' in page and "测试剪纸角" in page
+        form = {"csrf": admin_csrf(page), "draft": DRAFT_ID}
+        unreviewed = client.post("/admin/publish", data=form)
+        assert "没有发布" in unreviewed.text and "answer.en" in unreviewed.text
+        review(knowledge)
+        done = client.post("/admin/publish", data=form)
+        assert "已发布" in done.text and "已重新加载" in done.text
+        assert f'value="{DRAFT_ID}"' not in done.text, "no longer a draft"
+        assert "剪纸角" in ask(client, "孝和哪里学剪纸", csrf_of(client)).json()["text"]

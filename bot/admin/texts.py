@@ -71,6 +71,7 @@ ACTION_NAMES = {
     "login": Text(zh="登录", en="logged in"),
     "logout": Text(zh="退出登录", en="logged out"),
     "answer": Text(zh="回复留言", en="answered a message"),
+    "publish": Text(zh="发布草稿", en="published a draft"),
 }
 
 # --- python -m bot check ------------------------------------------------------------------

@@ -30,6 +30,9 @@ from bot.admin.dashboard import dashboard
 from bot.admin.handoffs import QueueItem, queue_item
 from bot.admin.teaching import Outcome, Teaching
 from bot.handoffs import ANSWER_MAX_CHARS, Handoff
+from bot.kb.model import KnowledgeBase
+from bot.kb.publish import Draft, drafts, publish
+from bot.kb.teach import TeachError
 from bot.match.live import ReloadResult
 from bot.numbers import parse_whole
 from bot.web.guard import Refusal, read_body
@@ -309,6 +312,21 @@ class AdminPages:
             await asyncio.to_thread(self.accounts.record, staff.name, "answer", detail)
         return await self._render(staff, notice=answered_notice(answered))
 
+    @refusals_shown
+    async def publish(self, request: Request) -> Response:
+        """ "审核完了,发布": a reviewed draft moves into its committee file, then a reload."""
+        staff, form = await self._posted(request)
+        draft_id = _first(form, "draft")
+        try:
+            published = await asyncio.to_thread(publish, self.chat.knowledge.directory, draft_id)
+        except TeachError as exc:
+            return await self._render(staff, notice=f"没有发布:{exc.message.zh}")
+        result = await asyncio.to_thread(self.chat.knowledge.reload)
+        self.status.saw(result)
+        detail = f"{published.fact_id} → {published.file.name}"
+        await asyncio.to_thread(self.accounts.record, staff.name, "publish", detail)
+        return await self._render(staff, notice=f"已发布 {detail}。{reload_notice(result)}")
+
     async def _group(self, form: dict[str, list[str]]) -> TeachGroup | None:
         log_id = parse_whole(_first(form, "log"), low=1)
         if log_id is None:
@@ -318,12 +336,14 @@ class AdminPages:
     async def _render(self, staff: Staff, notice: str, page: int = 1) -> Response:
         context = await asyncio.to_thread(dashboard, self.teaching, page=page)
         queue = await asyncio.to_thread(self._queue)
+        waiting = await asyncio.to_thread(self._drafts)
         csrf = self.chat.csrf.token(f"admin:{staff.session_id}") if staff.session_id else ""
         body = render(
             "admin.html",
             **context,
             banner=self.status.banner(),
             handoffs=queue,
+            drafts=waiting,
             answer_max=ANSWER_MAX_CHARS,
             notice=notice,
             csrf=csrf,
@@ -334,6 +354,13 @@ class AdminPages:
         )
         return HTMLResponse(body, headers={"Cache-Control": "no-store"})
 
+    def _drafts(self) -> list[DraftItem]:
+        kb = self.chat.knowledge.current.kb
+        try:
+            return [draft_item(kb, d) for d in drafts(self.chat.knowledge.directory)]
+        except TeachError as exc:  # a drafts file the admin broke: say so, keep the page
+            return [DraftItem("", "—", "—", exc.message.zh, "", "")]
+
     def _queue(self) -> list[QueueItem]:
         if self.handoffs is None:
             return []
@@ -343,6 +370,35 @@ class AdminPages:
         except self.chat.store.database_errors:
             logger.exception("the hand-off queue cannot be read")
             return []
+
+
+@dataclass(frozen=True)
+class DraftItem:
+    """One imported draft as the page shows it."""
+
+    id: str
+    title: str
+    committee: str
+    answer: str
+    lines: str
+    file: str
+
+
+def draft_item(kb: KnowledgeBase, draft: Draft) -> DraftItem:
+    record = draft.record
+    committee = kb.committee(draft.committee_id)
+    return DraftItem(
+        id=draft.id,
+        title=str(_zh(record.get("title")) or draft.id),
+        committee=committee.name if committee else draft.committee_id,
+        answer=str(_zh(record.get("answer"))),
+        lines=str((record.get("source") or {}).get("lines", "")),
+        file=draft.file.name,
+    )
+
+
+def _zh(text: object) -> object:
+    return text.get("zh", "") if isinstance(text, dict) else ""
 
 
 def _worth_logging(count: int) -> bool:

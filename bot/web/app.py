@@ -350,6 +350,7 @@ def create_app(
         Route("/admin/ignore", admin.ignore, methods=["POST"]),
         Route("/admin/undo", admin.undo, methods=["POST"]),
         Route("/admin/handoff", admin.answer, methods=["POST"]),
+        Route("/admin/publish", admin.publish, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("bot.web", "static")]), name="static"),
         *(wechat.routes() if wechat is not None else ()),
     ]
