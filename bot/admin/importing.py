@@ -42,7 +42,8 @@ DRAFT_HEADER = """\
 # 草稿:由 python -m bot import 从文章 {article} 导入,还没有上线,居民看不到。
 # 审核每一条:把 answer 缩短成居民爱读的回答,补上英文(en),phrasings 按居民会怎么问
 # 来写(中文至少 6 句,英文至少 3 句),tags 用 street.yaml 里的标签。
-# 然后发布:python -m bot import --publish 草稿id(或在管理页面 /admin 的“导入文章的草稿”里点“审核完了,发布”)。
+# 然后发布:python -m bot import --publish 草稿id,
+# 或在管理页面 /admin 的“导入文章的草稿”里点“审核完了,发布”。
 # Drafts imported from {article}; not served. Review, then publish each one.
 """
 
