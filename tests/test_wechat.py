@@ -318,24 +318,47 @@ def test_a_reply_over_2048_bytes_is_split_not_cut(
     assert whole == expected
 
 
-def test_an_answer_held_up_by_a_locked_database_comes_as_a_customer_message(
+class SlowDialogue(Dialogue):
+    """A turn that takes longer than WeChat waits (a reload, a busy machine)."""
+
+    def handle(self, user: User, incoming: Incoming) -> Reply:
+        time.sleep(1.0)
+        return super().handle(user, incoming)
+
+
+def test_an_answer_slower_than_wechat_waits_comes_as_a_customer_message(
+    knowledge: LiveKnowledge, store: Store, api: FakeWeChatApi
+) -> None:
+    journal = TeachJournal(store)
+    dialogue = SlowDialogue(knowledge, store, journal=journal)
+    resident = Resident("o-slow")
+    owe_a_followup(store, journal, f"wechat:{resident.openid}")
+    for account in make_account(dialogue, api, budget=0.2):
+        response = account.post(account.wechat.text(resident, BUY_VEGETABLES))
+        assert response.text == "success"  # at once, within WeChat's 5 s
+        sent = wait_for(lambda: api.texts_to(resident.openid))
+    assert "食行生鲜" in "".join(sent) and "现在有答案了" in "".join(sent)
+    (log_id,) = [q.id for q in store.questions(0) if q.unanswered]
+    assert wait_for(lambda: journal.status_of(log_id) == "sent"), "marked once it went out"
+
+
+def test_a_locked_database_holds_no_reply(
     knowledge: LiveKnowledge, store: Store, api: FakeWeChatApi, tmp_path: Path
 ) -> None:
     journal = TeachJournal(store)
     dialogue = Dialogue(knowledge, store, journal=journal)
     resident = Resident("o-locked")
-    owe_a_followup(store, journal, f"wechat:{resident.openid}")  # its claim needs the lock
-    for account in make_account(dialogue, api, budget=0.2):
+    owe_a_followup(store, journal, f"wechat:{resident.openid}")
+    for account in make_account(dialogue, api, budget=4.0):
         other = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
         other.execute("BEGIN EXCLUSIVE")  # another process holds the database
         try:
-            response = account.post(account.wechat.text(resident, BUY_VEGETABLES))
-            assert response.text == "success"  # at once, within WeChat's 5 s
-            sent = wait_for(lambda: api.texts_to(resident.openid))
+            reply = account.ask(resident, BUY_VEGETABLES)
         finally:
             other.execute("ROLLBACK")
             other.close()
-    assert "食行生鲜" in sent[0]
+    assert "食行生鲜" in reply, "the passive reply, in time, with the lock still held"
+    assert "现在有答案了" in reply, "and the follow-up it owed"
 
 
 def test_an_expired_token_is_fetched_again_once(api: FakeWeChatApi) -> None:

@@ -213,3 +213,13 @@ def test_each_front_end_sends_only_its_own_followups() -> None:
     telegram = FollowUp(2, "k", "q", "zh", "f", {"chat_id": 7})
     assert is_wechat(wechat) and not is_telegram(wechat.address)
     assert is_telegram(telegram.address) and not is_wechat(telegram)
+
+
+def test_a_teachs_count_names_wechat_residents_apart_from_telegram_ones() -> None:
+    from bot.admin.teaching import followups_said
+
+    wechat = FollowUp(1, "k", "q", "zh", "f", {"channel": "wechat", "openid": "o"})
+    telegram = FollowUp(2, "k2", "q", "zh", "f", {"chat_id": 5})
+    said = followups_said([wechat, telegram], sent={2})
+    assert "已发给 1 位(Telegram)" in said and "这次没有发出" not in said
+    assert "1 位(微信)" in said and "还没有发" in said

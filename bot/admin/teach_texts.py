@@ -24,6 +24,12 @@ FOLLOWUPS_FAILED_TELEGRAM = Text(
     zh="{n} 位(Telegram)这次没有发出,机器人稍后再试。",
     en="{n} on Telegram could not be sent this time; the bot tries again later.",
 )
+FOLLOWUPS_QUEUED_WECHAT = Text(
+    zh="{n} 位(微信)由网页服务在半分钟内用客服消息发出(还没有发;"
+    "超过 48 小时的,居民下次发消息时看到)。",
+    en="{n} on WeChat: not sent yet; the web server sends them within half a minute as "
+    "customer-service messages (after 48 hours, with the resident's next reply).",
+)
 FOLLOWUPS_NEXT_VISIT = Text(
     zh="{n} 位下次打开网页时会看到(网页开着的一分钟内看到)。",
     en="{n} will see it when they next open the web chat (within a minute if it is open).",

@@ -124,7 +124,8 @@ def followups_said(
 ) -> str:
     """Where a teach's follow-ups stand: sent on Telegram (`sent`, the log ids; None: the
     running bot sends them, not this process), or shown at the resident's next visit."""
-    telegram = [f for f in followups if f.address is not None]
+    telegram = [f for f in followups if channel_of(f) == "tg"]
+    wechat = [f for f in followups if channel_of(f) == "wechat"]
     lines = []
     if sent is None:
         lines.append((texts.FOLLOWUPS_QUEUED_TELEGRAM, len(telegram)))
@@ -134,8 +135,17 @@ def followups_said(
             (texts.FOLLOWUPS_SENT_TELEGRAM, done),
             (texts.FOLLOWUPS_FAILED_TELEGRAM, len(telegram) - done),
         ]
-    lines.append((texts.FOLLOWUPS_NEXT_VISIT, len(followups) - len(telegram)))
+    lines.append((texts.FOLLOWUPS_QUEUED_WECHAT, len(wechat)))
+    lines.append((texts.FOLLOWUPS_NEXT_VISIT, len(followups) - len(telegram) - len(wechat)))
     return "\n".join(text.in_lang(lang).format(n=n) for text, n in lines if n)
+
+
+def channel_of(followup: FollowUp) -> str | None:
+    """Which front end can send a follow-up at once: "tg" (an address without a channel
+    is Telegram's, as before WeChat), "wechat", or None (shown at the next visit)."""
+    if followup.address is None:
+        return None
+    return str(followup.address.get("channel", "tg"))
 
 
 def join_lines(*lines: str) -> str:

@@ -28,6 +28,7 @@ from bot.dialogue.types import Button, Reply
 from bot.handoffs import ANSWER_MAX_CHARS, Handoff, HandoffDesk
 from bot.kb.model import Lang
 from bot.numbers import parse_whole
+from bot.store import user_log_key
 from bot.telegram import texts
 from bot.telegram.handlers import answer_quietly, language_of, send_reply
 from bot.telegram.reloading import admin_language
@@ -85,9 +86,8 @@ class StaffDesk:
         try:
             await send_reply(bot, admin_id, Reply(notice_text(item, lang), buttons=((button,),)))
         except TelegramError as exc:  # "chat not found" until the admin has started the bot
-            logger.warning(
-                "could not tell admin tg:%s of hand-off %d: %s", admin_id, handoff.id, exc
-            )
+            admin = user_log_key(f"tg:{admin_id}")  # ids only as keyed hashes, in logs too
+            logger.warning("could not tell admin %s of hand-off %d: %s", admin, handoff.id, exc)
 
     # --- an admin answers -----------------------------------------------------------------
 
@@ -157,7 +157,7 @@ class StaffDesk:
     async def deliver(self, bot: Bot, handoff: Handoff) -> str:
         """Send an answered Telegram hand-off to the resident: sent, blocked or later."""
         if not await asyncio.to_thread(self.desk.claim_delivery, handoff.id):
-            return "sent"  # another process took it
+            return "taken"  # another process is sending it: saved, not known to be sent
         address = handoff.address or {}
         try:
             chat_id = int(address.get("chat_id") or str(address["user"]).removeprefix("tg:"))
@@ -195,6 +195,7 @@ def _confirmation(handoff: Handoff, outcome: str | None, lang: Lang) -> str:
         "sent": texts.HANDOFF_SENT,
         "blocked": texts.HANDOFF_BLOCKED,
         "later": texts.HANDOFF_LATER,
+        "taken": texts.HANDOFF_TAKEN,
     }[outcome]
     return notice.in_lang(lang).format(id=handoff.id)
 

@@ -108,6 +108,10 @@ HANDOFF_BLOCKED = Text(
     zh="没送到:这位居民屏蔽了机器人(留言 #{id})。",
     en="Not delivered: this resident blocked the bot (message #{id}).",
 )
+HANDOFF_TAKEN = Text(
+    zh="✓ 已保存(留言 #{id});另一个运行中的机器人正在发给居民。",
+    en="✓ Saved (message #{id}); another running bot is sending it to the resident.",
+)
 HANDOFF_LATER = Text(
     zh="暂时没发出去,机器人稍后会再试(留言 #{id})。",
     en="Not sent yet; the bot will try again shortly (message #{id}).",

@@ -99,6 +99,10 @@ def refusals_shown(handler: Callable[[Any, Request], Awaitable[Response]]) -> An
         except self.chat.store.database_errors:
             logger.exception("the admin page could not use the database")
             return AdminRefusal(503, "数据库暂时用不了(可能正忙),请稍后再试。").response()
+        except OSError as exc:  # a read-only or missing knowledge folder, a full disk
+            logger.warning("an admin action could not write the knowledge files: %s", exc)
+            reason = exc.strerror or type(exc).__name__
+            return AdminRefusal(500, f"知识库的文件写不了({reason}),请让技术同事检查。").response()
 
     return route
 
@@ -392,9 +396,14 @@ def draft_item(kb: KnowledgeBase, draft: Draft) -> DraftItem:
         title=str(_zh(record.get("title")) or draft.id),
         committee=committee.name if committee else draft.committee_id,
         answer=str(_zh(record.get("answer"))),
-        lines=str((record.get("source") or {}).get("lines", "")),
+        lines=_source_lines(record.get("source")),
         file=draft.file.name,
     )
+
+
+def _source_lines(source: object) -> str:
+    """Where in the article a draft comes from; "" when the admin changed `source` oddly."""
+    return str(source.get("lines", "")) if isinstance(source, dict) else ""
 
 
 def _zh(text: object) -> object:

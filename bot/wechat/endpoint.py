@@ -19,7 +19,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.background import BackgroundTask
@@ -30,7 +30,7 @@ from wechatpy.messages import BaseMessage
 
 from bot.dialogue import Dialogue, Incoming, NonText, Reply, TextMessage, User
 from bot.dialogue.flood import FloodGate, Verdict
-from bot.dialogue.followups import due_replies
+from bot.dialogue.followups import acknowledge, delivery_key, due_replies
 from bot.dialogue.types import ButtonPress
 from bot.web.guard import Refusal, read_body
 from bot.wechat import followups, texts
@@ -110,11 +110,13 @@ class WeChatFront:
         except Refused as refused:
             logger.info("push refused: %s", refused.reason)
             return PlainTextResponse(refused.reason, refused.status)
-        passive, rest = await self._answer(message)
+        passive, rest, delivers = await self._answer(message)
         if passive is None:
             return PlainTextResponse(SUCCESS)
         xml = self.protocol.seal(envelope, self.protocol.reply_xml(message, passive))
-        after = BackgroundTask(self._send_all, message.source, rest) if rest else None
+        # after the response: the rest as customer-service messages, then (only if all of
+        # it went out) the follow-ups it carried are marked delivered
+        after = BackgroundTask(self._send_all, message.source, rest, delivers)
         return Response(xml, media_type="application/xml", background=after)
 
     @staticmethod
@@ -126,18 +128,21 @@ class WeChatFront:
 
     # --- the answer, once per push ---------------------------------------------------------
 
-    async def _answer(self, message: BaseMessage) -> tuple[str | None, tuple[str, ...]]:
-        """The passive reply (None: `success`) and the messages to send after it."""
+    async def _answer(
+        self, message: BaseMessage
+    ) -> tuple[str | None, tuple[str, ...], tuple[Reply, ...]]:
+        """The passive reply (None: `success`), the messages to send after it, and the
+        follow-ups they carry."""
         key = push_key(message)
         known = self._pushes.get(key)
         if known is not None:  # WeChat's retry: the same reply, nothing done again
-            return known.passive, ()
+            return known.passive, (), ()
         flood = self.flood
         verdict = None if flood is None else flood.check(str(message.source), time.monotonic())
         if verdict is Verdict.DROP:
-            return None, ()
+            return None, (), ()
         if verdict is Verdict.WARN:  # said once; later ones get no reply until it passes
-            return texts.SLOW_DOWN.zh + "\n" + texts.SLOW_DOWN.en, ()
+            return texts.SLOW_DOWN.zh + "\n" + texts.SLOW_DOWN.en, (), ()
         task = asyncio.create_task(asyncio.to_thread(self._turn, message))
         answer = _Answer(task)
         self._pushes.put(key, answer)
@@ -148,15 +153,17 @@ class WeChatFront:
                 "an answer took over %.1f s: sent as a customer-service message", self.budget
             )
             task.add_done_callback(lambda done: self._send_late(message.source, done))
-            return None, ()
+            return None, (), ()
         except Exception:
             logger.exception("a WeChat turn failed")  # the dialogue itself never raises
-            return None, ()
+            return None, (), ()
         if rendered is None:
-            return None, ()
+            return None, (), ()
         messages = self._sendable(rendered.messages)
         answer.passive = messages[0]
-        return messages[0], messages[1:]
+        # cut short (no API for the rest): what it carried stays owed
+        delivers = rendered.delivers if len(messages) == len(rendered.messages) else ()
+        return messages[0], messages[1:], delivers
 
     def _sendable(self, messages: tuple[str, ...]) -> tuple[str, ...]:
         if self.api is not None or len(messages) == 1:
@@ -169,23 +176,37 @@ class WeChatFront:
             return  # the dialogue logs its own failures
         rendered = done.result()
         if rendered is not None:
-            self._background(self._send_all(openid, rendered.messages))
+            self._background(self._send_all(openid, rendered.messages, rendered.delivers))
 
     def _background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)  # held until done: the loop keeps only weak references
         task.add_done_callback(self._tasks.discard)
 
-    async def _send_all(self, openid: str, messages: Sequence[str]) -> None:
-        """Customer-service messages, in order; the rest is dropped after a failure."""
+    async def _send_all(
+        self, openid: str, messages: Sequence[str], delivers: Sequence[Reply] = ()
+    ) -> None:
+        """Customer-service messages, in order; the rest is dropped after a failure. Once
+        all went out, the follow-ups and staff answers among them are marked delivered
+        (until then they stay owed, and come again)."""
+        if messages and not await self._send_texts(openid, messages):
+            return
+        keys = [key for key in map(delivery_key, delivers) if key is not None]
+        if keys:
+            user = User(id=f"wechat:{openid}")
+            await asyncio.to_thread(acknowledge, self.dialogue, user, keys)
+
+    async def _send_texts(self, openid: str, messages: Sequence[str]) -> bool:
+        """True when WeChat took every one of `messages`."""
         if self.api is None:
             logger.warning("an answer was not sent: WECHAT_SECRET is not set")
-            return
+            return False
         for text in messages:
             try:
                 await asyncio.to_thread(self.api.send_text, openid, text)
             except WeChatApiError:
-                return  # logged with its errcode
+                return False  # logged with its errcode
+        return True
 
     # --- the turn (in a worker thread) -----------------------------------------------------
 
@@ -206,7 +227,8 @@ class WeChatFront:
         if reply.open_log_id is not None and journal is not None:
             address = {"channel": "wechat", "openid": openid, "at": time.time()}
             journal.remember_address(reply.open_log_id, address)  # queued, never waits
-        rendered = render_turn([*due_replies(self.dialogue, user), reply])
+        due = due_replies(self.dialogue, user, mark_sent=False)  # marked once they went out
+        rendered = replace(render_turn([*due, reply]), delivers=tuple(due))
         self.options.remember(resident, rendered.options)
         return rendered
 

@@ -29,6 +29,8 @@ class Rendered:
 
     messages: tuple[str, ...]
     options: tuple[Button, ...]
+    delivers: tuple[Reply, ...] = ()
+    """The follow-ups and staff answers among them: marked delivered only once sent."""
 
 
 def render_turn(replies: Sequence[Reply]) -> Rendered:
