@@ -16,8 +16,6 @@ the admins again) and opens at most `MAX_PER_DAY` a day, so no one can flood the
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import logging
 import statistics
@@ -27,9 +25,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from bot.kb.model import LANGS, Lang
+from bot.store.sealing import Sealer
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -103,8 +100,7 @@ class HandoffDesk:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.user_key: Callable[[str], str] = store.user_key
-        digest = hashlib.sha256(self.user_key("handoffs: resident address").encode()).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+        self._sealer = Sealer(self.user_key, "handoffs: resident address", "a hand-off's address")
 
     def _transaction(self, wait: float, *, write: bool = True) -> AbstractContextManager[Any]:
         return self.store.transaction(wait, write=write)
@@ -319,17 +315,10 @@ class HandoffDesk:
         )
 
     def _seal(self, address: dict[str, Any]) -> str:
-        return self._fernet.encrypt(json.dumps(address).encode()).decode()
+        return self._sealer.seal(address)
 
     def _unseal(self, sealed: str | None) -> dict[str, Any] | None:
-        if not sealed:
-            return None
-        try:
-            value = json.loads(self._fernet.decrypt(sealed.encode()))
-        except (InvalidToken, ValueError):
-            logger.warning("a hand-off's address cannot be read (another key?)")
-            return None
-        return value if isinstance(value, dict) else None
+        return self._sealer.open(sealed)
 
 
 def _recent_turns(conn: Any, key: str, now: float) -> list[dict[str, Any]]:

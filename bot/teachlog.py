@@ -14,9 +14,6 @@ or blocked (the resident blocked the bot: never retried).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -25,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from bot.kb.model import LANGS, Lang
 from bot.kb.teach import Taught
 from bot.store.queries import Write
+from bot.store.sealing import Sealer
 from bot.store.sqlite import READ_PAUSE
 
 if TYPE_CHECKING:
@@ -82,8 +78,7 @@ class TeachJournal:
         """The journal of `store`'s database (opened, and so migrated, by the store)."""
         self.store = store
         self.user_key: Callable[[str], str] = store.user_key
-        digest = hashlib.sha256(self.user_key("teachlog: follow-up address").encode()).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+        self._sealer = Sealer(self.user_key, "teachlog: follow-up address", "a follow-up address")
         self._paused_until = 0.0
 
     def _safe(self, what: str, default: T, action: Callable[[], T]) -> T:
@@ -214,7 +209,7 @@ class TeachJournal:
     def remember_address(self, log_id: int, address: dict[str, Any]) -> None:
         """Where to send a follow-up for this open question (sealed; dropped when used).
         Queued: returns at once."""
-        sealed = self._fernet.encrypt(json.dumps(address).encode()).decode()
+        sealed = self._sealer.seal(address)
         cutoff = time.time() - ADDRESS_DAYS * 86400
         self.store.submit(
             Write("old addresses", "DELETE FROM followup_addresses WHERE at < ?", (cutoff,))
@@ -292,14 +287,7 @@ class TeachJournal:
         )
 
     def _unseal(self, sealed: str | None) -> dict[str, Any] | None:
-        if not sealed:
-            return None
-        try:
-            value = json.loads(self._fernet.decrypt(sealed.encode()))
-        except (InvalidToken, ValueError):
-            logger.warning("a follow-up address cannot be read (another key?); not sent")
-            return None
-        return value if isinstance(value, dict) else None
+        return self._sealer.open(sealed)  # None: not sent
 
     def claim(self, log_id: int, wait: float = ADMIN_WAIT) -> bool:
         """Take a pending follow-up for sending; False if it is no longer pending (sent, or
