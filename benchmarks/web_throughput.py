@@ -46,8 +46,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(workers: int, port: int, db: Path, secret: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "BOT_DB": str(db), "BOT_WEB_SECRET": secret}
+def start_server(workers: int, port: int, db: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`python -m bot web` with `env` added to ours, once its /healthz answers."""
+    env = {**os.environ, "BOT_DB": str(db), **env}
     command = [sys.executable, "-m", "bot", "web", "--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -129,7 +130,9 @@ def measure(workers: int, count: int, connections: int) -> None:
     secret = secrets.token_hex(32)
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        server = start_server(workers, port, Path(tmp) / "bench.sqlite3", secret)
+        server = start_server(
+            workers, port, Path(tmp) / "bench.sqlite3", {"BOT_WEB_SECRET": secret}
+        )
         try:
             requests = build_requests(secret, count + 400)
             asyncio.run(load(port, requests[:400], connections))  # warm the caches of every worker

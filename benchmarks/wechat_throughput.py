@@ -20,39 +20,20 @@ import asyncio
 import itertools
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from web_throughput import free_port, load, questions  # noqa: E402
+from web_throughput import free_port, load, questions, start_server  # noqa: E402
 from web_throughput import measure as measure_web  # noqa: E402
 
 from tests.fakewechat import AES_KEY, APPID, TOKEN, Resident, WeChatServer  # noqa: E402
 
 RESIDENTS = 5000
-
-
-def start_server(workers: int, port: int, db: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "BOT_DB": str(db), "WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID}
-    env["WECHAT_AES_KEY"] = AES_KEY
-    command = [sys.executable, "-m", "bot", "web", "--port", str(port), "--workers", str(workers)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("the server did not start within 60 s")
 
 
 def build_pushes(count: int) -> list[bytes]:
@@ -74,7 +55,8 @@ def build_pushes(count: int) -> list[bytes]:
 def measure(workers: int, count: int, connections: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        server = start_server(workers, port, Path(tmp) / "bench.sqlite3")
+        wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_AES_KEY": AES_KEY}
+        server = start_server(workers, port, Path(tmp) / "bench.sqlite3", wechat)
         try:
             pushes = build_pushes(count + 400)
             asyncio.run(load(port, pushes[:400], connections))  # warm the caches
