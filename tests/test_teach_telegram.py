@@ -10,12 +10,11 @@ import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fakebotapi import bot_message_json, callback_update, message_update
-from telegram import Update
+from fakebotapi import message_update
 from telegram.error import Forbidden
+from tgsupport import Chat as ChatDriver
 from tgsupport import RecordingRequest, Sent
 
 from bot.admin.accounts import Accounts
@@ -50,26 +49,8 @@ def journal(store: Store) -> AsyncIterator[TeachJournal]:
     journal.close()
 
 
-class Chat:
-    def __init__(self, app: Any, request: RecordingRequest) -> None:
-        self.app, self.request = app, request
-
-    async def feed(self, update: dict) -> None:
-        await self.app.process_update(Update.de_json(update, self.app.bot))
-
-    async def say(self, user_id: int, text: str, **kwargs: Any) -> None:
-        await self.feed(message_update(user_id, text, **kwargs))
-
-    async def press(self, user_id: int, shown: Sent, label: str) -> None:
-        data = next(d for row in shown.buttons for text, d in row if text == label)
-        message = bot_message_json(
-            int(shown.params["chat_id"]), shown.text, shown.params.get("reply_markup")
-        )
-        self.request.clear()
-        await self.feed(callback_update(user_id, data, message))
-
-    def to(self, chat_id: int) -> list[Sent]:
-        return [m for m in self.request.messages if int(m.params["chat_id"]) == chat_id]
+class Chat(ChatDriver):
+    clears_on_press = True
 
     @property
     def edited(self) -> list[Sent]:

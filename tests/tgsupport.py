@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from fakebotapi import api_result
+from fakebotapi import api_result, bot_message_json, callback_update, message_update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.request import BaseRequest, RequestData
 
@@ -86,3 +87,32 @@ class RecordingRequest(BaseRequest):
 
     def clear(self) -> None:
         self.sent.clear()
+
+
+class Chat:
+    """Drives an application as residents and admins do: messages in, button presses on
+    what it sent; what it sent is in `request`. `clears_on_press`: forget what was sent
+    before a press, so a test reads only the press's answer."""
+
+    clears_on_press = False
+
+    def __init__(self, app: Any, request: RecordingRequest) -> None:
+        self.app, self.request = app, request
+
+    async def feed(self, update: dict) -> None:
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def say(self, user_id: int, text: str, **kwargs: Any) -> None:
+        await self.feed(message_update(user_id, text, **kwargs))
+
+    async def press(self, user_id: int, shown: Sent, label: str) -> None:
+        data = next(d for row in shown.buttons for text, d in row if text == label)
+        message = bot_message_json(
+            int(shown.params["chat_id"]), shown.text, shown.params.get("reply_markup")
+        )
+        if self.clears_on_press:
+            self.request.clear()
+        await self.feed(callback_update(user_id, data, message))
+
+    def to(self, chat_id: int) -> list[Sent]:
+        return [m for m in self.request.messages if int(m.params["chat_id"]) == chat_id]
