@@ -68,6 +68,12 @@ class FollowUp:
     """Where to send it (a transport's own fields, e.g. chat_id, message_id); None: show
     it the next time the resident chats."""
 
+    @property
+    def channel(self) -> str | None:
+        """The front end that can send it at once: "tg" (an address without a channel is
+        Telegram's, as before WeChat), "wechat"; None: shown at the next visit."""
+        return None if self.address is None else str(self.address.get("channel", "tg"))
+
 
 class TeachJournal:
     """The journal in the store's database (SQLite or PostgreSQL); safe to share between

@@ -211,8 +211,8 @@ def test_an_older_database_gains_the_channel_column(
 def test_each_front_end_sends_only_its_own_followups() -> None:
     wechat = FollowUp(1, "k", "q", "zh", "f", {"channel": "wechat", "openid": "o"})
     telegram = FollowUp(2, "k", "q", "zh", "f", {"chat_id": 7})
-    assert is_wechat(wechat) and not is_telegram(wechat.address)
-    assert is_telegram(telegram.address) and not is_wechat(telegram)
+    assert is_wechat(wechat) and not is_telegram(wechat)
+    assert is_telegram(telegram) and not is_wechat(telegram)
 
 
 def test_a_teachs_count_names_wechat_residents_apart_from_telegram_ones() -> None:

@@ -124,8 +124,8 @@ def followups_said(
 ) -> str:
     """Where a teach's follow-ups stand: sent on Telegram (`sent`, the log ids; None: the
     running bot sends them, not this process), or shown at the resident's next visit."""
-    telegram = [f for f in followups if channel_of(f) == "tg"]
-    wechat = [f for f in followups if channel_of(f) == "wechat"]
+    telegram = [f for f in followups if f.channel == "tg"]
+    wechat = [f for f in followups if f.channel == "wechat"]
     lines = []
     if sent is None:
         lines.append((texts.FOLLOWUPS_QUEUED_TELEGRAM, len(telegram)))
@@ -138,14 +138,6 @@ def followups_said(
     lines.append((texts.FOLLOWUPS_QUEUED_WECHAT, len(wechat)))
     lines.append((texts.FOLLOWUPS_NEXT_VISIT, len(followups) - len(telegram) - len(wechat)))
     return "\n".join(text.in_lang(lang).format(n=n) for text, n in lines if n)
-
-
-def channel_of(followup: FollowUp) -> str | None:
-    """Which front end can send a follow-up at once: "tg" (an address without a channel
-    is Telegram's, as before WeChat), "wechat", or None (shown at the next visit)."""
-    if followup.address is None:
-        return None
-    return str(followup.address.get("channel", "tg"))
 
 
 def join_lines(*lines: str) -> str:

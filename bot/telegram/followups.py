@@ -34,7 +34,7 @@ async def deliver(
     """Send the follow-ups that have a Telegram address (and earlier ones still owed);
     the log ids of those Telegram accepted."""
     owed = await asyncio.to_thread(journal.undelivered)
-    waiting = {f.log_id: f for f in (*followups, *owed) if is_telegram(f.address)}
+    waiting = {f.log_id: f for f in (*followups, *owed) if is_telegram(f)}
     sent = set()
     for followup in waiting.values():
         reply = followup_reply(knowledge.current.kb, followup)
@@ -74,9 +74,9 @@ def owed_sender(
     return functools.partial(keep_delivering, bot, journal, knowledge)
 
 
-def is_telegram(address: dict[str, Any] | None) -> bool:
-    """An address of a Telegram chat: other front ends (WeChat) tag theirs with a channel."""
-    return address is not None and address.get("channel", "tg") == "tg"
+def is_telegram(followup: FollowUp) -> bool:
+    """A follow-up with a Telegram chat to send to (WeChat's carry their own channel)."""
+    return followup.channel == "tg"
 
 
 async def _send(bot: Bot, followup: FollowUp, reply: Reply) -> Status:

@@ -39,7 +39,7 @@ OWED_EVERY = 30.0
 
 
 def is_wechat(followup: FollowUp) -> bool:
-    return (followup.address or {}).get("channel") == CHANNEL
+    return followup.channel == CHANNEL
 
 
 async def deliver(
