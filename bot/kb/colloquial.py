@@ -17,7 +17,7 @@ from bot.yamlfile import Checker, PathKey, Problem, YamlDocument
 SECTIONS = ("function_words", "content_words")
 FOLLOW_UP_LISTS = (
     *("refer_back", "same_of_another", "other_committees", "asks_where", "asks_who"),
-    *("asks_when", "question_words"),
+    *("asks_when", "question_words", "besides"),
 )
 """The lists of the optional `follow_ups:` section."""
 

@@ -34,7 +34,9 @@ from bot.match.followwords import (
     fact_terms,
     follow_up_asking,
     function_word,
+    known_noun,
     names_a_thing,
+    only_an_action,
     only_of,
     refers_back,
     said,
@@ -284,15 +286,20 @@ def _own_words(scene: _Scene, known: frozenset[str], asking: tuple[str, ...]) ->
     """Weighty words the last committee never uses: what the fresh match is about, or
     a noun the base does not know (unless the question points back)."""
     index, reading = scene.matcher.index, scene.reading
+    terms = topical(index, reading)
+    if any(only_of(index, t.term, scene.committee) for t in terms):
+        return []  # a name only the last committee uses (丰裕里) anchors it there
     about = _what_it_is_about(scene)
     lenient = refers_back(scene.kb, reading)
+    things = [t for t in terms if not only_an_action(t.surface or t.term)]
     own = []
-    for term in topical(index, reading):
+    for term in terms:
         surface = term.surface or term.term
         if term.term in known or _asks(surface, asking):
             continue
-        unknown_noun = term.term not in index.idf and names_a_thing(surface)
-        if _another_topic(term, about) or (unknown_noun and not lenient):
+        unknown_noun = not known_noun(index, term.term) and names_a_thing(surface)
+        another = _another_topic(term, about) and bool(things)
+        if another or (unknown_noun and not lenient):
             own.append(surface)
     return own
 
@@ -385,6 +392,8 @@ def _fact_meant(scene: _Scene, ranked: list[Match]) -> Match | None:
     lead = next((m for m in ranked if _another_fact_of(scene, m)), None)
     at_last = _the_last_fact(scene, ranked)
     beaten = floor if last is None else max(floor, _score(at_last) + OTHER_FACT_LEAD)
+    if said(scene.reading.question, words(scene.kb, "besides")):
+        beaten = floor  # 除了看书还有啥: another of its facts, if one fits at all
     if lead is not None and lead.score > beaten:
         return lead
     if last is None:

@@ -112,6 +112,30 @@ def names_a_thing(surface: str) -> bool:
     return jieba_tag(surface)[:1] in ("n", "j")  # j: an abbreviation (居住证)
 
 
+LOCATIVE_ENDINGS = "里上中内边"
+"""队里, 楼上: a noun with a place ending is the noun (队) for knowing it."""
+
+
+def known_noun(index: Index, surface: str) -> bool:
+    """The base uses the word, or its stem before a place ending (队里 → 队)."""
+    if surface in index.idf:
+        return True
+    return len(surface) >= 2 and surface[-1] in LOCATIVE_ENDINGS and surface[:-1] in index.idf
+
+
+MOTION_PREFIXES = "来去"
+"""来教, 去学: jieba glues a coming or going to the verb after it."""
+
+
+def only_an_action(surface: str) -> bool:
+    """A verb and nothing else (送到; 来教, an unknown word of 来 and a verb): what is
+    done, which makes no topic of its own."""
+    tag = jieba_tag(surface)
+    if not tag and len(surface) >= 2 and surface[0] in MOTION_PREFIXES:
+        tag = jieba_tag(surface[1:])
+    return tag == "v"
+
+
 def content_word(index: Index, term: QueryTerm) -> bool:
     """A noun, or a word of two or more characters the knowledge base never uses that
     jieba reads as a verb or an abbreviation (电梯, 装修, 居住证): what a question is about."""
