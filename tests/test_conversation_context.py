@@ -232,3 +232,25 @@ def test_a_committee_named_alone_without_the_same_service_gets_what_it_does(
     ask(dialogue, ALICE, "孝和的食行生鲜是啥")
     reply = ask(dialogue, ALICE, "新华有伐")
     assert "新华" in reply and "食行生鲜" not in reply and "不知道" not in reply
+
+
+def test_a_follow_up_in_a_close_topics_words_stays_with_the_last_committee(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """配药 (a 助医 word) after 建二's doorstep service, which lists 健康医疗: synonyms.yaml
+    calls the two close, so it is 建二's service, not declined for want of the word."""
+    dialogue = Dialogue(live, store)
+    assert "民心在线" in ask(dialogue, ALICE, "建二那边上门服务有啥")
+    reply = ask(dialogue, ALICE, "配药有人帮忙伐")
+    assert "民心在线" in reply and "12345" not in reply
+
+
+def test_attendance_in_person_times_is_no_count_of_activities(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """How many activities 合一 held (32), then 建二呢: 建二's 890人次 counts people who
+    took part, not activities, so the bot says it does not know rather than give it."""
+    dialogue = Dialogue(live, store)
+    assert "32" in ask(dialogue, ALICE, "合一居委为老服务一年弄了几次活动")
+    reply = ask(dialogue, ALICE, "建二呢")
+    assert "890" not in reply and "12345" in reply

@@ -248,3 +248,12 @@ def test_a_pipe_in_place_of_street_yaml_is_refused_not_waited_on(knowledge_copy:
     os.mkfifo(street)
     (problem,) = problems_of(knowledge_copy)
     assert problem == "knowledge/street.yaml: is not a regular file (a folder, a pipe or a device)"
+
+
+def test_a_close_topic_that_is_no_synonym_word_names_its_line(knowledge_copy: Path) -> None:
+    """synonyms.yaml's `related` may only name words of its groups: a typo there would
+    otherwise link nothing, silently."""
+    number = edit(knowledge_copy / "synonyms.yaml", "  - [助医, 健康医疗]", "  - [助医, 健康医了]")
+    (problem,) = problems_of(knowledge_copy)
+    assert problem.startswith(f"knowledge/synonyms.yaml:{number}:"), problem
+    assert "健康医了" in problem and "related" in problem

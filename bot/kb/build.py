@@ -52,6 +52,8 @@ class Builder:
         self.alias_owners: dict[str, list[tuple[str, Checker, PathKey]]] = {}
         self.theme_refs: list[tuple[str, Checker, PathKey]] = []
         self.synonym_words: dict[str, tuple[Checker, PathKey]] = {}
+        self.related_topics: tuple[frozenset[str], ...] = ()
+        """synonyms.yaml's close topics, read with its groups."""
         self.source_refs: list[tuple[str, Checker, PathKey]] = []
         self.sources: dict[str, SourceDocument] = {}
 
@@ -128,7 +130,7 @@ class Builder:
     # --- synonyms.yaml -----------------------------------------------------
     def synonyms(self, doc: YamlDocument) -> tuple[tuple[str, ...], ...]:
         check = Checker(doc, self.problems)
-        top = check.mapping(doc.data, (), required=("groups",))
+        top = check.mapping(doc.data, (), required=("groups",), optional=("related",))
         if top is None:
             return ()
         groups_value = top.get("groups")
@@ -145,7 +147,32 @@ class Builder:
                 self.synonym_words[key] = (check, ("groups", i, j))
             if len(words) >= 2:
                 groups.append(words)
+        self.related_topics = self._related(check, top.get("related"), tuple(groups))
         return tuple(groups)
+
+    def _related(
+        self, check: Checker, value: Any, groups: tuple[tuple[str, ...], ...]
+    ) -> tuple[frozenset[str], ...]:
+        """synonyms.yaml's optional `related`: lists of close topics (看病 and 医疗), each
+        word a word of some group, read as its group's first word."""
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            check.report(("related",), say("not_word_groups"))
+            return ()
+        canonical = {word.casefold(): group[0] for group in groups for word in group}
+        related = (self._close_topics(check, entry, i, canonical) for i, entry in enumerate(value))
+        return tuple(heads for heads in related if len(heads) >= 2)
+
+    @staticmethod
+    def _close_topics(
+        check: Checker, entry: Any, i: int, canonical: dict[str, str]
+    ) -> frozenset[str]:
+        words = check.text_list(entry, ("related", i), min_items=2)
+        for j, word in enumerate(words):
+            if word.casefold() not in canonical:
+                check.report(("related", i, j), say("related_not_a_group_word", word=word))
+        return frozenset(canonical[w.casefold()] for w in words if w.casefold() in canonical)
 
     # --- committees/*.yaml -------------------------------------------------
     def committee(self, doc: YamlDocument, committee_id: str) -> Committee | None:

@@ -89,6 +89,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         committees=tuple(c for c in committees if c is not None),
         street_facts=street_facts,
         synonym_groups=synonyms,
+        related_topics=builder.related_topics,
         sources=builder.sources,
         colloquial=colloquial,
         decision=decision,

@@ -60,6 +60,10 @@ MESSAGES = {
     "word_in_two_groups": Text(
         zh="'{word}' 已经在另一组里了", en="'{word}' is already in another group"
     ),
+    "related_not_a_group_word": Text(
+        zh="'{word}' 不在任何一组同义词里;相近的话题只能写 groups 里有的词",
+        en="'{word}' is in no group; related topics may only name words of the groups",
+    ),
     "one_overview": Text(
         zh="要有且只有一条服务写 'overview: true'",
         en="exactly one fact should have 'overview: true'",

@@ -124,6 +124,9 @@ class KnowledgeBase:
     street_facts: tuple[Fact, ...]
     synonym_groups: tuple[tuple[str, ...], ...]
     sources: dict[str, SourceDocument] = field(default_factory=dict)
+    related_topics: tuple[frozenset[str], ...] = ()
+    """synonyms.yaml's close topics (助医 and 健康医疗), each as its groups' first words: a
+    follow-up on one still leans on an answer about the other."""
     colloquial: Colloquial = field(default_factory=Colloquial)
     decision: DecisionModel | None = None
     """The fitted decision (calibration.yaml); None: the matcher's uncalibrated default."""

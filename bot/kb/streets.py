@@ -89,6 +89,7 @@ def load_streets(root: Path) -> KnowledgeBase:
         raise KnowledgeBaseError(problems)
     return replace(
         _merged(streets, synonyms, colloquial, decision),
+        related_topics=shared.related_topics,
         asking=asking,
         emergency_numbers=conversation.emergency_numbers,
         emergency_words=conversation.emergency_words,

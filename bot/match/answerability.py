@@ -44,7 +44,7 @@ __all__ = [
 # --- numbers with a unit (mechanism: the grammar of a count, not a word list) ----------
 _NUMBER = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*(?:余|多|来)?\s*"
 _PEOPLE_ZH = re.compile(_NUMBER + r"(?:人次|人|名|位|户)")
-_TIMES_ZH = re.compile(r"(?<!每)" + _NUMBER + r"(?:人次|次|场|单|趟|期|回)")
+_TIMES_ZH = re.compile(r"(?<!每)" + _NUMBER + r"(?:次|场|单|趟|期|回)")
 _YEAR_ZH = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?")
 _WEEKDAY_ZH = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天]|每月\s*\d{1,2}\s*[号日]")
 _FREQUENCY_ZH = re.compile(

@@ -20,6 +20,7 @@ from bot.match.followwords import (
     says_any,
     topical,
     unpunctuated,
+    with_close_topics,
     words,
 )
 from bot.match.types import ContextUse, Guards, Match, MatchResult, Reading
@@ -94,6 +95,7 @@ def unexplained(matcher: Matcher, reading: Reading, fact: Fact) -> list[str]:
     index = matcher.index
     number = index.fact_numbers.get(fact.id)
     its_terms = fact_terms(index, number) if number is not None else frozenset()
+    its_terms = with_close_topics(matcher.kb, its_terms)
     answer = f"{fact.answer.zh} {fact.answer.en.casefold()}"
     lenient = refers_back(matcher.kb, reading)
     missing = []

@@ -40,6 +40,7 @@ from bot.match.followwords import (
     said,
     switches,
     topical,
+    with_close_topics,
     words,
 )
 from bot.match.tokenize import GENERIC_TERMS
@@ -324,14 +325,16 @@ def _what_it_is_about(scene: _Scene) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _terms_of(scene: _Scene) -> frozenset[str]:
-    """Every term of the last fact's documents and of its committee's facts."""
+    """Every term of the last fact's documents and of its committee's facts, with the
+    topics synonyms.yaml calls close to them (看病 beside 健康医疗)."""
     index = scene.matcher.index
     wanted = {scene.last.id} if scene.last else set()
     owner = scene.kb.committee(scene.committee)
     if owner is not None:
         wanted.update(fact.id for fact in owner.facts)
     numbers = [index.fact_numbers[f] for f in wanted if f in index.fact_numbers]
-    return frozenset().union(*(fact_terms(index, number) for number in numbers))
+    terms = frozenset().union(*(fact_terms(index, number) for number in numbers))
+    return with_close_topics(scene.kb, terms)
 
 
 def _carried_detail(scene: _Scene) -> MatchResult | None:

@@ -134,6 +134,13 @@ def fact_terms(index: Index, fact_number: int) -> frozenset[str]:
     return frozenset().union(*(doc.terms for doc in documents[start:end]))
 
 
+def with_close_topics(kb: KnowledgeBase, terms: frozenset[str]) -> frozenset[str]:
+    """`terms` with the topics synonyms.yaml calls close to them (助医 beside 健康医疗): a
+    follow-up may speak of a service in a close group's words."""
+    close = [topics for topics in kb.related_topics if topics & terms]
+    return terms.union(*close)
+
+
 def only_of(index: Index, term: str, committee: str | None) -> bool:
     """Whether only `committee`'s facts use `term` (a name of its: 刘秀军, 无违创建)."""
     postings = index.postings.get(term, ())
