@@ -257,11 +257,13 @@ def _dialogue(knowledge: LiveKnowledge, store: Store) -> Dialogue:
     return Dialogue(knowledge, store, handoffs=HandoffDesk(store))
 
 
-async def test_a_command_cancels_the_answer(chat: Chat) -> None:
+@pytest.mark.parametrize("command", ["/start", "/stats", "/unanswered"])
+async def test_a_command_cancels_the_answer(chat: Chat, command: str) -> None:
+    """The prompt says a command cancels: the admins' own commands too, not only /start."""
     await chat.say(RESIDENT, WANTS_PERSON)
     [notice] = chat.to(ADMIN)
     await chat.press(ADMIN, notice, "✍️ 回复")
-    await chat.say(ADMIN, "/start")
+    await chat.say(ADMIN, command)
     chat.request.clear()
     await chat.say(ADMIN, ASKED)
     assert "食行生鲜" in chat.to(ADMIN)[-1].text  # a question, not an answer

@@ -138,6 +138,10 @@ def build_application(
             CallbackQueryHandler(residents.on_button),
         ]
     )
+    if staff is not None:  # before every command's own handler (group -1 runs first)
+        application.add_handler(
+            MessageHandler(new_messages & filters.COMMAND, staff.on_command), group=-1
+        )
     application.add_error_handler(errors.handle)
     owed = owed_sender(application.bot, dialogue.journal, knowledge)
     handing = _handoff_round(staff, application)

@@ -110,6 +110,14 @@ class StaffDesk:
         prompt = texts.HANDOFF_PROMPT.in_lang(lang).format(id=handoff.id)
         await context.bot.send_message(admin.id, prompt, reply_markup=ForceReply(selective=True))
 
+    async def on_command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any command from an admin cancels the answer they chose (the prompt says so);
+        it runs before the command's own handler, which then goes on as usual."""
+        message = update.message
+        admin = message.from_user if message else None
+        if admin is not None and admin.id in self.config.admin_ids:
+            await asyncio.to_thread(self.desk.take_choice, f"tg:{admin.id}")
+
     def or_else(self, residents_text: TextHandler) -> TextHandler:
         """The text handler: an admin's answer is taken here, anything else goes on."""
 
