@@ -149,3 +149,19 @@ def test_the_reply_leads_with_the_detail_asked(kb: KnowledgeBase, store: Store) 
     )
     first_lines = reply.text.split("\n\n")[1]  # after the title and the committee
     assert "890人次" in first_lines and first_lines.startswith("👉")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "阿拉屋里的停车证哪能办",  # 哪能办: the Mandarin asking word 证怎么办, in Shanghainese
+        "助动车牌照到啥地方去上",  # a licence plate: a city matter
+        "复兴的护绿队哪能报名参加",  # "residents may join" says nothing of how to join
+        "新华书法班在哪个房间",  # which room: an exact place the fact does not give
+        "翠湖天地的律师一个星期来几天",  # days a week: how often, which it does not say
+    ],
+)
+def test_a_near_topic_detail_the_article_never_gives_is_declined(
+    matcher: Matcher, question: str
+) -> None:
+    assert matcher.match(question).outcome == "declined"

@@ -172,9 +172,11 @@ class Matcher:
         return listed[: self.scoring.max_listed] if len(listed) >= 2 else []
 
     def _asked(self, normalized: str) -> dict[Kind, tuple[str, ...]]:
-        """The kinds of information the question asks, with the words that ask them; a
-        year the knowledge base does not describe asks for plans it does not record."""
-        asked = asked_words(normalized, self.kb.asking)
+        """The kinds of information the question asks, with the words that ask them (as
+        typed, or in Mandarin: 哪能办 asks as 怎么办 does); a year the knowledge base does
+        not describe asks for plans it does not record."""
+        mandarin = self.index.tokenizer.in_mandarin(normalized)
+        asked = asked_words(f"{normalized}\n{mandarin}", self.kb.asking)
         other_years = tuple(sorted(years_named(normalized) - self.years))
         if other_years and self.years:
             asked[Kind.LATER] = asked.get(Kind.LATER, ()) + other_years

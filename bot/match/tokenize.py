@@ -274,6 +274,13 @@ class Tokenizer:
             return [word]
         return [part for chunk in mandarin.split() for part in jieba.lcut(chunk) if part.strip()]
 
+    def in_mandarin(self, normalized: str) -> str:
+        """The Chinese of a normalised text with its colloquial words in Mandarin (证哪能办
+        → 证怎么办), for finding asking words that are written in Mandarin."""
+        return "".join(
+            token.surface for token in self.segments(normalized) if not token.surface.isascii()
+        )
+
     def tokens(self, normalized: str) -> list[Token]:
         """The meaningful tokens of a normalised text: stopwords removed, synonyms applied."""
         return [token for token in self.segments(normalized) if token.term]
