@@ -6,7 +6,9 @@ bot/store/opening.py), so every process sees the same queue and nothing is lost 
 restart. Residents appear only as the store's keyed user hashes; where to answer them
 (their user id, and for Telegram the chat) is kept sealed as the teach journal keeps a
 follow-up's address (Fernet, with a key derived from the store's user key), and dropped
-once the answer is delivered.
+once the answer is delivered. Which hand-off an admin is answering in Telegram, once they
+pressed its reply button, is kept there too (`choose`, `take_choice`), by the admin's keyed
+hash, so a restart before they type the answer loses nothing.
 
 A hand-off's status goes open → answered (staff replied) → closed (the answer reached the
 resident: sent in Telegram at once, shown at the next visit elsewhere, see `due_for`).
@@ -47,6 +49,10 @@ TURNS_WITHIN = 30 * 60
 """… asked within this many seconds before it."""
 ANSWER_MAX_CHARS = 3000
 """An answer longer than this is refused (it must fit one Telegram message with its heading)."""
+REPLYING_FOR = 24 * 3600
+"""Seconds an admin's press of a hand-off's reply button holds for their next message: a
+restart or a night in between still takes the answer, but a message days later is not
+mistaken for an answer to a press they have long forgotten (it is a question then)."""
 
 Status = Literal["open", "answered", "closed"]
 Opening = Literal["opened", "added", "limited", "failed"]
@@ -285,6 +291,44 @@ class HandoffDesk:
                 (channel,),
             ).fetchall()
             return [self._handoff(row) for row in rows]
+
+    def choose(self, staff_id: str, handoff_id: int, *, now: float | None = None) -> bool:
+        """`staff_id`'s next message answers `handoff_id` (replacing an earlier choice);
+        False when the database does not answer (then only a reply to the prompt does)."""
+        at = time.time() if now is None else now
+        try:
+            with self._transaction(STAFF_WAIT) as conn:
+                conn.execute(
+                    "DELETE FROM handoff_replying WHERE chosen_at < ?", (at - REPLYING_FOR,)
+                )
+                conn.execute(
+                    "INSERT INTO handoff_replying (staff_key, handoff_id, chosen_at) "
+                    "VALUES (?, ?, ?) ON CONFLICT (staff_key) DO UPDATE SET "
+                    "handoff_id = excluded.handoff_id, chosen_at = excluded.chosen_at",
+                    (self.user_key(staff_id), handoff_id, at),
+                )
+            return True
+        except self.store.database_errors:
+            logger.exception("database error while keeping which hand-off an admin answers")
+            return False
+
+    def take_choice(self, staff_id: str, *, now: float | None = None) -> int | None:
+        """The hand-off `staff_id` chose to answer within `REPLYING_FOR`, forgotten as it is
+        taken (`choose` again to keep it); None when there is none or the database fails."""
+        at = time.time() if now is None else now
+        try:
+            with self._transaction(STAFF_WAIT) as conn:
+                row = conn.execute(
+                    "DELETE FROM handoff_replying WHERE staff_key = ? "
+                    "RETURNING handoff_id, chosen_at",
+                    (self.user_key(staff_id),),
+                ).fetchone()
+        except self.store.database_errors:
+            logger.exception("database error while reading which hand-off an admin answers")
+            return None
+        if row is None or row["chosen_at"] < at - REPLYING_FOR:
+            return None
+        return int(row["handoff_id"])
 
     # --- rows --------------------------------------------------------------------------
 

@@ -254,3 +254,43 @@ def test_attendance_in_person_times_is_no_count_of_activities(
     assert "32" in ask(dialogue, ALICE, "合一居委为老服务一年弄了几次活动")
     reply = ask(dialogue, ALICE, "建二呢")
     assert "890" not in reply and "12345" in reply
+
+
+def test_a_name_only_the_last_committee_uses_keeps_the_question_there(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """丰裕里 is 复四's lane: asking how old its houses are stays with 复四, although 房子
+    is a word of 瑞华's relocation disputes."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "复四的议事会叫啥")
+    reply = ask(dialogue, ALICE, "丰裕里那些房子老伐")
+    assert "瑞华" not in reply and "近百年" in reply
+
+
+def test_who_teaches_asks_of_the_last_class_not_of_another_that_teaches(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """啥人来教 names nothing but a verb: it asks who teaches 建六's holiday class, not
+    the calligraphy class whose answer happens to say 教."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "建六寒暑假班是啥")
+    reply = ask(dialogue, ALICE, "是啥人来教的")
+    assert "建六" in reply and "书法" not in reply
+
+
+def test_besides_the_last_fact_asks_another_of_the_committee(
+    live: LiveKnowledge, store: Store
+) -> None:
+    dialogue = Dialogue(live, store)
+    assert "阅览室" in ask(dialogue, ALICE, "合二的阅览室是啥辰光有的")
+    reply = ask(dialogue, ALICE, "除了看书 还有别的活动伐")
+    other = live.current.kb.fact("heer-culture-activities")
+    assert other is not None and other.answer.zh[:12] in reply
+
+
+def test_a_noun_with_a_place_ending_is_known_by_its_noun(live: LiveKnowledge, store: Store) -> None:
+    """队里有点啥人 after the green team: 队里 is the team (队), so it asks who is in it."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "复兴居委的护绿队是干啥的")
+    reply = ask(dialogue, ALICE, "队里有点啥人")
+    assert "护绿队" in reply and "12345" not in reply

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,14 @@ from bot.console import run_chat
 from bot.dialogue import Dialogue, TextMessage, User
 from bot.dialogue.followups import due_replies
 from bot.dialogue.handoff import asks_for_person
-from bot.handoffs import MAX_PER_DAY, HandoffDesk
+from bot.handoffs import ANSWER_MAX_CHARS, MAX_PER_DAY, REPLYING_FOR, HandoffDesk
 from bot.match.live import LiveKnowledge
 from bot.match.types import MatcherSettings
 from bot.store import Store
 from bot.telegram.app import build_application
 
 TOKEN = "123456:TEST-secret-token-abcdef"
-ADMIN, OTHER_ADMIN, RESIDENT, GROUP = 9001, 9002, 1001, -100777
+ADMIN, OTHER_ADMIN, RESIDENT, OTHER_RESIDENT, GROUP = 9001, 9002, 1001, 1002, -100777
 ASKED = "哪里可以买菜"
 WANTS_PERSON = "我要找工作人员,楼道里的灯坏了三天了"
 ANSWER = "您好,已经通知物业,明天上午来修。"
@@ -159,10 +160,11 @@ def test_without_a_queue_nothing_is_promised(knowledge: LiveKnowledge, store: St
 # --- Telegram: the whole round trip ---------------------------------------------------
 
 
-@pytest.fixture
-async def chat(
+@asynccontextmanager
+async def telegram(
     tmp_path: Path, knowledge: LiveKnowledge, store: Store, dialogue: Dialogue
 ) -> AsyncIterator[Chat]:
+    """One run of the Telegram bot on `store`, from initialize to shutdown."""
     config = Config(
         knowledge_dir=knowledge.directory,
         db_path=tmp_path / "bot.sqlite3",
@@ -178,6 +180,14 @@ async def chat(
     yield Chat(app, request)
     await app.shutdown()
     assert request.unexpected == []
+
+
+@pytest.fixture
+async def chat(
+    tmp_path: Path, knowledge: LiveKnowledge, store: Store, dialogue: Dialogue
+) -> AsyncIterator[Chat]:
+    async with telegram(tmp_path, knowledge, store, dialogue) as running:
+        yield running
 
 
 async def test_a_telegram_resident_reaches_a_person_and_gets_the_answer(chat: Chat) -> None:
@@ -212,6 +222,99 @@ async def test_replying_to_the_notice_answers_even_after_a_restart(chat: Chat) -
     await chat.say(ADMIN, ANSWER, reply_to=shown)
     [answer] = chat.to(RESIDENT)
     assert ANSWER in answer.text
+
+
+async def test_a_button_pressed_before_a_restart_still_takes_the_answer(
+    any_db: str, tmp_path: Path, knowledge: LiveKnowledge
+) -> None:
+    """The admin presses reply, the bot restarts, then the admin types the answer as a plain
+    message (not a reply to the prompt): it still reaches the resident."""
+    before = Store(any_db)
+    try:
+        async with telegram(tmp_path, knowledge, before, _dialogue(knowledge, before)) as chat:
+            await chat.say(RESIDENT, WANTS_PERSON)
+            [notice] = chat.to(ADMIN)
+            await chat.press(ADMIN, notice, "✍️ 回复")
+            assert "#1" in chat.to(ADMIN)[-1].text
+    finally:
+        before.close()
+    after = Store(any_db)
+    try:
+        async with telegram(tmp_path, knowledge, after, _dialogue(knowledge, after)) as chat:
+            await chat.say(ADMIN, ANSWER)
+            [answer] = chat.to(RESIDENT)
+            assert ANSWER in answer.text and "#1" in answer.text
+            assert "已发给居民" in chat.to(ADMIN)[-1].text
+            chat.request.clear()
+            await chat.say(ADMIN, ASKED)  # answered: the next message is a question again
+            assert "食行生鲜" in chat.to(ADMIN)[-1].text
+            assert chat.to(RESIDENT) == []
+    finally:
+        after.close()
+
+
+def _dialogue(knowledge: LiveKnowledge, store: Store) -> Dialogue:
+    return Dialogue(knowledge, store, handoffs=HandoffDesk(store))
+
+
+@pytest.mark.parametrize("command", ["/start", "/stats", "/unanswered"])
+async def test_a_command_cancels_the_answer(chat: Chat, command: str) -> None:
+    """The prompt says a command cancels: the admins' own commands too, not only /start."""
+    await chat.say(RESIDENT, WANTS_PERSON)
+    [notice] = chat.to(ADMIN)
+    await chat.press(ADMIN, notice, "✍️ 回复")
+    await chat.say(ADMIN, command)
+    chat.request.clear()
+    await chat.say(ADMIN, ASKED)
+    assert "食行生鲜" in chat.to(ADMIN)[-1].text  # a question, not an answer
+    assert chat.to(RESIDENT) == []
+
+
+async def test_a_too_long_answer_is_refused_and_the_next_one_is_taken(chat: Chat) -> None:
+    await chat.say(RESIDENT, WANTS_PERSON)
+    [notice] = chat.to(ADMIN)
+    await chat.press(ADMIN, notice, "✍️ 回复")
+    chat.request.clear()
+    await chat.say(ADMIN, "长" * (ANSWER_MAX_CHARS + 1))
+    assert "太长" in chat.to(ADMIN)[-1].text and chat.to(RESIDENT) == []
+    await chat.say(ADMIN, ANSWER)
+    [answer] = chat.to(RESIDENT)
+    assert ANSWER in answer.text
+
+
+async def test_pressing_another_reply_button_answers_that_one(chat: Chat) -> None:
+    await chat.say(RESIDENT, WANTS_PERSON)
+    await chat.say(OTHER_RESIDENT, "转人工 垃圾桶满了")
+    first, second = chat.to(ADMIN)
+    await chat.press(ADMIN, first, "✍️ 回复")
+    await chat.press(ADMIN, second, "✍️ 回复")  # changed their mind
+    chat.request.clear()
+    await chat.say(ADMIN, ANSWER)
+    [answer] = chat.to(OTHER_RESIDENT)
+    assert ANSWER in answer.text and "#2" in answer.text
+    assert chat.to(RESIDENT) == []
+
+
+def test_a_reply_button_pressed_long_ago_no_longer_takes_the_next_message(
+    desk: HandoffDesk,
+) -> None:
+    opened = desk.open("tg:1001", "转人工", "zh")
+    assert opened.handoff_id is not None
+    pressed = 1_800_000_000.0
+    desk.choose("tg:9001", opened.handoff_id, now=pressed)
+    assert desk.take_choice("tg:9001", now=pressed + REPLYING_FOR + 1) is None
+    desk.choose("tg:9001", opened.handoff_id, now=pressed)
+    assert desk.take_choice("tg:9001", now=pressed + 60) == opened.handoff_id
+    assert desk.take_choice("tg:9001", now=pressed + 61) is None  # taken once
+
+
+def test_who_is_answering_is_kept_as_a_keyed_hash(store: Store, desk: HandoffDesk) -> None:
+    opened = desk.open("tg:1001", "转人工", "zh")
+    assert opened.handoff_id is not None
+    desk.choose("tg:9001", opened.handoff_id, now=1_800_000_000.0)
+    with store.transaction(5, write=False) as conn:
+        rows = [list(row) for row in conn.execute("SELECT * FROM handoff_replying")]
+    assert len(rows) == 1 and "9001" not in json.dumps(rows)
 
 
 async def test_in_a_group_the_answer_replies_to_the_request(chat: Chat) -> None:

@@ -15,6 +15,7 @@ from bot.match.followwords import (
     asking_text,
     content_word,
     fact_terms,
+    noun_stem,
     refers_back,
     said,
     says_any,
@@ -101,7 +102,7 @@ def unexplained(matcher: Matcher, reading: Reading, fact: Fact) -> list[str]:
     missing = []
     for term in topical(index, reading):
         surface = term.surface or term.term
-        if term.term in its_terms or surface in answer:
+        if term.term in its_terms or noun_stem(surface) in answer:
             continue
         if surface.isascii() or (not lenient and content_word(index, term)):
             missing.append(surface)

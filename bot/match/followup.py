@@ -49,6 +49,7 @@ from bot.match.tokenize import GENERIC_TERMS
 from bot.match.types import ContextUse, Match, MatchResult, QueryTerm, Reading
 
 if TYPE_CHECKING:
+    from bot.match.index import Index
     from bot.match.matcher import Matcher
 
 OTHER_FACT_LEAD = 10.0
@@ -289,19 +290,30 @@ def _own_words(scene: _Scene, known: frozenset[str], asking: tuple[str, ...]) ->
     terms = topical(index, reading)
     if any(only_of(index, t.term, scene.committee) for t in terms):
         return []  # a name only the last committee uses (丰裕里) anchors it there
-    about = _what_it_is_about(scene)
+    about = _what_it_is_about(scene) if _names_things(terms) else (frozenset(), frozenset())
     lenient = refers_back(scene.kb, reading)
-    things = [t for t in terms if not only_an_action(t.surface or t.term)]
-    own = []
-    for term in terms:
-        surface = term.surface or term.term
-        if term.term in known or _asks(surface, asking):
-            continue
-        unknown_noun = not known_noun(index, term.term) and names_a_thing(surface)
-        another = _another_topic(term, about) and bool(things)
-        if another or (unknown_noun and not lenient):
-            own.append(surface)
-    return own
+    return [
+        term.surface or term.term
+        for term in _unheard(terms, known, asking)
+        if _another_topic(term, about) or (not lenient and _unknown_noun(index, term))
+    ]
+
+
+def _unheard(
+    terms: list[QueryTerm], known: frozenset[str], asking: tuple[str, ...]
+) -> list[QueryTerm]:
+    """The terms the last committee never uses that are no part of an asking word."""
+    return [t for t in terms if t.term not in known and not _asks(t.surface or t.term, asking)]
+
+
+def _unknown_noun(index: Index, term: QueryTerm) -> bool:
+    """A noun the base does not know (医保卡): a topic of its own, unless pointed back."""
+    return not known_noun(index, term.term) and names_a_thing(term.surface or term.term)
+
+
+def _names_things(terms: list[QueryTerm]) -> bool:
+    """Something besides verbs: 啥人来教 names nothing, so it asks of the last answer."""
+    return any(not only_an_action(t.surface or t.term) for t in terms)
 
 
 def _asks(surface: str, asking: tuple[str, ...]) -> bool:

@@ -118,9 +118,14 @@ LOCATIVE_ENDINGS = "里上中内边"
 
 def known_noun(index: Index, surface: str) -> bool:
     """The base uses the word, or its stem before a place ending (队里 → 队)."""
-    if surface in index.idf:
-        return True
-    return len(surface) >= 2 and surface[-1] in LOCATIVE_ENDINGS and surface[:-1] in index.idf
+    return surface in index.idf or noun_stem(surface) in index.idf
+
+
+def noun_stem(surface: str) -> str:
+    """The noun before a place ending (队里 → 队); the word itself without one."""
+    if len(surface) >= 2 and surface[-1] in LOCATIVE_ENDINGS:
+        return surface[:-1]
+    return surface
 
 
 MOTION_PREFIXES = "来去"

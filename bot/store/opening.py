@@ -175,6 +175,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS staff_actions_at ON staff_actions (at);
     """,
+    # 10: the hand-off an admin's next Telegram message answers, once they pressed its
+    # reply button (bot/handoffs.py `choose`), so a restart before they type loses
+    # nothing; the admin by their keyed hash (IF NOT EXISTS: harmless to run again)
+    """
+    CREATE TABLE IF NOT EXISTS handoff_replying (
+        staff_key TEXT PRIMARY KEY,
+        handoff_id INTEGER NOT NULL,
+        chosen_at REAL NOT NULL
+    );
+    """,
 )
 
 _KEY_CHECK = "user_key_check"

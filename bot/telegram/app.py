@@ -138,6 +138,7 @@ def build_application(
             CallbackQueryHandler(residents.on_button),
         ]
     )
+    _commands_cancel_answers(application, staff)
     application.add_error_handler(errors.handle)
     owed = owed_sender(application.bot, dialogue.journal, knowledge)
     handing = _handoff_round(staff, application)
@@ -154,6 +155,16 @@ def _staff_desk(
     if dialogue.handoffs is None:
         return None
     return StaffDesk(config, dialogue.handoffs, knowledge, store)
+
+
+def _commands_cancel_answers(
+    application: Application[Any, Any, Any, Any, Any, Any], staff: StaffDesk | None
+) -> None:
+    """An admin's command cancels the hand-off answer they chose; group -1 runs before
+    every command's own handler, which still runs."""
+    if staff is not None:
+        commands = filters.UpdateType.MESSAGE & filters.COMMAND
+        application.add_handler(MessageHandler(commands, staff.on_command), group=-1)
 
 
 def _handoff_round(

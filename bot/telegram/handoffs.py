@@ -14,7 +14,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, ForceReply, Message, Update
@@ -54,8 +54,6 @@ class StaffDesk:
     desk: HandoffDesk
     knowledge: LiveKnowledge
     store: Store
-    replying: dict[int, int] = field(default_factory=dict)
-    """Admin id → the hand-off their next message answers (after pressing its button)."""
 
     async def _lang(self, admin_id: int) -> Lang:
         return await asyncio.to_thread(
@@ -108,9 +106,17 @@ class StaffDesk:
         if handoff is None or handoff.status != "open":
             await send_reply(context.bot, admin.id, Reply(texts.HANDOFF_GONE.in_lang(lang)))
             return
-        self.replying[admin.id] = handoff.id
+        await asyncio.to_thread(self.desk.choose, f"tg:{admin.id}", handoff.id)
         prompt = texts.HANDOFF_PROMPT.in_lang(lang).format(id=handoff.id)
         await context.bot.send_message(admin.id, prompt, reply_markup=ForceReply(selective=True))
+
+    async def on_command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any command from an admin cancels the answer they chose (the prompt says so);
+        it runs before the command's own handler, which then goes on as usual."""
+        message = update.message
+        admin = message.from_user if message else None
+        if admin is not None and admin.id in self.config.admin_ids:
+            await asyncio.to_thread(self.desk.take_choice, f"tg:{admin.id}")
 
     def or_else(self, residents_text: TextHandler) -> TextHandler:
         """The text handler: an admin's answer is taken here, anything else goes on."""
@@ -128,8 +134,10 @@ class StaffDesk:
         admin = message.from_user if message else None
         if message is None or admin is None or admin.id not in self.config.admin_ids:
             return False
-        # after the button; or a reply to the notice or the prompt (which survives a restart)
-        handoff_id = self.replying.pop(admin.id, None) or replied_handoff(message, context.bot)
+        # after the button (kept in the store, so across a restart too); or a reply to the
+        # notice or the prompt
+        chosen = await asyncio.to_thread(self.desk.take_choice, f"tg:{admin.id}")
+        handoff_id = chosen or replied_handoff(message, context.bot)
         text = (message.text or "").strip()
         if handoff_id is None or not text or text.startswith("/"):
             return False
@@ -144,7 +152,8 @@ class StaffDesk:
     async def _answer(self, bot: Bot, admin_id: int, handoff_id: int, text: str, lang: Lang) -> str:
         """Record and deliver one answer; what to tell the admin."""
         if len(text) > ANSWER_MAX_CHARS:
-            self.replying[admin_id] = handoff_id  # the next message tries again
+            # the next message tries again
+            await asyncio.to_thread(self.desk.choose, f"tg:{admin_id}", handoff_id)
             return texts.HANDOFF_TOO_LONG.in_lang(lang).format(limit=ANSWER_MAX_CHARS)
         answered = await asyncio.to_thread(self.desk.answer, handoff_id, text, f"tg:{admin_id}")
         if answered is None:
