@@ -25,6 +25,7 @@ from bot.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 DIALOGUES = ROOT / "tests" / "data" / "dialogues" / "follow-ups.yaml"
+OUR_DIALOGUES = sorted((ROOT / "tests" / "data" / "dialogues").glob("*.yaml"))
 ALICE = User("test:alice")
 BOB = User("test:bob")
 
@@ -174,14 +175,15 @@ def test_a_question_of_its_own_is_not_dragged_back_to_the_last_topic(
 def test_our_dialogues_keep_their_figures(live: LiveKnowledge) -> None:
     """Our own conversations (tests/data/dialogues/): follow-ups read in context."""
     matcher = live.current.matcher
-    judged = [ask_conversation(matcher, c) for c in read_conversations(DIALOGUES)]
-    summary = summarize_dialogues(judged)
+    conversations = [c for path in OUR_DIALOGUES for c in read_conversations(path)]
+    summary = summarize_dialogues([ask_conversation(matcher, c) for c in conversations])
     misses = summary["misses"]
-    # measured 96.0 / 97.1 / 2.9 / 92.3: 志愿者 alone asks back (a first turn); after the
-    # grocery app, 一般什么时候送到家 is matched on its own to 建二's 送到家门口 services
+    # measured 98.2 / 100 / 0 / 100 (56 conversations, 74 follow-ups); before the close
+    # topics, the anchoring names and the verb-only rule, 9.5% of follow-ups were wrong
+    # (送到家 read as 建二's 送到家门口 services, 啥人来教 as the calligraphy class …)
     assert summary["first"]["share"] >= 0.95, misses
     assert summary["followup"]["share"] >= 0.95, misses
-    assert summary["followup_wrong"]["share"] <= 0.04, misses
+    assert summary["followup_wrong"]["share"] <= 0.02, misses
     assert summary["declined_detail"]["share"] >= 0.9, misses
 
 

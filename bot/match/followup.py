@@ -259,13 +259,26 @@ def _after_the_street(scene: _Scene) -> MatchResult | None:
 def _of_its_own(scene: _Scene) -> MatchResult | None:
     """A question of its own, matched on its own; with 呢, the last question's detail too."""
     own = _own_topic(scene)
-    if not own:
+    if not own or _answered_without_what_is_asked(scene):
         return None
     if switches(scene.kb, scene.reading):
         carried = _carried_detail(scene)
         if carried is not None:
             return carried
     return scene.on_its_own(f"a topic of its own ({', '.join(own)})")
+
+
+def _answered_without_what_is_asked(scene: _Scene) -> bool:
+    """The fact found on its own does not give the detail asked (一般啥辰光送到家: a
+    doorstep service, which says no time): no question of its own, then, but one that
+    leans on the conversation."""
+    fresh, reading = scene.fresh, scene.reading
+    if not fresh.answered or fresh.best is None or not asks_a_detail(scene.matcher, reading):
+        return False
+    if fresh.evidence.get("detail_given"):  # the matcher read it given (16个居委 for 几个居委)
+        return False
+    text = asking_text(reading)
+    return not gives_what_is_asked(scene.matcher, fresh.best.fact, text, reading.lang)
 
 
 def _own_topic(scene: _Scene) -> list[str]:
