@@ -296,3 +296,16 @@ def test_a_noun_with_a_place_ending_is_known_by_its_noun(live: LiveKnowledge, st
     ask(dialogue, ALICE, "复兴居委的护绿队是干啥的")
     reply = ask(dialogue, ALICE, "队里有点啥人")
     assert "护绿队" in reply and "12345" not in reply
+
+
+@pytest.mark.parametrize("question", ["where can I learn calligraphy", "阿拉想学书法 到啥地方去学"])
+def test_where_in_a_full_question_asks_which_committee_not_the_last_ones_address(
+    live: LiveKnowledge, store: Store, question: str
+) -> None:
+    """After the grocery app, "where can I learn calligraphy" is a question of its own:
+    its "where" asks which committee, not the exact address of the last fact."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "孝和的网上菜场哪能用")
+    reply = ask(dialogue, ALICE, question)
+    assert "书法" in reply or "alligraphy" in reply
+    assert "食行生鲜" not in reply and "Shixing" not in reply

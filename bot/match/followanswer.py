@@ -126,6 +126,17 @@ def answerability(matcher: Matcher, fact: Fact, question: str, lang: Lang) -> An
     return Answerability(asked=True, span=detail_span(fact, kind, lang, asking=kb.asking))
 
 
+def lacks_the_time_asked(matcher: Matcher, fact: Fact, question: str, lang: Lang) -> bool:
+    """The question asks a bare "when" (一般什么时候送到) and the fact gives no time, day
+    or frequency. A fresh question's "where" asks which committee, so only "when" counts."""
+    kb = matcher.kb
+    asked = asked_in_follow_up(kb, question)
+    when = _asks_when(kb, question, asked)
+    if not when:
+        return False
+    return not _gives_when(fact, _given(matcher, fact, lang, asked) & when)
+
+
 def asks_a_detail(matcher: Matcher, reading: Reading) -> bool:
     """The question asks a kind of information (a count, a name, where, when)."""
     text = asking_text(reading)

@@ -26,7 +26,12 @@ from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.kb.model import Fact, KnowledgeBase
-from bot.match.followanswer import asks_a_detail, bound_to_fact, gives_what_is_asked
+from bot.match.followanswer import (
+    asks_a_detail,
+    bound_to_fact,
+    gives_what_is_asked,
+    lacks_the_time_asked,
+)
 from bot.match.followwords import (
     asking_spans,
     asking_text,
@@ -269,16 +274,15 @@ def _of_its_own(scene: _Scene) -> MatchResult | None:
 
 
 def _answered_without_what_is_asked(scene: _Scene) -> bool:
-    """The fact found on its own does not give the detail asked (一般啥辰光送到家: a
-    doorstep service, which says no time): no question of its own, then, but one that
-    leans on the conversation."""
+    """The fact found on its own gives no time, and the question asks when (一般啥辰光
+    送到家: a doorstep service, which says no time): no question of its own, then, but
+    one that leans on the conversation. (The other kinds a question asks, the matcher's
+    own decision weighs already.)"""
     fresh, reading = scene.fresh, scene.reading
-    if not fresh.answered or fresh.best is None or not asks_a_detail(scene.matcher, reading):
-        return False
-    if fresh.evidence.get("detail_given"):  # the matcher read it given (16个居委 for 几个居委)
+    if not fresh.answered or fresh.best is None:
         return False
     text = asking_text(reading)
-    return not gives_what_is_asked(scene.matcher, fresh.best.fact, text, reading.lang)
+    return lacks_the_time_asked(scene.matcher, fresh.best.fact, text, reading.lang)
 
 
 def _own_topic(scene: _Scene) -> list[str]:

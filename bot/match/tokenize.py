@@ -257,7 +257,7 @@ class Tokenizer:
                 text = re.sub(rf"\b{re.escape(phrase)}\b", padded, text)
         result = []
         position = 0
-        for piece in jieba.lcut(text, HMM=True):
+        for piece in _particles_apart(jieba.lcut(text, HMM=True)):
             start, position = position, position + len(piece)
             surface = piece.strip().strip("_")
             for word in self._mandarin(surface):
@@ -306,6 +306,22 @@ class Tokenizer:
         for word in words:
             syllables.extend(split_syllables(word) or ())
         return [fuzzy_syllable(s) for s in syllables]
+
+
+QUESTION_PARTICLES = frozenset("伐吗呢啦哦")
+"""Sentence-final particles (书法班伐, Shanghainese 伐 = 吗)."""
+
+
+def _particles_apart(pieces: list[str]) -> list[str]:
+    """A word jieba made up of a word and a question particle (班伐, which typo repair
+    would read as 办法) as the two: no dictionary word ends in 伐 or 吗 that way."""
+    result: list[str] = []
+    for piece in pieces:
+        if len(piece) >= 2 and piece[-1] in QUESTION_PARTICLES and piece not in jieba.dt.FREQ:
+            result.extend((piece[:-1], piece[-1]))
+        else:
+            result.append(piece)
+    return result
 
 
 def _pad(canonical: str, phrase: str) -> str:
