@@ -165,3 +165,10 @@ def test_a_near_topic_detail_the_article_never_gives_is_declined(
     matcher: Matcher, question: str
 ) -> None:
     assert matcher.match(question).outcome == "declined"
+
+
+def test_a_committee_name_with_a_numeral_is_no_count(matcher: Matcher) -> None:
+    """复四居委 holds 四 before 居: no answer to how many residents' representatives."""
+    result = matcher.match("丰裕里议事会里有几个居民代表")
+    assert result.outcome == "declined"
+    assert matcher.match("淮海中路街道一共有几个居委").answered  # 16个居民区居委会

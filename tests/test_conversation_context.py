@@ -309,3 +309,22 @@ def test_where_in_a_full_question_asks_which_committee_not_the_last_ones_address
     reply = ask(dialogue, ALICE, question)
     assert "书法" in reply or "alligraphy" in reply
     assert "食行生鲜" not in reply and "Shixing" not in reply
+
+
+def test_an_english_how_many_of_a_thing_is_answered_by_that_count(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """ "how many registered users" asks a count of users, which the grocery fact gives
+    (475 registered users), though no asking word lists "registered"."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "What did the Xiaohe committee do about buying food?")
+    assert "475" in ask(dialogue, ALICE, "how many registered users are there now?")
+
+
+def test_that_team_points_back_to_the_last_one(live: LiveKnowledge, store: Store) -> None:
+    """那支队伍 after 建二's volunteers: 那支 points back (it was read as a word of its
+    own, and repaired into one of 复三's)."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "建二居委上门服务的是啥人")
+    reply = ask(dialogue, ALICE, "那支队伍叫啥名字")
+    assert "民心在线" in reply and "复三" not in reply

@@ -132,6 +132,12 @@ def _shipped() -> AskingWords:
 
 
 _COUNT_ASKED_ZH = re.compile(r"(?:几|多少)\s*个?\s*([\u4e00-\u9fff])")
+_COUNT_OF = (
+    r"(?:\d+(?:\.\d+)?\s*(?:余|多|来)?\s*个?"
+    r"|[一二两三四五六七八九十百千万]+\s*(?:余|多|来)?\s*个)\s*"
+)
+"""A count before a noun: 16个居委, 16居委; in Chinese numerals 个 must follow, since a
+committee's name holds one (复四居委 is no count of 居委)."""
 _COUNT_ASKED_EN = re.compile(r"how many ((?:[a-z]+ ?){1,3})")
 
 
@@ -140,7 +146,7 @@ def counts_what_is_asked(question: str, fact: Fact) -> bool:
     answer gives a number of that very thing (16个居民区居委会, 16 committees)."""
     text = normalize(question)
     for noun in _COUNT_ASKED_ZH.findall(text):
-        if re.search(_NUMBER + r"个?\s*" + re.escape(noun), fact.answer.zh):
+        if re.search(_COUNT_OF + re.escape(noun), fact.answer.zh):
             return True
     english = fact.answer.en.casefold()
     for nouns in _COUNT_ASKED_EN.findall(text):
