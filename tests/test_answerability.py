@@ -172,3 +172,12 @@ def test_a_committee_name_with_a_numeral_is_no_count(matcher: Matcher) -> None:
     result = matcher.match("丰裕里议事会里有几个居民代表")
     assert result.outcome == "declined"
     assert matcher.match("淮海中路街道一共有几个居委").answered  # 16个居民区居委会
+
+
+def test_how_many_residential_areas_is_answered_with_the_sixteen(matcher: Matcher) -> None:
+    """The article's 16个居民区居委会: the English answer names the areas too, so a count
+    of residential areas is given, as a count of committees is."""
+    for question in ("how many residential areas does the street have", "how many committees"):
+        result = matcher.match(question)
+        assert result.answered and result.best is not None, question
+        assert result.best.fact.id == "street-committees", question
