@@ -181,3 +181,21 @@ def test_how_many_residential_areas_is_answered_with_the_sixteen(matcher: Matche
         result = matcher.match(question)
         assert result.answered and result.best is not None, question
         assert result.best.fact.id == "street-committees", question
+
+
+@pytest.mark.parametrize(
+    ("question", "not_asked"),
+    [
+        ("合一居委有为老伐", Kind.AGE),  # 为老 (for the elderly) + 伐, no "is it old"
+        ("夜里睡不着找啥人", Kind.HOURS),  # the night is the topic, not opening hours
+        ("有私人医生上门伐", Kind.PROPERTY),  # a private doctor, no private lessons
+    ],
+)
+def test_a_topic_word_is_not_read_as_asking_a_detail(question: str, not_asked: Kind) -> None:
+    assert not_asked not in asked_kinds(question)
+
+
+def test_an_exhibition_is_not_called_a_prize(matcher: Matcher) -> None:
+    result = matcher.match("新华书法班的学员办过展览伐")
+    assert result.outcome == "declined" and result.guards.missing_detail is not None
+    assert "展览" in result.guards.missing_detail.zh

@@ -34,7 +34,7 @@ def how_well(matcher: Matcher, question: str, fact_id: str) -> int:
         ("function words", "小囡寒假辰光没事体做", "jianliu-holiday-class"),
         ("function words", "睿德会是做啥事体额", "jiansi-sports"),
         ("content words", "阿拉屋里老头子走勿动 想寻人陪伊看毛病", "heyi-elderly-care"),
-        ("content words", "阿拉屋里厢附近呒没小菜场", "xiaohe-fresh-market"),
+        ("content words", "小囡暑假没地方去", "jianliu-holiday-class"),
         ("fillers", "额 跟侬讲 就是说 书法班 诶", "xinhua-calligraphy"),
         ("fillers", "诶我想了解一下呃就是说那个民心在线", "jianer-volunteer-services"),
     ],

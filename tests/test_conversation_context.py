@@ -265,7 +265,7 @@ def test_a_name_only_the_last_committee_uses_keeps_the_question_there(
     is a word of 瑞华's relocation disputes."""
     dialogue = Dialogue(live, store)
     ask(dialogue, ALICE, "复四的议事会叫啥")
-    reply = ask(dialogue, ALICE, "丰裕里那些房子老伐")
+    reply = ask(dialogue, ALICE, "丰裕里那些房子老不老")
     assert "瑞华" not in reply and "近百年" in reply
 
 
@@ -328,3 +328,26 @@ def test_that_team_points_back_to_the_last_one(live: LiveKnowledge, store: Store
     ask(dialogue, ALICE, "建二居委上门服务的是啥人")
     reply = ask(dialogue, ALICE, "那支队伍叫啥名字")
     assert "民心在线" in reply and "复三" not in reply
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("顺六的俪童荟是做啥的", "弄堂里堆物有人管伐"),
+        ("复兴的护绿队是做啥的", "弄堂里乱堆东西哪能办"),
+    ],
+)
+def test_a_team_that_cleans_stairwells_does_not_take_the_lanes_clutter(
+    live: LiveKnowledge, store: Store, first: str, then: str
+) -> None:
+    """Clutter in the lanes is 志成's work even after a team whose answer says 楼道:
+    close topics are read from the last fact, not lent to the whole committee."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, first)
+    assert "志成" in ask(dialogue, ALICE, then)
+
+
+def test_besides_never_gives_the_last_fact_again(live: LiveKnowledge, store: Store) -> None:
+    dialogue = Dialogue(live, store)
+    first = ask(dialogue, ALICE, "建四的睿德会做啥")
+    assert first[:20] not in ask(dialogue, ALICE, "除了健身还有啥")

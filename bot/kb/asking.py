@@ -60,6 +60,8 @@ class Kind(enum.Enum):
     """This year's or later plans, whether it still runs: the base describes one year."""
     CITY_MATTER = "city_matter"
     """A city service next to a committee's work (a pension, a licence)."""
+    EXHIBITION = "exhibition"
+    """Whether a class or team has shown its work (办过展览): no prize, an event of its own."""
 
 
 @dataclass(frozen=True)

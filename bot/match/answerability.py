@@ -103,7 +103,7 @@ def asked_words(question: str, asking: AskingWords | None = None) -> dict[Kind, 
     text = normalize(question)
     found = {}
     for kind, entry in words.kinds.items():
-        hits = tuple(match.group(0) for match in entry.asked_in.finditer(text))
+        hits = tuple(dict.fromkeys(m.group(0) for m in entry.asked_in.finditer(text)))
         if hits:
             found[kind] = hits
     return _without_parts(found)

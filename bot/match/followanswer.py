@@ -102,7 +102,7 @@ def unexplained(matcher: Matcher, reading: Reading, fact: Fact) -> list[str]:
     missing = []
     for term in topical(index, reading):
         surface = term.surface or term.term
-        if term.term in its_terms or noun_stem(surface) in answer:
+        if term.term in its_terms or surface in answer or noun_stem(surface) in its_terms:
             continue
         if surface.isascii() or (not lenient and content_word(index, term)):
             missing.append(surface)

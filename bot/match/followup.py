@@ -281,6 +281,8 @@ def _answered_without_what_is_asked(scene: _Scene) -> bool:
     fresh, reading = scene.fresh, scene.reading
     if not fresh.answered or fresh.best is None:
         return False
+    if not all(only_an_action(term) for term in fresh.best.shared_terms):
+        return False  # 律师啥辰光来: found by a thing of its own, it stays its own
     text = asking_text(reading)
     return lacks_the_time_asked(scene.matcher, fresh.best.fact, text, reading.lang)
 
@@ -362,7 +364,7 @@ def _what_it_is_about(scene: _Scene) -> tuple[frozenset[str], frozenset[str]]:
 
 def _terms_of(scene: _Scene) -> frozenset[str]:
     """Every term of the last fact's documents and of its committee's facts, with the
-    topics synonyms.yaml calls close to them (看病 beside 健康医疗)."""
+    topics synonyms.yaml calls close to the last fact's (看病 beside 健康医疗)."""
     index = scene.matcher.index
     wanted = {scene.last.id} if scene.last else set()
     owner = scene.kb.committee(scene.committee)
@@ -370,7 +372,12 @@ def _terms_of(scene: _Scene) -> frozenset[str]:
         wanted.update(fact.id for fact in owner.facts)
     numbers = [index.fact_numbers[f] for f in wanted if f in index.fact_numbers]
     terms = frozenset().union(*(fact_terms(index, number) for number in numbers))
-    return with_close_topics(scene.kb, terms)
+    if scene.last is None or scene.last.id not in index.fact_numbers:
+        return terms
+    # close topics of the last fact only: a word its committee uses elsewhere (楼道 in
+    # a team's answer) must not make every close topic that committee's
+    last_terms = fact_terms(index, index.fact_numbers[scene.last.id])
+    return terms | with_close_topics(scene.kb, last_terms)
 
 
 def _carried_detail(scene: _Scene) -> MatchResult | None:
@@ -418,16 +425,27 @@ def _fact_meant(scene: _Scene, ranked: list[Match]) -> Match | None:
     """Another fact of the committee when the question fits it clearly better than the
     last fact (有书法班伐 after its reading room), else the last fact."""
     last, floor = scene.last, scene.matcher.scoring.named_fact_floor
+    if said(scene.reading.question, words(scene.kb, "besides")):
+        besides = _besides_the_last(scene, ranked)
+        if besides is not None:
+            return besides
     lead = next((m for m in ranked if _another_fact_of(scene, m)), None)
     at_last = _the_last_fact(scene, ranked)
     beaten = floor if last is None else max(floor, _score(at_last) + OTHER_FACT_LEAD)
-    if said(scene.reading.question, words(scene.kb, "besides")):
-        beaten = floor  # 除了看书还有啥: another of its facts, if one fits at all
     if lead is not None and lead.score > beaten:
         return lead
     if last is None:
         return None
     return at_last or Match(last, floor, last.title.in_lang(scene.reading.lang), (), "context")
+
+
+def _besides_the_last(scene: _Scene, ranked: list[Match]) -> Match | None:
+    """除了看书还有啥: the committee's fact the question fits best that is not the last
+    one (its overview when nothing else fits)."""
+    last_id = scene.last.id if scene.last else None
+    return next(
+        (m for m in ranked if m.committee_id == scene.committee and m.fact.id != last_id), None
+    )
 
 
 def _the_last_fact(scene: _Scene, ranked: list[Match]) -> Match | None:

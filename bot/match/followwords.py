@@ -122,7 +122,9 @@ def known_noun(index: Index, surface: str) -> bool:
 
 
 def noun_stem(surface: str) -> str:
-    """The noun before a place ending (队里 → 队); the word itself without one."""
+    """The noun before a place ending (队里 → 队); the word itself without one. Callers
+    look the stem up as a term of the base, never as a substring of a text (心里 → 心
+    would be found in 中心)."""
     if len(surface) >= 2 and surface[-1] in LOCATIVE_ENDINGS:
         return surface[:-1]
     return surface

@@ -176,7 +176,8 @@ class Matcher:
         typed, or in Mandarin: 哪能办 asks as 怎么办 does); a year the knowledge base does
         not describe asks for plans it does not record."""
         mandarin = self.index.tokenizer.in_mandarin(normalized)
-        asked = asked_words(f"{normalized}\n{mandarin}", self.kb.asking)
+        text = normalized if mandarin == normalized else f"{normalized}\n{mandarin}"
+        asked = asked_words(text, self.kb.asking)
         other_years = tuple(sorted(years_named(normalized) - self.years))
         if other_years and self.years:
             asked[Kind.LATER] = asked.get(Kind.LATER, ()) + other_years
