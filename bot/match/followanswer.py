@@ -102,7 +102,8 @@ def unexplained(matcher: Matcher, reading: Reading, fact: Fact) -> list[str]:
     missing = []
     for term in topical(index, reading):
         surface = term.surface or term.term
-        if term.term in its_terms or surface in answer or noun_stem(surface) in its_terms:
+        stem = noun_stem(matcher.kb, surface)
+        if term.term in its_terms or surface in answer or stem in its_terms:
             continue
         if surface.isascii() or (not lenient and content_word(index, term)):
             missing.append(surface)

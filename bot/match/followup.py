@@ -281,7 +281,7 @@ def _answered_without_what_is_asked(scene: _Scene) -> bool:
     fresh, reading = scene.fresh, scene.reading
     if not fresh.answered or fresh.best is None:
         return False
-    if not all(only_an_action(term) for term in fresh.best.shared_terms):
+    if not all(only_an_action(scene.kb, term) for term in fresh.best.shared_terms):
         return False  # 律师啥辰光来: found by a thing of its own, it stays its own
     text = asking_text(reading)
     return lacks_the_time_asked(scene.matcher, fresh.best.fact, text, reading.lang)
@@ -309,7 +309,8 @@ def _own_words(scene: _Scene, known: frozenset[str], asking: tuple[str, ...]) ->
     terms = topical(index, reading)
     if any(only_of(index, t.term, scene.committee) for t in terms):
         return []  # a name only the last committee uses (丰裕里) anchors it there
-    about = _what_it_is_about(scene) if _names_things(terms) else (frozenset(), frozenset())
+    nothing = (frozenset[str](), frozenset[str]())
+    about = _what_it_is_about(scene) if _names_things(scene.kb, terms) else nothing
     lenient = refers_back(scene.kb, reading)
     return [
         term.surface or term.term
@@ -330,9 +331,9 @@ def _unknown_noun(index: Index, term: QueryTerm) -> bool:
     return not known_noun(index, term.term) and names_a_thing(term.surface or term.term)
 
 
-def _names_things(terms: list[QueryTerm]) -> bool:
+def _names_things(kb: KnowledgeBase, terms: list[QueryTerm]) -> bool:
     """Something besides verbs: 啥人来教 names nothing, so it asks of the last answer."""
-    return any(not only_an_action(t.surface or t.term) for t in terms)
+    return any(not only_an_action(kb, t.surface or t.term) for t in terms)
 
 
 def _asks(surface: str, asking: tuple[str, ...]) -> bool:

@@ -112,33 +112,25 @@ def names_a_thing(surface: str) -> bool:
     return jieba_tag(surface)[:1] in ("n", "j")  # j: an abbreviation (居住证)
 
 
-LOCATIVE_ENDINGS = "里上中内边"
-"""队里, 楼上: a noun with a place ending is the noun (队) for knowing it."""
-
-
 def known_noun(index: Index, surface: str) -> bool:
     """The base uses the word, or its stem before a place ending (队里 → 队)."""
-    return surface in index.idf or noun_stem(surface) in index.idf
+    return surface in index.idf or noun_stem(index.kb, surface) in index.idf
 
 
-def noun_stem(surface: str) -> str:
-    """The noun before a place ending (队里 → 队); the word itself without one. Callers
-    look the stem up as a term of the base, never as a substring of a text (心里 → 心
-    would be found in 中心)."""
-    if len(surface) >= 2 and surface[-1] in LOCATIVE_ENDINGS:
+def noun_stem(kb: KnowledgeBase, surface: str) -> str:
+    """The noun before a place ending (队里 → 队; colloquial.yaml's `place_endings`); the
+    word itself without one. Callers look the stem up as a term of the base, never as a
+    substring of a text (心里 → 心 would be found in 中心)."""
+    if len(surface) >= 2 and surface[-1] in words(kb, "place_endings"):
         return surface[:-1]
     return surface
 
 
-MOTION_PREFIXES = "来去"
-"""来教, 去学: jieba glues a coming or going to the verb after it."""
-
-
-def only_an_action(surface: str) -> bool:
-    """A verb and nothing else (送到; 来教, an unknown word of 来 and a verb): what is
-    done, which makes no topic of its own."""
+def only_an_action(kb: KnowledgeBase, surface: str) -> bool:
+    """A verb and nothing else (送到; 来教, an unknown word of a `motion_prefixes` word
+    and a verb): what is done, which makes no topic of its own."""
     tag = jieba_tag(surface)
-    if not tag and len(surface) >= 2 and surface[0] in MOTION_PREFIXES:
+    if not tag and len(surface) >= 2 and surface[0] in words(kb, "motion_prefixes"):
         tag = jieba_tag(surface[1:])
     return tag == "v"
 

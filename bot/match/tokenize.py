@@ -206,6 +206,7 @@ class Tokenizer:
         colloquial: Colloquial | None = None,
     ) -> None:
         colloquial = colloquial or Colloquial()
+        self.particles = frozenset(colloquial.follow_up_words("question_particles"))
         self.colloquial = {normalize(w, drop_filler=False): v for w, v in colloquial.words.items()}
         self.fillers = frozenset(normalize(w, drop_filler=False) for w in colloquial.fillers)
         self.synonyms: dict[str, str] = {}
@@ -257,7 +258,7 @@ class Tokenizer:
                 text = re.sub(rf"\b{re.escape(phrase)}\b", padded, text)
         result = []
         position = 0
-        for piece in _particles_apart(jieba.lcut(text, HMM=True)):
+        for piece in _particles_apart(jieba.lcut(text, HMM=True), self.particles):
             start, position = position, position + len(piece)
             surface = piece.strip().strip("_")
             for word in self._mandarin(surface):
@@ -308,16 +309,13 @@ class Tokenizer:
         return [fuzzy_syllable(s) for s in syllables]
 
 
-QUESTION_PARTICLES = frozenset("伐吗呢啦哦")
-"""Sentence-final particles (书法班伐, Shanghainese 伐 = 吗)."""
-
-
-def _particles_apart(pieces: list[str]) -> list[str]:
+def _particles_apart(pieces: list[str], particles: frozenset[str]) -> list[str]:
     """A word jieba made up of a word and a question particle (班伐, which typo repair
-    would read as 办法) as the two: no dictionary word ends in 伐 or 吗 that way."""
+    would read as 办法; colloquial.yaml's `question_particles`) as the two: no dictionary
+    word ends in 伐 or 吗 that way."""
     result: list[str] = []
     for piece in pieces:
-        if len(piece) >= 2 and piece[-1] in QUESTION_PARTICLES and piece not in jieba.dt.FREQ:
+        if len(piece) >= 2 and piece[-1] in particles and piece not in jieba.dt.FREQ:
             result.extend((piece[:-1], piece[-1]))
         else:
             result.append(piece)
