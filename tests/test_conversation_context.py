@@ -351,3 +351,14 @@ def test_besides_never_gives_the_last_fact_again(live: LiveKnowledge, store: Sto
     dialogue = Dialogue(live, store)
     first = ask(dialogue, ALICE, "建四的睿德会做啥")
     assert first[:20] not in ask(dialogue, ALICE, "除了健身还有啥")
+
+
+def test_another_committee_named_with_a_thing_of_its_own_gets_that_thing(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """合二的阅览室呢 after a green team: 合二's reading room, not its overview; the words
+    the question brings are asked of the committee with the last question's."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "复兴居委有啥绿化的队伍")
+    room = live.current.kb.fact("heer-reading-room")
+    assert room is not None and room.answer.zh[:12] in ask(dialogue, ALICE, "合二的阅览室呢")

@@ -245,8 +245,15 @@ def _asked_again(scene: _Scene) -> tuple[Reading, MatchResult]:
     reading = scene.reading
     earlier = scene.matcher.read(scene.context.question, scene.street)
     asked = {**earlier.asked, **reading.asked}
+    # 合二的议事平台呢: the words it brings (议事平台) with the last question's
+    terms = (*reading.terms, *(t for t in earlier.terms if t not in reading.terms))
     again = replace(
-        earlier, question=reading.question, lang=reading.lang, named=reading.named, asked=asked
+        earlier,
+        question=reading.question,
+        lang=reading.lang,
+        named=reading.named,
+        asked=asked,
+        terms=terms,
     )
     return earlier, scene.matcher.judge(again, scene.street)
 
