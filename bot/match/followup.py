@@ -12,10 +12,14 @@ tried in this order (READINGS):
 - after the street's overview, a committee's answer stands on its own;
 - a question of its own: weighty words the last committee never uses that are what
   another fact is about, or a noun the base does not know (医保卡), or nothing that leans
-  on the context at all (侬好); with 呢 (睿德会呢) the last question's detail goes with it;
-- otherwise a follow-up: read against the last committee's facts, the last fact first;
-  a detail it asks is answered from that fact, leading with it, or declined with the
-  fact offered ("关于… 我只知道…") (followanswer.py).
+  on the context at all (侬好); with 呢 (睿德会呢) the last question's detail goes with it.
+  Not a question of its own: one holding a name only the last committee uses (丰裕里),
+  one naming nothing but verbs (啥人来教), one whose words synonyms.yaml's `related`
+  calls close to the last fact's (配药 after 健康医疗), and a bare "when" that the fact
+  found on its own by a verb cannot answer (一般什么时候送到家);
+- otherwise a follow-up: read against the last committee's facts, the last fact first
+  (除了…还有啥: any other of them); a detail it asks is answered from that fact, leading
+  with it, or declined with the fact offered ("关于… 我只知道…") (followanswer.py).
 """
 
 from __future__ import annotations
@@ -246,7 +250,8 @@ def _asked_again(scene: _Scene) -> tuple[Reading, MatchResult]:
     earlier = scene.matcher.read(scene.context.question, scene.street)
     asked = {**earlier.asked, **reading.asked}
     # 合二的议事平台呢: the words it brings (议事平台) with the last question's
-    terms = (*reading.terms, *(t for t in earlier.terms if t not in reading.terms))
+    mine = {t.term for t in reading.terms}
+    terms = (*reading.terms, *(t for t in earlier.terms if t.term not in mine))
     again = replace(
         earlier,
         question=reading.question,
