@@ -199,3 +199,21 @@ def test_an_exhibition_is_not_called_a_prize(matcher: Matcher) -> None:
     result = matcher.match("新华书法班的学员办过展览伐")
     assert result.outcome == "declined" and result.guards.missing_detail is not None
     assert "展览" in result.guards.missing_detail.zh
+
+
+@pytest.mark.parametrize("question", ["哪几个居委有人在弄绿化种花", "哪些居委和动迁拆违的事有关"])
+def test_which_committees_gets_the_list_even_when_the_two_are_close(
+    matcher: Matcher, question: str
+) -> None:
+    """Two committees close to each other make a single answer doubtful, and yet a list
+    of both is exactly what "which committees" asks for."""
+    result = matcher.match(question)
+    assert result.answered and result.listing
+    assert len({m.committee_id for m in result.candidates}) >= 2
+
+
+def test_haotou_is_shanghainese_for_a_month(matcher: Matcher) -> None:
+    """每个号头 is every month (电话号头 is a phone number): no phone number is asked."""
+    result = matcher.match("复三每个号头有志愿者服务日伐")
+    assert result.answered and result.best is not None
+    assert result.best.fact.id == "fusan-volunteer-days"

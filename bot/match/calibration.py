@@ -116,8 +116,10 @@ def decide(
         return "declined"  # the fee of a class the knowledge base describes: not known
     if confident >= answer_at and not guards.too_close:
         return "answered"
-    if guards.offerable and (plausible >= clarify_at or guards.keywords):
-        return "clarify"  # a few keywords the best fact covers deserve a "did you mean"
+    if guards.offerable and (plausible >= clarify_at or guards.keywords or guards.listing):
+        # a few keywords the best fact covers deserve a "did you mean"; a list of several
+        # committees' facts is one already
+        return "clarify"
     return "declined"
 
 

@@ -222,6 +222,7 @@ class Matcher:
             and self.too_close(best, candidates, result.named_committee),
             missing_detail=missing_detail,
             keywords=self._keywords_covered(result),
+            listing=result.listing,
         )
         outcome = decide(confident, plausible, answer_at, clarify_at, guards)
         if result.listing and outcome == "clarify":

@@ -75,6 +75,9 @@ class Guards:
     """The detail the question asks for (a fee, hours) that the best fact does not give."""
     keywords: bool = False
     """A few English keywords (reading club) that the best fact covers: at least offered."""
+    listing: bool = False
+    """"Which committees…" answered by several committees' facts: the list is what is
+    offered, however close they are to one another."""
 
 
 @dataclass(frozen=True)
