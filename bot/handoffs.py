@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from bot.kb.model import LANGS, Lang
 from bot.store.sealing import Sealer
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RESIDENT_WAIT = 0.5
 """Seconds a resident's turn waits for the database (opening a hand-off, reading answers)."""
@@ -111,16 +112,23 @@ class HandoffDesk:
     def _transaction(self, wait: float, *, write: bool = True) -> AbstractContextManager[Any]:
         return self.store.transaction(wait, write=write)
 
+    def _safe(self, doing: str, default: T, action: Callable[[], T]) -> T:
+        """`action()`, or `default` with a log line when the database does not answer:
+        nothing a resident or an admin waits on raises for the database."""
+        try:
+            return action()
+        except self.store.database_errors:
+            logger.exception("database error while %s", doing)
+            return default
+
     # --- residents ---------------------------------------------------------------------
 
     def open(self, user_id: str, message: str, lang: Lang) -> Opened:
         """Open a hand-off for `user_id` (or add `message` to the open one); never raises."""
         self.store.flush(RESIDENT_WAIT)  # the questions just asked, for the turns
-        try:
-            return self._open(user_id, message, lang)
-        except self.store.database_errors:
-            logger.exception("database error while opening a hand-off")
-            return Opened("failed")
+        return self._safe(
+            "opening a hand-off", Opened("failed"), lambda: self._open(user_id, message, lang)
+        )
 
     def _open(self, user_id: str, message: str, lang: Lang) -> Opened:
         key, now = self.user_key(user_id), time.time()
@@ -157,7 +165,8 @@ class HandoffDesk:
 
     def remember_address(self, handoff_id: int, address: dict[str, Any]) -> None:
         """Add a front end's own fields (a Telegram chat, a message to reply to)."""
-        try:
+
+        def remember() -> None:
             with self._transaction(RESIDENT_WAIT) as conn:
                 row = conn.execute(
                     "SELECT sealed FROM handoffs WHERE id = ?", (handoff_id,)
@@ -166,36 +175,35 @@ class HandoffDesk:
                 conn.execute(
                     "UPDATE handoffs SET sealed = ? WHERE id = ?", (self._seal(merged), handoff_id)
                 )
-        except self.store.database_errors:
-            logger.exception("database error while keeping where to answer hand-off %d", handoff_id)
+
+        self._safe(f"keeping where to answer hand-off {handoff_id}", None, remember)
 
     def due_for(self, user_id: str) -> list[Handoff]:
         """Answered hand-offs of `user_id`, now closed: the caller shows them at once, in
         the resident's next visit (web, console); [] when the database does not answer."""
-        try:
-            return self._due_for(self.user_key(user_id))
-        except self.store.database_errors:
-            logger.exception("database error while reading hand-off answers")
-            return []
+        return self._safe(
+            "reading hand-off answers", [], lambda: self._due_for(self.user_key(user_id))
+        )
 
     def pending_for(self, user_id: str) -> list[Handoff]:
         """Answered hand-offs of `user_id`, left answered: for a front end that closes them
         only once its screen has shown them (`acknowledge`)."""
-        try:
+
+        def pending() -> list[Handoff]:
             with self._transaction(RESIDENT_WAIT, write=False) as conn:
                 rows = conn.execute(
                     "SELECT * FROM handoffs WHERE user_key = ? AND status = 'answered' ORDER BY id",
                     (self.user_key(user_id),),
                 ).fetchall()
             return [self._handoff(row) for row in rows]
-        except self.store.database_errors:
-            logger.exception("database error while reading hand-off answers")
-            return []
+
+        return self._safe("reading hand-off answers", [], pending)
 
     def acknowledge(self, user_id: str, handoff_ids: list[int]) -> list[int]:
         """Close the answered hand-offs of `user_id` that its screen has shown; those closed."""
         key = self.user_key(user_id)
-        try:
+
+        def close_shown() -> list[int]:
             with self._transaction(RESIDENT_WAIT) as conn:
                 owned = {
                     int(row[0])
@@ -205,9 +213,8 @@ class HandoffDesk:
                     )
                 }
                 return [i for i in handoff_ids if i in owned and self._close(conn, i)]
-        except self.store.database_errors:
-            logger.exception("database error while closing shown hand-off answers")
-            return []
+
+        return self._safe("closing shown hand-off answers", [], close_shown)
 
     def _due_for(self, key: str) -> list[Handoff]:
         with self._transaction(RESIDENT_WAIT) as conn:
@@ -296,7 +303,8 @@ class HandoffDesk:
         """`staff_id`'s next message answers `handoff_id` (replacing an earlier choice);
         False when the database does not answer (then only a reply to the prompt does)."""
         at = time.time() if now is None else now
-        try:
+
+        def keep() -> bool:
             with self._transaction(STAFF_WAIT) as conn:
                 conn.execute(
                     "DELETE FROM handoff_replying WHERE chosen_at < ?", (at - REPLYING_FOR,)
@@ -308,27 +316,26 @@ class HandoffDesk:
                     (self.user_key(staff_id), handoff_id, at),
                 )
             return True
-        except self.store.database_errors:
-            logger.exception("database error while keeping which hand-off an admin answers")
-            return False
+
+        return self._safe("keeping which hand-off an admin answers", False, keep)
 
     def take_choice(self, staff_id: str, *, now: float | None = None) -> int | None:
         """The hand-off `staff_id` chose to answer within `REPLYING_FOR`, forgotten as it is
         taken (`choose` again to keep it); None when there is none or the database fails."""
         at = time.time() if now is None else now
-        try:
+
+        def take() -> int | None:
             with self._transaction(STAFF_WAIT) as conn:
                 row = conn.execute(
                     "DELETE FROM handoff_replying WHERE staff_key = ? "
                     "RETURNING handoff_id, chosen_at",
                     (self.user_key(staff_id),),
                 ).fetchone()
-        except self.store.database_errors:
-            logger.exception("database error while reading which hand-off an admin answers")
-            return None
-        if row is None or row["chosen_at"] < at - REPLYING_FOR:
-            return None
-        return int(row["handoff_id"])
+            if row is None or row["chosen_at"] < at - REPLYING_FOR:
+                return None
+            return int(row["handoff_id"])
+
+        return self._safe("reading which hand-off an admin answers", None, take)
 
     # --- rows --------------------------------------------------------------------------
 
