@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_web_browser import ARTIFACTS, CHROMIUM, free_port, wait_until_healthy
+from test_web_browser import ARTIFACTS, CHROMIUM, running_web
 
 from bot.config import SHIPPED_KNOWLEDGE
 
@@ -49,21 +49,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             text=True,
         )
         assert made.returncode == 0, made.stderr
-    port = free_port()
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [*base_command, "web", "--port", str(port), "--knowledge", str(knowledge)],
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, process, log)
+    with running_web(["--knowledge", str(knowledge)], env, log) as base:
         yield base, directory
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert PASSWORD not in log.read_text(encoding="utf-8", errors="replace")
     for file in directory.glob("bot.sqlite3*"):
         assert PASSWORD.encode() not in file.read_bytes()

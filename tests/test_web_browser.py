@@ -3,6 +3,7 @@ with WeChat's user agent, against `python -m bot web` started as residents' admi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -55,11 +56,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     """`python -m bot web` on a free port with its own database: (base URL, database path)."""
     directory = tmp_path_factory.mktemp("web")
     db, log = directory / "bot.sqlite3", directory / "server.log"
+    with running_web([], {**os.environ, "BOT_DB": str(db)}, log) as base:
+        yield base, db
+
+
+@contextlib.contextmanager
+def running_web(args: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
+    """`python -m bot web ARGS` on a free port, its output in `log`: its base URL once
+    healthy; stopped afterwards."""
     port = free_port()
-    env = {**os.environ, "BOT_DB": str(db)}
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "web", "--port", str(port)],
+            [sys.executable, "-m", "bot", "web", "--port", str(port), *args],
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -67,7 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base, process, log)
-        yield base, db
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
