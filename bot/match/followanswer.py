@@ -120,7 +120,7 @@ def answerability(matcher: Matcher, fact: Fact, question: str, lang: Lang) -> An
     given = _given(matcher, fact, lang, asked)
     if Kind.AMOUNT in asked and counts_what_is_asked(question, fact):
         given.add(Kind.AMOUNT)  # how many registered users: 475 registered users
-    if when and not _gives_when(fact, given & when):
+    if _misses_when(fact, given, when):
         return Answerability(asked=True, missing=WHEN_LABEL)
     for kind in _by_precision(asked):
         if kind not in given:
@@ -135,9 +135,12 @@ def lacks_the_time_asked(matcher: Matcher, fact: Fact, question: str, lang: Lang
     kb = matcher.kb
     asked = asked_in_follow_up(kb, question)
     when = _asks_when(kb, question, asked)
-    if not when:
-        return False
-    return not _gives_when(fact, _given(matcher, fact, lang, asked) & when)
+    return bool(when) and _misses_when(fact, _given(matcher, fact, lang, asked), when)
+
+
+def _misses_when(fact: Fact, given: set[Kind], when: frozenset[Kind]) -> bool:
+    """A "when" is asked and the fact gives none of the kinds that answer it."""
+    return bool(when) and not _gives_when(fact, given & when)
 
 
 def asks_a_detail(matcher: Matcher, reading: Reading) -> bool:

@@ -379,18 +379,18 @@ def _terms_of(scene: _Scene) -> frozenset[str]:
     """Every term of the last fact's documents and of its committee's facts, with the
     topics synonyms.yaml calls close to the last fact's (看病 beside 健康医疗)."""
     index = scene.matcher.index
-    wanted = {scene.last.id} if scene.last else set()
     owner = scene.kb.committee(scene.committee)
-    if owner is not None:
-        wanted.update(fact.id for fact in owner.facts)
-    numbers = [index.fact_numbers[f] for f in wanted if f in index.fact_numbers]
-    terms = frozenset().union(*(fact_terms(index, number) for number in numbers))
-    if scene.last is None or scene.last.id not in index.fact_numbers:
-        return terms
+    others = {fact.id for fact in owner.facts} if owner is not None else set()
+    last_terms = _fact_terms_of(index, scene.last.id) if scene.last else frozenset()
     # close topics of the last fact only: a word its committee uses elsewhere (楼道 in
     # a team's answer) must not make every close topic that committee's
-    last_terms = fact_terms(index, index.fact_numbers[scene.last.id])
-    return terms | with_close_topics(scene.kb, last_terms)
+    terms = with_close_topics(scene.kb, last_terms)
+    return terms.union(*(_fact_terms_of(index, f) for f in others))
+
+
+def _fact_terms_of(index: Index, fact_id: str) -> frozenset[str]:
+    number = index.fact_numbers.get(fact_id)
+    return fact_terms(index, number) if number is not None else frozenset()
 
 
 def _carried_detail(scene: _Scene) -> MatchResult | None:
