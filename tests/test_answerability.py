@@ -217,3 +217,40 @@ def test_haotou_is_shanghainese_for_a_month(matcher: Matcher) -> None:
     result = matcher.match("复三每个号头有志愿者服务日伐")
     assert result.answered and result.best is not None
     assert result.best.fact.id == "fusan-volunteer-days"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "合一助餐有菜单伐",  # which dishes: no answer names them
+        "大华读报组读的是啥报纸",  # which newspapers
+        "合一的饭好送到屋里来伐",  # brought to the home: the article says no such thing
+        "志成的花架是啥人出钱搭的",  # who paid: no answer says
+        "孝和取菜的机器放在小区哪里",  # where a thing stands: no address is given
+        "参加媛德坊对年龄有要求伐",  # an age requirement
+    ],
+)
+def test_a_detail_next_to_the_topic_is_declined_with_the_fact_offered(
+    matcher: Matcher, question: str
+) -> None:
+    """The resident hears "关于… 我只知道…" with the committee's fact, never that fact as
+    if it answered the question."""
+    result = matcher.match(question)
+    assert result.outcome == "declined", question
+    assert result.guards.missing_detail is not None and result.related, question
+
+
+def test_a_service_that_comes_to_the_door_is_answered_when_asked_so(matcher: Matcher) -> None:
+    """建二's volunteers bring their services to the doorstep: asked whether they come,
+    the resident gets them."""
+    result = matcher.match("建二的服务送到家门口伐")
+    assert result.answered and result.best is not None
+    assert result.best.fact.id == "jianer-volunteer-services"
+
+
+def test_regularly_is_no_answer_to_how_often(kb: KnowledgeBase) -> None:
+    """睿德会 trains 定期 (regularly): that says no how often, so a "when do they train"
+    is declined rather than answered with it."""
+    team = kb.fact("jiansi-sports")
+    assert team is not None
+    assert Kind.FREQUENCY not in given_kinds(team, "zh")

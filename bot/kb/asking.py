@@ -62,6 +62,12 @@ class Kind(enum.Enum):
     """A city service next to a committee's work (a pension, a licence)."""
     EXHIBITION = "exhibition"
     """Whether a class or team has shown its work (办过展览): no prize, an event of its own."""
+    ITEMS = "items"
+    """Which things exactly (the dishes served, the flowers grown, the papers read): an
+    answer gives them only by naming them, which no answer of the base does."""
+    DELIVERY = "delivery"
+    """Whether a service comes to the resident's home (送到屋里): given only by an answer
+    that says it comes to the door."""
 
 
 @dataclass(frozen=True)

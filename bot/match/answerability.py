@@ -38,6 +38,7 @@ __all__ = [
     "detail_span",
     "given_kinds",
     "kinds_in_text",
+    "quoted_names",
     "years_named",
 ]
 
@@ -48,8 +49,8 @@ _TIMES_ZH = re.compile(r"(?<!每)" + _NUMBER + r"(?:次|场|单|趟|期|回)")
 _YEAR_ZH = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?")
 _WEEKDAY_ZH = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天]|每月\s*\d{1,2}\s*[号日]")
 _FREQUENCY_ZH = re.compile(
-    r"每(?:个)?(?:月|周|星期|礼拜|天|日|年)|定期|逢年过节|一(?:周|月|年)[一两二三四五六\d]次"
-)
+    r"每(?:个)?(?:月|周|星期|礼拜|天|日|年)|逢年过节|一(?:周|月|年)[一两二三四五六\d]次"
+)  # not 定期 (regularly): it says no how often
 _DURATION_ZH = re.compile(r"(?<!每)" + _NUMBER + r"(?:天|周(?!年)|个月|小时|钟头)")
 _AGE_ZH = re.compile(r"(?<!\d)(?:近|约)?" + _NUMBER + r"年(?:历史|了|来|的历史)|老牌")
 _HOURS_ZH = re.compile(r"\d{1,2}\s*[点:：]\s*\d{0,2}|上午|下午|早上\d|晚上\d")
@@ -70,7 +71,7 @@ _YEAR_EN = re.compile(
 )
 _WEEKDAY_EN = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b")
 _FREQUENCY_EN = re.compile(
-    r"\b(?:every|each)\s+(?:day|week|month|year)\b|\bregularly\b|\b(?:times|once|twice)\s+a\s+"
+    r"\b(?:every|each)\s+(?:day|week|month|year)\b|\b(?:times|once|twice)\s+a\s+"
     r"(?:week|month|year)\b|\b(?:weekly|monthly)\b"
 )
 _DURATION_EN = re.compile(r"\b\d+\s+(?:days|weeks|months|hours)\b")
@@ -242,6 +243,11 @@ def person_names(
         and jieba.dt.FREQ.get(word, 0) < RARE_WORD
         and not any(name in word for name in others)
     )
+
+
+def quoted_names(text: str) -> tuple[str, ...]:
+    """The names an answer quotes (“食行生鲜”, “俪童荟”)."""
+    return tuple(_QUOTED_NAME.findall(text))
 
 
 def _has_name(text: str, words: AskingWords) -> bool:
