@@ -34,7 +34,7 @@ def how_well(matcher: Matcher, question: str, fact_id: str) -> int:
         ("function words", "小囡寒假辰光没事体做", "jianliu-holiday-class"),
         ("function words", "睿德会是做啥事体额", "jiansi-sports"),
         ("content words", "阿拉屋里老头子走勿动 想寻人陪伊看毛病", "heyi-elderly-care"),
-        ("content words", "小囡暑假没地方去", "jianliu-holiday-class"),
+        ("content words", "小囡暑假里厢没人管", "jianliu-holiday-class"),
         ("fillers", "额 跟侬讲 就是说 书法班 诶", "xinhua-calligraphy"),
         ("fillers", "诶我想了解一下呃就是说那个民心在线", "jianer-volunteer-services"),
     ],
@@ -90,3 +90,19 @@ def test_a_knowledge_base_without_the_file_still_loads(tmp_path: Path) -> None:
     shutil.copytree(KNOWLEDGE, knowledge)
     (knowledge / "colloquial.yaml").unlink()
     assert load_knowledge(knowledge).colloquial == Colloquial()
+
+
+def test_a_doubled_verb_is_read_as_said_once() -> None:
+    """陪陪, 讲讲闲话, 看看书, 开开心心: residents soften a request by doubling; the base says
+    陪, 聊天, 看书, 开心. A doubled noun (妈妈) is a word of its own."""
+    matcher = Matcher(load_knowledge(KNOWLEDGE))
+    tokenizer = matcher.index.tokenizer
+    terms = {t.term for t in tokenizer.tokens("有人陪陪伊讲讲闲话 开开心心 看看书 妈妈")}
+    plain = {tokenizer.term(word) for word in ("陪", "聊天", "开心", "看书", "妈妈")}
+    assert plain <= terms  # 讲闲话 is 聊天; 看书 and 聊天 as their synonym groups read them
+    for token in tokenizer.segments("想寻个地方安安静静看看书"):
+        assert token.end <= len("想寻个地方安安静静看看书")  # offsets stay in the text
+    # the resident is answered with 合一's company for older people, or offered it first
+    # (jieba's segmentation shifts a little with the words other tests registered);
+    # before, this was declined
+    assert how_well(matcher, "阿拉娘一家头 想有人陪陪伊讲讲闲话", "heyi-elderly-care") > 0

@@ -258,8 +258,9 @@ class Tokenizer:
                 text = re.sub(rf"\b{re.escape(phrase)}\b", padded, text)
         result = []
         position = 0
-        for piece in _particles_apart(jieba.lcut(text, HMM=True), self.particles):
-            start, position = position, position + len(piece)
+        pieces = _particles_apart(jieba.lcut(text, HMM=True), self.particles)
+        for piece, length in _said_once(pieces, self.colloquial):
+            start, position = position, position + length
             surface = piece.strip().strip("_")
             for word in self._mandarin(surface):
                 result.append(Token(self.term(word) or "", word, start, position))
@@ -320,6 +321,48 @@ def _particles_apart(pieces: list[str], particles: frozenset[str]) -> list[str]:
         else:
             result.append(piece)
     return result
+
+
+def _said_once(pieces: list[str], colloquial: dict[str, str]) -> list[tuple[str, int]]:
+    """Each piece with its length in the text, a doubled verb or adjective said once:
+    residents soften a request by doubling (讲讲闲话, 看看书, 陪陪, 开开心心) where the base
+    says it plainly (讲闲话, 看书, 陪, 开心). 讲讲 + 闲话 join when 讲闲话 is a colloquial
+    word of its own."""
+    result: list[tuple[str, int]] = []
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        once = _once(piece)
+        following = pieces[i + 1] if i + 1 < len(pieces) else ""
+        if once is not None and len(once) == 1 and once + following in colloquial:
+            result.append((once + following, len(piece) + len(following)))
+            i += 2
+            continue
+        result.append((once or piece, len(piece)))
+        i += 1
+    return result
+
+
+_DOUBLED = re.compile(r"([\u4e00-\u9fff])\1([\u4e00-\u9fff]?)\2?")
+
+
+def _once(piece: str) -> str | None:
+    """看看 → 看, 看看书 → 看书, 开开心心 → 开心; None for anything else, and for a doubled
+    noun (妈妈, 天天), which is a word of its own."""
+    match = _DOUBLED.fullmatch(piece)
+    if match is None:
+        return None
+    first, second = match.group(1), match.group(2)
+    if len(piece) == 4:  # AABB: a word said twice over, when AB is one (开心)
+        return first + second if piece[3] == second and jieba.dt.FREQ.get(first + second) else None
+    if first not in DOUBLED_VERBS:
+        return None
+    return first + piece[2:]
+
+
+DOUBLED_VERBS = frozenset("看讲陪问学练聊试走逛兜坐帮听读写玩找寻弄搞修扫洗理教说谈跳唱")
+"""Everyday verbs residents double to soften a request (陪陪, 问问, 学学); a doubled noun
+(妈妈, 宝宝) or adverb (天天, 常常) stays a word of its own."""
 
 
 def _pad(canonical: str, phrase: str) -> str:
