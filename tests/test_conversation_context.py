@@ -178,7 +178,8 @@ def test_our_dialogues_keep_their_figures(live: LiveKnowledge) -> None:
     conversations = [c for path in OUR_DIALOGUES for c in read_conversations(path)]
     summary = summarize_dialogues([ask_conversation(matcher, c) for c in conversations])
     misses = summary["misses"]
-    # measured 98.2 / 100 / 0 / 100 (56 conversations, 74 follow-ups); before the close
+    # measured 98.4 / 95.1 / 1.6 / 94.4 (122 conversations, 184 follow-ups, with fresh-4,
+    # which scored 87.3 / 8.5 wrong when measured once before tuning); before the close
     # topics, the anchoring names and the verb-only rule, 9.5% of follow-ups were wrong
     # (送到家 read as 建二's 送到家门口 services, 啥人来教 as the calligraphy class …)
     assert summary["first"]["share"] >= 0.95, misses
@@ -362,3 +363,37 @@ def test_another_committee_named_with_a_thing_of_its_own_gets_that_thing(
     ask(dialogue, ALICE, "复兴居委有啥绿化的队伍")
     room = live.current.kb.fact("heer-reading-room")
     assert room is not None and room.answer.zh[:12] in ask(dialogue, ALICE, "合二的阅览室呢")
+
+
+def test_a_shanghainese_how_long_in_a_follow_up_asks_how_often(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """多少辰光…一趟 is 多长时间…一趟: the reading room's fact says no how often."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "合二阅览室是做啥的")
+    reply = ask(dialogue, ALICE, "读书会多少辰光聚一趟")
+    assert "我只知道" in reply  # declined, the reading room offered as what is known
+
+
+def test_a_committee_asked_of_a_topic_none_of_its_facts_has_is_declined(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """大华呢 after 有书法班吗 (and 合二有没有): 大华 has no class; before, its newspaper
+    group was given, sharing a tag with the class."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "新华有学书法的班伐")
+    assert "合二" in ask(dialogue, ALICE, "合二有没有")
+    reply = ask(dialogue, ALICE, "大华呢")
+    assert "读报" not in reply and "夕阳红" not in reply
+    ask(dialogue, BOB, "孝和网上买菜哪能弄")
+    assert "助餐" not in ask(dialogue, BOB, "合一呢")  # 合一 has no grocery service
+
+
+def test_a_quoted_name_of_the_last_committee_still_finds_the_others_like_it(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """那建四呢 after 顺六's 俪童荟: the name is 顺六's own, so 建四's team of the same
+    kind is what is meant, not a decline."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "顺六俪童荟是搞啥的")
+    assert "睿德会" in ask(dialogue, ALICE, "那建四呢")

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.kb.model import Fact, KnowledgeBase
+from bot.match.answerability import quoted_names
 from bot.match.followanswer import (
     asks_a_detail,
     bound_to_fact,
@@ -157,14 +158,16 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
     picked = _option_of(scene)
     if picked is not None:
         return picked
-    elliptical = not reading.terms or switches(scene.kb, reading)
-    if not elliptical or reading.named == context.committee_id or not context.question:
+    if not _only_a_committee_named(scene):
         return scene.on_its_own("names its own committee and topic")
     use = scene.use("switch", "only a committee named: the last question asked of it")
     earlier, again = _asked_again(scene)
     # what is asked: this question and the last one, in the base's words too (付钞票 → 付钱)
     both = f"{reading.normalized} {context.question}"
     asked = replace(reading, normalized=both, terms=(*reading.terms, *earlier.terms))
+    if not again.answered and _lacks_the_topic(scene, earlier):
+        # 大华呢 after 有书法班吗: 大华 has no class, whatever tags its facts share
+        return replace(again, outcome="declined", confidence=0.0, context=use)
     candidates = again.candidates if again.answered else _same_tag_or_overview(scene, asked)
     if not candidates:
         return replace(again, context=use)
@@ -188,6 +191,42 @@ def _same_tag_or_overview(scene: _Scene, asked: Reading) -> tuple[Match, ...]:
         return ()
     lang = scene.reading.lang
     return (Match(fact, scene.matcher.scoring.named_fact_floor, fact.title.in_lang(lang)),)
+
+
+def _only_a_committee_named(scene: _Scene) -> bool:
+    """那合一呢: another committee named, and nothing else to ask of it but the last question."""
+    reading, context = scene.reading, scene.context
+    elliptical = not reading.terms or switches(scene.kb, reading)
+    return elliptical and reading.named != context.committee_id and bool(context.question)
+
+
+def _lacks_the_topic(scene: _Scene, earlier: Reading) -> bool:
+    """The topic of the last question (`earlier`) is in none of the named committee's
+    facts: asked of it, it finds nothing, rather than its fact of the same tags."""
+    committee = scene.kb.committee(scene.reading.named)
+    topic = _topic_of(scene, earlier)
+    if committee is None or not topic:
+        return False
+    index = scene.matcher.index
+    theirs = frozenset[str]().union(*(_fact_terms_of(index, f.id) for f in committee.facts))
+    return not any(term in theirs for term in topic)
+
+
+def _topic_of(scene: _Scene, earlier: Reading) -> list[str]:
+    """The things the last question asked about that the last fact speaks of (书法班,
+    买菜), less the names it quotes (俪童荟: that committee's own, not a topic)."""
+    last, index = scene.last, scene.matcher.index
+    if last is None:
+        return []
+    last_terms = _fact_terms_of(index, last.id)
+    quoted = quoted_names(last.answer.zh)
+    return [
+        t.term
+        for t in topical(index, earlier)
+        if t.term in last_terms
+        and not any(t.term in name for name in quoted)
+        and not only_an_action(scene.kb, t.surface or t.term)
+    ]
 
 
 def _same_kind_first(

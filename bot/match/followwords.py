@@ -72,9 +72,11 @@ def switches(kb: KnowledgeBase, reading: Reading) -> bool:
 
 
 def asking_text(reading: Reading) -> str:
-    """The question as asking words are looked for in it: as typed, and in the words the
-    knowledge base uses (要付钞票伐 also reads 付钱), on a line of their own."""
-    return f"{reading.normalized}\n{''.join(t.term for t in reading.terms)}"
+    """The question as asking words are looked for in it: as typed, in the words the
+    knowledge base uses (要付钞票伐 also reads 付钱) and with the asking words the matcher
+    read in Mandarin (多少辰光搞一趟 as 多长时间搞一趟), each on a line of its own."""
+    in_mandarin = " ".join(word for found in reading.asked.values() for word in found)
+    return f"{reading.normalized}\n{''.join(t.term for t in reading.terms)}\n{in_mandarin}"
 
 
 def asking_spans(kb: KnowledgeBase, question: str) -> tuple[str, ...]:
