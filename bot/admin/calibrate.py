@@ -109,6 +109,14 @@ def value(sample: Sample, outcome: Outcome) -> float:
     return -COST_NEEDLESS_DECLINE
 
 
+def total_worth(
+    samples: Sequence[Sample], predictions: Sequence[tuple[float, float]], at: tuple[float, float]
+) -> float:
+    """What the decisions at thresholds `at` are worth to the residents who asked."""
+    pairs = zip(samples, predictions, strict=True)
+    return sum(value(s, outcome_of(s, p, at)) for s, p in pairs)
+
+
 def best_thresholds(
     samples: Sequence[Sample], predictions: Sequence[tuple[float, float]]
 ) -> tuple[float, float]:
@@ -121,8 +129,7 @@ def best_thresholds(
     over. The ask threshold is then the one worth most (on a tie, the more lenient)."""
 
     def worth(at: tuple[float, float]) -> float:
-        pairs = zip(samples, predictions, strict=True)
-        return sum(value(s, outcome_of(s, p, at)) for s, p in pairs)
+        return total_worth(samples, predictions, at)
 
     grid = [(a, c) for a in THRESHOLD_GRID for c in THRESHOLD_GRID if c <= a]
     worths = {at: worth(at) for at in grid}
@@ -211,6 +218,9 @@ def _print_cross_validated(
         start += len(group)
         print(_row(name, figures(group, part, at)))
     print(_row("overall", figures(samples, predictions, at)))
+    # one number to compare two versions of the matcher by, whatever thresholds each fits
+    worth = total_worth(samples, predictions, at)
+    print(f"worth to residents: {worth:.1f} for {len(samples)} questions")
 
 
 def _row(label: str, counts: dict[str, tuple[int, int]]) -> str:
