@@ -254,3 +254,27 @@ def test_regularly_is_no_answer_to_how_often(kb: KnowledgeBase) -> None:
     team = kb.fact("jiansi-sports")
     assert team is not None
     assert Kind.FREQUENCY not in given_kinds(team, "zh")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "张建强老师还在世伐",  # whether a person is alive: no answer says
+        "书法班上半天上课还是下半天",  # morning or afternoon: no hours are given
+        "张建强老师收私人学生伐",  # private pupils
+    ],
+)
+def test_a_yes_or_no_about_a_person_or_a_time_the_article_never_gives_is_declined(
+    matcher: Matcher, question: str
+) -> None:
+    assert matcher.match(question).outcome == "declined", question
+
+
+def test_an_unknown_word_that_only_asks_is_no_topic_of_the_question(matcher: Matcher) -> None:
+    """年数 in 有多少年数 asks how old; read as a topic the base lacks, it weighed as much
+    as a rare word and the question was declined."""
+    reading = matcher.read("丰裕里房子有多少年数")
+    assert "年数" not in {t.term for t in reading.terms}
+    result = matcher.match("丰裕里房子有多少年数")
+    assert result.outcome != "declined" and result.best is not None
+    assert result.best.fact.id == "fusi-fengyuli-council"

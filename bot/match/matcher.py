@@ -108,15 +108,32 @@ class Matcher:
         wants_list = asks_for_a_list(normalized, self.kb.asking)
         if wants_list:  # 哪几个居委 says nothing about the topic
             text = self.kb.asking.list_asked_in.sub(" ", text)
+        asked = self._asked(normalized)
         return Reading(
             question=question,
             normalized=normalized,
             lang=detect_language(question),
             named=named_id,
-            terms=tuple(self.query_terms(text)),
-            asked=self._asked(normalized),
+            terms=self._without_asking_words(self.query_terms(text), asked),
+            asked=asked,
             namesakes=namesakes,
             wants_list=wants_list,
+        )
+
+    def _without_asking_words(
+        self, terms: list[QueryTerm], asked: Mapping[Kind, tuple[str, ...]]
+    ) -> tuple[QueryTerm, ...]:
+        """The terms, less words the base does not know that are part of an asking word
+        (年数 of 有多少年数): they say what is asked, not what about, and an unknown word
+        weighs as much as a rare topic would."""
+        hits = [hit for found in asked.values() for hit in found]
+        if not hits:
+            return tuple(terms)
+        idf = self.index.idf
+        return tuple(
+            t
+            for t in terms
+            if t.term in idf or not any((t.surface or t.term) in hit for hit in hits)
         )
 
     def judge(
