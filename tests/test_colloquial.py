@@ -106,3 +106,14 @@ def test_a_doubled_verb_is_read_as_said_once() -> None:
     # (jieba's segmentation shifts a little with the words other tests registered);
     # before, this was declined
     assert how_well(matcher, "阿拉娘一家头 想有人陪陪伊讲讲闲话", "heyi-elderly-care") > 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "有人陪伊去看医生伐",  # 陪伊去, one word to jieba, hid 陪 (company) and 伊 (him)
+        "My father can't cook anymore, who can help",  # cannot, anymore: no topic words
+    ],
+)
+def test_a_need_in_everyday_words_reaches_the_care_for_older_people(question: str) -> None:
+    assert how_well(WITH_DIALECT, question, "heyi-elderly-care") > 0, question

@@ -56,6 +56,7 @@ EN_STOPWORDS = frozenset(
     more most one ones up out over than then only own same such let us like want need help find
     look looking go going way thing things somewhere anywhere someplace place places close
     nearby near around really actually maybe ok okay hi hello thanks thank all now that's bye
+    cannot anymore
     """.split()
 )
 # Words that, next to a committee's name, only ask "what do you do?".
@@ -209,8 +210,20 @@ class Tokenizer:
         self.particles = frozenset(colloquial.follow_up_words("question_particles"))
         self.colloquial = {normalize(w, drop_filler=False): v for w, v in colloquial.words.items()}
         self.fillers = frozenset(normalize(w, drop_filler=False) for w in colloquial.fillers)
+        self.colloquial_characters = frozenset(w for w in self.colloquial if len(w) == 1)
         self.synonyms: dict[str, str] = {}
         self.phrases: list[tuple[str, str]] = []  # multi-word English synonyms
+        self._read_synonyms(synonym_groups)
+        known = {*user_words, *self.synonyms, *self.colloquial, *self.fillers}
+        # sorted: jieba's state after registering depends on the order, and an index
+        # loaded from the cache must leave it as a build in any process would
+        self.registered = tuple(sorted(word for word in known if cjk_count(word) >= 2))
+        self.frequencies: tuple[tuple[str, int], ...] = ()
+        self.register_words()
+
+    def _read_synonyms(self, synonym_groups: Iterable[Iterable[str]]) -> None:
+        """Each word of a group as the group's first (its canonical term); a phrase of
+        several words goes to `phrases`, replaced before segmenting, longest first."""
         for group in synonym_groups:
             words = [normalize(word, drop_filler=False) for word in group]
             canonical = self._canonical_form(words[0])
@@ -220,12 +233,6 @@ class Tokenizer:
                 else:
                     self.synonyms[self._canonical_form(word)] = canonical
         self.phrases.sort(key=lambda pair: len(pair[0]), reverse=True)
-        known = {*user_words, *self.synonyms, *self.colloquial, *self.fillers}
-        # sorted: jieba's state after registering depends on the order, and an index
-        # loaded from the cache must leave it as a build in any process would
-        self.registered = tuple(sorted(word for word in known if cjk_count(word) >= 2))
-        self.frequencies: tuple[tuple[str, int], ...] = ()
-        self.register_words()
 
     def register_words(self) -> None:
         """Tell jieba the knowledge base's words, so it keeps them whole. For an index
@@ -259,6 +266,7 @@ class Tokenizer:
         result = []
         position = 0
         pieces = _particles_apart(jieba.lcut(text, HMM=True), self.particles)
+        pieces = _characters_apart(pieces, self.colloquial_characters)
         for piece, length in _said_once(pieces, self.colloquial):
             start, position = position, position + length
             surface = piece.strip().strip("_")
@@ -320,6 +328,19 @@ def _particles_apart(pieces: list[str], particles: frozenset[str]) -> list[str]:
             result.extend((piece[:-1], piece[-1]))
         else:
             result.append(piece)
+    return result
+
+
+def _characters_apart(pieces: list[str], characters: frozenset[str]) -> list[str]:
+    """A word jieba guessed (no dictionary word) around a one-character colloquial word
+    (陪伊去, 帮伊: 伊 is 他) as its parts, so the colloquial word is read and the verb
+    next to it is its own word."""
+    result: list[str] = []
+    for piece in pieces:
+        if len(piece) < 2 or piece in jieba.dt.FREQ or not characters.intersection(piece):
+            result.append(piece)
+            continue
+        result.extend(part for part in re.split(f"([{''.join(characters)}])", piece) if part)
     return result
 
 
