@@ -278,3 +278,29 @@ def test_an_unknown_word_that_only_asks_is_no_topic_of_the_question(matcher: Mat
     result = matcher.match("丰裕里房子有多少年数")
     assert result.outcome != "declined" and result.best is not None
     assert result.best.fact.id == "fusi-fengyuli-council"
+
+
+def test_when_a_team_began_is_given_only_by_a_date_tied_to_its_beginning(
+    kb: KnowledgeBase, matcher: Matcher
+) -> None:
+    """合二阅览室 was built in early 2018 (2018年初建起来): that answers when it began. 媛德坊
+    grew from 10-odd members at its founding to 40-odd in 2018: a year, but not when it
+    was founded, so that is declined."""
+    room, women = kb.fact("heer-reading-room"), kb.fact("xicheng-yuandefang")
+    assert room is not None and women is not None
+    assert Kind.FOUNDED in given_kinds(room, "zh") and Kind.FOUNDED in given_kinds(room, "en")
+    assert Kind.FOUNDED not in given_kinds(women, "zh")
+    assert matcher.match("合二阅览室啥辰光建起来的").answered
+    assert matcher.match("媛德坊是哪一年成立的").outcome == "declined"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "孝和取菜的柜子具体在哪",  # the exact place of a thing: not given
+        "合一助餐烧的是啥 咸淡哪能",  # what is cooked, how it tastes
+        "厂里拖欠工资 劳动仲裁去哪里",  # a labour dispute: the city's, not a committee's
+    ],
+)
+def test_more_details_next_to_a_topic_are_declined(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).outcome == "declined", question

@@ -65,6 +65,9 @@ class Kind(enum.Enum):
     ITEMS = "items"
     """Which things exactly (the dishes served, the flowers grown, the papers read): an
     answer gives them only by naming them, which no answer of the base does."""
+    FOUNDED = "founded"
+    """When a team, room or service began (啥辰光成立): given only by a date the answer
+    ties to its beginning (2018年初建起来), not by any year it names."""
     DELIVERY = "delivery"
     """Whether a service comes to the resident's home (送到屋里): given only by an answer
     that says it comes to the door."""

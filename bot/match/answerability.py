@@ -58,6 +58,16 @@ _PLACE_ZH = re.compile(r"\d+\s*(?:号(?!楼?人)|弄|室|楼)|[路街]\s*\d+")
 _PHONE = re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)")
 _QUOTED_NAME = re.compile(r"[“「\"]([^”」\"]{1,20})[”」\"]")
 _ORGANISATION_ZH = re.compile(r"[“「][^”」]{1,20}[”」](?:律师事务所|事务所|公司|医院)")
+_FOUNDED_ZH = re.compile(
+    r"(?:19|20)\d{2}\s*年(?:初|底|末|\s*\d{1,2}\s*月)?[^。;]{0,40}?"
+    r"(?:成立|建成|建起|建立|上线|开办|开设|组建|启动)"
+    r"|(?:成立|建成|建立|上线|开办)(?:于|在)\s*(?:19|20)\d{2}"
+)
+_FOUNDED_EN = re.compile(
+    r"\b(?:opened|founded|set up|started|launched|built|established|began)\b[^.]{0,30}?"
+    r"\b(?:19|20)\d{2}\b|\b(?:since|in) (?:early |late |the end of )?(?:19|20)\d{2}\b[^.]{0,40}?"
+    r"\b(?:opened|founded|set up|started|launched|went online)\b"
+)
 _LATER_YEAR = re.compile(r"20(?:19|[2-9]\d)\s*年|\b20(?:19|[2-9]\d)\b")
 
 _PEOPLE_EN = re.compile(
@@ -284,6 +294,7 @@ _ZH_READERS: dict[Kind, Callable[[str, AskingWords], bool]] = {
     Kind.NAME: _has_name,
     Kind.ORGANISATION: _pattern(_ORGANISATION_ZH),
     Kind.LATER: _pattern(_LATER_YEAR),
+    Kind.FOUNDED: _pattern(_FOUNDED_ZH),
 }
 _EN_READERS: dict[Kind, Callable[[str, AskingWords], bool]] = {
     Kind.PEOPLE_COUNT: _pattern(_PEOPLE_EN),
@@ -296,6 +307,7 @@ _EN_READERS: dict[Kind, Callable[[str, AskingWords], bool]] = {
     Kind.HOURS: _pattern(_HOURS_EN),
     Kind.PHONE: _pattern(_PHONE),
     Kind.LATER: _pattern(_LATER_YEAR),
+    Kind.FOUNDED: _pattern(_FOUNDED_EN),
 }
 
 

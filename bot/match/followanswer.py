@@ -33,6 +33,8 @@ WHEN_KINDS = frozenset({Kind.HOURS, Kind.WEEKDAY, Kind.FREQUENCY})
 """What answers a follow-up's bare "when" (菜啥辰光送到): a time, a day or how often."""
 PAST_WHEN_KINDS = WHEN_KINDS | {Kind.DATE}
 """What answers "when" of something that happened (啥辰光上线的, when was it set up): a date too."""
+ASKED_WHEN = PAST_WHEN_KINDS | {Kind.FOUNDED}
+"""Kinds that already say which "when" is meant (啥辰光成立: when it began)."""
 PAST_ENDINGS = ("的", "了", "过")
 PAST_WORDS_EN = frozenset({"did", "was", "were", "started", "began", "opened"})
 WHEN_LABEL = Text("具体时间", "the exact time")
@@ -191,7 +193,7 @@ def _given(matcher: Matcher, fact: Fact, lang: Lang, asked: Asked) -> set[Kind]:
 def _asks_when(kb: KnowledgeBase, question: str, asked: Asked) -> frozenset[Kind]:
     """The kinds that answer a bare "when" (啥辰光) in the question, not already read as a
     date (啥辰光开始) or hours (几点); empty when it asks none."""
-    if asked.keys() & PAST_WHEN_KINDS or not says_any(question, words(kb, "asks_when")):
+    if asked.keys() & ASKED_WHEN or not says_any(question, words(kb, "asks_when")):
         return frozenset()
     text = unpunctuated(question.split("\n")[0])  # as typed (see asking_text)
     past = text.endswith(PAST_ENDINGS) or bool(PAST_WORDS_EN & set(text.split()))
