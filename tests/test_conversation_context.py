@@ -397,3 +397,25 @@ def test_a_quoted_name_of_the_last_committee_still_finds_the_others_like_it(
     dialogue = Dialogue(live, store)
     ask(dialogue, ALICE, "顺六俪童荟是搞啥的")
     assert "睿德会" in ask(dialogue, ALICE, "那建四呢")
+
+
+def test_a_committee_whose_overview_only_its_name_finds_lacks_the_last_topic(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """复兴呢 after 志成's platform where residents talk things over: 复兴 has no such
+    platform; its overview, found by its name alone, is no answer."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "志成有大家坐下来一道商量事体的平台伐")
+    reply = ask(dialogue, ALICE, "复兴呢")
+    assert "护绿" not in reply and "三引领" not in reply
+
+
+def test_a_verb_only_another_committee_uses_does_not_make_a_new_question(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """啥人来教小囡 after 建六's holiday class: the children are the class's; 来教 is a
+    doing, not 新华's calligraphy."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "建六寒暑假有给小囡的活动伐")
+    reply = ask(dialogue, ALICE, "啥人来教小囡")
+    assert "退休教师" in reply and "书法" not in reply

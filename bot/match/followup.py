@@ -67,6 +67,11 @@ OTHER_FACT_LEAD = 10.0
 one a follow-up means."""
 
 
+COUNTED = frozenset({"人次", "人数", "次数", "户数"})
+"""What a count counts: asked of another committee (那合一呢 after 多少人次), its own count
+is meant, so these are no topic it must share."""
+
+
 @dataclass(frozen=True)
 class _Scene:
     """One question and the conversation it is read in."""
@@ -164,9 +169,16 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
     earlier, again = _asked_again(scene)
     # what is asked: this question and the last one, in the base's words too (付钞票 → 付钱)
     both = f"{reading.normalized} {context.question}"
-    asked = replace(reading, normalized=both, terms=(*reading.terms, *earlier.terms))
-    if not again.answered and _lacks_the_topic(scene, earlier):
-        # 大华呢 after 有书法班吗: 大华 has no class, whatever tags its facts share
+    asked = replace(
+        reading,
+        normalized=both,
+        terms=(*reading.terms, *earlier.terms),
+        asked={**earlier.asked, **reading.asked},
+    )
+    found = again.answered and again.best is not None and bool(again.best.shared_terms)
+    if not found and _lacks_the_topic(scene, earlier):
+        # 大华呢 after 有书法班吗: 大华 has no class, whatever tags its facts share (or its
+        # overview, found by its name alone)
         return replace(again, outcome="declined", confidence=0.0, context=use)
     candidates = again.candidates if again.answered else _same_tag_or_overview(scene, asked)
     if not candidates:
@@ -213,20 +225,29 @@ def _lacks_the_topic(scene: _Scene, earlier: Reading) -> bool:
 
 
 def _topic_of(scene: _Scene, earlier: Reading) -> list[str]:
-    """The things the last question asked about that the last fact speaks of (书法班,
-    买菜), less the names it quotes (俪童荟: that committee's own, not a topic)."""
+    """The things (nouns) the last question asked about that the last fact speaks of
+    (书法班, 买菜), less the names it quotes (俪童荟: that committee's own, not a topic)."""
     last, index = scene.last, scene.matcher.index
     if last is None:
         return []
     last_terms = _fact_terms_of(index, last.id)
+    core = index.core_terms[index.fact_numbers[last.id]]
     quoted = quoted_names(last.answer.zh)
     return [
         t.term
         for t in topical(index, earlier)
         if t.term in last_terms
+        and t.term not in COUNTED
         and not any(t.term in name for name in quoted)
-        and not only_an_action(scene.kb, t.surface or t.term)
+        and _a_thing(t, core)
     ]
+
+
+def _a_thing(term: QueryTerm, core: frozenset[str]) -> bool:
+    """A Chinese noun (书法, 平台); an English word that is what the last fact is about
+    (women, not benefited): English words have no part of speech here."""
+    surface = term.surface or term.term
+    return term.term in core if surface.isascii() else names_a_thing(surface)
 
 
 def _same_kind_first(
@@ -366,7 +387,7 @@ def _own_words(scene: _Scene, known: frozenset[str], asking: tuple[str, ...]) ->
     return [
         term.surface or term.term
         for term in _unheard(terms, known, asking)
-        if _another_topic(term, about) or (not lenient and _unknown_noun(index, term))
+        if _another_topic(scene.kb, term, about) or (not lenient and _unknown_noun(index, term))
     ]
 
 
@@ -392,13 +413,17 @@ def _asks(surface: str, asking: tuple[str, ...]) -> bool:
     return any(surface in word or word in surface for word in asking)
 
 
-def _another_topic(term: QueryTerm, about: tuple[frozenset[str], frozenset[str]]) -> bool:
+def _another_topic(
+    kb: KnowledgeBase, term: QueryTerm, about: tuple[frozenset[str], frozenset[str]]
+) -> bool:
     """What the fresh match is about: a name of its committee, or a core word that is
-    no mere "how" (具体, 平常: jieba's function words; 丰裕里's 丰裕 is a name all the same)."""
+    no mere "how" (具体, 平常: jieba's function words; 丰裕里's 丰裕 is a name all the same)
+    and no mere doing (来教 of 啥人来教小囡, after a class for children)."""
     core, names = about
-    if term.term in names:
-        return True
-    return term.term in core and not function_word(term.surface or term.term)
+    surface = term.surface or term.term
+    if only_an_action(kb, surface):
+        return False  # a doing is no topic, even one only that committee's words use
+    return term.term in names or (term.term in core and not function_word(surface))
 
 
 def _what_it_is_about(scene: _Scene) -> tuple[frozenset[str], frozenset[str]]:
