@@ -117,3 +117,11 @@ def test_a_doubled_verb_is_read_as_said_once() -> None:
 )
 def test_a_need_in_everyday_words_reaches_the_care_for_older_people(question: str) -> None:
     assert how_well(WITH_DIALECT, question, "heyi-elderly-care") > 0, question
+
+
+def test_an_english_filler_verb_is_no_topic() -> None:
+    """keep, hear, well: "I keep hearing about Liu Xiujun" asks about him, nothing else."""
+    assert (
+        how_well(WITH_DIALECT, "I keep hearing about Liu Xiujun, who is he", "ruihua-mediation")
+        == 2
+    )

@@ -56,7 +56,7 @@ EN_STOPWORDS = frozenset(
     more most one ones up out over than then only own same such let us like want need help find
     look looking go going way thing things somewhere anywhere someplace place places close
     nearby near around really actually maybe ok okay hi hello thanks thank all now that's bye
-    cannot anymore
+    cannot cant dont wont anymore keep hear hearing heard well
     """.split()
 )
 # Words that, next to a committee's name, only ask "what do you do?".
