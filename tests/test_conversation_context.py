@@ -422,3 +422,31 @@ def test_a_verb_only_another_committee_uses_does_not_make_a_new_question(
     ask(dialogue, ALICE, "建六寒暑假有给小囡的活动伐")
     reply = ask(dialogue, ALICE, "啥人来教小囡")
     assert "退休教师" in reply and "书法" not in reply
+
+
+def test_another_committee_asked_whether_it_has_the_last_topic_is_declined(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """大华有这种调解的伐 after 瑞华's mediation studio: 大华 has no mediation, so not its
+    newspaper group nor its overview; 合二有伐 after a calligraphy class still finds 合二's."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "瑞华的金牌调解工作室是做啥的")
+    reply = ask(dialogue, ALICE, "大华有这种调解的伐")
+    assert "12345" in reply and "读报" not in reply  # declined, with the city's hotline
+    ask(dialogue, BOB, "新华的书法班啥人教")
+    assert "合二" in ask(dialogue, BOB, "合二有书法班伐")
+
+
+def test_shanghainese_besides_and_where_to_in_a_follow_up(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """除脱 is 除了: another of the committee's facts. 停到哪里 asks a place, which 志成's
+    fact does not give. 送到楼上 asks whether it comes to the home."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "合二的阅览室是做啥的")
+    assert "读书会" in ask(dialogue, ALICE, "除脱看书还有啥")
+    ask(dialogue, BOB, "志成弄堂里的杂物是哪能清掉的")
+    assert "我只知道" in ask(dialogue, BOB, "脚踏车后来停到哪里")
+    carol = User("test:carol")
+    ask(dialogue, carol, "孝和网上买菜是哪能一回事")
+    assert "我只知道" in ask(dialogue, carol, "菜好送到楼上伐")

@@ -164,6 +164,12 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
     if picked is not None:
         return picked
     if not _only_a_committee_named(scene):
+        if reading.named != context.committee_id and _lacks_the_topic(scene, reading):
+            # 大华有伐这种调解的地方 after 瑞华's mediation: 大华 has none of it
+            why = "names another committee with the last topic, which it lacks"
+            return replace(
+                scene.fresh, outcome="declined", confidence=0.0, context=scene.use("switch", why)
+            )
         return scene.on_its_own("names its own committee and topic")
     use = scene.use("switch", "only a committee named: the last question asked of it")
     earlier, again = _asked_again(scene)
@@ -238,16 +244,19 @@ def _topic_of(scene: _Scene, earlier: Reading) -> list[str]:
         for t in topical(index, earlier)
         if t.term in last_terms
         and t.term not in COUNTED
-        and not any(t.term in name for name in quoted)
-        and _a_thing(t, core)
+        and t.term not in quoted
+        and _a_thing(t, core, last.title.zh)
     ]
 
 
-def _a_thing(term: QueryTerm, core: frozenset[str]) -> bool:
-    """A Chinese noun (书法, 平台); an English word that is what the last fact is about
-    (women, not benefited): English words have no part of speech here."""
+def _a_thing(term: QueryTerm, core: frozenset[str], title: str) -> bool:
+    """What the last fact is about (its core terms: women, not benefited; a word of its
+    title: 调解 of 金牌调解工作室), or a Chinese noun it speaks of (平台). English words
+    have no part of speech here."""
     surface = term.surface or term.term
-    return term.term in core if surface.isascii() else names_a_thing(surface)
+    if term.term in core or (surface in title and len(surface) >= 2):
+        return True
+    return not surface.isascii() and names_a_thing(surface)
 
 
 def _same_kind_first(
