@@ -164,13 +164,7 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
     if picked is not None:
         return picked
     if not _only_a_committee_named(scene):
-        if reading.named != context.committee_id and _lacks_the_topic(scene, reading):
-            # 大华有伐这种调解的地方 after 瑞华's mediation: 大华 has none of it
-            why = "names another committee with the last topic, which it lacks"
-            return replace(
-                scene.fresh, outcome="declined", confidence=0.0, context=scene.use("switch", why)
-            )
-        return scene.on_its_own("names its own committee and topic")
+        return _named_with_words_of_its_own(scene)
     use = scene.use("switch", "only a committee named: the last question asked of it")
     earlier, again = _asked_again(scene)
     # what is asked: this question and the last one, in the base's words too (付钞票 → 付钱)
@@ -209,6 +203,18 @@ def _same_tag_or_overview(scene: _Scene, asked: Reading) -> tuple[Match, ...]:
         return ()
     lang = scene.reading.lang
     return (Match(fact, scene.matcher.scoring.named_fact_floor, fact.title.in_lang(lang)),)
+
+
+def _named_with_words_of_its_own(scene: _Scene) -> MatchResult:
+    """A committee named with words of its own: a question of its own, unless those words
+    are the last topic, which that committee lacks (大华有伐这种调解的地方 after 瑞华's
+    mediation): then it is declined, not given that committee's overview."""
+    reading = scene.reading
+    if reading.named != scene.context.committee_id and _lacks_the_topic(scene, reading):
+        why = "names another committee with the last topic, which it lacks"
+        use = scene.use("switch", why)
+        return replace(scene.fresh, outcome="declined", confidence=0.0, context=use)
+    return scene.on_its_own("names its own committee and topic")
 
 
 def _only_a_committee_named(scene: _Scene) -> bool:
