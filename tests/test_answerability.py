@@ -248,12 +248,14 @@ def test_a_service_that_comes_to_the_door_is_answered_when_asked_so(matcher: Mat
     assert result.best.fact.id == "jianer-volunteer-services"
 
 
-def test_regularly_is_no_answer_to_how_often(kb: KnowledgeBase) -> None:
-    """睿德会 trains 定期 (regularly): that says no how often, so a "when do they train"
-    is declined rather than answered with it."""
+def test_regularly_is_no_answer_to_how_often(kb: KnowledgeBase, matcher: Matcher) -> None:
+    """睿德会 trains 定期 (regularly): that says no how often, so "how often do they
+    train" is declined rather than answered with it."""
     team = kb.fact("jiansi-sports")
     assert team is not None
     assert Kind.FREQUENCY not in given_kinds(team, "zh")
+    result = matcher.match("建四睿德会多久训练一次")
+    assert result.outcome == "declined" and result.related
 
 
 @pytest.mark.parametrize(
@@ -304,3 +306,27 @@ def test_when_a_team_began_is_given_only_by_a_date_tied_to_its_beginning(
 )
 def test_more_details_next_to_a_topic_are_declined(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).outcome == "declined", question
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("新华书法班收小学生伐", "xinhua-calligraphy"),  # children come: no private pupils
+        ("物业合同纠纷新天地的律师好帮忙伐", "xintiandi-property-lawyer"),  # no city matter
+        ("合一有送饭的服务伐", "heyi-elderly-care"),  # meal help, not a delivery asked
+        ("媛德坊是怎么组建起来的", "xicheng-yuandefang"),  # how, not when, it began
+    ],
+)
+def test_an_asking_word_does_not_decline_what_the_article_answers(
+    matcher: Matcher, question: str, fact_id: str
+) -> None:
+    result = matcher.match(question)
+    assert result.outcome != "declined" and result.best is not None, question
+    assert result.best.fact.id == fact_id, question
+
+
+def test_an_answer_naming_a_city_matter_does_not_give_it(matcher: Matcher) -> None:
+    """大华's answer speaks of a cultural 'delivery'; a question about deliveries to old
+    people's homes is not answered with its newspaper group."""
+    result = matcher.match("Is there any delivery of services to old people's homes?")
+    assert not (result.answered and result.best and result.best.fact.id == "dahua-newspaper-group")

@@ -48,7 +48,10 @@ def unanswered_kind(
     thing asked (the asking word itself: 工作人员, 报名) counts as giving it."""
     padded = f" {answer} "
     for kind, words in asked.items():
-        if kind in given or any(_mentions(padded, word) for word in words):
+        if kind in given:
+            continue
+        # a committee's answer that names a city matter ("cultural delivery") gives none
+        if kind is not Kind.CITY_MATTER and any(_mentions(padded, word) for word in words):
             continue
         return kind
     return None
