@@ -387,9 +387,11 @@ def test_a_committee_asked_of_a_topic_none_of_its_facts_has_is_declined(
     ask(dialogue, ALICE, "新华有学书法的班伐")
     assert "合二" in ask(dialogue, ALICE, "合二有没有")
     reply = ask(dialogue, ALICE, "大华呢")
+    assert "没有收录" in reply and "大华居委" in reply  # declined, 大华 offered
     assert "读报" not in reply and "夕阳红" not in reply
     ask(dialogue, BOB, "孝和网上买菜哪能弄")
-    assert "助餐" not in ask(dialogue, BOB, "合一呢")  # 合一 has no grocery service
+    reply = ask(dialogue, BOB, "合一呢")  # 合一 has no grocery service
+    assert "没有收录" in reply and "助餐" not in reply
 
 
 def test_a_quoted_name_of_the_last_committee_still_finds_the_others_like_it(
@@ -410,7 +412,7 @@ def test_a_committee_whose_overview_only_its_name_finds_lacks_the_last_topic(
     dialogue = Dialogue(live, store)
     ask(dialogue, ALICE, "志成有大家坐下来一道商量事体的平台伐")
     reply = ask(dialogue, ALICE, "复兴呢")
-    assert "护绿" not in reply and "三引领" not in reply
+    assert "没有收录" in reply and "护绿" not in reply and "三引领" not in reply
 
 
 def test_a_verb_only_another_committee_uses_does_not_make_a_new_question(
@@ -450,3 +452,23 @@ def test_shanghainese_besides_and_where_to_in_a_follow_up(
     carol = User("test:carol")
     ask(dialogue, carol, "孝和网上买菜是哪能一回事")
     assert "我只知道" in ask(dialogue, carol, "菜好送到楼上伐")
+
+
+def test_an_english_switch_after_a_romanised_name_finds_the_same_kind_of_team(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """What about Jiansi? after Shunliu's Litonghui: the name is Shunliu's own, so Jiansi's
+    team of the same kind (Ruidehui) is meant, in English as in Chinese."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "What is Litonghui in Shunliu?")
+    assert "Ruidehui" in ask(dialogue, ALICE, "What about Jiansi?")
+
+
+def test_a_known_service_verb_asked_after_another_topic_is_a_question_of_its_own(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """帮人调解矛盾的有伐 after the calligraphy class: 调解 is 瑞华's service, not a doing
+    that leans on the class."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "新华书法班啥人教")
+    assert "金牌调解工作室" in ask(dialogue, ALICE, "帮人调解矛盾的有伐")

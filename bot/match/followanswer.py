@@ -24,7 +24,7 @@ from bot.match.followwords import (
     with_close_topics,
     words,
 )
-from bot.match.types import ContextUse, Guards, Match, MatchResult, Reading
+from bot.match.types import ContextUse, Guards, Match, MatchResult, QueryTerm, Reading
 
 if TYPE_CHECKING:
     from bot.match.matcher import Matcher
@@ -33,7 +33,7 @@ WHEN_KINDS = frozenset({Kind.HOURS, Kind.WEEKDAY, Kind.FREQUENCY})
 """What answers a follow-up's bare "when" (菜啥辰光送到): a time, a day or how often."""
 PAST_WHEN_KINDS = WHEN_KINDS | {Kind.DATE}
 """What answers "when" of something that happened (啥辰光上线的, when was it set up): a date too."""
-ASKED_WHEN = PAST_WHEN_KINDS | {Kind.FOUNDED}
+WHEN_ALREADY_ASKED = PAST_WHEN_KINDS | {Kind.FOUNDED}
 """Kinds that already say which "when" is meant (啥辰光成立: when it began)."""
 PAST_ENDINGS = ("的", "了", "过")
 PAST_WORDS_EN = frozenset({"did", "was", "were", "started", "began", "opened"})
@@ -104,12 +104,26 @@ def unexplained(matcher: Matcher, reading: Reading, fact: Fact) -> list[str]:
     missing = []
     for term in topical(index, reading):
         surface = term.surface or term.term
-        stem = noun_stem(matcher.kb, surface)
-        if term.term in its_terms or surface in answer or stem in its_terms:
+        if _spoken_of(matcher.kb, term, its_terms, answer):
             continue
         if surface.isascii() or (not lenient and content_word(index, term)):
             missing.append(surface)
     return missing
+
+
+def _spoken_of(kb: KnowledgeBase, term: QueryTerm, its_terms: frozenset[str], answer: str) -> bool:
+    """The fact speaks of the term: among its terms, in its answer, by its noun's stem
+    (队里 → 队), or for English as the start of an answer's word (teaches: teachers)."""
+    surface = term.surface or term.term
+    if term.term in its_terms or surface in answer or noun_stem(kb, surface) in its_terms:
+        return True
+    return surface.isascii() and _begins_a_word_of(term.term, answer)
+
+
+def _begins_a_word_of(stem: str, text: str) -> bool:
+    """An English stem (teach) that begins a word of the text (teachers); four letters
+    at least, so that no short stem begins half the words."""
+    return len(stem) >= 4 and re.search(rf"\b{re.escape(stem)}", text) is not None
 
 
 def answerability(matcher: Matcher, fact: Fact, question: str, lang: Lang) -> Answerability:
@@ -192,8 +206,8 @@ def _given(matcher: Matcher, fact: Fact, lang: Lang, asked: Asked) -> set[Kind]:
 
 def _asks_when(kb: KnowledgeBase, question: str, asked: Asked) -> frozenset[Kind]:
     """The kinds that answer a bare "when" (啥辰光) in the question, not already read as a
-    date (啥辰光开始) or hours (几点); empty when it asks none."""
-    if asked.keys() & ASKED_WHEN or not says_any(question, words(kb, "asks_when")):
+    date (啥辰光开始), hours (几点) or a beginning (啥辰光成立); empty when it asks none."""
+    if asked.keys() & WHEN_ALREADY_ASKED or not says_any(question, words(kb, "asks_when")):
         return frozenset()
     text = unpunctuated(question.split("\n")[0])  # as typed (see asking_text)
     past = text.endswith(PAST_ENDINGS) or bool(PAST_WORDS_EN & set(text.split()))

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.context import Context
-from bot.kb.model import Fact, KnowledgeBase
+from bot.kb.model import Fact, KnowledgeBase, Text
 from bot.match.answerability import quoted_names
 from bot.match.followanswer import (
     asks_a_detail,
@@ -44,6 +44,7 @@ from bot.match.followwords import (
     fact_terms,
     follow_up_asking,
     function_word,
+    jieba_tag,
     known_noun,
     names_a_thing,
     only_an_action,
@@ -56,7 +57,7 @@ from bot.match.followwords import (
     words,
 )
 from bot.match.tokenize import GENERIC_TERMS
-from bot.match.types import ContextUse, Match, MatchResult, QueryTerm, Reading
+from bot.match.types import ContextUse, Guards, Match, MatchResult, QueryTerm, Reading
 
 if TYPE_CHECKING:
     from bot.match.index import Index
@@ -67,6 +68,8 @@ OTHER_FACT_LEAD = 10.0
 one a follow-up means."""
 
 
+NOT_ITS_TOPIC = Text("这个居委有没有这项服务", "whether this committee offers that")
+"""What the bot does not know when a committee is asked for a topic none of its facts has."""
 COUNTED = frozenset({"人次", "人数", "次数", "户数"})
 """What a count counts: asked of another committee (那合一呢 after 多少人次), its own count
 is meant, so these are no topic it must share."""
@@ -176,10 +179,10 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
         asked={**earlier.asked, **reading.asked},
     )
     found = again.answered and again.best is not None and bool(again.best.shared_terms)
-    if not found and _lacks_the_topic(scene, earlier):
+    if not found and _lacks_the_topic(scene, earlier, anywhere=True):
         # 大华呢 after 有书法班吗: 大华 has no class, whatever tags its facts share (or its
         # overview, found by its name alone)
-        return replace(again, outcome="declined", confidence=0.0, context=use)
+        return _lacking(scene, again, "only a committee named, which lacks the last topic")
     candidates = again.candidates if again.answered else _same_tag_or_overview(scene, asked)
     if not candidates:
         return replace(again, context=use)
@@ -212,9 +215,21 @@ def _named_with_words_of_its_own(scene: _Scene) -> MatchResult:
     reading = scene.reading
     if reading.named != scene.context.committee_id and _lacks_the_topic(scene, reading):
         why = "names another committee with the last topic, which it lacks"
-        use = scene.use("switch", why)
-        return replace(scene.fresh, outcome="declined", confidence=0.0, context=use)
+        return _lacking(scene, scene.fresh, why)
     return scene.on_its_own("names its own committee and topic")
+
+
+def _lacking(scene: _Scene, result: MatchResult, why: str) -> MatchResult:
+    """Declined: the committee named has nothing on the last topic; its overview is
+    offered as what is known of it ("…我这里没有收录。关于“大华居委”我只知道这些")."""
+    declined = replace(result, outcome="declined", confidence=0.0, context=scene.use("switch", why))
+    committee = scene.kb.committee(scene.reading.named)
+    overview = committee.overview if committee is not None else None
+    if overview is None:
+        return declined
+    lang = scene.reading.lang
+    offered = Match(overview, scene.matcher.scoring.named_fact_floor, overview.title.in_lang(lang))
+    return replace(declined, guards=Guards(missing_detail=NOT_ITS_TOPIC), related=(offered,))
 
 
 def _only_a_committee_named(scene: _Scene) -> bool:
@@ -224,11 +239,13 @@ def _only_a_committee_named(scene: _Scene) -> bool:
     return elliptical and reading.named != context.committee_id and bool(context.question)
 
 
-def _lacks_the_topic(scene: _Scene, earlier: Reading) -> bool:
-    """The topic of the last question (`earlier`) is in none of the named committee's
-    facts: asked of it, it finds nothing, rather than its fact of the same tags."""
+def _lacks_the_topic(scene: _Scene, earlier: Reading, *, anywhere: bool = False) -> bool:
+    """The topic of `earlier` (the last question, or this one) is in none of the named
+    committee's facts: asked of it, it finds nothing, rather than its fact of the same
+    tags. `anywhere`: a thing the base knows counts even when the last fact never speaks
+    of it (the last turn may have declined it: 西成有伐体育团队, then 那新天地呢)."""
     committee = scene.kb.committee(scene.reading.named)
-    topic = _topic_of(scene, earlier)
+    topic = _topic_of(scene, earlier, anywhere)
     if committee is None or not topic:
         return False
     index = scene.matcher.index
@@ -236,23 +253,32 @@ def _lacks_the_topic(scene: _Scene, earlier: Reading) -> bool:
     return not any(term in theirs for term in topic)
 
 
-def _topic_of(scene: _Scene, earlier: Reading) -> list[str]:
-    """The things (nouns) the last question asked about that the last fact speaks of
-    (书法班, 买菜), less the names it quotes (俪童荟: that committee's own, not a topic)."""
+def _topic_of(scene: _Scene, earlier: Reading, anywhere: bool) -> list[str]:
+    """The things `earlier` asks about that the last fact speaks of (书法班, 买菜), less
+    the names it quotes (俪童荟: that committee's own, not a topic); `anywhere`: and the
+    Chinese nouns the base knows."""
     last, index = scene.last, scene.matcher.index
     if last is None:
         return []
     last_terms = _fact_terms_of(index, last.id)
     core = index.core_terms[index.fact_numbers[last.id]]
     quoted = quoted_names(last.answer.zh)
-    return [
-        t.term
-        for t in topical(index, earlier)
-        if t.term in last_terms
-        and t.term not in COUNTED
-        and t.term not in quoted
-        and _a_thing(t, core, last.title.zh)
-    ]
+    title = f"{last.title.zh} {last.title.en.casefold()}"
+
+    def topic(term: QueryTerm) -> bool:
+        if term.term in COUNTED or _a_name(index, term, quoted):
+            return False
+        if term.term in last_terms:
+            return _a_thing(term, core, title)
+        return anywhere and term.term in index.idf and _a_chinese_noun(term)
+
+    return [t.term for t in topical(index, earlier) if topic(t)]
+
+
+def _a_name(index: Index, term: QueryTerm, quoted: tuple[str, ...]) -> bool:
+    """A name the last fact quotes (俪童荟), or a romanised one (litonghui: no English
+    word of the base): a committee's own, so no topic another committee lacks."""
+    return term.term in quoted or (term.term.isascii() and term.term not in index.english_words)
 
 
 def _a_thing(term: QueryTerm, core: frozenset[str], title: str) -> bool:
@@ -262,7 +288,14 @@ def _a_thing(term: QueryTerm, core: frozenset[str], title: str) -> bool:
     surface = term.surface or term.term
     if term.term in core or (surface in title and len(surface) >= 2):
         return True
-    return not surface.isascii() and names_a_thing(surface)
+    return _a_chinese_noun(term)
+
+
+def _a_chinese_noun(term: QueryTerm) -> bool:
+    """A Chinese noun, or a verb used as one (体育), as typed or as the base words it
+    (women → 女性)."""
+    words = {term.term, term.surface or term.term}
+    return any(not w.isascii() and (names_a_thing(w) or jieba_tag(w) == "vn") for w in words)
 
 
 def _same_kind_first(
@@ -433,11 +466,12 @@ def _another_topic(
 ) -> bool:
     """What the fresh match is about: a name of its committee, or a core word that is
     no mere "how" (具体, 平常: jieba's function words; 丰裕里's 丰裕 is a name all the same)
-    and no mere doing (来教 of 啥人来教小囡, after a class for children)."""
+    and no mere doing (来教 of 啥人来教小囡, after a class for children; 调解, a word
+    jieba knows, is a topic)."""
     core, names = about
     surface = term.surface or term.term
-    if only_an_action(kb, surface):
-        return False  # a doing is no topic, even one only that committee's words use
+    if not jieba_tag(surface) and only_an_action(kb, surface):
+        return False  # 来教, a word jieba does not know of 来 and a verb: a doing, no topic
     return term.term in names or (term.term in core and not function_word(surface))
 
 
