@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.context import Context
-from bot.kb.asking import Kind
+from bot.kb.asking import GAP, Kind
 from bot.kb.calibration import DecisionModel
 from bot.kb.model import Fact, KnowledgeBase, Lang, Text
 from bot.match.answerability import (
@@ -125,16 +125,33 @@ class Matcher:
     ) -> tuple[QueryTerm, ...]:
         """The terms, less words the base does not know that are part of an asking word
         (年数 of 有多少年数): they say what is asked, not what about, and an unknown word
-        weighs as much as a rare topic would."""
-        hits = [hit for found in asked.values() for hit in found]
-        if not hits:
+        weighs as much as a rare topic would. Only the asking word's own characters count,
+        not a gap's (送到…家里), and English words count whole (dress is not in address)."""
+        parts = self._asking_parts(asked)
+        if not parts:
             return tuple(terms)
         idf = self.index.idf
-        return tuple(
-            t
-            for t in terms
-            if t.term in idf or not any((t.surface or t.term) in hit for hit in hits)
-        )
+
+        def asks(term: QueryTerm) -> bool:
+            surface = term.surface or term.term
+            if surface.isascii():
+                return any(surface in part.split() for part in parts)
+            return any(surface in part for part in parts)
+
+        return tuple(t for t in terms if t.term in idf or not asks(t))
+
+    def _asking_parts(self, asked: Mapping[Kind, tuple[str, ...]]) -> list[str]:
+        """The pieces (between gaps) of the asking words of `asked` that its hits show."""
+        hits = " ".join(hit for found in asked.values() for hit in found)
+        kinds = self.kb.asking.kinds
+        return [
+            part
+            for kind in asked
+            if kind in kinds
+            for word in kinds[kind].asks
+            for part in word.split(GAP)
+            if part and part in hits
+        ]
 
     def judge(
         self, reading: Reading, street: str | None, ranked: list[Match] | None = None

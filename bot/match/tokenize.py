@@ -44,6 +44,7 @@ ZH_STOPWORDS = frozenset(
     住在 我家住 如果 的话 因为 所以 但是 然后 比较 特别 非常 一点 点 些 儿 嗯
     好 好的 行 之 其 等 位 怎么办 咋办 怎么弄 干嘛 干啥 每周 每月 每天 每年
     每个月 每个 每次 几次 几节 几点 几号 哪天 什么时候 时候 多久 多长时间
+    上去 下来 下去 进来 进去 出来 过来 起来
     """.split()
 )
 EN_STOPWORDS = frozenset(
@@ -337,10 +338,11 @@ def _characters_apart(pieces: list[str], characters: frozenset[str]) -> list[str
     next to it is its own word."""
     result: list[str] = []
     for piece in pieces:
-        if len(piece) < 2 or piece in jieba.dt.FREQ or not characters.intersection(piece):
+        if len(piece) < 2 or jieba.dt.FREQ.get(piece) or not characters.intersection(piece):
             result.append(piece)
             continue
-        result.extend(part for part in re.split(f"([{''.join(characters)}])", piece) if part)
+        apart = "|".join(map(re.escape, sorted(characters)))
+        result.extend(part for part in re.split(f"({apart})", piece) if part)
     return result
 
 
@@ -355,13 +357,18 @@ def _said_once(pieces: list[str], colloquial: dict[str, str]) -> list[tuple[str,
         piece = pieces[i]
         once = _once(piece)
         following = pieces[i + 1] if i + 1 < len(pieces) else ""
-        if once is not None and len(once) == 1 and once + following in colloquial:
+        if once is not None and len(once) == 1 and _a_word(once + following, colloquial):
             result.append((once + following, len(piece) + len(following)))
             i += 2
             continue
         result.append((once or piece, len(piece)))
         i += 1
     return result
+
+
+def _a_word(text: str, colloquial: dict[str, str]) -> bool:
+    """A colloquial word or one in jieba's dictionary (看病, 讲闲话)."""
+    return text in colloquial or bool(jieba.dt.FREQ.get(text))
 
 
 _DOUBLED = re.compile(r"([\u4e00-\u9fff])\1([\u4e00-\u9fff]?)\2?")
@@ -375,7 +382,7 @@ def _once(piece: str) -> str | None:
         return None
     first, second = match.group(1), match.group(2)
     if len(piece) == 4:  # AABB: a word said twice over, when AB is one (开心)
-        return first + second if piece[3] == second and jieba.dt.FREQ.get(first + second) else None
+        return first + second if jieba.dt.FREQ.get(first + second) else None
     if first not in DOUBLED_VERBS:
         return None
     return first + piece[2:]
