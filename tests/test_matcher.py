@@ -370,3 +370,15 @@ def test_the_cheap_test_of_a_run_never_rules_out_a_reading_pypinyin_would_give()
     assert set(char_syllables("绿")) == {"lv", "lu"}
     keys = PinyinKeys([("mai", "cai")])
     assert keys.may_spell("麦菜") and keys.may_spell("买才") and not keys.may_spell("麦子")
+
+
+def test_a_long_story_of_unknown_words_still_finds_the_fact_by_its_known_ones() -> None:
+    """Four words the base does not know (我刚, 抽, 一天, 做做) outweighed 退休 and 志愿者,
+    so no fact was even looked at: the resident got a bare decline."""
+    from bot.kb import load_knowledge
+    from bot.match import Matcher
+
+    matcher = Matcher(load_knowledge(Path(__file__).resolve().parent.parent / "knowledge"))
+    result = matcher.match("我刚退休,想每个月抽一天出来做做志愿者")
+    assert result.candidates, "some fact is at least offered"
+    assert result.outcome != "declined"

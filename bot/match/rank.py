@@ -130,7 +130,11 @@ class Ranker:
         gained: dict[int, float] = defaultdict(float)  # doc -> weight * credit shared
         shared: dict[int, float] = defaultdict(float)  # doc -> weight shared
         union: dict[int, dict[str, float]] = defaultdict(dict)
-        essential = set(_essential_terms(terms, total, self.scoring.essential_share))
+        # words the base does not know find no document: only known ones can be essential
+        # (four unknown words beside 退休 and 志愿者 left no term to find a fact by)
+        known = [t for t in terms if t.term in self.index.postings]
+        known_total = sum(t.weight for t in known)
+        essential = set(_essential_terms(known, known_total, self.scoring.essential_share))
 
         def share(doc_number: int, term: QueryTerm) -> None:
             doc = documents[doc_number]
