@@ -472,3 +472,14 @@ def test_a_known_service_verb_asked_after_another_topic_is_a_question_of_its_own
     dialogue = Dialogue(live, store)
     ask(dialogue, ALICE, "新华书法班啥人教")
     assert "金牌调解工作室" in ask(dialogue, ALICE, "帮人调解矛盾的有伐")
+
+
+def test_an_english_when_about_they_leans_on_the_last_answer(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """When do they meet? after Xicheng's women's group: they are that group, whose fact
+    gives no time; not the calligraphy class, which also meets."""
+    dialogue = Dialogue(live, store)
+    ask(dialogue, ALICE, "Tell me about Yuandefang, the women's group in Xicheng")
+    reply = ask(dialogue, ALICE, "When do they meet?")
+    assert "Xinhua" not in reply and "don't have" in reply

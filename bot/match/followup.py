@@ -435,7 +435,8 @@ def _own_words(scene: _Scene, known: frozenset[str], asking: tuple[str, ...]) ->
     return [
         term.surface or term.term
         for term in _unheard(terms, known, asking)
-        if _another_topic(scene.kb, term, about) or (not lenient and _unknown_noun(index, term))
+        if _another_topic(scene, term, about, lenient)
+        or (not lenient and _unknown_noun(index, term))
     ]
 
 
@@ -462,7 +463,10 @@ def _asks(surface: str, asking: tuple[str, ...]) -> bool:
 
 
 def _another_topic(
-    kb: KnowledgeBase, term: QueryTerm, about: tuple[frozenset[str], frozenset[str]]
+    scene: _Scene,
+    term: QueryTerm,
+    about: tuple[frozenset[str], frozenset[str]],
+    points_back: bool,
 ) -> bool:
     """What the fresh match is about: a name of its committee, or a core word that is
     no mere "how" (具体, 平常: jieba's function words; 丰裕里's 丰裕 is a name all the same)
@@ -470,8 +474,12 @@ def _another_topic(
     jieba knows, is a topic)."""
     core, names = about
     surface = term.surface or term.term
-    if not jieba_tag(surface) and only_an_action(kb, surface):
+    if not jieba_tag(surface) and only_an_action(scene.kb, surface):
         return False  # 来教, a word jieba does not know of 来 and a verb: a doing, no topic
+    if points_back and surface.isascii():
+        # "When do they meet?": they are the last answer's; an English word, which has
+        # no part of speech here, makes a question of its own only as a romanised name
+        return term.term in names and term.term not in scene.matcher.index.english_words
     return term.term in names or (term.term in core and not function_word(surface))
 
 

@@ -388,7 +388,7 @@ def _once(piece: str) -> str | None:
     return first + piece[2:]
 
 
-DOUBLED_VERBS = frozenset("看讲陪问学练聊试走逛兜坐帮听读写玩找寻弄搞修扫洗理教说谈跳唱")
+DOUBLED_VERBS = frozenset("看讲陪问学练聊试走逛兜坐帮听读写玩找寻弄搞修扫洗理教说谈跳唱做")
 """Everyday verbs residents double to soften a request (陪陪, 问问, 学学); a doubled noun
 (妈妈, 宝宝) or adverb (天天, 常常) stays a word of its own."""
 
