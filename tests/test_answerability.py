@@ -302,6 +302,7 @@ def test_when_a_team_began_is_given_only_by_a_date_tied_to_its_beginning(
         "孝和取菜的柜子具体在哪",  # the exact place of a thing: not given
         "合一助餐烧的是啥 咸淡哪能",  # what is cooked, how it tastes
         "厂里拖欠工资 劳动仲裁去哪里",  # a labour dispute: the city's, not a committee's
+        "新天地那块哪家咖啡馆好",  # 新天地 the shopping quarter, not the committee's work
     ],
 )
 def test_more_details_next_to_a_topic_are_declined(matcher: Matcher, question: str) -> None:
