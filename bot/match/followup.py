@@ -8,7 +8,9 @@ tried in this order (READINGS):
 - 别的居委有伐: the last question (or this one) of the committees other than the last;
 - a committee named alone (那合一呢, what about Heyi?): the last question asked again of
   it, or the "did you mean" option of that committee; named with words of its own, the
-  question is its own;
+  question is its own. Either way, when none of that committee's facts has the last
+  topic (大华呢 or 大华有这种调解的伐, after 瑞华's mediation), it is declined with its
+  overview offered;
 - after the street's overview, a committee's answer stands on its own;
 - a question of its own: weighty words the last committee never uses that are what
   another fact is about, or a noun the base does not know (医保卡), or nothing that leans

@@ -349,8 +349,8 @@ def _characters_apart(pieces: list[str], characters: frozenset[str]) -> list[str
 def _said_once(pieces: list[str], colloquial: dict[str, str]) -> list[tuple[str, int]]:
     """Each piece with its length in the text, a doubled verb or adjective said once:
     residents soften a request by doubling (讲讲闲话, 看看书, 陪陪, 开开心心) where the base
-    says it plainly (讲闲话, 看书, 陪, 开心). 讲讲 + 闲话 join when 讲闲话 is a colloquial
-    word of its own."""
+    says it plainly (讲闲话, 看书, 陪, 开心). 讲讲 + 闲话 join when 讲闲话 is a word, colloquial
+    or jieba's (看看 + 病 → 看病)."""
     result: list[tuple[str, int]] = []
     i = 0
     while i < len(pieces):
