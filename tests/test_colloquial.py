@@ -127,3 +127,19 @@ def test_an_english_filler_verb_is_no_topic() -> None:
         how_well(WITH_DIALECT, "I keep hearing about Liu Xiujun, who is he", "ruihua-mediation")
         == 2
     )
+
+
+def test_the_doubled_verbs_are_the_admins_list(tmp_path: Path) -> None:
+    """colloquial.yaml's `doubled_verbs`: a verb taken off the list is no longer read as
+    said once (陪陪 stays 陪陪), one left on still is (看看书 → 看书)."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    path = knowledge / "colloquial.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "  doubled_verbs: [看, 讲, 陪," in text
+    path.write_text(
+        text.replace("  doubled_verbs: [看, 讲, 陪,", "  doubled_verbs: [看, 讲,"), "utf-8"
+    )
+    tokenizer = Matcher(load_knowledge(knowledge)).index.tokenizer
+    surfaces = [t.surface for t in tokenizer.segments("陪陪伊 看看书")]
+    assert "陪陪" in surfaces and "看书" in surfaces

@@ -18,7 +18,7 @@ SECTIONS = ("function_words", "content_words")
 FOLLOW_UP_LISTS = (
     *("refer_back", "same_of_another", "other_committees", "asks_where", "asks_who"),
     *("asks_when", "question_words", "besides"),
-    *("place_endings", "motion_prefixes", "question_particles"),
+    *("place_endings", "motion_prefixes", "question_particles", "doubled_verbs", "counted"),
 )
 """The lists of the optional `follow_ups:` section."""
 

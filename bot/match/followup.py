@@ -72,9 +72,6 @@ one a follow-up means."""
 
 NOT_ITS_TOPIC = Text("这个居委有没有这项服务", "whether this committee offers that")
 """What the bot does not know when a committee is asked for a topic none of its facts has."""
-COUNTED = frozenset({"人次", "人数", "次数", "户数"})
-"""What a count counts: asked of another committee (那合一呢 after 多少人次), its own count
-is meant, so these are no topic it must share."""
 
 
 @dataclass(frozen=True)
@@ -257,8 +254,9 @@ def _lacks_the_topic(scene: _Scene, earlier: Reading, *, anywhere: bool = False)
 
 def _topic_of(scene: _Scene, earlier: Reading, anywhere: bool) -> list[str]:
     """The things `earlier` asks about that the last fact speaks of (书法班, 买菜), less
-    the names it quotes (俪童荟: that committee's own, not a topic); `anywhere`: and the
-    Chinese nouns the base knows."""
+    the names it quotes (俪童荟: that committee's own, not a topic) and what a count
+    counts (colloquial.yaml's `counted`); `anywhere`: and the Chinese nouns the base
+    knows."""
     last, index = scene.last, scene.matcher.index
     if last is None:
         return []
@@ -267,8 +265,10 @@ def _topic_of(scene: _Scene, earlier: Reading, anywhere: bool) -> list[str]:
     quoted = quoted_names(last.answer.zh)
     title = f"{last.title.zh} {last.title.en.casefold()}"
 
+    counted = words(scene.kb, "counted")  # 人次: asked of another committee, its own count
+
     def topic(term: QueryTerm) -> bool:
-        if term.term in COUNTED or _a_name(index, term, quoted):
+        if term.term in counted or _a_name(index, term, quoted):
             return False
         if term.term in last_terms:
             return _a_thing(term, core, title)

@@ -212,6 +212,7 @@ class Tokenizer:
         self.colloquial = {normalize(w, drop_filler=False): v for w, v in colloquial.words.items()}
         self.fillers = frozenset(normalize(w, drop_filler=False) for w in colloquial.fillers)
         self.colloquial_characters = frozenset(w for w in self.colloquial if len(w) == 1)
+        self.doubled_verbs = frozenset(colloquial.follow_up_words("doubled_verbs"))
         self.synonyms: dict[str, str] = {}
         self.phrases: list[tuple[str, str]] = []  # multi-word English synonyms
         self._read_synonyms(synonym_groups)
@@ -268,7 +269,7 @@ class Tokenizer:
         position = 0
         pieces = _particles_apart(jieba.lcut(text, HMM=True), self.particles)
         pieces = _characters_apart(pieces, self.colloquial_characters)
-        for piece, length in _said_once(pieces, self.colloquial):
+        for piece, length in _said_once(pieces, self.colloquial, self.doubled_verbs):
             start, position = position, position + length
             surface = piece.strip().strip("_")
             for word in self._mandarin(surface):
@@ -346,16 +347,18 @@ def _characters_apart(pieces: list[str], characters: frozenset[str]) -> list[str
     return result
 
 
-def _said_once(pieces: list[str], colloquial: dict[str, str]) -> list[tuple[str, int]]:
+def _said_once(
+    pieces: list[str], colloquial: dict[str, str], verbs: frozenset[str]
+) -> list[tuple[str, int]]:
     """Each piece with its length in the text, a doubled verb or adjective said once:
     residents soften a request by doubling (讲讲闲话, 看看书, 陪陪, 开开心心) where the base
     says it plainly (讲闲话, 看书, 陪, 开心). 讲讲 + 闲话 join when 讲闲话 is a word, colloquial
-    or jieba's (看看 + 病 → 看病)."""
+    or jieba's (看看 + 病 → 看病). `verbs`: colloquial.yaml's `doubled_verbs`."""
     result: list[tuple[str, int]] = []
     i = 0
     while i < len(pieces):
         piece = pieces[i]
-        once = _once(piece)
+        once = _once(piece, verbs)
         following = pieces[i + 1] if i + 1 < len(pieces) else ""
         if once is not None and len(once) == 1 and _a_word(once + following, colloquial):
             result.append((once + following, len(piece) + len(following)))
@@ -374,7 +377,7 @@ def _a_word(text: str, colloquial: dict[str, str]) -> bool:
 _DOUBLED = re.compile(r"([\u4e00-\u9fff])\1([\u4e00-\u9fff]?)\2?")
 
 
-def _once(piece: str) -> str | None:
+def _once(piece: str, verbs: frozenset[str]) -> str | None:
     """看看 → 看, 看看书 → 看书, 开开心心 → 开心; None for anything else, and for a doubled
     noun (妈妈, 天天), which is a word of its own."""
     match = _DOUBLED.fullmatch(piece)
@@ -383,14 +386,9 @@ def _once(piece: str) -> str | None:
     first, second = match.group(1), match.group(2)
     if len(piece) == 4:  # AABB: a word said twice over, when AB is one (开心)
         return first + second if jieba.dt.FREQ.get(first + second) else None
-    if first not in DOUBLED_VERBS:
-        return None
+    if first not in verbs:
+        return None  # a doubled noun (妈妈, 宝宝) or adverb (天天) is a word of its own
     return first + piece[2:]
-
-
-DOUBLED_VERBS = frozenset("看讲陪问学练聊试走逛兜坐帮听读写玩找寻弄搞修扫洗理教说谈跳唱做")
-"""Everyday verbs residents double to soften a request (陪陪, 问问, 学学); a doubled noun
-(妈妈, 宝宝) or adverb (天天, 常常) stays a word of its own."""
 
 
 def _pad(canonical: str, phrase: str) -> str:
