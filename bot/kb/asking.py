@@ -110,6 +110,12 @@ class AskingWords:
         return words.label if words else Text(kind.value, kind.value.replace("_", " "))
 
 
+@lru_cache(maxsize=1024)
+def asking_parts(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The pieces of asking words between their gaps (送到…家里: 送到, 家里)."""
+    return tuple(part for word in words for part in word.split(GAP) if part)
+
+
 @lru_cache(maxsize=1024)  # compiled once per list (and kept out of the pickled index)
 def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """Chinese words anywhere (… a short gap); English words only as whole words."""

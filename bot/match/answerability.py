@@ -261,7 +261,7 @@ def quoted_names(text: str) -> tuple[str, ...]:
 
 
 def _has_name(text: str, words: AskingWords) -> bool:
-    return _QUOTED_NAME.search(text) is not None or _has_person_name(text, words)
+    return bool(quoted_names(text)) or _has_person_name(text, words)
 
 
 def _has_place(text: str, _words: AskingWords) -> bool:

@@ -26,7 +26,7 @@ tried in this order (READINGS):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -247,8 +247,7 @@ def _lacks_the_topic(scene: _Scene, earlier: Reading, *, anywhere: bool = False)
     topic = _topic_of(scene, earlier, anywhere)
     if committee is None or not topic:
         return False
-    index = scene.matcher.index
-    theirs = frozenset[str]().union(*(_fact_terms_of(index, f.id) for f in committee.facts))
+    theirs = _committee_terms(scene.matcher.index, committee.facts)
     return not any(term in theirs for term in topic)
 
 
@@ -503,12 +502,16 @@ def _terms_of(scene: _Scene) -> frozenset[str]:
     topics synonyms.yaml calls close to the last fact's (看病 beside 健康医疗)."""
     index = scene.matcher.index
     owner = scene.kb.committee(scene.committee)
-    others = {fact.id for fact in owner.facts} if owner is not None else set()
     last_terms = _fact_terms_of(index, scene.last.id) if scene.last else frozenset()
     # close topics of the last fact only: a word its committee uses elsewhere (楼道 in
     # a team's answer) must not make every close topic that committee's
     terms = with_close_topics(scene.kb, last_terms)
-    return terms.union(*(_fact_terms_of(index, f) for f in others))
+    return terms | _committee_terms(index, owner.facts if owner is not None else ())
+
+
+def _committee_terms(index: Index, facts: Iterable[Fact]) -> frozenset[str]:
+    """Every term of the documents of `facts` (one committee's)."""
+    return frozenset[str]().union(*(_fact_terms_of(index, fact.id) for fact in facts))
 
 
 def _fact_terms_of(index: Index, fact_id: str) -> frozenset[str]:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.context import Context
-from bot.kb.asking import GAP, Kind
+from bot.kb.asking import Kind, asking_parts
 from bot.kb.calibration import DecisionModel
 from bot.kb.model import Fact, KnowledgeBase, Lang, Text
 from bot.match.answerability import (
@@ -148,9 +148,8 @@ class Matcher:
             part
             for kind in asked
             if kind in kinds
-            for word in kinds[kind].asks
-            for part in word.split(GAP)
-            if part and part in hits
+            for part in asking_parts(kinds[kind].asks)
+            if part in hits
         ]
 
     def judge(

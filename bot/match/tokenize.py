@@ -342,9 +342,13 @@ def _characters_apart(pieces: list[str], characters: frozenset[str]) -> list[str
         if len(piece) < 2 or jieba.dt.FREQ.get(piece) or not characters.intersection(piece):
             result.append(piece)
             continue
-        apart = "|".join(map(re.escape, sorted(characters)))
-        result.extend(part for part in re.split(f"({apart})", piece) if part)
+        result.extend(part for part in _splitter(characters).split(piece) if part)
     return result
+
+
+@lru_cache(maxsize=16)  # once per knowledge base's set, kept out of the pickled index
+def _splitter(characters: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("(" + "|".join(map(re.escape, sorted(characters))) + ")")
 
 
 def _said_once(
