@@ -39,6 +39,13 @@ def ask(dialogue: Dialogue, user: User, text: str) -> str:
     return dialogue.handle(user, TextMessage(text)).text
 
 
+def reply_after(live: LiveKnowledge, store: Store, *questions: str) -> str:
+    """One resident's conversation: the reply to its last question."""
+    dialogue = Dialogue(live, store)
+    replies = [ask(dialogue, ALICE, question) for question in questions]
+    return replies[-1]
+
+
 # --- the store ----------------------------------------------------------------------------
 
 
@@ -234,9 +241,7 @@ def test_a_committee_named_alone_without_the_same_service_gets_what_it_does(
     live: LiveKnowledge, store: Store
 ) -> None:
     """新华有伐 after the grocery app: 新华 has none, so what 新华 does, never 孝和's."""
-    dialogue = Dialogue(live, store)
-    ask(dialogue, ALICE, "孝和的食行生鲜是啥")
-    reply = ask(dialogue, ALICE, "新华有伐")
+    reply = reply_after(live, store, "孝和的食行生鲜是啥", "新华有伐")
     assert "新华" in reply and "食行生鲜" not in reply and "不知道" not in reply
 
 
@@ -267,9 +272,7 @@ def test_a_name_only_the_last_committee_uses_keeps_the_question_there(
 ) -> None:
     """丰裕里 is 复四's lane: asking how old its houses are stays with 复四, although 房子
     is a word of 瑞华's relocation disputes."""
-    dialogue = Dialogue(live, store)
-    ask(dialogue, ALICE, "复四的议事会叫啥")
-    reply = ask(dialogue, ALICE, "丰裕里那些房子老不老")
+    reply = reply_after(live, store, "复四的议事会叫啥", "丰裕里那些房子老不老")
     assert "瑞华" not in reply and "近百年" in reply
 
 
@@ -278,9 +281,7 @@ def test_who_teaches_asks_of_the_last_class_not_of_another_that_teaches(
 ) -> None:
     """啥人来教 names nothing but a verb: it asks who teaches 建六's holiday class, not
     the calligraphy class whose answer happens to say 教."""
-    dialogue = Dialogue(live, store)
-    ask(dialogue, ALICE, "建六寒暑假班是啥")
-    reply = ask(dialogue, ALICE, "是啥人来教的")
+    reply = reply_after(live, store, "建六寒暑假班是啥", "是啥人来教的")
     assert "建六" in reply and "书法" not in reply
 
 
@@ -296,9 +297,7 @@ def test_besides_the_last_fact_asks_another_of_the_committee(
 
 def test_a_noun_with_a_place_ending_is_known_by_its_noun(live: LiveKnowledge, store: Store) -> None:
     """队里有点啥人 after the green team: 队里 is the team (队), so it asks who is in it."""
-    dialogue = Dialogue(live, store)
-    ask(dialogue, ALICE, "复兴居委的护绿队是干啥的")
-    reply = ask(dialogue, ALICE, "队里有点啥人")
+    reply = reply_after(live, store, "复兴居委的护绿队是干啥的", "队里有点啥人")
     assert "护绿队" in reply and "12345" not in reply
 
 
@@ -328,9 +327,7 @@ def test_an_english_how_many_of_a_thing_is_answered_by_that_count(
 def test_that_team_points_back_to_the_last_one(live: LiveKnowledge, store: Store) -> None:
     """那支队伍 after 建二's volunteers: 那支 points back (it was read as a word of its
     own, and repaired into one of 复三's)."""
-    dialogue = Dialogue(live, store)
-    ask(dialogue, ALICE, "建二居委上门服务的是啥人")
-    reply = ask(dialogue, ALICE, "那支队伍叫啥名字")
+    reply = reply_after(live, store, "建二居委上门服务的是啥人", "那支队伍叫啥名字")
     assert "民心在线" in reply and "复三" not in reply
 
 
@@ -372,9 +369,7 @@ def test_a_shanghainese_how_long_in_a_follow_up_asks_how_often(
     live: LiveKnowledge, store: Store
 ) -> None:
     """多少辰光…一趟 is 多长时间…一趟: the reading room's fact says no how often."""
-    dialogue = Dialogue(live, store)
-    ask(dialogue, ALICE, "合二阅览室是做啥的")
-    reply = ask(dialogue, ALICE, "读书会多少辰光聚一趟")
+    reply = reply_after(live, store, "合二阅览室是做啥的", "读书会多少辰光聚一趟")
     assert "我只知道" in reply  # declined, the reading room offered as what is known
 
 
@@ -409,9 +404,7 @@ def test_a_committee_whose_overview_only_its_name_finds_lacks_the_last_topic(
 ) -> None:
     """复兴呢 after 志成's platform where residents talk things over: 复兴 has no such
     platform; its overview, found by its name alone, is no answer."""
-    dialogue = Dialogue(live, store)
-    ask(dialogue, ALICE, "志成有大家坐下来一道商量事体的平台伐")
-    reply = ask(dialogue, ALICE, "复兴呢")
+    reply = reply_after(live, store, "志成有大家坐下来一道商量事体的平台伐", "复兴呢")
     assert "没有收录" in reply and "护绿" not in reply and "三引领" not in reply
 
 
@@ -420,9 +413,7 @@ def test_a_verb_only_another_committee_uses_does_not_make_a_new_question(
 ) -> None:
     """啥人来教小囡 after 建六's holiday class: the children are the class's; 来教 is a
     doing, not 新华's calligraphy."""
-    dialogue = Dialogue(live, store)
-    ask(dialogue, ALICE, "建六寒暑假有给小囡的活动伐")
-    reply = ask(dialogue, ALICE, "啥人来教小囡")
+    reply = reply_after(live, store, "建六寒暑假有给小囡的活动伐", "啥人来教小囡")
     assert "退休教师" in reply and "书法" not in reply
 
 
@@ -479,7 +470,7 @@ def test_an_english_when_about_they_leans_on_the_last_answer(
 ) -> None:
     """When do they meet? after Xicheng's women's group: they are that group, whose fact
     gives no time; not the calligraphy class, which also meets."""
-    dialogue = Dialogue(live, store)
-    ask(dialogue, ALICE, "Tell me about Yuandefang, the women's group in Xicheng")
-    reply = ask(dialogue, ALICE, "When do they meet?")
+    reply = reply_after(
+        live, store, "Tell me about Yuandefang, the women's group in Xicheng", "When do they meet?"
+    )
     assert "Xinhua" not in reply and "don't have" in reply
