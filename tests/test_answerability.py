@@ -303,6 +303,14 @@ def test_when_a_team_began_is_given_only_by_a_date_tied_to_its_beginning(
         "合一助餐烧的是啥 咸淡哪能",  # what is cooked, how it tastes
         "厂里拖欠工资 劳动仲裁去哪里",  # a labour dispute: the city's, not a committee's
         "新天地那块哪家咖啡馆好",  # 新天地 the shopping quarter, not the committee's work
+        "食行生鲜买菜满多少起送",  # a minimum order is a fee
+        "合二读书会最近在看什么书",  # which book: no answer names one
+        "顺六的清洁行动清掉了多少件杂物",  # a count of things the answer never numbers
+        "建六那个假期班这个月开不开",  # this month's plans: the base describes 2018
+        "复三做志愿的那天大家到哪里集合",  # a meeting point
+        "Is Xinhua's calligraphy class for free?",  # a fee, in English
+        "Do I need to sign up for Jianliu's holiday class?",  # how to join: not given
+        "contact for the Ruihua mediation studio",  # contact details the base does not hold
     ],
 )
 def test_more_details_next_to_a_topic_are_declined(matcher: Matcher, question: str) -> None:
