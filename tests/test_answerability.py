@@ -11,7 +11,7 @@ from bot.kb.asking import Kind, parse_asking
 from bot.kb.loader import KnowledgeBaseError, load_knowledge
 from bot.kb.model import Contact, KnowledgeBase
 from bot.match import LiveKnowledge, Matcher, MatcherSettings
-from bot.match.answerability import asked_kinds, detail_span, given_kinds
+from bot.match.answerability import asked_kinds, detail_span, either_or, given_kinds
 from bot.store import Store
 from bot.yamlfile import load_yaml
 
@@ -339,3 +339,34 @@ def test_an_answer_naming_a_city_matter_does_not_give_it(matcher: Matcher) -> No
     people's homes is not answered with its newspaper group."""
     result = matcher.match("Is there any delivery of services to old people's homes?")
     assert not (result.answered and result.best and result.best.fact.id == "dahua-newspaper-group")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["合一的助餐是送饭上门还是到食堂去吃", "复兴护绿队种的是月季还是茶花"],
+)
+def test_an_either_or_the_answer_speaks_of_neither_side_of_is_declined(
+    matcher: Matcher, question: str
+) -> None:
+    assert matcher.match(question).outcome == "declined", question
+
+
+def test_an_either_or_the_answer_speaks_of_is_answered(matcher: Matcher) -> None:
+    result = matcher.match("新华书法班用毛笔还是钢笔")
+    assert result.answered and result.best is not None
+    assert "毛笔" in result.best.fact.answer.zh
+
+
+@pytest.mark.parametrize(
+    ("question", "offered"),
+    [
+        ("助行是有人推轮椅还是派车子接送", {"轮椅", "车子"}),
+        ("阅览室上午还是下午开", {"上午", "下午"}),  # not the room itself
+        ("我到现在还是搞勿清爽", set()),  # 还是 says "still"
+        ("书法班还是有伐", set()),
+    ],
+)
+def test_an_either_or_offers_the_two_things_beside_its_joining_word(
+    question: str, offered: set[str]
+) -> None:
+    assert set(either_or(question)) == offered

@@ -417,6 +417,14 @@ def test_a_verb_only_another_committee_uses_does_not_make_a_new_question(
     assert "退休教师" in reply and "书法" not in reply
 
 
+def test_a_follow_up_choice_the_last_fact_speaks_of_neither_side_of_is_declined(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """打篮球还是打排球 after 建四's sports team: the answer names no sport."""
+    reply = reply_after(live, store, "建四的睿德会是做什么的", "伊拉是打篮球还是打排球")
+    assert "12345" in reply and "睿德会" in reply  # declined, the team offered
+
+
 def test_another_committee_asked_whether_it_has_the_last_topic_is_declined(
     live: LiveKnowledge, store: Store
 ) -> None:

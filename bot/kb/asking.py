@@ -71,6 +71,10 @@ class Kind(enum.Enum):
     DELIVERY = "delivery"
     """Whether a service comes to the resident's home (送到屋里): given only by an answer
     that says it comes to the door."""
+    CHOICE = "choice"
+    """Which of two things (推轮椅还是车子接送, 乒乓还是太极): given only by an answer that
+    speaks of one of them. Its asking words join the two (还是); the two are read from
+    the question (answerability.either_or)."""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ __all__ = [
     "asks_for_a_list",
     "counts_what_is_asked",
     "detail_span",
+    "either_or",
     "given_kinds",
     "kinds_in_text",
     "quoted_names",
@@ -117,7 +118,58 @@ def asked_words(question: str, asking: AskingWords | None = None) -> dict[Kind, 
         hits = tuple(dict.fromkeys(m.group(0) for m in entry.asked_in.finditer(text)))
         if hits:
             found[kind] = hits
+    if Kind.CHOICE in found:
+        _read_the_choice(found, text, words.kinds[Kind.CHOICE].asks)
     return _without_parts(found)
+
+
+def _read_the_choice(
+    found: dict[Kind, tuple[str, ...]], text: str, joining: tuple[str, ...]
+) -> None:
+    """A choice is asked by the two things it offers, which an answer must speak of;
+    none when the joining word says "still" (我还是搞勿清爽)."""
+    offered = either_or(text, joining)
+    if offered:
+        found[Kind.CHOICE] = offered
+    else:
+        del found[Kind.CHOICE]
+
+
+_THING_TAGS = ("n", "t", "s", "o", "j", "vn")
+"""jieba's tags of what a choice offers: nouns (n, nr, ns, nz …), time words (t), place
+words (s), sounds (o: 乒乓), abbreviations (j) and verbal nouns (vn: 免费)."""
+_PHRASE_TAGS = ("v", "a", *_THING_TAGS)
+"""A side of a choice is a run of these (推轮椅, 去食堂吃); a pronoun, a particle, a
+preposition or a space ends it."""
+_SIDE_CHARACTERS = 6
+
+
+def either_or(text: str, joining: tuple[str, ...] = ("还是",)) -> tuple[str, ...]:
+    """The things an either-or question offers (有人推轮椅还是有车子接送: 轮椅, 车子);
+    empty unless each side names one of two characters or more: 我到现在还是搞勿清爽
+    offers nothing, 还是 says "still" there."""
+    tagged = _tagged(text)
+    for at, (word, _tag) in enumerate(tagged):
+        if word in joining:
+            after, length = _side(tagged[at + 1 :], _SIDE_CHARACTERS)
+            # the two sides are alike: 阅览室上午还是下午开 offers 上午 or 下午
+            before, _ = _side(reversed(tagged[:at]), length + 1)
+            if before and after:
+                return tuple(dict.fromkeys((*before, *after)))
+    return ()
+
+
+def _side(words: Iterable[tuple[str, str]], most: int) -> tuple[tuple[str, ...], int]:
+    """The things named by the phrase the words begin (of `most` characters at most),
+    and the phrase's length."""
+    things, length = [], 0
+    for word, tag in words:
+        if not tag.startswith(_PHRASE_TAGS) or length + len(word) > most:
+            break
+        length += len(word)
+        if tag.startswith(_THING_TAGS) and len(word) >= 2:
+            things.append(word)
+    return tuple(things), length
 
 
 def asks_for_a_list(question: str, asking: AskingWords | None = None) -> bool:

@@ -196,11 +196,14 @@ def asked_in_follow_up(kb: KnowledgeBase, question: str) -> Asked:
 
 
 def _given(matcher: Matcher, fact: Fact, lang: Lang, asked: Asked) -> set[Kind]:
-    """The kinds the fact gives (the index keeps them per fact); "who" also by a role."""
+    """The kinds the fact gives (the index keeps them per fact); "who" also by a role,
+    which of two by speaking of one."""
     index = matcher.index
     given = set(index.given_kinds(index.fact_numbers[fact.id], lang))
     if _only_who(matcher.kb, asked) and PEOPLE.search(fact.answer.zh):
         given.add(Kind.PERSON_NAME)
+    if any(thing in fact.answer.zh for thing in asked.get(Kind.CHOICE, ())):
+        given.add(Kind.CHOICE)  # 是上门还是去食堂: an answer that speaks of one
     return given
 
 
