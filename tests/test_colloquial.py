@@ -143,3 +143,17 @@ def test_the_doubled_verbs_are_the_admins_list(tmp_path: Path) -> None:
     tokenizer = Matcher(load_knowledge(knowledge)).index.tokenizer
     surfaces = [t.surface for t in tokenizer.segments("陪陪伊 看看书")]
     assert "陪陪" in surfaces and "看书" in surfaces
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("居委晚上有人值班伐", "jiansi-civility"),  # 值班 is keeping watch (平安值守)
+        ("志愿服务日一个月有一趟伐", "fusan-volunteer-days"),  # the volunteer day, unsplit
+        ("窗玻璃揩勿动了 有人来帮帮伐", "heyi-elderly-care"),  # 揩 (wipe) is cleaning help
+    ],
+)
+def test_everyday_words_for_a_service_reach_it(question: str, fact_id: str) -> None:
+    result = WITH_DIALECT.match(question)
+    assert result.outcome != "declined" and result.best is not None, question
+    assert result.best.fact.id == fact_id, question
