@@ -370,3 +370,25 @@ def test_an_either_or_offers_the_two_things_beside_its_joining_word(
     question: str, offered: set[str]
 ) -> None:
     assert set(either_or(question)) == offered
+
+
+def test_a_name_asked_of_a_thing_the_answer_names_nothing_beside_is_declined(
+    matcher: Matcher,
+) -> None:
+    """孝和's answer names its app (“食行生鲜”), not the compound where goods are fetched."""
+    assert matcher.match("孝和那个生鲜柜放的小区叫什么名字").outcome == "declined"
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("新华书法班的老师叫啥名字", "张建强"),
+        ("复三那个三微项目叫什么", "温暖夕阳红"),  # a quoted name holding a comma
+    ],
+)
+def test_a_name_the_answer_gives_beside_the_thing_is_answered(
+    matcher: Matcher, question: str, name: str
+) -> None:
+    result = matcher.match(question)
+    assert result.answered and result.best is not None, question
+    assert name in result.best.fact.answer.zh

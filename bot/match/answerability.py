@@ -39,6 +39,7 @@ __all__ = [
     "either_or",
     "given_kinds",
     "kinds_in_text",
+    "names_another_thing",
     "quoted_names",
     "years_named",
 ]
@@ -99,6 +100,7 @@ _CONTACT_KINDS = {"address": Kind.PLACE, "phone": Kind.PHONE, "hours": Kind.HOUR
 
 # a clause: what a reply can lead with
 _CLAUSE_END_ZH = re.compile(r"(?<=[。;!?])")
+_PHRASE_END_ZH = re.compile(r"[,,。;;!?!?]")
 _SENTENCE_END_EN = re.compile(r"(?<=[.;!?])\s+")
 
 
@@ -217,6 +219,30 @@ def counts_what_is_asked(question: str, fact: Fact) -> bool:
             if re.search(r"\b\d+\s+(?:\S+\s+){0,2}" + re.escape(noun[:5]), english):
                 return True
     return False
+
+
+_NAME_OF = re.compile(
+    r"([\u4e00-\u9fff]{1,4})(?:分别|都|一般)?(?:叫啥|叫什么|叫个啥|叫做啥|的名字|名字叫|是啥名字|啥名字)"
+)
+"""The thing whose name is asked: 三个动迁地块分别叫啥名字 asks the plots' names."""
+
+
+def names_another_thing(question: str, fact: Fact) -> bool:
+    """The question asks the name of a thing the answer speaks of (地块), and no phrase
+    (between commas) that speaks of it gives a name: the names the answer gives (刘秀军,
+    “金牌调解工作室”) are of other things."""
+    text = normalize(question)
+    things = [noun for found in _NAME_OF.findall(text) for noun in _things_in(found)]
+    # a quoted name holds its commas (“温暖夕阳红,幸福晚年乐”): one phrase
+    answer = _QUOTED_NAME.sub(lambda quoted: quoted.group(0).replace(",", "、"), fact.answer.zh)
+    spoken_of = [p for p in _PHRASE_END_ZH.split(answer) if any(t in p for t in things)]
+    if not spoken_of:
+        return False  # the answer does not speak of it: any name it gives may be its
+    return not any(_has_name(sentence, _shipped()) for sentence in spoken_of)
+
+
+def _things_in(text: str) -> tuple[str, ...]:
+    return tuple(w for w, tag in _tagged(text) if tag.startswith(_THING_TAGS) and len(w) >= 2)
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")

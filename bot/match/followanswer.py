@@ -10,7 +10,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.kb.model import Fact, KnowledgeBase, Lang, Text
-from bot.match.answerability import Kind, asked_words, counts_what_is_asked, detail_span
+from bot.match.answerability import (
+    Kind,
+    asked_words,
+    counts_what_is_asked,
+    detail_span,
+    names_another_thing,
+)
 from bot.match.followwords import (
     asking_text,
     content_word,
@@ -136,6 +142,8 @@ def answerability(matcher: Matcher, fact: Fact, question: str, lang: Lang) -> An
     given = _given(matcher, fact, lang, asked)
     if Kind.AMOUNT in asked and counts_what_is_asked(question, fact):
         given.add(Kind.AMOUNT)  # how many registered users: 475 registered users
+    if names_another_thing(question, fact):
+        given -= {Kind.NAME, Kind.PERSON_NAME}  # the plots' names: not the mediator's
     if _misses_when(fact, given, when):
         return Answerability(asked=True, missing=WHEN_LABEL)
     for kind in _by_precision(asked):
