@@ -20,7 +20,7 @@ Stable API (other modules build on it): `Kind`, `asked_kinds`, `given_kinds`,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 import jieba
@@ -37,6 +37,7 @@ __all__ = [
     "counts_what_is_asked",
     "detail_span",
     "either_or",
+    "given_for_the_question",
     "given_kinds",
     "kinds_in_text",
     "names_another_thing",
@@ -146,10 +147,13 @@ preposition or a space ends it."""
 _SIDE_CHARACTERS = 6
 
 
-def either_or(text: str, joining: tuple[str, ...] = ("还是",)) -> tuple[str, ...]:
+def either_or(text: str, joining: tuple[str, ...] | None = None) -> tuple[str, ...]:
     """The things an either-or question offers (有人推轮椅还是有车子接送: 轮椅, 车子);
     empty unless each side names one of two characters or more: 我到现在还是搞勿清爽
     offers nothing, 还是 says "still" there."""
+    if joining is None:  # the shipped details.yaml's
+        choice = _shipped().kinds.get(Kind.CHOICE)
+        joining = choice.asks if choice else ()
     tagged = _tagged(text)
     for at, (word, _tag) in enumerate(tagged):
         if word in joining:
@@ -169,9 +173,13 @@ def _side(words: Iterable[tuple[str, str]], most: int) -> tuple[tuple[str, ...],
         if not tag.startswith(_PHRASE_TAGS) or length + len(word) > most:
             break
         length += len(word)
-        if tag.startswith(_THING_TAGS) and len(word) >= 2:
+        if _is_thing(word, tag):
             things.append(word)
     return tuple(things), length
+
+
+def _is_thing(word: str, tag: str) -> bool:
+    return tag.startswith(_THING_TAGS) and len(word) >= 2
 
 
 def asks_for_a_list(question: str, asking: AskingWords | None = None) -> bool:
@@ -227,22 +235,55 @@ _NAME_OF = re.compile(
 """The thing whose name is asked: 三个动迁地块分别叫啥名字 asks the plots' names."""
 
 
-def names_another_thing(question: str, fact: Fact) -> bool:
+def names_another_thing(question: str, fact: Fact, asking: AskingWords | None = None) -> bool:
     """The question asks the name of a thing the answer speaks of (地块), and no phrase
     (between commas) that speaks of it gives a name: the names the answer gives (刘秀军,
     “金牌调解工作室”) are of other things."""
-    text = normalize(question)
-    things = [noun for found in _NAME_OF.findall(text) for noun in _things_in(found)]
-    # a quoted name holds its commas (“温暖夕阳红,幸福晚年乐”): one phrase
-    answer = _QUOTED_NAME.sub(lambda quoted: quoted.group(0).replace(",", "、"), fact.answer.zh)
-    spoken_of = [p for p in _PHRASE_END_ZH.split(answer) if any(t in p for t in things)]
+    things = _things_named(normalize(question))
+    spoken_of = [p for p in _phrases(fact.answer.zh) if any(t in p for t in things)]
     if not spoken_of:
         return False  # the answer does not speak of it: any name it gives may be its
-    return not any(_has_name(sentence, _shipped()) for sentence in spoken_of)
+    words = asking if asking is not None else _shipped()
+    return not any(_has_name(phrase, words) for phrase in spoken_of)
 
 
-def _things_in(text: str) -> tuple[str, ...]:
-    return tuple(w for w, tag in _tagged(text) if tag.startswith(_THING_TAGS) and len(w) >= 2)
+def given_for_the_question(
+    given: frozenset[Kind] | set[Kind],
+    asked: Mapping[Kind, tuple[str, ...]],
+    question: str,
+    fact: Fact,
+    asking: AskingWords | None = None,
+) -> set[Kind]:
+    """The kinds the fact gives for this very question: no name when the name asked is
+    another thing's; which of two when it speaks of one of them."""
+    kinds = set(given)
+    if _NAMES & asked.keys() and names_another_thing(question, fact, asking):
+        kinds -= _NAMES  # the plots' names, where the answer names only its mediator
+    if any(thing in fact.answer.zh for thing in asked.get(Kind.CHOICE, ())):
+        kinds.add(Kind.CHOICE)  # 是上门还是去食堂: an answer that speaks of one
+    return kinds
+
+
+_NAMES = frozenset({Kind.NAME, Kind.PERSON_NAME})
+
+
+@lru_cache(maxsize=1024)
+def _things_named(question: str) -> tuple[str, ...]:
+    """The things whose names a (normalised) question asks: 地块 in 三个地块分别叫啥."""
+    return tuple(
+        word
+        for found in _NAME_OF.findall(question)
+        for word, tag in _tagged(found)
+        if _is_thing(word, tag)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _phrases(answer: str) -> tuple[str, ...]:
+    """The answer's phrases between commas; a quoted name keeps its commas
+    (“温暖夕阳红,幸福晚年乐” is one name)."""
+    held = _QUOTED_NAME.sub(lambda quoted: quoted.group(0).replace(",", "、"), answer)
+    return tuple(_PHRASE_END_ZH.split(held))
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")

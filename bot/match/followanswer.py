@@ -15,7 +15,7 @@ from bot.match.answerability import (
     asked_words,
     counts_what_is_asked,
     detail_span,
-    names_another_thing,
+    given_for_the_question,
 )
 from bot.match.followwords import (
     asking_text,
@@ -142,8 +142,7 @@ def answerability(matcher: Matcher, fact: Fact, question: str, lang: Lang) -> An
     given = _given(matcher, fact, lang, asked)
     if Kind.AMOUNT in asked and counts_what_is_asked(question, fact):
         given.add(Kind.AMOUNT)  # how many registered users: 475 registered users
-    if names_another_thing(question, fact):
-        given -= {Kind.NAME, Kind.PERSON_NAME}  # the plots' names: not the mediator's
+    given = given_for_the_question(given, asked, question, fact, kb.asking)
     if _misses_when(fact, given, when):
         return Answerability(asked=True, missing=WHEN_LABEL)
     for kind in _by_precision(asked):
@@ -204,14 +203,11 @@ def asked_in_follow_up(kb: KnowledgeBase, question: str) -> Asked:
 
 
 def _given(matcher: Matcher, fact: Fact, lang: Lang, asked: Asked) -> set[Kind]:
-    """The kinds the fact gives (the index keeps them per fact); "who" also by a role,
-    which of two by speaking of one."""
+    """The kinds the fact gives (the index keeps them per fact); "who" also by a role."""
     index = matcher.index
     given = set(index.given_kinds(index.fact_numbers[fact.id], lang))
     if _only_who(matcher.kb, asked) and PEOPLE.search(fact.answer.zh):
         given.add(Kind.PERSON_NAME)
-    if any(thing in fact.answer.zh for thing in asked.get(Kind.CHOICE, ())):
-        given.add(Kind.CHOICE)  # 是上门还是去食堂: an answer that speaks of one
     return given
 
 

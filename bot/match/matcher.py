@@ -25,7 +25,7 @@ from bot.match.answerability import (
     asked_words,
     asks_for_a_list,
     counts_what_is_asked,
-    names_another_thing,
+    given_for_the_question,
     years_named,
 )
 from bot.match.calibration import UNCALIBRATED, decide, evidence, probability
@@ -45,7 +45,6 @@ QUESTION_WORDS = frozenset(
 )
 """Words that make English a question, not a list of keywords."""
 COUNTS = frozenset({Kind.PEOPLE_COUNT, Kind.TIMES_COUNT, Kind.AMOUNT})
-NAMES = frozenset({Kind.NAME, Kind.PERSON_NAME})
 
 
 class Matcher:
@@ -323,10 +322,9 @@ class Matcher:
         given = self.index.given_kinds(self.index.fact_numbers[fact.id], lang)
         if COUNTS & asked.keys() and counts_what_is_asked(question, fact):
             given |= COUNTS
-        if NAMES & asked.keys() and names_another_thing(question, fact):
-            given -= NAMES  # the plots' names, where the answer names only its mediator
+        for_it = given_for_the_question(given, asked, question, fact, self.kb.asking)
         answer = f"{fact.answer.zh} {fact.answer.en.casefold()}"
-        return unanswered_kind(asked, given, answer)
+        return unanswered_kind(asked, frozenset(for_it), answer)
 
     def _missing_detail(
         self, asked: Mapping[Kind, tuple[str, ...]], best: Match, lang: Lang, question: str
