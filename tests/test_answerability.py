@@ -392,3 +392,11 @@ def test_a_name_the_answer_gives_beside_the_thing_is_answered(
     result = matcher.match(question)
     assert result.answered and result.best is not None, question
     assert name in result.best.fact.answer.zh
+
+
+def test_an_english_count_in_words_answers_how_many(matcher: Matcher) -> None:
+    """The English answer says 'three relocation sites' in words, not in digits: a count
+    of the sites is given, as the Chinese 三个动迁地块 gives it."""
+    result = matcher.match("how many relocation sites does Ruihua have")
+    assert result.answered and result.best is not None
+    assert result.best.fact.id == "ruihua-mediation"

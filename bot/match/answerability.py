@@ -28,6 +28,7 @@ import jieba
 from bot.kb.asking import AskingWords, Kind, load_shipped_asking
 from bot.kb.model import Contact, Fact, Lang
 from bot.match.normalize import normalize
+from bot.match.tokenize import EN_STOPWORDS
 
 __all__ = [
     "Kind",
@@ -212,6 +213,12 @@ _COUNT_OF = (
 """A count before a noun: 16个居委, 16居委; in Chinese numerals 个 must follow, since a
 committee's name holds one (复四居委 is no count of 居委)."""
 _COUNT_ASKED_EN = re.compile(r"how many ((?:[a-z]+ ?){1,3})")
+_COUNT_EN = (
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
+    r"\s+(?:\S+\s+){0,2}"
+)
+"""A count before a noun in English, in digits or in words (three relocation sites)."""
 
 
 def counts_what_is_asked(question: str, fact: Fact) -> bool:
@@ -224,7 +231,9 @@ def counts_what_is_asked(question: str, fact: Fact) -> bool:
     english = fact.answer.en.casefold()
     for nouns in _COUNT_ASKED_EN.findall(text):
         for noun in nouns.split():
-            if re.search(r"\b\d+\s+(?:\S+\s+){0,2}" + re.escape(noun[:5]), english):
+            if noun in EN_STOPWORDS:
+                continue  # how many sites are there: 'are' is counted nowhere
+            if re.search(_COUNT_EN + re.escape(noun[:5]), english):
                 return True
     return False
 
