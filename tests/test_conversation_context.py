@@ -482,3 +482,19 @@ def test_an_english_when_about_they_leans_on_the_last_answer(
         live, store, "Tell me about Yuandefang, the women's group in Xicheng", "When do they meet?"
     )
     assert "Xinhua" not in reply and "don't have" in reply
+
+
+def test_a_detail_the_overview_lacks_is_asked_of_the_one_fact_that_gives_it(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """After 合一's overview, 'how many times a year' is its elderly care's 32 times; only
+    that fact of 合一 gives a count of times, so it is no guess."""
+    reply = reply_after(live, store, "合一居委平常为老人做点啥", "一年到头搞过几次")
+    assert "32" in reply and "12345" not in reply
+
+
+def test_a_detail_no_fact_of_the_committee_gives_is_still_declined_after_its_overview(
+    live: LiveKnowledge, store: Store
+) -> None:
+    reply = reply_after(live, store, "合一居委平常为老人做点啥", "几点钟开门")
+    assert "12345" in reply

@@ -575,7 +575,30 @@ def _fact_meant(scene: _Scene, ranked: list[Match]) -> Match | None:
         return lead
     if last is None:
         return None
-    return at_last or Match(last, floor, last.title.in_lang(scene.reading.lang), (), "context")
+    meant = at_last or Match(last, floor, last.title.in_lang(scene.reading.lang), (), "context")
+    return _detail_beyond_the_overview(scene, ranked, meant) if last.overview else meant
+
+
+def _detail_beyond_the_overview(scene: _Scene, ranked: list[Match], overview: Match) -> Match:
+    """After a committee's overview, a detail it does not give (一年搞了几趟活动) is asked
+    of the one fact of that committee that gives it; of the overview still when none or
+    several do (which of them would be a guess)."""
+    matcher, question, lang = scene.matcher, scene.reading.question, scene.reading.lang
+    if not asks_a_detail(matcher, scene.reading) or gives_what_is_asked(
+        matcher, overview.fact, question, lang
+    ):
+        return overview
+    committee = scene.kb.committee(overview.fact.committee_id)
+    giving = [
+        fact
+        for fact in (committee.facts if committee else ())
+        if not fact.overview and gives_what_is_asked(matcher, fact, question, lang)
+    ]
+    if len(giving) != 1:
+        return overview
+    (fact,) = giving
+    ranked_match = next((m for m in ranked if m.fact.id == fact.id), None)
+    return ranked_match or replace(overview, fact=fact, phrasing=fact.title.in_lang(lang))
 
 
 def _besides_the_last(scene: _Scene, ranked: list[Match]) -> Match | None:
