@@ -498,3 +498,14 @@ def test_a_detail_no_fact_of_the_committee_gives_is_still_declined_after_its_ove
 ) -> None:
     reply = reply_after(live, store, "合一居委平常为老人做点啥", "几点钟开门")
     assert "12345" in reply
+
+
+def test_a_class_of_another_subject_is_not_the_last_class(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """建六's holiday class shares only 班 (and 来) with the calligraphy class: asked 建六呢
+    after 新华's class and 合二's, it has none, and says so rather than giving its
+    holiday class."""
+    questions = ("新华那个书法班是怎么开起来的", "合二也有伐", "那建六呢")
+    reply = reply_after(live, store, *questions)
+    assert "12345" in reply and "建六" in reply  # declined, what 建六 does offered

@@ -177,7 +177,7 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
         terms=(*reading.terms, *earlier.terms),
         asked={**earlier.asked, **reading.asked},
     )
-    found = again.answered and again.best is not None and bool(again.best.shared_terms)
+    found = again.answered and again.best is not None and _shares_the_topic(scene, earlier, again.best)
     if not found and _lacks_the_topic(scene, earlier, anywhere=True):
         # 大华呢 after 有书法班吗: 大华 has no class, whatever tags its facts share (or its
         # overview, found by its name alone)
@@ -189,6 +189,14 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
     # the fact was found for the last question asked of this committee: vouched for
     result = bound_to_fact(scene.matcher, asked, candidates, use, vouched=True)
     return replace(result, normalized=reading.normalized)
+
+
+def _shares_the_topic(scene: _Scene, earlier: Reading, found: Match) -> bool:
+    """The fact found for the last question shares a word of its topic, or a word of
+    two characters or more, not only a character beside it (寒暑假班 shares 班 with
+    书法班, and 来: no calligraphy)."""
+    topic = _topic_of(scene, earlier, anywhere=True)
+    return any(term in topic or len(term) > 1 for term in found.shared_terms)
 
 
 def _same_tag_or_overview(scene: _Scene, asked: Reading) -> tuple[Match, ...]:
