@@ -159,6 +159,11 @@ def test_the_reply_leads_with_the_detail_asked(kb: KnowledgeBase, store: Store) 
         "复兴的护绿队哪能报名参加",  # "residents may join" says nothing of how to join
         "新华书法班在哪个房间",  # which room: an exact place the fact does not give
         "翠湖天地的律师一个星期来几天",  # days a week: how often, which it does not say
+        "复三的志愿服务日放在月头还是月尾",  # which of two, cut by jieba into 月 + 头
+        "睿德会最早是哪一年搞起来的",  # when it began: the answer's 2018 is what it did
+        "大华读报组是啥年份弄起来的",
+        "参加读报组要报名伐",  # whether one must sign up: no word on signing up
+        "夕阳红读报组领头的是哪位阿姨",  # its leader: the answer names no post
     ],
 )
 def test_a_near_topic_detail_the_article_never_gives_is_declined(
@@ -400,3 +405,11 @@ def test_an_english_count_in_words_answers_how_many(matcher: Matcher) -> None:
     result = matcher.match("how many relocation sites does Ruihua have")
     assert result.answered and result.best is not None
     assert result.best.fact.id == "ruihua-mediation"
+
+
+def test_wanting_to_sign_up_is_no_question_of_how(matcher: Matcher) -> None:
+    """好参加伐 我想报名 asks to join, which the team's fact answers; only 要报名伐 (must
+    one sign up) asks a procedure."""
+    result = matcher.match("护绿队好参加伐 我想报名")
+    assert result.answered and result.best is not None
+    assert result.best.fact.id == "fuxing-green-team"

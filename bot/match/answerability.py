@@ -142,8 +142,8 @@ def _read_the_choice(
 _THING_TAGS = ("n", "t", "s", "o", "j", "vn")
 """jieba's tags of what a choice offers: nouns (n, nr, ns, nz …), time words (t), place
 words (s), sounds (o: 乒乓), abbreviations (j) and verbal nouns (vn: 免费)."""
-_PHRASE_TAGS = ("v", "a", *_THING_TAGS)
-"""A side of a choice is a run of these (推轮椅, 去食堂吃); a pronoun, a particle, a
+_PHRASE_TAGS = ("v", "a", "m", *_THING_TAGS)
+"""A side of a choice is a run of these (推轮椅, 去食堂吃, 月头); a pronoun, a particle, a
 preposition or a space ends it."""
 _SIDE_CHARACTERS = 6
 
@@ -160,22 +160,28 @@ def either_or(text: str, joining: tuple[str, ...] | None = None) -> tuple[str, .
         if word in joining:
             after, length = _side(tagged[at + 1 :], _SIDE_CHARACTERS)
             # the two sides are alike: 阅览室上午还是下午开 offers 上午 or 下午
-            before, _ = _side(reversed(tagged[:at]), length + 1)
+            before, _ = _side(reversed(tagged[:at]), length + 1, backwards=True)
             if before and after:
                 return tuple(dict.fromkeys((*before, *after)))
     return ()
 
 
-def _side(words: Iterable[tuple[str, str]], most: int) -> tuple[tuple[str, ...], int]:
+def _side(
+    words: Iterable[tuple[str, str]], most: int, *, backwards: bool = False
+) -> tuple[tuple[str, ...], int]:
     """The things named by the phrase the words begin (of `most` characters at most),
-    and the phrase's length."""
-    things, length = [], 0
+    and the phrase's length; `backwards`: the words run from the joining word back."""
+    things, length, single = [], 0, ""
     for word, tag in words:
         if not tag.startswith(_PHRASE_TAGS) or length + len(word) > most:
             break
         length += len(word)
         if _is_thing(word, tag):
             things.append(word)
+        elif single and tag.startswith(("m", *_THING_TAGS)) and len(word) == 1:
+            # two characters jieba cut apart make one thing: 月 + 头
+            things.append(word + single if backwards else single + word)
+        single = word if len(word) == 1 else ""
     return tuple(things), length
 
 
