@@ -30,6 +30,7 @@ def kb() -> KnowledgeBase:
         ("去年搞了几次活动", Kind.TIMES_COUNT),
         ("阅览室哪一年开的", Kind.DATE),
         ("书法课多久上一次", Kind.FREQUENCY),
+        ("读报组几天碰一趟头", Kind.FREQUENCY),  # days between meetings: how often
         ("调解员姓什么", Kind.PERSON_NAME),
         ("办公室地址在哪条路", Kind.PLACE),
         ("上课要付钱伐", Kind.PRICE),
