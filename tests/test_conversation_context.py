@@ -509,3 +509,20 @@ def test_a_class_of_another_subject_is_not_the_last_class(
     questions = ("新华那个书法班是怎么开起来的", "合二也有伐", "那建六呢")
     reply = reply_after(live, store, *questions)
     assert "12345" in reply and "建六" in reply  # declined, what 建六 does offered
+
+
+def test_a_shanghainese_when_ending_in_ge_asks_of_a_past_beginning(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """个 ends a sentence as 的 does: 啥辰光开出来个 asks when it happened, a date."""
+    reply = reply_after(live, store, "合二阅览室是做啥个", "啥辰光开出来个")
+    assert "2018年初" in reply and "12345" not in reply
+
+
+def test_other_committees_asked_of_a_topic_of_its_own_leave_the_last_question(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """有读书会伐 after 大华's newspaper group: the book club is asked of the others, not
+    blurred by what the newspaper group reads."""
+    reply = reply_after(live, store, "大华读报组一般读点啥", "别的居委有读书会伐")
+    assert "读书会" in reply and "12345" not in reply

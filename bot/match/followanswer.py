@@ -41,7 +41,7 @@ PAST_WHEN_KINDS = WHEN_KINDS | {Kind.DATE}
 """What answers "when" of something that happened (啥辰光上线的, when was it set up): a date too."""
 WHEN_ALREADY_ASKED = PAST_WHEN_KINDS | {Kind.FOUNDED}
 """Kinds that already say which "when" is meant (啥辰光成立: when it began)."""
-PAST_ENDINGS = ("的", "了", "过")
+PAST_ENDINGS = ("的", "了", "过", "个")  # 个: Shanghainese 的 (开出来个)
 PAST_WORDS_EN = frozenset({"did", "was", "were", "started", "began", "opened"})
 WHEN_LABEL = Text("具体时间", "the exact time")
 PEOPLE = re.compile(r"[\u4e00-\u9fff](?:者|员|师|居民|市民|村民)")

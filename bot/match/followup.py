@@ -147,7 +147,11 @@ def _with_the_last_question(scene: _Scene, reading: Reading) -> Reading:
         for t in earlier.terms
         if t.term not in mine and not only_of(index, t.term, context.committee_id)
     ]
-    if topical(index, reading):  # a topic of its own (类似的议事平台): its own asking
+    own_topic = {t.term for t in topical(index, reading)}
+    if own_topic:  # a topic of its own (也弄楼道的, 有读书会伐): its own asking, and the last
+        # question's words only if it spoke of that topic too (清洁楼道, not 读报组)
+        if own_topic.isdisjoint(t.term for t in earlier.terms):
+            return reading
         return replace(reading, terms=(*reading.terms, *added))
     asked = {**earlier.asked, **reading.asked}
     return replace(reading, terms=(*reading.terms, *added), asked=asked)
