@@ -152,6 +152,7 @@ def test_the_doubled_verbs_are_the_admins_list(tmp_path: Path) -> None:
         ("志愿服务日一个月有一趟伐", "fusan-volunteer-days"),  # the volunteer day, unsplit
         ("窗玻璃揩勿动了 有人来帮帮伐", "heyi-elderly-care"),  # 揩 (wipe) is cleaning help
         ("腿脚勿灵光 走勿出去 上门看毛病有伐", "jianer-volunteer-services"),  # 灵光: working well
+        ("孝和居委一般做点啥", "xiaohe-overview"),  # 做点, one unknown word to jieba, is 做
     ],
 )
 def test_everyday_words_for_a_service_reach_it(question: str, fact_id: str) -> None:
