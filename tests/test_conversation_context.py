@@ -526,3 +526,10 @@ def test_other_committees_asked_of_a_topic_of_its_own_leave_the_last_question(
     blurred by what the newspaper group reads."""
     reply = reply_after(live, store, "大华读报组一般读点啥", "别的居委有读书会伐")
     assert "读书会" in reply and "12345" not in reply
+
+
+def test_what_else_they_did_asks_beyond_the_last_fact(live: LiveKnowledge, store: Store) -> None:
+    """伊拉还做了点啥事体 after 睿德会's sports: what else (文明养宠), not the sports again;
+    事体 (a thing, a matter) is no topic of its own."""
+    reply = reply_after(live, store, "建四睿德会是做啥个", "伊拉还做了点啥事体")
+    assert "文明养宠" in reply

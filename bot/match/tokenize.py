@@ -63,7 +63,7 @@ EN_STOPWORDS = frozenset(
 # Words that, next to a committee's name, only ask "what do you do?".
 GENERIC_TERMS = frozenset(
     """
-    服务 活动 介绍 工作 项目 情况 做 干 干什么 做什么 有啥 内容 特色 主要 住 我家 附近 这边
+    服务 活动 介绍 工作 项目 情况 事情 做 干 干什么 做什么 有啥 内容 特色 主要 住 我家 附近 这边
     那边 联系 提供 开展 办 搞 了解 讲讲 说说 看看 都 哪些 什么样 service offer provide activity
     about do information info live tell run work project committee neighbourhood neighborhood
     resident community
