@@ -533,3 +533,13 @@ def test_what_else_they_did_asks_beyond_the_last_fact(live: LiveKnowledge, store
     事体 (a thing, a matter) is no topic of its own."""
     reply = reply_after(live, store, "建四睿德会是做啥个", "伊拉还做了点啥事体")
     assert "文明养宠" in reply
+
+
+def test_other_committees_after_a_question_without_a_topic_ask_the_last_facts_topic(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """Other committees? after "Who comes to learn with them?" asks of the calligraphy
+    class the conversation is about, which that question never named."""
+    questions = ("Is there a calligraphy class in Xinhua?", "Who comes to learn with them?")
+    reply = reply_after(live, store, *questions, "Do other committees run one?")
+    assert "Heer" in reply and "12345" not in reply

@@ -140,7 +140,7 @@ def _with_the_last_question(scene: _Scene, reading: Reading) -> Reading:
     context, index = scene.context, scene.matcher.index
     if not context.question:
         return reading
-    earlier = scene.matcher.read(context.question, scene.street)
+    earlier = _last_topic(scene, scene.matcher.read(context.question, scene.street))
     mine = {t.term for t in reading.terms}
     added = [
         t
@@ -155,6 +155,20 @@ def _with_the_last_question(scene: _Scene, reading: Reading) -> Reading:
         return replace(reading, terms=(*reading.terms, *added))
     asked = {**earlier.asked, **reading.asked}
     return replace(reading, terms=(*reading.terms, *added), asked=asked)
+
+
+def _last_topic(scene: _Scene, earlier: Reading) -> Reading:
+    """The last question, with the last fact's title in its words when the question
+    named nothing the fact is about (Who comes to learn there?)."""
+    last, matcher = scene.last, scene.matcher
+    if last is None:
+        return earlier
+    index = matcher.index
+    core = index.core_terms[index.fact_numbers[last.id]]
+    if any(t.term in core for t in topical(index, earlier)):
+        return earlier
+    title = matcher.read(last.title.in_lang(scene.reading.lang), scene.street)
+    return replace(earlier, terms=(*earlier.terms, *title.terms))
 
 
 # --- a committee named ----------------------------------------------------------------
