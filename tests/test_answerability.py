@@ -165,6 +165,8 @@ def test_the_reply_leads_with_the_detail_asked(kb: KnowledgeBase, store: Store) 
         "大华读报组是啥年份弄起来的",
         "参加读报组要报名伐",  # whether one must sign up: no word on signing up
         "夕阳红读报组领头的是哪位阿姨",  # its leader: the answer names no post
+        "合一助餐的饭菜是哪个饭堂烧的",  # which canteen: the answer speaks of none
+        "读报组是哪一位退休干部组织的",  # which cadre: none is spoken of
     ],
 )
 def test_a_near_topic_detail_the_article_never_gives_is_declined(
@@ -414,3 +416,14 @@ def test_wanting_to_sign_up_is_no_question_of_how(matcher: Matcher) -> None:
     result = matcher.match("护绿队好参加伐 我想报名")
     assert result.answered and result.best is not None
     assert result.best.fact.id == "fuxing-green-team"
+
+
+def test_which_one_is_answered_by_a_fact_that_speaks_of_that_thing(matcher: Matcher) -> None:
+    """哪个老师: the calligraphy class's teacher is named; 哪个居委 is the question itself."""
+    for question, fact_id in (
+        ("新华书法班是哪个老师在教", "xinhua-calligraphy"),
+        ("附近哪个居委有书法班", "xinhua-calligraphy"),
+    ):
+        result = matcher.match(question)
+        assert result.answered and result.best is not None, question
+        assert result.best.fact.id == fact_id, question

@@ -75,6 +75,10 @@ class Kind(enum.Enum):
     """Which of two things (推轮椅还是车子接送, 乒乓还是太极): given only by an answer that
     speaks of one of them. Its asking words join the two (还是); the two are read from
     the question (answerability.either_or)."""
+    WHICH = "which"
+    """Which one of a thing (哪家食堂, 啥作家): given only by an answer that speaks of that
+    thing. Its asking words are the question words (哪家, 啥); the thing is read from the
+    question (answerability.which_things)."""
 
 
 @dataclass(frozen=True)

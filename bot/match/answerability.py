@@ -28,7 +28,7 @@ import jieba
 from bot.kb.asking import AskingWords, Kind, load_shipped_asking
 from bot.kb.model import Contact, Fact, Lang
 from bot.match.normalize import normalize
-from bot.match.tokenize import EN_STOPWORDS
+from bot.match.tokenize import EN_STOPWORDS, GENERIC_TERMS
 
 __all__ = [
     "Kind",
@@ -124,7 +124,47 @@ def asked_words(question: str, asking: AskingWords | None = None) -> dict[Kind, 
             found[kind] = hits
     if Kind.CHOICE in found:
         _read_the_choice(found, text, words.kinds[Kind.CHOICE].asks)
-    return _without_parts(found)
+    found = _without_parts(found)
+    if Kind.WHICH in found:
+        _read_the_which(found, text, words.kinds[Kind.WHICH].asks)
+    return found
+
+
+def _read_the_which(
+    found: dict[Kind, tuple[str, ...]], text: str, question_words: tuple[str, ...]
+) -> None:
+    """"Which one" is asked by the things it asks of (食堂 in 哪家食堂), which an answer
+    must speak of; none when the thing is a plain one (啥活动, 哪个居委)."""
+    things = which_things(text, question_words)
+    if things:
+        found[Kind.WHICH] = things
+    else:
+        del found[Kind.WHICH]
+
+
+_PLAIN_NOUNS = frozenset(
+    "居委 居委会 居民区 小区 社区 街道 地方 时候 辰光 东西 名字 人 样子 意思 问题 办法 方法 好处 条件 要求 "
+    "哪个 团队 组织 队伍 人员 居民 老人 朋友".split()
+)
+"""Nouns a question word asks nothing particular of: which committee or place is the
+question itself; a time, a name, a condition have kinds of their own."""
+_WHICH_GAP = 2
+"""Words between the question word and its thing: 哪个退休干部, 啥样的老师."""
+
+
+def which_things(text: str, question_words: tuple[str, ...]) -> tuple[str, ...]:
+    """The things a question asks which one of (哪家食堂送来的: 食堂)."""
+    tagged = _tagged(text)
+    things = []
+    for at, (word, _tag) in enumerate(tagged):
+        if word not in question_words:
+            continue
+        for next_word, tag in tagged[at + 1 : at + 2 + _WHICH_GAP]:
+            if _is_thing(next_word, tag) and not tag.startswith(("t", "s")):
+                if next_word not in _PLAIN_NOUNS and next_word not in GENERIC_TERMS:
+                    things.append(next_word)
+                break
+    return tuple(dict.fromkeys(things))
 
 
 def _read_the_choice(
@@ -276,6 +316,8 @@ def given_for_the_question(
         kinds -= _NAMES  # the plots' names, where the answer names only its mediator
     if any(thing in fact.answer.zh for thing in asked.get(Kind.CHOICE, ())):
         kinds.add(Kind.CHOICE)  # 是上门还是去食堂: an answer that speaks of one
+    if any(thing in fact.answer.zh for thing in asked.get(Kind.WHICH, ())):
+        kinds.add(Kind.WHICH)  # 哪家医院的医生: an answer that speaks of a hospital
     return kinds
 
 
