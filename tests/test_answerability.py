@@ -167,6 +167,12 @@ def test_the_reply_leads_with_the_detail_asked(kb: KnowledgeBase, store: Store) 
         "夕阳红读报组领头的是哪位阿姨",  # its leader: the answer names no post
         "合一助餐的饭菜是哪个饭堂烧的",  # which canteen: the answer speaks of none
         "读报组是哪一位退休干部组织的",  # which cadre: none is spoken of
+        "新华书法班的笔墨要自家掏腰包伐",  # 掏腰包: paying out of one's own pocket
+        "is the calligraphy class free",
+        "张建强老师教书法做了几年了",  # how long he has done it: not said
+        "食行生鲜好付现金伐",  # how to pay: not said
+        "食行生鲜的小菜质量哪能",  # the quality of the food: not said
+        "老人想买火车票 社区有人帮伐",  # train tickets: a city matter, not grocery shopping
     ],
 )
 def test_a_near_topic_detail_the_article_never_gives_is_declined(
