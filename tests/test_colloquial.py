@@ -159,3 +159,10 @@ def test_everyday_words_for_a_service_reach_it(question: str, fact_id: str) -> N
     result = WITH_DIALECT.match(question)
     assert result.outcome != "declined" and result.best is not None, question
     assert result.best.fact.id == fact_id, question
+
+
+def test_health_checks_at_home_are_the_elderly_care_services() -> None:
+    """health checks: the words of a health service, so its fact is answered outright."""
+    result = WITH_DIALECT.match("home health checks for my elderly father")
+    assert result.answered and result.best is not None
+    assert result.best.fact.id in ("heyi-elderly-care", "jianer-volunteer-services")
