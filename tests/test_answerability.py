@@ -165,7 +165,7 @@ def test_the_reply_leads_with_the_detail_asked(kb: KnowledgeBase, store: Store) 
         "大华读报组是啥年份弄起来的",
         "参加读报组要报名伐",  # whether one must sign up: no word on signing up
         "夕阳红读报组领头的是哪位阿姨",  # its leader: the answer names no post
-        "合一助餐的饭菜是哪个饭堂烧的",  # which canteen: the answer speaks of none
+        "合一助餐的饭菜是哪一家饭堂烧的",  # which canteen (哪 + 一家): none is spoken of
         "读报组是哪一位退休干部组织的",  # which cadre: none is spoken of
         "新华书法班的笔墨要自家掏腰包伐",  # 掏腰包: paying out of one's own pocket
         "is the calligraphy class free",
@@ -424,8 +424,9 @@ def test_wanting_to_sign_up_is_no_question_of_how(matcher: Matcher) -> None:
     assert result.best.fact.id == "fuxing-green-team"
 
 
-def test_which_one_is_answered_by_a_fact_that_speaks_of_that_thing(matcher: Matcher) -> None:
-    """哪个老师: the calligraphy class's teacher is named; 哪个居委 is the question itself."""
+def test_which_one_does_not_decline_what_the_answer_speaks_of(matcher: Matcher) -> None:
+    """哪个老师: the calligraphy class's teacher is named; 哪个居委 is the question itself
+    (a plain noun, details.yaml's plain_nouns), so both are answered."""
     for question, fact_id in (
         ("新华书法班是哪个老师在教", "xinhua-calligraphy"),
         ("附近哪个居委有书法班", "xinhua-calligraphy"),
@@ -433,3 +434,17 @@ def test_which_one_is_answered_by_a_fact_that_speaks_of_that_thing(matcher: Matc
         result = matcher.match(question)
         assert result.answered and result.best is not None, question
         assert result.best.fact.id == fact_id, question
+
+
+def test_the_plain_nouns_of_which_are_the_admins_data(tmp_path: Path) -> None:
+    """Taken out of plain_nouns, 团队 is a thing asked which one of: 新华哪个团队在教书法 is
+    then declined, since the class's answer speaks of no 团队."""
+    import shutil
+
+    shutil.copytree(SHIPPED, tmp_path / "knowledge")
+    details = tmp_path / "knowledge" / "details.yaml"
+    text = details.read_text(encoding="utf-8")
+    details.write_text(text.replace(" 团队, 组织,", " 组织,"), encoding="utf-8")
+    edited = Matcher(load_knowledge(tmp_path / "knowledge"))
+    assert Matcher(load_knowledge(SHIPPED)).match("新华哪个团队在教书法").answered
+    assert edited.match("新华哪个团队在教书法").outcome == "declined"

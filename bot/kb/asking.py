@@ -76,9 +76,9 @@ class Kind(enum.Enum):
     speaks of one of them. Its asking words join the two (还是); the two are read from
     the question (answerability.either_or)."""
     WHICH = "which"
-    """Which one of a thing (哪家食堂, 啥作家): given only by an answer that speaks of that
-    thing. Its asking words are the question words (哪家, 啥); the thing is read from the
-    question (answerability.which_things)."""
+    """Which one of a thing (哪家食堂, 哪位老师): given only by an answer that speaks of that
+    thing. Its asking words are the question words (哪家, 哪一个); the thing is read from
+    the question (answerability.which_things), unless it is a plain noun (`plain_nouns`)."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,8 @@ class AskingWords:
     surnames: frozenset[str] = frozenset()
     lists: tuple[str, ...] = ()
     """Words that ask which committees do something: the reply lists them all."""
+    plain_nouns: frozenset[str] = frozenset()
+    """Nouns a "which" asks nothing particular of (哪个居委, 哪个地方)."""
 
     @property
     def list_asked_in(self) -> re.Pattern[str]:
@@ -141,14 +143,19 @@ def _gapped(word: str) -> str:
 
 def parse_asking(doc: YamlDocument, problems: list[Problem]) -> AskingWords:
     check = Checker(doc, problems)
-    top = check.mapping(doc.data, (), required=("kinds",), optional=("surnames", "lists"))
+    top = check.mapping(
+        doc.data, (), required=("kinds",), optional=("surnames", "lists", "plain_nouns")
+    )
     if top is None:
         return AskingWords()
     seen: dict[str, PathKey] = {}
     kinds = _kinds(check, top.get("kinds"), seen)
     surnames = check.text(top.get("surnames"), ("surnames",), required=False) or ""
     lists = _words(check, top.get("lists"), ("lists",), seen) if "lists" in top else ()
-    return AskingWords(kinds, frozenset(surnames) - frozenset(" \n"), lists)
+    plain = (
+        check.text_list(top.get("plain_nouns"), ("plain_nouns",)) if "plain_nouns" in top else []
+    )
+    return AskingWords(kinds, frozenset(surnames) - frozenset(" \n"), lists, frozenset(plain))
 
 
 def _kinds(check: Checker, value: Any, seen: dict[str, PathKey]) -> dict[Kind, KindWords]:

@@ -126,45 +126,58 @@ def asked_words(question: str, asking: AskingWords | None = None) -> dict[Kind, 
         _read_the_choice(found, text, words.kinds[Kind.CHOICE].asks)
     found = _without_parts(found)
     if Kind.WHICH in found:
-        _read_the_which(found, text, words.kinds[Kind.WHICH].asks)
+        _read_the_which(found, text, words)
     return found
 
 
-def _read_the_which(
-    found: dict[Kind, tuple[str, ...]], text: str, question_words: tuple[str, ...]
-) -> None:
-    """"Which one" is asked by the things it asks of (食堂 in 哪家食堂), which an answer
-    must speak of; none when the thing is a plain one (啥活动, 哪个居委)."""
-    things = which_things(text, question_words)
+def _read_the_which(found: dict[Kind, tuple[str, ...]], text: str, words: AskingWords) -> None:
+    """A "which one" is asked by the things it asks of (食堂 in 哪家食堂), which an answer
+    must speak of; none when the thing is a plain one (哪个居委, 哪个地方)."""
+    things = which_things(text, words.kinds[Kind.WHICH].asks, words.plain_nouns)
     if things:
         found[Kind.WHICH] = things
     else:
         del found[Kind.WHICH]
 
 
-_PLAIN_NOUNS = frozenset(
-    "居委 居委会 居民区 小区 社区 街道 地方 时候 辰光 东西 名字 人 样子 意思 问题 办法 方法 好处 条件 要求 "
-    "哪个 团队 组织 队伍 人员 居民 老人 朋友".split()
-)
-"""Nouns a question word asks nothing particular of: which committee or place is the
-question itself; a time, a name, a condition have kinds of their own."""
 _WHICH_GAP = 2
-"""Words between the question word and its thing: 哪个退休干部, 啥样的老师."""
+"""Words between the question word and its thing: 哪个退休干部, 哪位教书法的老师."""
 
 
-def which_things(text: str, question_words: tuple[str, ...]) -> tuple[str, ...]:
+def which_things(
+    text: str, question_words: tuple[str, ...], plain: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
     """The things a question asks which one of (哪家食堂送来的: 食堂)."""
     tagged = _tagged(text)
     things = []
-    for at, (word, _tag) in enumerate(tagged):
-        if word not in question_words:
-            continue
-        for next_word, tag in tagged[at + 1 : at + 2 + _WHICH_GAP]:
-            if _is_thing(next_word, tag) and not tag.startswith(("t", "s")):
-                if next_word not in _PLAIN_NOUNS and next_word not in GENERIC_TERMS:
-                    things.append(next_word)
-                break
+    for at in range(len(tagged)):
+        after = _after_a_question_word(tagged, at, question_words)
+        thing = _thing_at(tagged[after : after + 1 + _WHICH_GAP]) if after else None
+        if thing and thing not in plain and thing not in GENERIC_TERMS:
+            things.append(thing)
     return tuple(dict.fromkeys(things))
+
+
+def _after_a_question_word(
+    tagged: tuple[tuple[str, str], ...], at: int, question_words: tuple[str, ...]
+) -> int:
+    """Where the words after a question word at `at` begin; 0 when there is none. jieba
+    keeps 哪家 whole but cuts 哪一家 into 哪 + 一家, so a question word may span two."""
+    word = tagged[at][0]
+    if word in question_words:
+        return at + 1
+    if word == "哪" and at + 1 < len(tagged) and word + tagged[at + 1][0] in question_words:
+        return at + 2
+    return 0
+
+
+def _thing_at(words: Iterable[tuple[str, str]]) -> str | None:
+    """The first noun of `words` (not a time or a place word), if it comes first of the
+    words that name anything."""
+    for word, tag in words:
+        if _is_thing(word, tag):
+            return None if tag.startswith(("t", "s")) else word
+    return None
 
 
 def _read_the_choice(
@@ -260,11 +273,12 @@ _COUNT_OF = (
 committee's name holds one (复四居委 is no count of 居委)."""
 _COUNT_ASKED_EN = re.compile(r"how many ((?:[a-z]+ ?){1,3})")
 _COUNT_EN = (
-    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
     r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
     r"\s+(?:\S+\s+){0,2}"
 )
-"""A count before a noun in English, in digits or in words (three relocation sites)."""
+"""A count before a noun in English, in digits or in words (three relocation sites); not
+"one", which is mostly a pronoun (one of the volunteers)."""
 
 
 def counts_what_is_asked(question: str, fact: Fact) -> bool:
@@ -317,7 +331,9 @@ def given_for_the_question(
     if any(thing in fact.answer.zh for thing in asked.get(Kind.CHOICE, ())):
         kinds.add(Kind.CHOICE)  # 是上门还是去食堂: an answer that speaks of one
     if any(thing in fact.answer.zh for thing in asked.get(Kind.WHICH, ())):
-        kinds.add(Kind.WHICH)  # 哪家医院的医生: an answer that speaks of a hospital
+        # 哪家医院的医生: an answer that speaks of a hospital (in the words asked, as a
+        # choice's sides are)
+        kinds.add(Kind.WHICH)
     return kinds
 
 

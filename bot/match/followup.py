@@ -135,8 +135,10 @@ def _other_committees(scene: _Scene) -> MatchResult | None:
 
 
 def _with_the_last_question(scene: _Scene, reading: Reading) -> Reading:
-    """`reading` with the last question's terms (less the last committee's own names) and
-    the details it asked."""
+    """`reading` with the last question's terms (less the last committee's own names), the
+    last fact's title's when that question named nothing the fact is about, and the
+    details it asked; with a topic of its own, `reading` keeps its own asking and takes
+    the last question's words only if that question spoke of the same topic."""
     context, index = scene.context, scene.matcher.index
     if not context.question:
         return reading
@@ -158,8 +160,9 @@ def _with_the_last_question(scene: _Scene, reading: Reading) -> Reading:
 
 
 def _last_topic(scene: _Scene, earlier: Reading) -> Reading:
-    """The last question, with the last fact's title in its words when the question
-    named nothing the fact is about (Who comes to learn there?)."""
+    """The last question, with the last fact's title in its words when none of the
+    question's topical words is a core term of that fact (Who comes to learn there?:
+    'come' is weighty, yet the calligraphy class is not about it)."""
     last, matcher = scene.last, scene.matcher
     if last is None:
         return earlier
@@ -195,7 +198,9 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
         terms=(*reading.terms, *earlier.terms),
         asked={**earlier.asked, **reading.asked},
     )
-    found = again.answered and again.best is not None and _shares_the_topic(scene, earlier, again.best)
+    found = (
+        again.answered and again.best is not None and _shares_the_topic(scene, earlier, again.best)
+    )
     if not found and _lacks_the_topic(scene, earlier, anywhere=True):
         # 大华呢 after 有书法班吗: 大华 has no class, whatever tags its facts share (or its
         # overview, found by its name alone)
@@ -212,7 +217,7 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
 def _shares_the_topic(scene: _Scene, earlier: Reading, found: Match) -> bool:
     """The fact found for the last question shares a word of its topic, or a word of
     two characters or more, not only a character beside it (寒暑假班 shares 班 with
-    书法班, and 来: no calligraphy)."""
+    书法班, and 来: no calligraphy). Every English word is longer: this guards Chinese."""
     topic = _topic_of(scene, earlier, anywhere=True)
     return any(term in topic or len(term) > 1 for term in found.shared_terms)
 
@@ -588,7 +593,8 @@ def _follow_up(scene: _Scene) -> MatchResult:
 
 def _fact_meant(scene: _Scene, ranked: list[Match]) -> Match | None:
     """Another fact of the committee when the question fits it clearly better than the
-    last fact (有书法班伐 after its reading room), else the last fact."""
+    last fact (有书法班伐 after its reading room), else the last fact; after an overview,
+    the one fact of the committee that gives the detail asked."""
     last, floor = scene.last, scene.matcher.scoring.named_fact_floor
     if said(scene.reading.question, words(scene.kb, "besides")):
         besides = _besides_the_last(scene, ranked)
@@ -602,29 +608,36 @@ def _fact_meant(scene: _Scene, ranked: list[Match]) -> Match | None:
     if last is None:
         return None
     meant = at_last or Match(last, floor, last.title.in_lang(scene.reading.lang), (), "context")
-    return _detail_beyond_the_overview(scene, ranked, meant) if last.overview else meant
+    return _detail_beyond_the_overview(scene, ranked, meant)
 
 
-def _detail_beyond_the_overview(scene: _Scene, ranked: list[Match], overview: Match) -> Match:
+def _detail_beyond_the_overview(scene: _Scene, ranked: list[Match], meant: Match) -> Match:
     """After a committee's overview, a detail it does not give (一年搞了几趟活动) is asked
-    of the one fact of that committee that gives it; of the overview still when none or
-    several do (which of them would be a guess)."""
+    of the one fact of that committee that gives it; `meant` (the last fact) otherwise,
+    and when none or several do (which of them would be a guess)."""
+    matcher, reading = scene.matcher, scene.reading
+    if not meant.fact.overview or not asks_a_detail(matcher, reading):
+        return meant
+    if gives_what_is_asked(matcher, meant.fact, reading.question, reading.lang):
+        return meant
+    fact = _the_one_fact_giving(scene, meant.fact.committee_id)
+    if fact is None:
+        return meant
+    ranked_match = next((m for m in ranked if m.fact.id == fact.id), None)
+    title = fact.title.in_lang(reading.lang)
+    return ranked_match or Match(fact, meant.score, title, (), "context")
+
+
+def _the_one_fact_giving(scene: _Scene, committee_id: str | None) -> Fact | None:
+    """The committee's only fact (not its overview) that gives the detail asked."""
+    committee = scene.kb.committee(committee_id) if committee_id else None
     matcher, question, lang = scene.matcher, scene.reading.question, scene.reading.lang
-    if not asks_a_detail(matcher, scene.reading) or gives_what_is_asked(
-        matcher, overview.fact, question, lang
-    ):
-        return overview
-    committee = scene.kb.committee(overview.fact.committee_id)
     giving = [
         fact
         for fact in (committee.facts if committee else ())
         if not fact.overview and gives_what_is_asked(matcher, fact, question, lang)
     ]
-    if len(giving) != 1:
-        return overview
-    (fact,) = giving
-    ranked_match = next((m for m in ranked if m.fact.id == fact.id), None)
-    return ranked_match or replace(overview, fact=fact, phrasing=fact.title.in_lang(lang))
+    return giving[0] if len(giving) == 1 else None
 
 
 def _besides_the_last(scene: _Scene, ranked: list[Match]) -> Match | None:
