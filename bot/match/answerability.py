@@ -172,8 +172,8 @@ def _after_a_question_word(
 
 
 def _thing_at(words: Iterable[tuple[str, str]]) -> str | None:
-    """The first noun of `words` (not a time or a place word), if it comes first of the
-    words that name anything."""
+    """The first word of `words` that names something, if it is a noun: a time or a place
+    word (哪个月, 哪个地方) asks a kind of its own."""
     for word, tag in words:
         if _is_thing(word, tag):
             return None if tag.startswith(("t", "s")) else word

@@ -135,9 +135,9 @@ def _other_committees(scene: _Scene) -> MatchResult | None:
 
 
 def _with_the_last_question(scene: _Scene, reading: Reading) -> Reading:
-    """`reading` with the last question's terms (less the last committee's own names), the
-    last fact's title's when that question named nothing the fact is about, and the
-    details it asked; with a topic of its own, `reading` keeps its own asking and takes
+    """`reading` with the last question's terms (less the last committee's own names; with
+    the last fact's title when that question named nothing the fact is about) and the
+    details it asked. With a topic of its own, `reading` keeps its own asking, and takes
     the last question's words only if that question spoke of the same topic."""
     context, index = scene.context, scene.matcher.index
     if not context.question:
@@ -167,8 +167,8 @@ def _last_topic(scene: _Scene, earlier: Reading) -> Reading:
     if last is None:
         return earlier
     index = matcher.index
-    core = index.core_terms[index.fact_numbers[last.id]]
-    if any(t.term in core for t in topical(index, earlier)):
+    number = index.fact_numbers.get(last.id)
+    if number is None or any(t.term in index.core_terms[number] for t in topical(index, earlier)):
         return earlier
     title = matcher.read(last.title.in_lang(scene.reading.lang), scene.street)
     return replace(earlier, terms=(*earlier.terms, *title.terms))
