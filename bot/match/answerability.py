@@ -116,28 +116,38 @@ def asked_kinds(question: str, asking: AskingWords | None = None) -> frozenset[K
 def asked_words(question: str, asking: AskingWords | None = None) -> dict[Kind, tuple[str, ...]]:
     """Each asked kind with the asking words that showed it (在哪条路, 多少钱)."""
     words = asking if asking is not None else _shipped()
-    text = normalize(question)
-    found = {}
+    return dict(_asked_in(normalize(question), words))
+
+
+@lru_cache(maxsize=4096)
+def _asked_in(text: str, words: AskingWords) -> tuple[tuple[Kind, tuple[str, ...]], ...]:
+    """asked_words, kept per question: a follow-up asks it again of each fact it weighs
+    (AskingWords hash by identity, so a reloaded base is read afresh)."""
+    found: dict[Kind, tuple[str, ...]] = {}
     for kind, entry in words.kinds.items():
         hits = tuple(dict.fromkeys(m.group(0) for m in entry.asked_in.finditer(text)))
         if hits:
             found[kind] = hits
     if Kind.CHOICE in found:
-        _read_the_choice(found, text, words.kinds[Kind.CHOICE].asks)
+        # the two things offered; none when the joining word says "still" (我还是搞勿清爽)
+        _asked_as_things(found, Kind.CHOICE, either_or(text, words.kinds[Kind.CHOICE].asks))
     found = _without_parts(found)
     if Kind.WHICH in found:
-        _read_the_which(found, text, words)
-    return found
+        # the thing asked which one of; none when it is a plain one (哪个居委, 哪个地方)
+        things = which_things(text, words.kinds[Kind.WHICH].asks, words.plain_nouns)
+        _asked_as_things(found, Kind.WHICH, things)
+    return tuple(found.items())
 
 
-def _read_the_which(found: dict[Kind, tuple[str, ...]], text: str, words: AskingWords) -> None:
-    """A "which one" is asked by the things it asks of (食堂 in 哪家食堂), which an answer
-    must speak of; none when the thing is a plain one (哪个居委, 哪个地方)."""
-    things = which_things(text, words.kinds[Kind.WHICH].asks, words.plain_nouns)
+def _asked_as_things(
+    found: dict[Kind, tuple[str, ...]], kind: Kind, things: tuple[str, ...]
+) -> None:
+    """A kind asked by the things the question names (轮椅 or 车子, 食堂), which an answer
+    must speak of (given_for_the_question); not asked when it names none."""
     if things:
-        found[Kind.WHICH] = things
+        found[kind] = things
     else:
-        del found[Kind.WHICH]
+        del found[kind]
 
 
 _WHICH_GAP = 2
@@ -178,18 +188,6 @@ def _thing_at(words: Iterable[tuple[str, str]]) -> str | None:
         if _is_thing(word, tag):
             return None if tag.startswith(("t", "s")) else word
     return None
-
-
-def _read_the_choice(
-    found: dict[Kind, tuple[str, ...]], text: str, joining: tuple[str, ...]
-) -> None:
-    """A choice is asked by the two things it offers, which an answer must speak of;
-    none when the joining word says "still" (我还是搞勿清爽)."""
-    offered = either_or(text, joining)
-    if offered:
-        found[Kind.CHOICE] = offered
-    else:
-        del found[Kind.CHOICE]
 
 
 _THING_TAGS = ("n", "t", "s", "o", "j", "vn")
@@ -328,16 +326,16 @@ def given_for_the_question(
     kinds = set(given)
     if _NAMES & asked.keys() and names_another_thing(question, fact, asking):
         kinds -= _NAMES  # the plots' names, where the answer names only its mediator
-    if any(thing in fact.answer.zh for thing in asked.get(Kind.CHOICE, ())):
-        kinds.add(Kind.CHOICE)  # 是上门还是去食堂: an answer that speaks of one
-    if any(thing in fact.answer.zh for thing in asked.get(Kind.WHICH, ())):
-        # 哪家医院的医生: an answer that speaks of a hospital (in the words asked, as a
-        # choice's sides are)
-        kinds.add(Kind.WHICH)
+    for kind in _GIVEN_BY_SPEAKING_OF:
+        if any(thing in fact.answer.zh for thing in asked.get(kind, ())):
+            kinds.add(kind)
     return kinds
 
 
 _NAMES = frozenset({Kind.NAME, Kind.PERSON_NAME})
+_GIVEN_BY_SPEAKING_OF = (Kind.CHOICE, Kind.WHICH)
+"""Kinds asked by the things a question names (是上门还是去食堂, 哪家医院), given by an
+answer that speaks of one of them, in the words asked."""
 
 
 @lru_cache(maxsize=1024)

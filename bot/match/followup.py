@@ -198,10 +198,9 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
         terms=(*reading.terms, *earlier.terms),
         asked={**earlier.asked, **reading.asked},
     )
-    found = (
-        again.answered and again.best is not None and _shares_the_topic(scene, earlier, again.best)
-    )
-    if not found and _lacks_the_topic(scene, earlier, anywhere=True):
+    topic = _topic_of(scene, earlier, anywhere=True)
+    found = again.answered and again.best is not None and _shares_the_topic(topic, again.best)
+    if not found and _committee_lacks(scene, topic):
         # 大华呢 after 有书法班吗: 大华 has no class, whatever tags its facts share (or its
         # overview, found by its name alone)
         return _lacking(scene, again, "only a committee named, which lacks the last topic")
@@ -214,11 +213,10 @@ def _committee_named(scene: _Scene) -> MatchResult | None:
     return replace(result, normalized=reading.normalized)
 
 
-def _shares_the_topic(scene: _Scene, earlier: Reading, found: Match) -> bool:
-    """The fact found for the last question shares a word of its topic, or a word of
+def _shares_the_topic(topic: list[str], found: Match) -> bool:
+    """The fact found for the last question shares a word of its `topic`, or a word of
     two characters or more, not only a character beside it (寒暑假班 shares 班 with
     书法班, and 来: no calligraphy). Every English word is longer: this guards Chinese."""
-    topic = _topic_of(scene, earlier, anywhere=True)
     return any(term in topic or len(term) > 1 for term in found.shared_terms)
 
 
@@ -274,8 +272,12 @@ def _lacks_the_topic(scene: _Scene, earlier: Reading, *, anywhere: bool = False)
     committee's facts: asked of it, it finds nothing, rather than its fact of the same
     tags. `anywhere`: a thing the base knows counts even when the last fact never speaks
     of it (the last turn may have declined it: 西成有伐体育团队, then 那新天地呢)."""
+    return _committee_lacks(scene, _topic_of(scene, earlier, anywhere))
+
+
+def _committee_lacks(scene: _Scene, topic: list[str]) -> bool:
+    """None of the named committee's facts speaks of the `topic` (there is one)."""
     committee = scene.kb.committee(scene.reading.named)
-    topic = _topic_of(scene, earlier, anywhere)
     if committee is None or not topic:
         return False
     theirs = _committee_terms(scene.matcher.index, committee.facts)
