@@ -33,6 +33,7 @@ def how_well(matcher: Matcher, question: str, fact_id: str) -> int:
         ("function words", "侬晓得哪搭有书法班伐", "xinhua-calligraphy"),
         ("function words", "小囡寒假辰光没事体做", "jianliu-holiday-class"),
         ("function words", "睿德会是做啥事体额", "jiansi-sports"),
+        ("function words", "街道底下一共有几化居委", "street-committees"),
         ("content words", "阿拉屋里老头子走勿动 想寻人陪伊看毛病", "heyi-elderly-care"),
         ("content words", "小囡暑假里厢没人管", "jianliu-holiday-class"),
         ("fillers", "额 跟侬讲 就是说 书法班 诶", "xinhua-calligraphy"),

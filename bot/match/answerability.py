@@ -262,13 +262,14 @@ def _shipped() -> AskingWords:
     return load_shipped_asking()
 
 
-_COUNT_ASKED_ZH = re.compile(r"(?:几|多少)\s*个?\s*([\u4e00-\u9fff])")
+_COUNT_ASKED_ZH = re.compile(r"(?:几|多少) *个? *([\u4e00-\u9fff])")
 _COUNT_OF = (
     r"(?:\d+(?:\.\d+)?\s*(?:余|多|来)?\s*个?"
     r"|[一二两三四五六七八九十百千万]+\s*(?:余|多|来)?\s*个)\s*"
 )
 """A count before a noun: 16个居委, 16居委; in Chinese numerals 个 must follow, since a
-committee's name holds one (复四居委 is no count of 居委)."""
+committee's name holds one (复四居委 is no count of 居委). Spaces, not line ends, may
+come between: the question's Mandarin reading is a line of its own."""
 _COUNT_ASKED_EN = re.compile(r"how many ((?:[a-z]+ ?){1,3})")
 _COUNT_EN = (
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"

@@ -209,13 +209,17 @@ class Matcher:
         """The kinds of information the question asks, with the words that ask them (as
         typed, or in Mandarin: 哪能办 asks as 怎么办 does); a year the knowledge base does
         not describe asks for plans it does not record."""
-        mandarin = self.index.tokenizer.in_mandarin(normalized)
-        text = normalized if mandarin == normalized else f"{normalized}\n{mandarin}"
-        asked = asked_words(text, self.kb.asking)
+        asked = asked_words(self._asking_text(normalized), self.kb.asking)
         other_years = tuple(sorted(years_named(normalized) - self.years))
         if other_years and self.years:
             asked[Kind.LATER] = asked.get(Kind.LATER, ()) + other_years
         return asked
+
+    def _asking_text(self, normalized: str) -> str:
+        """The question as asking words are looked for in it: as typed and, on a line of
+        its own, in Mandarin (几化居委 also reads 多少居委)."""
+        mandarin = self.index.tokenizer.in_mandarin(normalized)
+        return normalized if mandarin == normalized else f"{normalized}\n{mandarin}"
 
     def _committee_named(
         self, normalized: str, street: str | None
@@ -320,7 +324,7 @@ class Matcher:
         self, asked: Mapping[Kind, tuple[str, ...]], fact: Fact, lang: Lang, question: str
     ) -> Kind | None:
         given = self.index.given_kinds(self.index.fact_numbers[fact.id], lang)
-        if COUNTS & asked.keys() and counts_what_is_asked(question, fact):
+        if COUNTS & asked.keys() and counts_what_is_asked(self._asking_text(question), fact):
             given |= COUNTS
         for_it = given_for_the_question(given, asked, question, fact, self.kb.asking)
         answer = f"{fact.answer.zh} {fact.answer.en.casefold()}"
