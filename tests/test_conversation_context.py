@@ -543,3 +543,12 @@ def test_other_committees_after_a_question_without_a_topic_ask_the_last_facts_to
     questions = ("Is there a calligraphy class in Xinhua?", "Who comes to learn with them?")
     reply = reply_after(live, store, *questions, "Do other committees run one?")
     assert "Heer" in reply and "12345" not in reply
+
+
+def test_a_shanghainese_ge_ren_is_the_people_counted_not_a_topic(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """参加个人 is 参加的人 (个 as 的): asked after 民心在线, it asks how many took part,
+    not about a new thing called 个人."""
+    reply = reply_after(live, store, "建二民心在线服务队是做啥个", "参加个人有几化")
+    assert "890" in reply and "12345" not in reply
