@@ -552,3 +552,10 @@ def test_a_shanghainese_ge_ren_is_the_people_counted_not_a_topic(
     not about a new thing called 个人."""
     reply = reply_after(live, store, "建二民心在线服务队是做啥个", "参加个人有几化")
     assert "890" in reply and "12345" not in reply
+
+
+def test_how_big_a_group_is_asks_how_many_it_counts(live: LiveKnowledge, store: Store) -> None:
+    """How large is a team? is answered by its numbers of people (more than 40 members),
+    not declined as a detail of no kind."""
+    reply = reply_after(live, store, "What is Yuandefang in Xicheng?", "How large is the group now?")
+    assert "40" in reply and "12345" not in reply
