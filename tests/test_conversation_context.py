@@ -559,3 +559,12 @@ def test_how_big_a_group_is_asks_how_many_it_counts(live: LiveKnowledge, store: 
     not declined as a detail of no kind."""
     reply = reply_after(live, store, "What is Yuandefang in Xicheng?", "How large is the group now?")
     assert "40" in reply and "12345" not in reply
+
+
+def test_a_follow_up_with_ne_and_nothing_asked_asks_the_last_questions_detail(
+    live: LiveKnowledge, store: Store
+) -> None:
+    """换算到一日呢 after how many orders: the same number asked again, per day (14.86),
+    not declined for asking nothing."""
+    reply = reply_after(live, store, "孝和食行生鲜一共有几单", "换算到一日呢")
+    assert "14.86" in reply and "12345" not in reply

@@ -578,10 +578,22 @@ def _from_the_last_committee(scene: _Scene) -> MatchResult | None:
     return bound_to_fact(scene.matcher, scene.reading, fresh.candidates, use, vouched=True)
 
 
+def _asking_as_the_last_question(scene: _Scene, reading: Reading) -> Reading:
+    """摊到每天呢 after 一共下了几单: with 呢 and nothing asked of its own, the question
+    asks what the last one asked (a number), narrowed by the words it brings (每天)."""
+    if not switches(scene.kb, reading) or asks_a_detail(scene.matcher, reading):
+        return reading
+    earlier = asking_spans(scene.kb, scene.context.question)
+    if not earlier:
+        return reading
+    return replace(reading, normalized=" ".join((reading.normalized, *earlier)))
+
+
 def _follow_up(scene: _Scene) -> MatchResult:
     """The question read as about the last committee: the fact the question fits best
     among its facts, else the last fact; then whether that fact gives what is asked."""
     reading, committee, matcher = scene.reading, scene.committee, scene.matcher
+    reading = _asking_as_the_last_question(scene, reading)
     scoped = replace(reading, named=committee) if committee else reading
     ranked = matcher.ranker.rank(list(scoped.terms), committee, scene.street)
     best = _fact_meant(scene, ranked)
