@@ -173,6 +173,8 @@ def test_the_reply_leads_with_the_detail_asked(kb: KnowledgeBase, store: Store) 
         "食行生鲜好付现金伐",  # how to pay: not said
         "食行生鲜的小菜质量哪能",  # the quality of the food: not said
         "老人想买火车票 社区有人帮伐",  # train tickets: a city matter, not grocery shopping
+        "志成一共摆了几盆花",  # how many pots (几 + a measure word): no count of pots
+        "复四丰裕里改造搞了几个月",  # how many months it took: not said
     ],
 )
 def test_a_near_topic_detail_the_article_never_gives_is_declined(
