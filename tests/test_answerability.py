@@ -175,6 +175,10 @@ def test_the_reply_leads_with_the_detail_asked(kb: KnowledgeBase, store: Store) 
         "老人想买火车票 社区有人帮伐",  # train tickets: a city matter, not grocery shopping
         "志成一共摆了几盆花",  # how many pots (几 + a measure word): no count of pots
         "复四丰裕里改造搞了几个月",  # how many months it took: not said
+        "建六假期班结束有考试伐",  # an exam or a certificate: not said
+        "翠湖天地那位律师是男是女",  # a man or a woman: not said
+        "do the Fuxing green volunteers get a subsidy",  # an allowance: no fee is said
+        "what paper does the Dahua reading group take",  # which newspaper: none is named
     ],
 )
 def test_a_near_topic_detail_the_article_never_gives_is_declined(
