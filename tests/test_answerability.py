@@ -179,6 +179,7 @@ def test_the_reply_leads_with_the_detail_asked(kb: KnowledgeBase, store: Store) 
         "翠湖天地那位律师是男是女",  # a man or a woman: not said
         "do the Fuxing green volunteers get a subsidy",  # an allowance: no fee is said
         "what paper does the Dahua reading group take",  # which newspaper: none is named
+        "复四搞议事会的钱是街道出的伐",  # who pays (钱是…出): no answer says
     ],
 )
 def test_a_near_topic_detail_the_article_never_gives_is_declined(
