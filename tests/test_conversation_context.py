@@ -557,7 +557,9 @@ def test_a_shanghainese_ge_ren_is_the_people_counted_not_a_topic(
 def test_how_big_a_group_is_asks_how_many_it_counts(live: LiveKnowledge, store: Store) -> None:
     """How large is a team? is answered by its numbers of people (more than 40 members),
     not declined as a detail of no kind."""
-    reply = reply_after(live, store, "What is Yuandefang in Xicheng?", "How large is the group now?")
+    reply = reply_after(
+        live, store, "What is Yuandefang in Xicheng?", "How large is the group now?"
+    )
     assert "40" in reply and "12345" not in reply
 
 
