@@ -455,3 +455,15 @@ def test_the_plain_nouns_of_which_are_the_admins_data(tmp_path: Path) -> None:
     edited = Matcher(load_knowledge(tmp_path / "knowledge"))
     assert Matcher(load_knowledge(SHIPPED)).match("新华哪个团队在教书法").answered
     assert edited.match("新华哪个团队在教书法").outcome == "declined"
+
+
+def test_a_meal_asked_in_other_words_is_the_meal_service_the_answer_speaks_of(
+    matcher: Matcher,
+) -> None:
+    """中饭 asks whether a meal comes with it; 合一's answer speaks of meals as 吃饭 and
+    助餐, which is the same thing in other words, so the meal service is the answer.
+    A class whose answer speaks of no meal still declines."""
+    result = matcher.match("住在合一 一个人烧勿动了 中饭有人帮忙伐")
+    assert result.answered and result.best is not None
+    assert result.best.fact.id == "heyi-elderly-care"
+    assert matcher.match("新华书法班管中饭伐").outcome == "declined"

@@ -96,6 +96,18 @@ class Index:
             kinds = self.given[key] = _given_kinds(self.kb, self.facts[number], lang)
         return kinds
 
+    def answer_terms(self, number: int) -> frozenset[str]:
+        """The terms of fact `number`'s answer texts; documents run in the facts' order,
+        so its own are found by bisection, not by a walk through every fact's."""
+        documents = self.documents
+        at = bisect.bisect_left(documents, number, key=lambda document: document.fact_index)
+        terms: set[str] = set()
+        while at < len(documents) and documents[at].fact_index == number:
+            if documents[at].kind == "answer":
+                terms |= documents[at].terms
+            at += 1
+        return frozenset(terms)
+
     def weight(self, term: str) -> float:
         """How much a term says about which fact is meant: rare in the knowledge base
         and not an everyday word (问题, 家, 看 say little even when rare here)."""

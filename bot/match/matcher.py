@@ -327,8 +327,21 @@ class Matcher:
         if COUNTS & asked.keys() and counts_what_is_asked(self._asking_text(question), fact):
             given |= COUNTS
         for_it = given_for_the_question(given, asked, question, fact, self.kb.asking)
-        answer = f"{fact.answer.zh} {fact.answer.en.casefold()}"
-        return unanswered_kind(asked, frozenset(for_it), answer)
+        return unanswered_kind(self._as_terms_too(asked), frozenset(for_it), self._spoken_of(fact))
+
+    def _as_terms_too(self, asked: Mapping[Kind, tuple[str, ...]]) -> dict[Kind, tuple[str, ...]]:
+        """The asking words with the terms their synonyms stand for (中饭 → 助餐), so an
+        answer that speaks of the thing in other words (吃饭) speaks of it all the same."""
+        synonyms = self.index.tokenizer.synonyms
+        return {
+            kind: (*hits, *(synonyms[hit] for hit in hits if hit in synonyms))
+            for kind, hits in asked.items()
+        }
+
+    def _spoken_of(self, fact: Fact) -> str:
+        """The fact's answer in both languages, with the terms of its answer texts."""
+        terms = self.index.answer_terms(self.index.fact_numbers[fact.id])
+        return f"{fact.answer.zh} {fact.answer.en.casefold()} {' '.join(sorted(terms))}"
 
     def _missing_detail(
         self, asked: Mapping[Kind, tuple[str, ...]], best: Match, lang: Lang, question: str
