@@ -467,11 +467,3 @@ def test_a_meal_asked_in_other_words_is_the_meal_service_the_answer_speaks_of(
     assert result.answered and result.best is not None
     assert result.best.fact.id == "heyi-elderly-care"
     assert matcher.match("新华书法班管中饭伐").outcome == "declined"
-
-
-def test_either_or_sides_said_in_other_words_are_spoken_of(matcher: Matcher) -> None:
-    """年头 or 年尾 (Shanghainese for early or late in the year): 合二's answer says
-    2018年初, one of the two in other words, so it answers which."""
-    result = matcher.match("合二阅览室是年头开的还是年尾开的")
-    assert result.answered and result.best is not None
-    assert result.best.committee_id == "heer"
