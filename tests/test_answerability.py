@@ -210,6 +210,8 @@ def test_how_many_residential_areas_is_answered_with_the_sixteen(matcher: Matche
         ("合一居委有为老伐", Kind.AGE),  # 为老 (for the elderly) + 伐, no "is it old"
         ("夜里睡不着找啥人", Kind.HOURS),  # the night is the topic, not opening hours
         ("有私人医生上门伐", Kind.PROPERTY),  # a private doctor, no private lessons
+        ("小囡考试前有补课伐", Kind.PROPERTY),  # exams are the topic, no exam is asked of
+        ("how big is the reading room", Kind.PEOPLE_COUNT),  # a room's size, no head count
     ],
 )
 def test_a_topic_word_is_not_read_as_asking_a_detail(question: str, not_asked: Kind) -> None:

@@ -262,14 +262,13 @@ def _shipped() -> AskingWords:
     return load_shipped_asking()
 
 
-_COUNT_ASKED_ZH = re.compile(r"(?:几|多少) *个? *([\u4e00-\u9fff])")
+_COUNT_ASKED_ZH = re.compile(r"(?:几|多少)\s*个?\s*([\u4e00-\u9fff])")
 _COUNT_OF = (
     r"(?:\d+(?:\.\d+)?\s*(?:余|多|来)?\s*个?"
     r"|[一二两三四五六七八九十百千万]+\s*(?:余|多|来)?\s*个)\s*"
 )
 """A count before a noun: 16个居委, 16居委; in Chinese numerals 个 must follow, since a
-committee's name holds one (复四居委 is no count of 居委). Spaces, not line ends, may
-come between: the question's Mandarin reading is a line of its own."""
+committee's name holds one (复四居委 is no count of 居委)."""
 _COUNT_ASKED_EN = re.compile(r"how many ((?:[a-z]+ ?){1,3})")
 _COUNT_EN = (
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
@@ -283,10 +282,13 @@ _COUNT_EN = (
 def counts_what_is_asked(question: str, fact: Fact) -> bool:
     """The question asks how many of something (几个居委, how many committees) and the
     answer gives a number of that very thing (16个居民区居委会, 16 committees)."""
-    text = normalize(question)
-    for noun in _COUNT_ASKED_ZH.findall(text):
+    # each line on its own: a question's Mandarin reading (几化 → 多少) is a line of its
+    # own, and a count asked at the end of one line is not of the next line's first word
+    lines = [normalize(line) for line in question.splitlines()]
+    for noun in (noun for line in lines for noun in _COUNT_ASKED_ZH.findall(line)):
         if re.search(_COUNT_OF + re.escape(noun), fact.answer.zh):
             return True
+    text = " ".join(lines)
     english = fact.answer.en.casefold()
     for nouns in _COUNT_ASKED_EN.findall(text):
         for noun in nouns.split():
