@@ -97,8 +97,9 @@ class Index:
         return kinds
 
     def answer_terms(self, number: int) -> frozenset[str]:
-        """The terms of fact `number`'s answer texts; documents run in the facts' order,
-        so its own are found by bisection, not by a walk through every fact's."""
+        """The terms of fact `number`'s answer texts. `_documents` writes each fact's
+        documents together, in the facts' order, so bisection finds them without a walk
+        through every fact's."""
         documents = self.documents
         at = bisect.bisect_left(documents, number, key=lambda document: document.fact_index)
         terms: set[str] = set()

@@ -331,7 +331,8 @@ class Matcher:
 
     def _as_terms_too(self, asked: Mapping[Kind, tuple[str, ...]]) -> dict[Kind, tuple[str, ...]]:
         """The asking words with the terms their synonyms stand for (中饭 → 助餐), so an
-        answer that speaks of the thing in other words (吃饭) speaks of it all the same."""
+        answer that speaks of the thing in any word of its synonym group (吃饭, 饭菜)
+        speaks of it all the same."""
         synonyms = self.index.tokenizer.synonyms
         return {
             kind: (*hits, *(synonyms[hit] for hit in hits if hit in synonyms))
